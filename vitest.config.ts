@@ -1,0 +1,30 @@
+// Vitest setup. The extra reporter prints one plain closing line, `Tests: N passed, N failed`,
+// because the CI log reader does not understand vitest's own summary.
+import { defineConfig } from "vitest/config";
+import type { Reporter, TestModule } from "vitest/node";
+
+const plainSummary: Reporter = {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>) {
+    let passed = 0;
+    let failed = 0;
+    let skipped = 0;
+    for (const module of modules) {
+      for (const test of module.children.allTests()) {
+        const state = test.result().state;
+        if (state === "passed") passed++;
+        else if (state === "failed") failed++;
+        else skipped++;
+      }
+    }
+    console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  },
+};
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    reporters: ["default", plainSummary],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
