@@ -1,0 +1,105 @@
+// AWS limits and defaults of Kinesis Data Streams used by the model and the scenario validator.
+// Data, not code: each entry carries its unit and sources (see sources.ts). Figures checked
+// against the facts sheet of 2026-11; where a limit changed, the current value is used and the
+// old one noted.
+
+import type { Fact } from "./sources.js";
+
+const MiB = 1024 * 1024;
+const KiB = 1024;
+
+/** Limits and defaults of Kinesis Data Streams. */
+export const KINESIS = {
+  shardWriteRecordsPerSecond: {
+    value: 1000,
+    unit: "records/s per shard",
+    sources: ["KDS-Q-CUR", "BOTO-2026", "KDS-DG-2022"],
+    note: "Same in provisioned and on-demand mode.",
+  },
+  shardWriteBytesPerSecond: {
+    value: 1 * MiB,
+    unit: "bytes/s per shard",
+    sources: ["KDS-Q-CUR", "BOTO-2026", "KDS-DG-2022"],
+    note: "Counts partition key bytes plus data bytes. The guides write MB, the API reference MiB.",
+  },
+  largeRecordBurstBytes: {
+    value: 10 * MiB,
+    unit: "bytes per shard (capacity tank)",
+    sources: ["BLOG-10MIB", "LARGE-REC"],
+    note: "With records above 1 MiB a shard can burst to 10 MiB/s while averaging 1 MiB/s.",
+  },
+  putRecordsMaxRecords: {
+    value: 500,
+    unit: "records per PutRecords request",
+    sources: ["BOTO-2026", "KDS-Q-CUR"],
+  },
+  putRecordsMaxRequestBytes: {
+    value: 10 * MiB,
+    unit: "bytes per PutRecords request",
+    sources: ["BOTO-2026", "BLOG-10MIB"],
+    note: "5 MiB until the 2025-10-28 launch of large records.",
+  },
+  maxRecordSizeDefault: {
+    value: 1 * MiB,
+    unit: "bytes per record (partition key + data)",
+    sources: ["BOTO-2026", "LARGE-REC"],
+  },
+  maxRecordSizeMin: { value: 1 * MiB, unit: "bytes", sources: ["BOTO-2026"], note: "MaxRecordSizeInKiB ≥ 1024." },
+  maxRecordSizeMax: {
+    value: 10 * MiB,
+    unit: "bytes",
+    sources: ["BOTO-2026", "BLOG-10MIB"],
+    note: "MaxRecordSizeInKiB ≤ 10240; 1 MiB was the hard maximum before 2025-10-28.",
+  },
+  partitionKeyMaxChars: { value: 256, unit: "Unicode characters", sources: ["BOTO-2026"] },
+  retentionDefaultHours: { value: 24, unit: "hours", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
+  retentionMinHours: { value: 24, unit: "hours", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
+  retentionMaxHours: { value: 8760, unit: "hours (365 days)", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
+  maxShardsPerStream: {
+    value: 10_000,
+    unit: "shards per stream (UpdateShardCount bound)",
+    sources: ["BOTO-2026"],
+  },
+  accountShardQuota: {
+    value: 20_000,
+    unit: "shards per account (us-east-1, us-west-2, eu-west-1)",
+    sources: ["KDS-Q-CUR"],
+    note: "1,000 or 6,000 in other Regions; 500 / 200 in 2022.",
+  },
+  putRecordKbRoundingBytes: {
+    value: 1 * KiB,
+    unit: "bytes",
+    sources: ["KDS-DG-2022"],
+    note: "For throttling, a PutRecord is rounded up to the next KB; a PutRecords call is rounded as a whole.",
+  },
+} as const satisfies Record<string, Fact>;
+
+/** Put latency as measured from a client in the same Region (1–10 records per call). */
+export const PUT_LATENCY_MEASURED = {
+  p50Ms: { value: 35, unit: "ms", sources: ["BRANDUR-2015"] },
+  p95Ms: { value: 100, unit: "ms", sources: ["BRANDUR-2015"] },
+  p99Ms: { value: 200, unit: "ms", sources: ["BRANDUR-2015"] },
+} as const satisfies Record<string, Fact>;
+
+/** Retry settings of the AWS SDK for JavaScript v3, standard mode. */
+export const SDK_V3_STANDARD_RETRY = {
+  maxAttempts: { value: 3, unit: "attempts (first try + 2 retries)", sources: ["SMITHY", "SDKREF"] },
+  throttlingBaseDelayMs: { value: 500, unit: "ms", sources: ["SMITHY"] },
+  transientBaseDelayMs: { value: 100, unit: "ms", sources: ["SMITHY"] },
+  maxBackoffMs: { value: 20_000, unit: "ms", sources: ["SMITHY"] },
+} as const satisfies Record<string, Fact>;
+
+/** Kinesis Producer Library defaults. */
+export const KPL_DEFAULTS = {
+  recordMaxBufferedTimeMs: { value: 100, unit: "ms", sources: ["KPL-CFG"] },
+  recordTtlMs: { value: 30_000, unit: "ms", sources: ["KPL-CFG"] },
+  collectionMaxCount: { value: 500, unit: "records per PutRecords", sources: ["KPL-CFG"] },
+  collectionMaxSize: {
+    value: 5 * MiB,
+    unit: "bytes per PutRecords",
+    sources: ["KPL-CFG"],
+    note: "Predates the 10 MiB PutRecords limit.",
+  },
+  maxConnections: { value: 24, unit: "connections", sources: ["KPL-CFG"] },
+  rateLimitPercent: { value: 150, unit: "% of the shard limit", sources: ["KPL-CFG"] },
+} as const satisfies Record<string, Fact>;

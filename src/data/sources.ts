@@ -1,0 +1,76 @@
+// Where kinesim's AWS numbers come from. Every fact in the limit and price tables names one of
+// these keys; the date is that of the copy the number was read from.
+
+/** A cited document. */
+export interface Source {
+  title: string;
+  url: string;
+  /** Date (or earliest possible date) of the copy the facts were read from. */
+  asOf: string;
+}
+
+/** The documents behind kinesim's numbers. */
+export const SOURCES = {
+  "KDS-Q-CUR": {
+    title: "Kinesis Data Streams developer guide, Quotas and limits",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html",
+    asOf: "2025-11",
+  },
+  "KDS-DG-2022": {
+    title: "Kinesis Data Streams developer guide (archived awsdocs repository, commit fe9180a)",
+    url: "https://github.com/awsdocs/amazon-kinesis-data-streams-developer-guide",
+    asOf: "2022-08-31",
+  },
+  "BOTO-2026": {
+    title: "AWS API models (botocore service-2.json for kinesis, firehose, lambda), commit 0e6e2404b",
+    url: "https://github.com/boto/botocore/tree/develop/botocore/data",
+    asOf: "2026-08-07",
+  },
+  "BLOG-10MIB": {
+    title: "AWS Big Data Blog: Kinesis Data Streams now supports 10x larger record sizes",
+    url: "https://aws.amazon.com/blogs/big-data/amazon-kinesis-data-streams-now-supports-10x-larger-record-sizes-simplifying-real-time-data-processing/",
+    asOf: "2025-10-28",
+  },
+  "LARGE-REC": {
+    title: "Kinesis Data Streams developer guide, Handle large records",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/large-records.html",
+    asOf: "2025-11",
+  },
+  "REPOST-THR": {
+    title: "AWS re:Post Knowledge Center: Why is my Kinesis data stream throttling?",
+    url: "https://repost.aws/knowledge-center/kinesis-data-stream-throttling",
+    asOf: "2025",
+  },
+  SMITHY: {
+    title: "AWS SDK for JavaScript v3 retry implementation (smithy-typescript util-retry)",
+    url: "https://github.com/smithy-lang/smithy-typescript/tree/main/packages/util-retry/src",
+    asOf: "2026",
+  },
+  SDKREF: {
+    title: "AWS SDKs and Tools Reference Guide, Retry behavior",
+    url: "https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html",
+    asOf: "2026",
+  },
+  "KPL-CFG": {
+    title: "Kinesis Producer Library sample default_config.properties",
+    url: "https://github.com/awslabs/amazon-kinesis-producer/blob/master/java/amazon-kinesis-producer-sample/default_config.properties",
+    asOf: "2024",
+  },
+  "BRANDUR-2015": {
+    title: "Brandur Leach, A Month of Kinesis in Production (third-party measurements)",
+    url: "https://brandur.org/kinesis-in-production",
+    asOf: "2015-05-03",
+  },
+} as const satisfies Record<string, Source>;
+
+/** A key of SOURCES. */
+export type SourceKey = keyof typeof SOURCES;
+
+/** A number with its unit and where it comes from. */
+export interface Fact {
+  value: number;
+  unit: string;
+  sources: readonly SourceKey[];
+  /** Short qualification: a change over time, a disagreement between sources, a modelling choice. */
+  note?: string;
+}

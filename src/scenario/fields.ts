@@ -1,0 +1,109 @@
+// zod builders for the quantities of a scenario file (durations, sizes, rates, shares, counts),
+// each with bounds that may cite an AWS limit. Output values are in engine units: µs, bytes,
+// per second, fractions.
+
+import { z } from "zod";
+import type { Fact } from "../data/sources.js";
+import { aboveMaximum, belowMinimum, EXPECTED, expected, notOneOf, show } from "./messages.js";
+import { formatDuration, formatSize, parseDuration, parseFraction, parseRate, parseSize } from "./units.js";
+
+/** A bound on a quantity; `fact` makes the message cite the AWS limit it comes from. */
+export interface Bound {
+  value: number;
+  fact?: Fact;
+  /** Strict bound (value itself not allowed). */
+  exclusive?: boolean;
+}
+
+interface QuantityOptions {
+  min?: Bound;
+  max?: Bound;
+  integer?: boolean;
+  description: string;
+}
+
+type Parse = (input: string | number) => number | undefined;
+
+function quantity(parse: Parse, what: string, render: (n: number) => string, options: QuantityOptions) {
+  return z
+    .union([z.number(), z.string()], { error: (issue) => expected(what, issue.input) })
+    .transform((input, ctx) => {
+      const value = parse(input);
+      const fail = (message: string) => {
+        ctx.issues.push({ code: "custom", message, input });
+        return z.NEVER;
+      };
+      if (value === undefined || Number.isNaN(value)) return fail(expected(what, input));
+      if (options.integer && !Number.isInteger(value)) return fail(expected(`${EXPECTED.integer}`, input));
+      const { min, max } = options;
+      const shown = typeof input === "string" ? `"${input}"` : render(value);
+      if (min && (value < min.value || (min.exclusive && value === min.value))) {
+        const bound = min.exclusive ? `more than ${render(min.value)}` : render(min.value);
+        return fail(belowMinimum(shown, bound, min.fact));
+      }
+      if (max && (value > max.value || (max.exclusive && value === max.value))) {
+        const bound = max.exclusive ? `less than ${render(max.value)}` : render(max.value);
+        return fail(aboveMaximum(shown, bound, max.fact));
+      }
+      return value;
+    })
+    .meta({ description: options.description });
+}
+
+/** A duration in µs ("250ms", "5m"; bare numbers are seconds). */
+export function duration(options: QuantityOptions) {
+  return quantity(parseDuration, EXPECTED.duration, formatDuration, options);
+}
+
+/** A size in bytes ("1MiB", "800B"; bare numbers are bytes). */
+export function size(options: QuantityOptions) {
+  return quantity(parseSize, EXPECTED.size, formatSize, options);
+}
+
+/** A record rate per second ("4000/s", "100/min"). */
+export function countRate(options: QuantityOptions) {
+  const parse: Parse = (input) => {
+    const rate = parseRate(input);
+    return rate && rate.kind === "count" ? rate.perSecond : undefined;
+  };
+  return quantity(parse, EXPECTED.countRate, (n) => `${show(n)}/s`, options);
+}
+
+/** A byte rate per second ("2MiB/s"). */
+export function byteRate(options: QuantityOptions) {
+  const parse: Parse = (input) => {
+    const rate = parseRate(input);
+    return rate && rate.kind === "bytes" ? rate.perSecond : undefined;
+  };
+  return quantity(parse, EXPECTED.rate, (n) => `${formatSize(Math.round(n))}/s`, options);
+}
+
+/** A share in [0, 1] ("5%", 0.05). */
+export function fraction(options: Omit<QuantityOptions, "min" | "max"> & { min?: Bound; max?: Bound }) {
+  return quantity(parseFraction, EXPECTED.fraction, (n) => `${show(n * 100)}%`, {
+    min: { value: 0 },
+    max: { value: 1 },
+    ...options,
+  });
+}
+
+/** A plain number with bounds. */
+export function number(options: QuantityOptions) {
+  const parse: Parse = (input) => (typeof input === "number" ? input : undefined);
+  return quantity(parse, options.integer ? EXPECTED.integer : EXPECTED.number, show, options);
+}
+
+/** A string from a fixed set, with a "did you mean" hint. */
+export function oneOf<const T extends readonly [string, ...string[]]>(options: T, description: string) {
+  return z.enum(options, { error: (issue) => notOneOf(issue.input, options) }).meta({ description });
+}
+
+/** A name usable in file names and stream paths. */
+export function name(description: string) {
+  return z
+    .string({ error: (issue) => expected("a name", issue.input) })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
+      error: (issue) => `expected a name of letters, digits, "_", "." or "-" (up to 128), got ${JSON.stringify(issue.input)}`,
+    })
+    .meta({ description });
+}

@@ -1,0 +1,411 @@
+// YAML text → validated Scenario. Collects every problem with its file, line, column and YAML
+// path; applies `--set path=value` overrides before validation; reads trace files through a
+// callback so this layer never touches the file system itself.
+
+import { parse as parseCsv } from "csv-parse/sync";
+import { Document, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, parse as parseYaml } from "yaml";
+import type { z } from "zod";
+import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
+import { type RateProfile, type ResolvedProducer, type Scenario, scenarioSchema } from "./schema.js";
+
+/** One problem in a scenario file. */
+export interface ScenarioIssue {
+  file: string;
+  /** 1-based line, when the problem has a place in the file. */
+  line?: number;
+  /** 1-based column. */
+  column?: number;
+  /** YAML path such as `producers[0].batch.maxRecords` ("" for the whole file). */
+  path: string;
+  message: string;
+  /** Where the value came from when not the file (e.g. `--set stream.shards=0`). */
+  origin?: string;
+}
+
+/** A scenario that failed to load; `issues` lists every problem found. */
+export class ScenarioError extends Error {
+  constructor(readonly issues: ScenarioIssue[]) {
+    super(issues.map(formatIssue).join("\n"));
+    this.name = "ScenarioError";
+  }
+}
+
+/** Renders an issue as `file:line:col: path: message`. */
+export function formatIssue(issue: ScenarioIssue): string {
+  const place = issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
+  const origin = issue.origin ? ` (from ${issue.origin})` : "";
+  const path = issue.path === "" ? "" : `${issue.path}: `;
+  return `${place}: ${path}${issue.message}${origin}`;
+}
+
+/** A `--set` override: a YAML path and a YAML scalar or flow value. */
+export interface Override {
+  path: string;
+  value: string;
+}
+
+/** Options of loadScenario. */
+export interface LoadOptions {
+  /** Name of the file, for messages. */
+  file: string;
+  overrides?: readonly Override[];
+  /** Reads a file named in the scenario (trace replays), relative to the scenario file. */
+  readFile?: (path: string) => string;
+}
+
+/** A loaded scenario with non-fatal remarks. */
+export interface LoadedScenario {
+  scenario: Scenario;
+  warnings: string[];
+}
+
+const MAX_ALIASES = 100;
+
+/** Parses and validates scenario YAML; throws ScenarioError listing every problem. */
+export function loadScenario(text: string, options: LoadOptions): LoadedScenario {
+  const file = options.file;
+  if (text.includes("\u0000")) {
+    throw new ScenarioError([{ file, path: "", message: "the file holds binary data (NUL bytes); expected YAML text" }]);
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const issues: ScenarioIssue[] = doc.errors.map((error) => {
+    const pos = error.linePos?.[0];
+    return { file, path: "", message: `YAML syntax: ${firstLine(error.message)}`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+  });
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  const overridden = applyOverrides(doc, options.overrides ?? [], file, issues);
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (error) {
+    throw new ScenarioError([{ file, path: "", message: `YAML: ${firstLine((error as Error).message)}` }]);
+  }
+  if (data === null || data === undefined) {
+    throw new ScenarioError([{ file, path: "", message: "the file is empty; expected a mapping with name, duration, stream and producers" }]);
+  }
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new ScenarioError([{ file, line: 1, column: 1, path: "", message: expected("a mapping with name, duration, stream and producers", data) }]);
+  }
+
+  const locate = (path: readonly PropertyKey[], key?: string): Pick<ScenarioIssue, "line" | "column" | "origin"> => {
+    const origin = overridden.find((o) => isPrefix(o.path, path));
+    if (origin) return { origin: `--set ${origin.text}` };
+    const node = nodeAt(doc, path, key);
+    const offset = node?.range?.[0];
+    if (offset === undefined) return {};
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+
+  const result = scenarioSchema.safeParse(data);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      for (const problem of describeIssue(issue, data)) {
+        issues.push({ file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path, problem.key) });
+      }
+    }
+    throw new ScenarioError(sortByPlace(dedupe(issues)));
+  }
+
+  const warnings: string[] = [];
+  const producers: ResolvedProducer[] = result.data.producers.map((producer, i) => {
+    if (producer.rate.profile !== "trace") return producer as ResolvedProducer;
+    const path = ["producers", i, "rate", "file"];
+    try {
+      return { ...producer, rate: readTrace(producer.rate, options.readFile) };
+    } catch (error) {
+      issues.push({ file, path: formatPath(path), message: (error as Error).message, ...locate(path) });
+      return producer as ResolvedProducer;
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues);
+  return { scenario: { ...result.data, producers }, warnings };
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]!.trim();
+}
+
+function sortByPlace(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const place = (i: ScenarioIssue) => (i.line ?? Number.MAX_SAFE_INTEGER) * 1e6 + (i.column ?? 0);
+  return issues.map((issue, index) => ({ issue, index })).sort((a, b) => place(a.issue) - place(b.issue) || a.index - b.index).map((x) => x.issue);
+}
+
+function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = formatIssue(issue);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Overrides
+
+interface AppliedOverride {
+  path: PropertyKey[];
+  text: string;
+}
+
+/** Parses `producers[0].batch.linger` into ["producers", 0, "batch", "linger"]. */
+export function parsePath(text: string): PropertyKey[] | undefined {
+  const parts: PropertyKey[] = [];
+  const pattern = /([A-Za-z_$][\w$-]*)|\[(\d+)\]|(\.)/y;
+  let index = 0;
+  let expectName = true;
+  while (index < text.length) {
+    pattern.lastIndex = index;
+    const match = pattern.exec(text);
+    if (!match) return undefined;
+    if (match[1] !== undefined) {
+      if (!expectName) return undefined;
+      parts.push(match[1]);
+      expectName = false;
+    } else if (match[2] !== undefined) {
+      if (expectName) return undefined;
+      parts.push(Number(match[2]));
+    } else {
+      if (expectName) return undefined;
+      expectName = true;
+    }
+    index = pattern.lastIndex;
+  }
+  return parts.length > 0 && !expectName ? parts : undefined;
+}
+
+function applyOverrides(doc: Document, overrides: readonly Override[], file: string, issues: ScenarioIssue[]): AppliedOverride[] {
+  const applied: AppliedOverride[] = [];
+  for (const override of overrides) {
+    const text = `${override.path}=${override.value}`;
+    const path = parsePath(override.path);
+    if (!path) {
+      issues.push({ file, path: override.path, message: 'expected a path such as stream.shards or producers[0].rate', origin: `--set ${text}` });
+      continue;
+    }
+    let value: unknown;
+    try {
+      value = parseYaml(override.value);
+    } catch (error) {
+      issues.push({ file, path: override.path, message: `YAML: ${firstLine((error as Error).message)}`, origin: `--set ${text}` });
+      continue;
+    }
+    try {
+      doc.setIn(path, doc.createNode(value));
+    } catch (error) {
+      issues.push({ file, path: override.path, message: `cannot set this path: ${firstLine((error as Error).message)}`, origin: `--set ${text}` });
+      continue;
+    }
+    applied.push({ path, text });
+  }
+  return applied;
+}
+
+function isPrefix(prefix: readonly PropertyKey[], path: readonly PropertyKey[]): boolean {
+  return prefix.length <= path.length && prefix.every((p, i) => p === path[i]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locating and describing problems
+
+/** The YAML node at `path` (the key node of `key` when given), or the nearest ancestor. */
+function nodeAt(doc: Document, path: readonly PropertyKey[], key?: string): Node | undefined {
+  let node: unknown = doc.contents;
+  for (const part of path) {
+    const next = isCollection(node) ? node.get(part, true) : undefined;
+    if (next === undefined || next === null) break;
+    node = next;
+  }
+  if (key !== undefined && isMap(node)) {
+    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    if (pair && isPair(pair) && isScalar(pair.key)) return pair.key;
+  }
+  return node as Node | undefined;
+}
+
+/** Renders ["producers", 0, "rate"] as `producers[0].rate`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out === "" ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    if (!Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+interface Problem {
+  path: PropertyKey[];
+  message: string;
+  key?: string;
+}
+
+type ZodIssue = z.core.$ZodIssue;
+
+function describeIssue(issue: ZodIssue, data: unknown): Problem[] {
+  const path = issue.path as PropertyKey[];
+  const value = valueAt(data, path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(path, data);
+      return issue.keys.map((key) => ({ path: [...path, key], key, message: unknownKey(key, known) }));
+    }
+    case "invalid_type":
+      if (value === undefined && path.length > 0) {
+        return [{ path: path.slice(0, -1), key: undefined, message: missing(String(path.at(-1))) }];
+      }
+      return [{ path, message: issue.message.startsWith("Invalid input") ? expected(issue.expected === "array" ? "a list" : issue.expected === "object" ? "a mapping" : `a ${issue.expected}`, value) : issue.message }];
+    case "invalid_value":
+      return [{ path, message: issue.message.startsWith("Invalid") ? notOneOf(value, issue.values.map(String)) : issue.message }];
+    case "invalid_union": {
+      const options = "options" in issue && Array.isArray(issue.options) ? (issue.options as unknown[]).map(String) : undefined;
+      const message = options ? notOneOf(value, options) : issue.message.startsWith("Invalid input") ? expected("a valid value", value) : issue.message;
+      if (value === undefined && path.length > 0) {
+        return [{ path: path.slice(0, -1), message: `${missing(String(path.at(-1)))}; ${options ? `expected one of ${options.map((o) => `"${o}"`).join(", ")}` : message}` }];
+      }
+      return [{ path, message }];
+    }
+    case "too_small":
+      if (issue.origin === "array") return [{ path, message: issue.message.startsWith("Too small") ? `expected at least ${issue.minimum} item(s)` : issue.message }];
+      if (issue.origin === "string") return [{ path, message: `expected a non-empty string, got ${describeValue(value)}` }];
+      return [{ path, message: issue.message }];
+    case "too_big":
+      if (issue.origin === "string") return [{ path, message: `expected at most ${issue.maximum} characters, got ${String(value).length}` }];
+      return [{ path, message: issue.message }];
+    case "invalid_format":
+      return [{ path, message: issue.message.startsWith("Invalid string") ? expected("text of the right form", value) : issue.message }];
+    default:
+      return [{ path, message: issue.message || expected(EXPECTED.number, value) }];
+  }
+}
+
+// zod internals, read only to suggest keys: each schema has `_zod.def` with a `type`.
+interface Def {
+  type: string;
+  shape?: Record<string, { _zod: { def: Def } }>;
+  innerType?: { _zod: { def: Def } };
+  in?: { _zod: { def: Def } };
+  out?: { _zod: { def: Def } };
+  element?: { _zod: { def: Def } };
+  options?: { _zod: { def: Def } }[];
+  discriminator?: string;
+  values?: unknown[];
+}
+
+/** The keys the schema allows for the mapping at `path`. */
+function knownKeys(path: readonly PropertyKey[], data: unknown): string[] {
+  let def: Def | undefined = (scenarioSchema as unknown as { _zod: { def: Def } })._zod.def;
+  let value: unknown = data;
+  const steps = [...path];
+  for (;;) {
+    def = unwrap(def, value);
+    if (!def) return [];
+    if (steps.length === 0) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
+    const step = steps.shift()!;
+    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[step] : undefined;
+    if (def.type === "object") def = def.shape?.[String(step)]?._zod.def;
+    else if (def.type === "array") def = def.element?._zod.def;
+    else return [];
+  }
+}
+
+function unwrap(start: Def | undefined, value: unknown): Def | undefined {
+  let def = start;
+  for (let guard = 0; def && guard < 50; guard++) {
+    switch (def.type) {
+      case "optional":
+      case "default":
+      case "prefault":
+      case "nullable":
+      case "readonly":
+      case "catch":
+        def = def.innerType?._zod.def;
+        break;
+      case "pipe":
+        def = def.in?._zod.def.type === "transform" ? def.out?._zod.def : def.in?._zod.def;
+        break;
+      case "union": {
+        const options = def.options ?? [];
+        const discriminator = def.discriminator;
+        const chosen = discriminator
+          ? options.find((o) => literalOf(o._zod.def.shape?.[discriminator]?._zod.def) === (value as Record<string, unknown> | undefined)?.[discriminator])
+          : options.find((o) => unwrap(o._zod.def, value)?.type === "object");
+        def = (chosen ?? options[0])?._zod.def;
+        if (def?.type !== "object" && def?.type !== "pipe") return def;
+        break;
+      }
+      default:
+        return def;
+    }
+  }
+  return def;
+}
+
+function literalOf(def: Def | undefined): unknown {
+  return def?.type === "literal" ? def.values?.[0] : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trace replay
+
+function readTrace(spec: Extract<RateProfile, { profile: "trace" }>, readFile: LoadOptions["readFile"]): RateProfile {
+  if (!readFile) throw new Error(`cannot read trace file "${spec.file}": no file access in this context`);
+  let text: string;
+  try {
+    text = readFile(spec.file);
+  } catch (error) {
+    throw new Error(`cannot read trace file "${spec.file}": ${firstLine((error as Error).message)}`);
+  }
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
+  } catch (error) {
+    throw new Error(`trace file "${spec.file}" is not valid CSV: ${firstLine((error as Error).message)}`);
+  }
+  if (rows.length === 0) throw new Error(`trace file "${spec.file}" has no rows`);
+  const header = rows[0]!;
+  const hasHeader = header.some((cell) => cell !== "" && Number.isNaN(Number(cell)));
+  const body = hasHeader ? rows.slice(1) : rows;
+  let column: number;
+  if (spec.column !== undefined) {
+    column = hasHeader ? header.indexOf(spec.column) : -1;
+    if (column < 0) throw new Error(`trace file "${spec.file}" has no column "${spec.column}"${hasHeader ? `; columns: ${header.join(", ")}` : " (no header row)"}`);
+  } else {
+    const first = body[0] ?? [];
+    column = -1;
+    for (let c = first.length - 1; c >= 0; c--) {
+      if (first[c] !== "" && Number.isFinite(Number(first[c]))) {
+        column = c;
+        break;
+      }
+    }
+    if (column < 0) throw new Error(`trace file "${spec.file}" has no numeric column`);
+  }
+  const seconds = spec.interval / 1e6;
+  const perSecond = body.map((row, i) => {
+    const value = Number(row[column]);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new Error(`trace file "${spec.file}" row ${i + 1 + (hasHeader ? 1 : 0)}: expected a number ≥ 0, got ${JSON.stringify(row[column] ?? "")}`);
+    }
+    return (spec.values === "sum" ? value / seconds : value) * spec.scale;
+  });
+  if (perSecond.length === 0) throw new Error(`trace file "${spec.file}" has no data rows`);
+  return { profile: "series", intervalUs: spec.interval, perSecond, loop: spec.loop };
+}
+
+/** Re-exported for callers building Documents (tests, the CLI). */
+export { Document };
