@@ -1,0 +1,85 @@
+// The shape of a run's summary (summary.json): totals, rates, latency percentiles, the hottest
+// shard, per-producer lines, the conservation ledger and SLO verdicts. Plain data only.
+
+/** Latency percentiles in milliseconds. */
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** The conservation ledger of the write path: produced = accepted + inFlight + dropped. */
+export interface WriteLedger {
+  produced: number;
+  accepted: number;
+  inFlight: number;
+  dropped: number;
+  balanced: boolean;
+}
+
+/** One SLO verdict. */
+export interface SloVerdict {
+  name: string;
+  threshold: string;
+  actual: number;
+  unit: string;
+  met: boolean;
+}
+
+/** Summary of one producer fleet. */
+export interface ProducerSummary {
+  name: string;
+  produced: number;
+  accepted: number;
+  dropped: number;
+  inFlightAtEnd: number;
+  retried: number;
+  firstAttemptThrottledFraction: number;
+  putLatencyMs: LatencySummary;
+}
+
+/** Summary of a run. */
+export interface RunSummary {
+  scenario: string;
+  seed: string;
+  resolution: string;
+  durationSeconds: number;
+  events: number;
+  stream: { name: string; mode: string; openShards: number; limiter: string };
+  records: {
+    produced: number;
+    accepted: number;
+    dropped: number;
+    inFlightAtEnd: number;
+    retried: number;
+    throttledAttempts: number;
+    firstAttempts: number;
+    firstAttemptsThrottled: number;
+  };
+  bytes: { produced: number; accepted: number; dropped: number };
+  throttle: {
+    /** Share of records throttled on their first attempt. */
+    firstAttemptFraction: number;
+    /** Share of all attempts (retries included) throttled. */
+    attemptFraction: number;
+    /** Shards that throttled at least one record. */
+    shardsThrottling: number;
+  };
+  loss: { droppedFraction: number };
+  putLatencyMs: LatencySummary;
+  hottestShard: {
+    shardId: string;
+    share: number;
+    peakRecordsPerSecond: number;
+    peakRecordsUtilization: number;
+    peakBytesPerSecond: number;
+    peakBytesUtilization: number;
+    peakSecond: number;
+  };
+  producers: ProducerSummary[];
+  ledger: WriteLedger;
+  slo: SloVerdict[];
+  sloMet: boolean;
+}

@@ -1,0 +1,68 @@
+// Counters of the write path, kept per producer for the current interval and for the run.
+// Names follow CloudWatch where CloudWatch has the metric.
+
+/** Write-path counters (records unless named bytes). */
+export class WriteCounters {
+  /** Records created by producers. */
+  produced = 0;
+  producedBytes = 0;
+  /** Records arriving at a shard for the first time. */
+  firstAttempts = 0;
+  /** First attempts rejected with ProvisionedThroughputExceeded. */
+  firstAttemptsThrottled = 0;
+  /** Records in PutRecords requests (PutRecords.TotalRecords), retries included. */
+  putRecordsTotal = 0;
+  putRecordsSuccessful = 0;
+  putRecordsThrottled = 0;
+  /** PutRecord calls, retries included. */
+  putRecordCalls = 0;
+  putRecordSuccessful = 0;
+  /** Accepted records (IncomingRecords) and bytes (IncomingBytes). */
+  accepted = 0;
+  acceptedBytes = 0;
+  /** Rejected records, all APIs (WriteProvisionedThroughputExceeded). */
+  throttled = 0;
+  /** Records sent again after a rejection. */
+  retried = 0;
+  /** Records given up after their last attempt or their TTL. */
+  dropped = 0;
+  droppedBytes = 0;
+
+  /** Adds every counter into `target`. */
+  addTo(target: WriteCounters): void {
+    target.produced += this.produced;
+    target.producedBytes += this.producedBytes;
+    target.firstAttempts += this.firstAttempts;
+    target.firstAttemptsThrottled += this.firstAttemptsThrottled;
+    target.putRecordsTotal += this.putRecordsTotal;
+    target.putRecordsSuccessful += this.putRecordsSuccessful;
+    target.putRecordsThrottled += this.putRecordsThrottled;
+    target.putRecordCalls += this.putRecordCalls;
+    target.putRecordSuccessful += this.putRecordSuccessful;
+    target.accepted += this.accepted;
+    target.acceptedBytes += this.acceptedBytes;
+    target.throttled += this.throttled;
+    target.retried += this.retried;
+    target.dropped += this.dropped;
+    target.droppedBytes += this.droppedBytes;
+  }
+
+  /** Sets every counter to zero. */
+  reset(): void {
+    this.produced = 0;
+    this.producedBytes = 0;
+    this.firstAttempts = 0;
+    this.firstAttemptsThrottled = 0;
+    this.putRecordsTotal = 0;
+    this.putRecordsSuccessful = 0;
+    this.putRecordsThrottled = 0;
+    this.putRecordCalls = 0;
+    this.putRecordSuccessful = 0;
+    this.accepted = 0;
+    this.acceptedBytes = 0;
+    this.throttled = 0;
+    this.retried = 0;
+    this.dropped = 0;
+    this.droppedBytes = 0;
+  }
+}

@@ -1,0 +1,84 @@
+// Wires a Scenario into components on one Simulation: the stream, the producer fleets and the
+// recorder. The only file that knows the whole topology of a run.
+
+import { RandomStreams } from "../engine/random.js";
+import { Simulation } from "../engine/simulation.js";
+import { US_PER_MS } from "../engine/time.js";
+import type { RunSink } from "../metrics/sink.js";
+import type { Scenario } from "../scenario/schema.js";
+import { formatDuration } from "../scenario/units.js";
+import { Producer } from "./producer.js";
+import { RunRecorder } from "./run-recorder.js";
+import { Stream } from "./stream.js";
+import { rateFunction } from "./traffic.js";
+
+/** Records a run may expect before `resolution: auto` switches from records to cohorts. */
+export const AUTO_RECORD_LIMIT = 2_000_000;
+/** Cohort tick `auto` picks for large runs. */
+export const AUTO_TICK_US = 10 * US_PER_MS;
+
+/** Options that change how a run is wired, not what it models. */
+export interface BuildOptions {
+  sink: RunSink;
+  /** Test hook: lose one landing's records at or after this time (the ledger must catch it). */
+  leakAtUs?: number;
+}
+
+/** A wired run, ready to step. */
+export interface BuiltRun {
+  sim: Simulation;
+  stream: Stream;
+  producers: Producer[];
+  recorder: RunRecorder;
+  /** Cohort tick in µs, or undefined at record resolution. */
+  tickUs: number | undefined;
+  /** `record` or the tick as written (e.g. `10ms`). */
+  resolutionLabel: string;
+}
+
+/** Expected number of records the scenario's producers create. */
+export function expectedRecords(scenario: Scenario): number {
+  let total = 0;
+  for (const p of scenario.producers) {
+    const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
+    total += rateFunction(p.rate, p.start, stop, scenario.duration).integral(0, scenario.duration);
+  }
+  return total;
+}
+
+/** The cohort tick a scenario runs at (undefined: record resolution). */
+export function resolveTick(scenario: Scenario): number | undefined {
+  const r = scenario.resolution;
+  if (r === "record") return undefined;
+  if (r === "auto") {
+    if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
+    return scenario.metricsInterval % AUTO_TICK_US === 0 ? AUTO_TICK_US : gcd(scenario.metricsInterval, AUTO_TICK_US);
+  }
+  return r;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Builds the components of a scenario on a fresh simulation. */
+export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
+  const sim = new Simulation();
+  const random = new RandomStreams(scenario.seed);
+  const stream = new Stream(scenario.stream);
+  const tickUs = resolveTick(scenario);
+  const producers = scenario.producers.map(
+    (spec, i) =>
+      new Producer(spec, {
+        sim,
+        stream,
+        random,
+        runEndUs: scenario.duration,
+        tickUs,
+        ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
+      }),
+  );
+  const recorder = new RunRecorder(sim, stream, producers, options.sink, scenario.metricsInterval);
+  for (const p of producers) p.start();
+  return { sim, stream, producers, recorder, tickUs, resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs) };
+}

@@ -1,0 +1,151 @@
+// Partition keys: a scenario's key distribution compiled once into named keys (hashed exactly)
+// plus an optional random share, and — per shard topology — the probability that a record lands
+// on each shard and the mean key length there. Records draw keys; cohorts split by shard.
+
+import { AliasTable } from "../engine/alias-table.js";
+import type { RandomStream } from "../engine/random.js";
+import type { KeyDistribution } from "../scenario/schema.js";
+import { hashFraction, hashKeyOf } from "./hash-space.js";
+
+/** Where each key lands under one set of open shards. */
+export interface KeyRouting {
+  /** Shard (index into the topology's open shards) of each named key. */
+  shardOfKey: Int32Array;
+  /** Probability that a record lands on each open shard. */
+  shardProbabilities: Float64Array;
+  /** Mean partition-key bytes of the records landing on each open shard. */
+  meanKeyBytes: Float64Array;
+}
+
+/** Maps hash-space positions to open shards; implemented by the stream's topology. */
+export interface HashRouter {
+  /** Number of open shards. */
+  readonly openCount: number;
+  /** Open shard holding an exact hash key. */
+  shardOfHash(hashKey: bigint): number;
+  /** Open shard holding a position in [0, 1). */
+  shardOfFraction(position: number): number;
+  /** Share of the hash space each open shard covers. */
+  readonly shares: Float64Array;
+}
+
+/** A compiled key distribution. Key index −1 stands for a fresh random key. */
+export class KeySpace {
+  /** Names of the named keys (hot keys first, then the base distribution's keys). */
+  readonly names: string[] = [];
+  /** Exact hash key of each named key. */
+  readonly hashes: bigint[] = [];
+  /** Partition-key bytes of each named key. */
+  readonly keyBytes: number[] = [];
+  /** Probability of each named key. */
+  readonly probabilities: number[] = [];
+  /** Probability of a fresh random key. */
+  readonly randomShare: number;
+  /** Bytes of a random key. */
+  readonly randomKeyBytes: number;
+  /** Mean partition-key bytes over all records. */
+  readonly meanKeyBytes: number;
+  private readonly table: AliasTable;
+
+  constructor(spec: KeyDistribution) {
+    const hot = spec.hotKeys ?? [];
+    const hotShare = hot.reduce((a, h) => a + h.share, 0);
+    for (const h of hot) this.addKey(h.key, hashKeyOf(h.key), h.share);
+    const base = 1 - hotShare;
+    let randomShare = 0;
+    let randomKeyBytes = 0;
+    switch (spec.dist) {
+      case "random":
+        randomShare = base;
+        randomKeyBytes = spec.keyLength;
+        break;
+      case "uniform":
+        for (let i = 0; i < spec.keys; i++) this.addNamed(`${spec.prefix}${i}`, base / spec.keys);
+        break;
+      case "zipf": {
+        let norm = 0;
+        for (let k = 1; k <= spec.keys; k++) norm += k ** -spec.exponent;
+        for (let k = 1; k <= spec.keys; k++) this.addNamed(`${spec.prefix}${k}`, (base * k ** -spec.exponent) / norm);
+        break;
+      }
+      case "list": {
+        const entries = spec.keys.map((k) => (typeof k === "string" ? { key: k, weight: 1 } : k));
+        const total = entries.reduce((a, e) => a + e.weight, 0);
+        for (const e of entries) this.addNamed(e.key, (base * e.weight) / total);
+        break;
+      }
+      case "explicitHashKeys": {
+        const entries = spec.hashKeys.map((k) => (typeof k === "string" ? { hashKey: k, weight: 1 } : k));
+        const total = entries.reduce((a, e) => a + e.weight, 0);
+        for (const e of entries) this.addKey(`hashKey:${e.hashKey}`, BigInt(e.hashKey), (base * e.weight) / total, spec.keyLength);
+        break;
+      }
+      default: {
+        const never: never = spec;
+        throw new Error(`unknown key distribution ${JSON.stringify(never)}`);
+      }
+    }
+    this.randomShare = randomShare;
+    this.randomKeyBytes = randomKeyBytes;
+    let mean = randomShare * randomKeyBytes;
+    for (let i = 0; i < this.names.length; i++) mean += this.probabilities[i]! * this.keyBytes[i]!;
+    this.meanKeyBytes = mean;
+    this.table = new AliasTable([...this.probabilities, randomShare]);
+  }
+
+  private addNamed(name: string, probability: number): void {
+    this.addKey(name, hashKeyOf(name), probability);
+  }
+
+  private addKey(name: string, hash: bigint, probability: number, bytes = Buffer.byteLength(name, "utf8")): void {
+    this.names.push(name);
+    this.hashes.push(hash);
+    this.keyBytes.push(bytes);
+    this.probabilities.push(probability);
+  }
+
+  /** Number of named keys. */
+  get namedCount(): number {
+    return this.names.length;
+  }
+
+  /** Draws a key: a named key's index, or −1 for a fresh random key. */
+  sample(rng: RandomStream): number {
+    const i = this.table.sample(rng);
+    return i === this.names.length ? -1 : i;
+  }
+
+  /** Partition-key bytes of key `index` (−1: random). */
+  bytesOf(index: number): number {
+    return index < 0 ? this.randomKeyBytes : this.keyBytes[index]!;
+  }
+
+  /** Routes every named key and the random share over the open shards. */
+  route(router: HashRouter): KeyRouting {
+    const n = router.openCount;
+    const shardOfKey = new Int32Array(this.names.length);
+    const shardProbabilities = new Float64Array(n);
+    const keyBytesMass = new Float64Array(n);
+    for (let i = 0; i < this.names.length; i++) {
+      const s = router.shardOfHash(this.hashes[i]!);
+      shardOfKey[i] = s;
+      shardProbabilities[s] = shardProbabilities[s]! + this.probabilities[i]!;
+      keyBytesMass[s] = keyBytesMass[s]! + this.probabilities[i]! * this.keyBytes[i]!;
+    }
+    if (this.randomShare > 0) {
+      for (let s = 0; s < n; s++) {
+        const p = this.randomShare * router.shares[s]!;
+        shardProbabilities[s] = shardProbabilities[s]! + p;
+        keyBytesMass[s] = keyBytesMass[s]! + p * this.randomKeyBytes;
+      }
+    }
+    const meanKeyBytes = new Float64Array(n);
+    for (let s = 0; s < n; s++) meanKeyBytes[s] = shardProbabilities[s]! > 0 ? keyBytesMass[s]! / shardProbabilities[s]! : 0;
+    return { shardOfKey, shardProbabilities, meanKeyBytes };
+  }
+
+  /** Position in the hash space of key `index` (exact keys through their hash). */
+  positionOf(index: number): number {
+    return hashFraction(this.hashes[index]!);
+  }
+}

@@ -1,0 +1,162 @@
+// Per-shard write limiters: 1,000 records/s and 1 MiB/s (partition keys included). Two policies
+// behind one interface — calendar one-second windows (the default) and token buckets — plus the
+// large-record "capacity tank". A call admits a whole cohort or the largest prefix that fits.
+
+import { US_PER_S } from "../engine/time.js";
+
+/** Admits writes against a shard's limits. */
+export interface WriteLimiter {
+  /**
+   * Admits up to `count` records totalling `bytes` (charged bytes, keys included) at `nowUs`,
+   * assuming equal-sized records; returns how many are accepted. Times never decrease.
+   */
+  admit(nowUs: number, count: number, bytes: number): number;
+}
+
+/** Settings shared by every limiter of a stream. */
+export interface LimiterSettings {
+  policy: "window" | "token-bucket";
+  recordsPerSecond: number;
+  bytesPerSecond: number;
+  /** Token-bucket depth in µs of the rate. */
+  burstUs: number;
+  /** Depth of the byte tank for large records, bytes (0: no tank). */
+  largeRecordTankBytes: number;
+}
+
+/** Creates the limiter of one shard. */
+export function createLimiter(settings: LimiterSettings): WriteLimiter {
+  switch (settings.policy) {
+    case "window":
+      return new WindowLimiter(settings);
+    case "token-bucket":
+      return new TokenBucketLimiter(settings);
+    default: {
+      const never: never = settings.policy;
+      throw new Error(`unknown limiter policy ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * Largest k ≤ kMax such that the first k of `count` equal-sized records totalling `bytes` fit in
+ * `room` bytes (as charged by prefixBytes).
+ */
+function fitPrefix(count: number, bytes: number, kMax: number, room: number): number {
+  if (prefixBytes(count, bytes, kMax) <= room) return kMax;
+  if (room <= 0) return 0;
+  let k = Math.min(kMax, Math.floor((room * count) / bytes));
+  // Prefix bytes are rounded; step back if rounding pushed them over the room.
+  while (k > 0 && prefixBytes(count, bytes, k) > room) k--;
+  return k;
+}
+
+/** Charged bytes of the first k of count equal-sized records totalling bytes. */
+export function prefixBytes(count: number, bytes: number, k: number): number {
+  return k === count ? bytes : Math.round((bytes * k) / count);
+}
+
+/**
+ * Calendar one-second windows from the start of the run: at most `recordsPerSecond` records and
+ * `bytesPerSecond` bytes are accepted in [s, s + 1 s) for every whole second s. With large
+ * records enabled the byte side is a tank instead (see ByteTank).
+ */
+export class WindowLimiter implements WriteLimiter {
+  private window = -1;
+  private recordsUsed = 0;
+  private bytesUsed = 0;
+  private readonly tank: ByteTank | undefined;
+
+  constructor(private readonly settings: LimiterSettings) {
+    this.tank = settings.largeRecordTankBytes > 0 ? new ByteTank(settings.bytesPerSecond, settings.largeRecordTankBytes) : undefined;
+  }
+
+  admit(nowUs: number, count: number, bytes: number): number {
+    const window = Math.floor(nowUs / US_PER_S);
+    if (window !== this.window) {
+      this.window = window;
+      this.recordsUsed = 0;
+      this.bytesUsed = 0;
+    }
+    let k = Math.min(count, this.settings.recordsPerSecond - this.recordsUsed);
+    if (k <= 0) return 0;
+    if (this.tank) {
+      k = fitPrefix(count, bytes, k, this.tank.room(nowUs));
+      this.tank.take(prefixBytes(count, bytes, k));
+    } else {
+      k = fitPrefix(count, bytes, k, this.settings.bytesPerSecond - this.bytesUsed);
+    }
+    this.recordsUsed += k;
+    this.bytesUsed += prefixBytes(count, bytes, k);
+    return k;
+  }
+}
+
+/**
+ * Token buckets for records and bytes, refilled continuously at the per-second rates and holding
+ * at most `burstUs` worth of rate. Tokens are kept in units of 1e-6 record / byte so that
+ * refills of integer microseconds stay exact integers.
+ */
+export class TokenBucketLimiter implements WriteLimiter {
+  private recordTokens: number;
+  private byteTokens: number;
+  private readonly recordCap: number;
+  private readonly byteCap: number;
+  private lastUs = 0;
+
+  constructor(private readonly settings: LimiterSettings) {
+    this.recordCap = settings.recordsPerSecond * settings.burstUs;
+    const byteDepthUs = Math.max(settings.burstUs, (settings.largeRecordTankBytes / settings.bytesPerSecond) * US_PER_S);
+    this.byteCap = Math.round(settings.bytesPerSecond * byteDepthUs);
+    this.recordTokens = this.recordCap;
+    this.byteTokens = this.byteCap;
+  }
+
+  admit(nowUs: number, count: number, bytes: number): number {
+    const dt = nowUs - this.lastUs;
+    if (dt > 0) {
+      this.recordTokens = Math.min(this.recordCap, this.recordTokens + this.settings.recordsPerSecond * dt);
+      this.byteTokens = Math.min(this.byteCap, this.byteTokens + this.settings.bytesPerSecond * dt);
+      this.lastUs = nowUs;
+    }
+    let k = Math.min(count, Math.floor(this.recordTokens / US_PER_S));
+    if (k <= 0) return 0;
+    k = fitPrefix(count, bytes, k, Math.floor(this.byteTokens / US_PER_S));
+    this.recordTokens -= k * US_PER_S;
+    this.byteTokens -= prefixBytes(count, bytes, k) * US_PER_S;
+    return k;
+  }
+}
+
+/**
+ * The large-record byte tank (BLOG-10MIB): refills at the shard's byte rate and holds up to the
+ * tank depth, so a shard can take records up to 10 MiB while averaging 1 MiB/s.
+ */
+class ByteTank {
+  private tokens: number;
+  private lastUs = 0;
+  private readonly cap: number;
+
+  constructor(
+    private readonly bytesPerSecond: number,
+    depthBytes: number,
+  ) {
+    this.cap = depthBytes * US_PER_S;
+    this.tokens = this.cap;
+  }
+
+  /** Whole bytes available at `nowUs`. */
+  room(nowUs: number): number {
+    const dt = nowUs - this.lastUs;
+    if (dt > 0) {
+      this.tokens = Math.min(this.cap, this.tokens + this.bytesPerSecond * dt);
+      this.lastUs = nowUs;
+    }
+    return Math.floor(this.tokens / US_PER_S);
+  }
+
+  /** Takes `bytes` (at most `room`). */
+  take(bytes: number): void {
+    this.tokens -= bytes * US_PER_S;
+  }
+}

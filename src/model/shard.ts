@@ -1,0 +1,82 @@
+// One shard: its hash-key range and lineage, its write limiter, and the counters the metrics
+// read each interval (including the busiest calendar second, for "hottest shard" verdicts).
+
+import { US_PER_S } from "../engine/time.js";
+import { type HashKeyRange, hashFraction, shardIdOf } from "./hash-space.js";
+import type { WriteLimiter } from "./limiter.js";
+
+/** A shard of a stream. */
+export class Shard {
+  /** `shardId-000000000000` style id. */
+  readonly id: string;
+  /** Position of the range start in [0, 1), for routing random keys. */
+  readonly startFraction: number;
+  open = true;
+  parentShardId: string | undefined;
+  adjacentParentShardId: string | undefined;
+
+  // Counters of the current metrics interval.
+  intervalRecords = 0;
+  intervalBytes = 0;
+  intervalThrottled = 0;
+  // Run totals.
+  totalRecords = 0;
+  totalBytes = 0;
+  totalThrottled = 0;
+  // Busiest calendar second so far.
+  peakRecordsPerSecond = 0;
+  peakBytesPerSecond = 0;
+  peakSecond = 0;
+  private second = -1;
+  private secondRecords = 0;
+  private secondBytes = 0;
+
+  constructor(
+    /** Creation number: the digits of the id. */
+    readonly number: number,
+    readonly range: HashKeyRange,
+    readonly limiter: WriteLimiter,
+  ) {
+    this.id = shardIdOf(number);
+    this.startFraction = hashFraction(range.start);
+  }
+
+  /** Counts `records` accepted (`bytes` actual bytes) at `nowUs`. */
+  recordAccepted(nowUs: number, records: number, bytes: number): void {
+    const second = Math.floor(nowUs / US_PER_S);
+    if (second !== this.second) {
+      this.closeSecond();
+      this.second = second;
+    }
+    this.secondRecords += records;
+    this.secondBytes += bytes;
+    this.intervalRecords += records;
+    this.intervalBytes += bytes;
+    this.totalRecords += records;
+    this.totalBytes += bytes;
+  }
+
+  /** Counts `records` rejected with ProvisionedThroughputExceeded. */
+  recordThrottled(records: number): void {
+    this.intervalThrottled += records;
+    this.totalThrottled += records;
+  }
+
+  /** Folds the second in progress into the peaks (call before reading them at the end). */
+  closeSecond(): void {
+    if (this.secondRecords > this.peakRecordsPerSecond) {
+      this.peakRecordsPerSecond = this.secondRecords;
+      this.peakSecond = this.second;
+    }
+    if (this.secondBytes > this.peakBytesPerSecond) this.peakBytesPerSecond = this.secondBytes;
+    this.secondRecords = 0;
+    this.secondBytes = 0;
+  }
+
+  /** Resets the interval counters. */
+  resetInterval(): void {
+    this.intervalRecords = 0;
+    this.intervalBytes = 0;
+    this.intervalThrottled = 0;
+  }
+}

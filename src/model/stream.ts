@@ -1,0 +1,106 @@
+// A Kinesis data stream: its shards (open and closed), the routing of hash keys to open shards,
+// and the write path's admission through each shard's limiter.
+
+import type { StreamSpec } from "../scenario/schema.js";
+import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
+import type { HashRouter } from "./keys.js";
+import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
+import { Shard } from "./shard.js";
+import { KINESIS } from "../data/kinesis-limits.js";
+
+/** A stream and its current topology. */
+export class Stream implements HashRouter {
+  readonly name: string;
+  /** Largest record in bytes, partition key included. */
+  readonly maxRecordSize: number;
+  /** Every shard ever created, by creation number. */
+  readonly shards: Shard[] = [];
+  /** Open shards, in hash-key order. */
+  open: Shard[] = [];
+  /** Share of the hash space of each open shard. */
+  shares = new Float64Array(0);
+  /** Bumped whenever the set of open shards changes, so cached routings can be refreshed. */
+  topologyVersion = 0;
+  private starts = new Float64Array(0);
+  private readonly limiterSettings: LimiterSettings;
+
+  constructor(spec: StreamSpec) {
+    this.name = spec.name;
+    this.maxRecordSize = spec.maxRecordSize;
+    this.limiterSettings = {
+      policy: spec.limiter.policy,
+      recordsPerSecond: spec.writeRecordsPerSecond,
+      bytesPerSecond: spec.writeBytesPerSecond,
+      burstUs: spec.limiter.burst,
+      largeRecordTankBytes: spec.maxRecordSize > KINESIS.maxRecordSizeDefault.value ? KINESIS.largeRecordBurstBytes.value : 0,
+    };
+    for (const range of evenSplit(spec.shards)) this.createShard(range);
+    this.refreshTopology();
+  }
+
+  /** Per-shard record limit (records/s). */
+  get recordsPerSecondLimit(): number {
+    return this.limiterSettings.recordsPerSecond;
+  }
+
+  /** Per-shard byte limit (bytes/s). */
+  get bytesPerSecondLimit(): number {
+    return this.limiterSettings.bytesPerSecond;
+  }
+
+  private createShard(range: HashKeyRange): Shard {
+    const shard = new Shard(this.shards.length, range, createLimiter(this.limiterSettings));
+    this.shards.push(shard);
+    return shard;
+  }
+
+  private refreshTopology(): void {
+    this.open = this.shards.filter((s) => s.open).sort((a, b) => (a.range.start < b.range.start ? -1 : 1));
+    this.starts = Float64Array.from(this.open, (s) => s.startFraction);
+    this.shares = Float64Array.from(this.open, (s) => rangeShare(s.range));
+    this.topologyVersion++;
+  }
+
+  /** Number of open shards. */
+  get openCount(): number {
+    return this.open.length;
+  }
+
+  /** Index (into `open`) of the open shard whose range holds `hashKey`. */
+  shardOfHash(hashKey: bigint): number {
+    const open = this.open;
+    let lo = 0;
+    let hi = open.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (open[mid]!.range.start <= hashKey) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Index (into `open`) of the open shard holding a position in [0, 1). */
+  shardOfFraction(position: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= position) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /**
+   * Offers `count` records (`bytes` actual, `chargedBytes` as the limiter counts them) to the open
+   * shard at index `shardIndex`; returns how many were accepted. The rest were throttled.
+   */
+  write(nowUs: number, shardIndex: number, count: number, bytes: number, chargedBytes: number): number {
+    const shard = this.open[shardIndex]!;
+    const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
+    if (accepted > 0) shard.recordAccepted(nowUs, accepted, prefixBytes(count, bytes, accepted));
+    if (accepted < count) shard.recordThrottled(count - accepted);
+    return accepted;
+  }
+}
