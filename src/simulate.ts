@@ -7,12 +7,12 @@
 //        summarize ─────────────► ledger checked (throws if records went missing), RunSummary
 //   The CLI writes the sink's tables as CSV next to summary.json; tests keep them in memory.
 
-import { type BuiltRun, buildRun } from "./model/build.js";
-import { summarize } from "./model/summarize.js";
+import { US_PER_S } from "./engine/time.js";
 import { NULL_SINK, type RunSink } from "./metrics/sink.js";
 import type { RunSummary } from "./metrics/summary.js";
+import { type BuiltRun, buildRun } from "./model/build.js";
+import { summarize } from "./model/summarize.js";
 import type { Scenario } from "./scenario/schema.js";
-import { US_PER_S } from "./engine/time.js";
 
 /** Options of simulate(). */
 export interface SimulateOptions {

@@ -44,7 +44,12 @@ export const KINESIS = {
     unit: "bytes per record (partition key + data)",
     sources: ["BOTO-2026", "LARGE-REC"],
   },
-  maxRecordSizeMin: { value: 1 * MiB, unit: "bytes", sources: ["BOTO-2026"], note: "MaxRecordSizeInKiB ≥ 1024." },
+  maxRecordSizeMin: {
+    value: 1 * MiB,
+    unit: "bytes",
+    sources: ["BOTO-2026"],
+    note: "MaxRecordSizeInKiB ≥ 1024.",
+  },
   maxRecordSizeMax: {
     value: 10 * MiB,
     unit: "bytes",

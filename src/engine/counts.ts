@@ -98,7 +98,12 @@ function binomialBtrs(rng: RandomStream, n: number, p: number): number {
  * Splits `n` items over categories with probabilities `probs` (summing to 1), writing the counts
  * into `out`. Conditional binomials; categories with zero probability always get zero.
  */
-export function multinomial(rng: RandomStream, n: number, probs: ArrayLike<number>, out: Float64Array | number[]): void {
+export function multinomial(
+  rng: RandomStream,
+  n: number,
+  probs: ArrayLike<number>,
+  out: Float64Array | number[],
+): void {
   // The last category with positive probability takes the remainder, so rounding in the running
   // mass can never hand records to a category whose probability is zero.
   let last = probs.length - 1;

@@ -5,7 +5,15 @@ import { AliasTable } from "./alias-table.js";
 import type { RandomStream } from "./random.js";
 
 /** Kinds of distribution the engine can sample. */
-export const DISTRIBUTION_KINDS = ["constant", "uniform", "exponential", "normal", "lognormal", "zipf", "empirical"] as const;
+export const DISTRIBUTION_KINDS = [
+  "constant",
+  "uniform",
+  "exponential",
+  "normal",
+  "lognormal",
+  "zipf",
+  "empirical",
+] as const;
 /** One of DISTRIBUTION_KINDS. */
 export type DistributionKind = (typeof DISTRIBUTION_KINDS)[number];
 
@@ -36,7 +44,7 @@ export interface Sampler {
 export function compileDistribution(spec: DistributionSpec): Sampler {
   const lo = spec.clampMin ?? Number.NEGATIVE_INFINITY;
   const hi = spec.clampMax ?? Number.POSITIVE_INFINITY;
-  const clamp = (x: number) => (x < lo ? lo : x > hi ? hi : x);
+  const clamp = (x: number) => Math.min(hi, Math.max(lo, x));
   let draw: (rng: RandomStream) => number;
   let quantile: (u: number) => number;
   // Exact moments when the clamps do not bite (the numerical rule truncates heavy tails).
@@ -64,7 +72,11 @@ export function compileDistribution(spec: DistributionSpec): Sampler {
       const { mean, stddev } = spec;
       draw = (rng) => mean + stddev * rng.normal();
       quantile = (u) => mean + stddev * normalQuantile(u);
-      exact = { mean, variance: stddev * stddev, support: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY] };
+      exact = {
+        mean,
+        variance: stddev * stddev,
+        support: [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+      };
       break;
     }
     case "lognormal": {
@@ -82,7 +94,11 @@ export function compileDistribution(spec: DistributionSpec): Sampler {
     case "zipf": {
       const weights = new Float64Array(spec.n);
       for (let k = 1; k <= spec.n; k++) weights[k - 1] = k ** -spec.exponent;
-      return discrete(Array.from({ length: spec.n }, (_, i) => i + 1), weights, clamp);
+      return discrete(
+        Array.from({ length: spec.n }, (_, i) => i + 1),
+        weights,
+        clamp,
+      );
     }
     case "empirical":
       return discrete(spec.values, spec.weights ?? spec.values.map(() => 1), clamp);
@@ -97,7 +113,11 @@ export function compileDistribution(spec: DistributionSpec): Sampler {
   return { sample: (rng) => clamp(draw(rng)), quantile: clampedQuantile, mean, variance };
 }
 
-function discrete(values: readonly number[], weights: ArrayLike<number>, clamp: (x: number) => number): Sampler {
+function discrete(
+  values: readonly number[],
+  weights: ArrayLike<number>,
+  clamp: (x: number) => number,
+): Sampler {
   const table = new AliasTable(weights);
   const clamped = values.map(clamp);
   const cumulative = new Float64Array(clamped.length);
@@ -143,22 +163,39 @@ function momentsFromQuantile(quantile: (u: number) => number): { mean: number; v
 export function normalQuantile(p: number): number {
   if (p <= 0) return Number.NEGATIVE_INFINITY;
   if (p >= 1) return Number.POSITIVE_INFINITY;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   if (p < low) {
     const q = Math.sqrt(-2 * Math.log(p));
-    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   if (p > 1 - low) {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    return -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    return (
+      -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1)
+    );
   }
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+  return (
+    ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1)
+  );
 }
 
 /** z-score of the 99th percentile, for "median + p99" lognormal specs. */

@@ -45,7 +45,7 @@ export class RandomStream {
   /** Standard normal (Box–Muller, caching the second value of each pair). */
   normal(): number {
     const spare = this.spareNormal;
-    if (spare === spare) {
+    if (!Number.isNaN(spare)) {
       this.spareNormal = Number.NaN;
       return spare;
     }

@@ -32,7 +32,9 @@ export class Simulation {
   /** Schedules `handler` at absolute time `timeUs` (integer µs, not in the past). */
   at(timeUs: number, handler: EventHandler): void {
     if (!(timeUs >= this.nowUs) || !Number.isInteger(timeUs)) {
-      throw new EngineError(`cannot schedule at ${timeUs} µs: now is ${this.nowUs} µs (time must be an integer ≥ now)`);
+      throw new EngineError(
+        `cannot schedule at ${timeUs} µs: now is ${this.nowUs} µs (time must be an integer ≥ now)`,
+      );
     }
     this.queue.push(timeUs, handler);
   }

@@ -52,7 +52,9 @@ export function resolveTick(scenario: Scenario): number | undefined {
   if (r === "record") return undefined;
   if (r === "auto") {
     if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
-    return scenario.metricsInterval % AUTO_TICK_US === 0 ? AUTO_TICK_US : gcd(scenario.metricsInterval, AUTO_TICK_US);
+    return scenario.metricsInterval % AUTO_TICK_US === 0
+      ? AUTO_TICK_US
+      : gcd(scenario.metricsInterval, AUTO_TICK_US);
   }
   return r;
 }
@@ -80,5 +82,12 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   );
   const recorder = new RunRecorder(sim, stream, producers, options.sink, scenario.metricsInterval);
   for (const p of producers) p.start();
-  return { sim, stream, producers, recorder, tickUs, resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs) };
+  return {
+    sim,
+    stream,
+    producers,
+    recorder,
+    tickUs,
+    resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs),
+  };
 }

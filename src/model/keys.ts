@@ -65,7 +65,8 @@ export class KeySpace {
       case "zipf": {
         let norm = 0;
         for (let k = 1; k <= spec.keys; k++) norm += k ** -spec.exponent;
-        for (let k = 1; k <= spec.keys; k++) this.addNamed(`${spec.prefix}${k}`, (base * k ** -spec.exponent) / norm);
+        for (let k = 1; k <= spec.keys; k++)
+          this.addNamed(`${spec.prefix}${k}`, (base * k ** -spec.exponent) / norm);
         break;
       }
       case "list": {
@@ -77,7 +78,8 @@ export class KeySpace {
       case "explicitHashKeys": {
         const entries = spec.hashKeys.map((k) => (typeof k === "string" ? { hashKey: k, weight: 1 } : k));
         const total = entries.reduce((a, e) => a + e.weight, 0);
-        for (const e of entries) this.addKey(`hashKey:${e.hashKey}`, BigInt(e.hashKey), (base * e.weight) / total, spec.keyLength);
+        for (const e of entries)
+          this.addKey(`hashKey:${e.hashKey}`, BigInt(e.hashKey), (base * e.weight) / total, spec.keyLength);
         break;
       }
       default: {
@@ -97,7 +99,12 @@ export class KeySpace {
     this.addKey(name, hashKeyOf(name), probability);
   }
 
-  private addKey(name: string, hash: bigint, probability: number, bytes = Buffer.byteLength(name, "utf8")): void {
+  private addKey(
+    name: string,
+    hash: bigint,
+    probability: number,
+    bytes = Buffer.byteLength(name, "utf8"),
+  ): void {
     this.names.push(name);
     this.hashes.push(hash);
     this.keyBytes.push(bytes);
@@ -140,7 +147,8 @@ export class KeySpace {
       }
     }
     const meanKeyBytes = new Float64Array(n);
-    for (let s = 0; s < n; s++) meanKeyBytes[s] = shardProbabilities[s]! > 0 ? keyBytesMass[s]! / shardProbabilities[s]! : 0;
+    for (let s = 0; s < n; s++)
+      meanKeyBytes[s] = shardProbabilities[s]! > 0 ? keyBytesMass[s]! / shardProbabilities[s]! : 0;
     return { shardOfKey, shardProbabilities, meanKeyBytes };
   }
 

@@ -68,7 +68,10 @@ export class WindowLimiter implements WriteLimiter {
   private readonly tank: ByteTank | undefined;
 
   constructor(private readonly settings: LimiterSettings) {
-    this.tank = settings.largeRecordTankBytes > 0 ? new ByteTank(settings.bytesPerSecond, settings.largeRecordTankBytes) : undefined;
+    this.tank =
+      settings.largeRecordTankBytes > 0
+        ? new ByteTank(settings.bytesPerSecond, settings.largeRecordTankBytes)
+        : undefined;
   }
 
   admit(nowUs: number, count: number, bytes: number): number {
@@ -106,7 +109,10 @@ export class TokenBucketLimiter implements WriteLimiter {
 
   constructor(private readonly settings: LimiterSettings) {
     this.recordCap = settings.recordsPerSecond * settings.burstUs;
-    const byteDepthUs = Math.max(settings.burstUs, (settings.largeRecordTankBytes / settings.bytesPerSecond) * US_PER_S);
+    const byteDepthUs = Math.max(
+      settings.burstUs,
+      (settings.largeRecordTankBytes / settings.bytesPerSecond) * US_PER_S,
+    );
     this.byteCap = Math.round(settings.bytesPerSecond * byteDepthUs);
     this.recordTokens = this.recordCap;
     this.byteTokens = this.byteCap;

@@ -1,36 +1,34 @@
 // A producer fleet: `instances` clients creating records at the profile's rate, batching them
-// into PutRecords requests (or sending PutRecord calls), and resending what a shard throttles
-// with the retry policy until it is accepted or dropped.
+// into PutRecords requests (or sending PutRecord calls) with a linger time and a limit of
+// requests in flight, and resending what a shard throttles with the retry policy — holding the
+// request's slot meanwhile, as an SDK send loop does — until it is accepted or dropped.
 //
-// Two front ends feed one wire. At record resolution every record is followed: each instance
-// keeps its own batch buffer, in-flight limit and send queue. At cohort resolution the fleet is
-// aggregated per tick: the records created in a tick travel as one cohort; a few representative
-// clients, simulated request by request, tell it how long its records wait for their batch and an
-// in-flight slot and how long the request takes, and the cohort carries that wait's distribution
-// (a Spread) so latency percentiles stay right. From the wire on, both resolutions share the
-// code: a record is a cohort of one.
+// One pipeline serves both resolutions; only what flows through it differs. At record
+// resolution each instance is simulated and every record is a piece of its own, with its key and
+// creation time. At cohort resolution the fleet is simulated as a few groups of instances acting
+// in step, and each group receives, at the end of every tick, one piece holding the records
+// created in that tick; a request's pieces are merged into one cohort and split over the shards
+// by the key distribution when it lands.
 
+import { KINESIS } from "../data/kinesis-limits.js";
 import { AliasTable } from "../engine/alias-table.js";
 import { multinomial, poisson } from "../engine/counts.js";
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
-import { US_PER_S } from "../engine/time.js";
-import { KINESIS } from "../data/kinesis-limits.js";
-import { LatencyHistogram, maxOffset, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
+import { LatencyHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
-import { KeySpace, type KeyRouting } from "./keys.js";
+import { type KeyRouting, KeySpace } from "./keys.js";
 import { backoffDelay } from "./retry.js";
 import type { Stream } from "./stream.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
-import { type FlushSample, RepresentativeClient } from "./client.js";
 
 /** Records travelling together: one record at record resolution, many at cohort resolution. */
 export class Cohort {
   constructor(
     public count: number,
-    /** Bytes, partition keys included (data only for unrouted cohort-resolution cohorts). */
+    /** Bytes, partition keys included. */
     public bytes: number,
     /** Reference time of the records' creation: each was created `offset` µs before it. */
     public originUs: number,
@@ -49,12 +47,13 @@ export class Cohort {
 }
 
 /**
- * Per-instance state at record resolution. A batch is sent when its linger time is up (or it is
- * full) and an in-flight slot is free; while it waits for a slot it keeps taking records until
- * full. Full batches, and retries, queue for slots (retries first).
+ * A client instance (record resolution) or a group of instances acting in step (cohort
+ * resolution). A batch is sent when its linger time is up — or it is full — and an in-flight slot
+ * is free; while it waits for a slot it keeps taking records until full. Full batches queue.
  */
 interface Instance {
   buffer: Cohort[];
+  bufferRecords: number;
   bufferBytes: number;
   /** The open batch's linger time is up. */
   lingerDue: boolean;
@@ -64,12 +63,8 @@ interface Instance {
   queue: Cohort[][];
   queuedRecords: number;
   inFlight: number;
-}
-
-/** Records created at cohort resolution that have not been sent yet. */
-interface Unsent {
-  sendUs: number;
-  count: number;
+  /** Fractional records carried between ticks (even arrivals at cohort resolution). */
+  carry: number;
 }
 
 /** Run-wide settings a producer needs. */
@@ -84,10 +79,10 @@ export interface ProducerContext {
   leakAtUs?: number;
 }
 
+/** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
+const GROUP_BUDGET_US = 640_000;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
-/** Representative clients per fleet at cohort resolution (more: smoother latency tails). */
-const REPRESENTATIVE_CLIENTS = 8;
 
 /** A producer fleet. */
 export class Producer {
@@ -98,8 +93,12 @@ export class Producer {
   /** Creation-to-acceptance latency of the current interval, and of the run. */
   readonly latency = new LatencyHistogram();
   readonly latencyTotal = new LatencyHistogram();
-  /** Records handed to the wire (at cohort resolution, from their tick on), or backing off. */
+  /** Records on the wire or waiting out a backoff. */
   pendingRecords = 0;
+  /** Simulated instances: every instance (records) or groups of instances (cohorts). */
+  readonly groups: number;
+  /** Instances each simulated one stands for. */
+  readonly instancesPerGroup: number;
 
   private readonly sim: Simulation;
   private readonly stream: Stream;
@@ -115,21 +114,16 @@ export class Producer {
   private readonly putRecordApi: boolean;
   /** Charged/actual bytes for PutRecord (each record rounded up to 1 KB for throttling). */
   private readonly roundingFactor: number;
+  private readonly maxBatchRecords: number;
+  private readonly maxBatchBytes: number;
+  private readonly lingerUs: number;
   private routing: KeyRouting | undefined;
   private routingVersion = -1;
   private shardAlias: AliasTable | undefined;
   private shardCounts = new Float64Array(0);
   private leakAtUs: number;
-
-  // Record resolution.
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
-  // Cohort resolution.
-  private readonly clients: RepresentativeClient[] = [];
-  private tickCount = 0;
-  private evenCarry = 0;
-  private readonly unsent: Unsent[] = [];
-  private unsentCount = 0;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -153,33 +147,38 @@ export class Producer {
     this.putRecordApi = spec.api === "PutRecord";
     this.roundingFactor = this.putRecordApi ? kbRoundingFactor(this.size, this.keys.meanKeyBytes) : 1;
     this.leakAtUs = context.leakAtUs ?? Number.POSITIVE_INFINITY;
-    if (context.tickUs === undefined) {
-      this.arrivals = new ArrivalClock(this.rate, spec.arrivals, this.traffic, this.stopUs);
-      for (let i = 0; i < spec.instances; i++) {
-        this.instances.push({ buffer: [], bufferBytes: 0, lingerDue: false, batchToken: 0, queue: [], queuedRecords: 0, inFlight: 0 });
-      }
-    } else {
-      const meanRecordBytes = this.size.mean + this.keys.meanKeyBytes;
-      const maxRecordsPerBatch = this.putRecordApi
-        ? 1
-        : Math.max(1, Math.min(spec.batch.maxRecords, Math.floor(spec.batch.maxBytes / Math.max(1, meanRecordBytes))));
-      const count = Math.min(spec.instances, REPRESENTATIVE_CLIENTS);
-      for (let i = 0; i < count; i++) {
-        const rng = context.random.stream(`${base}/client/${i}`);
-        const settings = {
-          arrivals: new ArrivalClock(this.rate, spec.arrivals, rng, this.stopUs, 1 / spec.instances),
-          rate: this.rate,
-          scale: 1 / spec.instances,
-          maxRecordsPerBatch,
-          lingerUs: this.putRecordApi ? 0 : spec.batch.linger,
-          slots: spec.maxInFlight,
-          latency: this.latencySampler,
-          rng,
-          evenArrivals: spec.arrivals === "even",
-        };
-        this.clients.push(new RepresentativeClient(settings, spec.start));
-      }
+
+    const tick = context.tickUs;
+    const linger = this.putRecordApi ? 0 : spec.batch.linger;
+    // Cohort resolution: batches form at least once per tick, and the fleet is simulated as
+    // groups of instances acting in step — up to 64 groups at a 10 ms tick, fewer at coarser ones.
+    this.lingerUs = tick === undefined ? linger : Math.max(linger, tick);
+    this.groups =
+      tick === undefined
+        ? spec.instances
+        : Math.max(1, Math.min(spec.instances, Math.floor(GROUP_BUDGET_US / tick)));
+    this.instancesPerGroup = spec.instances / this.groups;
+    this.maxBatchRecords = Math.max(
+      1,
+      Math.round((this.putRecordApi ? 1 : spec.batch.maxRecords) * this.instancesPerGroup),
+    );
+    this.maxBatchBytes =
+      (this.putRecordApi ? this.stream.maxRecordSize : spec.batch.maxBytes) * this.instancesPerGroup;
+    for (let i = 0; i < this.groups; i++) {
+      this.instances.push({
+        buffer: [],
+        bufferRecords: 0,
+        bufferBytes: 0,
+        lingerDue: false,
+        batchToken: 0,
+        queue: [],
+        queuedRecords: 0,
+        inFlight: 0,
+        carry: 0,
+      });
     }
+    if (tick === undefined)
+      this.arrivals = new ArrivalClock(this.rate, spec.arrivals, this.traffic, this.stopUs);
   }
 
   /** Starts producing. */
@@ -188,30 +187,22 @@ export class Producer {
     if (tick === undefined) {
       this.scheduleArrival(this.spec.start);
     } else {
-      const first = Math.floor(this.spec.start / tick) * tick;
-      if (first < this.stopUs) this.sim.at(first, this.onTick);
+      // Each tick event adds the records created during the tick that just ended.
+      const first = (Math.floor(this.spec.start / tick) + 1) * tick;
+      if (first - tick < this.stopUs) this.sim.at(first, this.onTick);
     }
   }
 
   /** Records created but not yet accepted or dropped: buffered, queued, on the wire, backing off. */
   inFlightRecords(): number {
-    let n = this.pendingRecords;
-    for (const instance of this.instances) n += instance.buffer.length + instance.queuedRecords;
-    return n;
-  }
-
-  /** Records sent and not yet answered, or waiting out a backoff. */
-  wireRecords(): number {
-    return this.inFlightRecords() - this.bufferedRecords();
+    return this.bufferedRecords() + this.pendingRecords;
   }
 
   /** Records created but not sent yet: in client buffers and send queues. */
   bufferedRecords(): number {
     let n = 0;
-    for (const instance of this.instances) n += instance.buffer.length + instance.queuedRecords;
-    const now = this.sim.nowUs;
-    while (this.unsent.length > 0 && this.unsent[0]!.sendUs <= now) this.unsentCount -= this.unsent.shift()!.count;
-    return n + this.unsentCount;
+    for (const instance of this.instances) n += instance.bufferRecords + instance.queuedRecords;
+    return n;
   }
 
   /** Closes the interval: adds its counters to the totals and clears them. */
@@ -223,26 +214,14 @@ export class Producer {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Routing
-
-  private currentRouting(): KeyRouting {
-    if (this.routingVersion !== this.stream.topologyVersion) {
-      this.routing = this.keys.route(this.stream);
-      this.routingVersion = this.stream.topologyVersion;
-      this.shardAlias = undefined;
-      if (this.shardCounts.length !== this.stream.openCount) this.shardCounts = new Float64Array(this.stream.openCount);
-    }
-    return this.routing!;
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Record resolution: arrivals, batching, in-flight slots
+  // Creating records
 
   private scheduleArrival(fromUs: number): void {
     const t = this.arrivals!.next(fromUs);
     if (t < this.stopUs) this.sim.at(Math.max(this.sim.nowUs, Math.round(t)), this.onArrival);
   }
 
+  /** Record resolution: one record, with its own key, size and instance. */
   private readonly onArrival = (now: number): void => {
     const keyIndex = this.keys.sample(this.traffic);
     const position = keyIndex < 0 ? this.traffic.next() : 0;
@@ -250,157 +229,36 @@ export class Producer {
     const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
     this.interval.produced++;
     this.interval.producedBytes += bytes;
-    const instance = this.instances[this.instances.length === 1 ? 0 : this.traffic.int(this.instances.length)]!;
-    if (this.putRecordApi) {
-      this.queueBatch(instance, [record], false);
-    } else {
-      this.addToBatch(instance, record);
-    }
+    const instance =
+      this.instances[this.instances.length === 1 ? 0 : this.traffic.int(this.instances.length)]!;
+    this.addToBatch(instance, record, now);
     this.pump(instance);
     this.scheduleArrival(now);
   };
 
-  private addToBatch(instance: Instance, record: Cohort): void {
-    const batch = this.spec.batch;
-    if (instance.buffer.length > 0 && instance.bufferBytes + record.bytes > batch.maxBytes) this.closeBatch(instance);
-    instance.buffer.push(record);
-    instance.bufferBytes += record.bytes;
-    if (instance.buffer.length >= batch.maxRecords) {
-      this.closeBatch(instance);
-    } else if (instance.buffer.length === 1) {
-      if (batch.linger === 0) {
-        instance.lingerDue = true;
-      } else {
-        const token = instance.batchToken;
-        this.sim.schedule(batch.linger, () => {
-          if (instance.batchToken !== token) return;
-          instance.lingerDue = true;
-          this.pump(instance);
-        });
-      }
-    }
-  }
-
-  /** Closes the open batch into the send queue. */
-  private closeBatch(instance: Instance): void {
-    const batch = instance.buffer;
-    instance.buffer = [];
-    instance.bufferBytes = 0;
-    instance.lingerDue = false;
-    instance.batchToken++;
-    this.queueBatch(instance, batch, false);
-  }
-
-  private queueBatch(instance: Instance, batch: Cohort[], front: boolean): void {
-    if (front) instance.queue.unshift(batch);
-    else instance.queue.push(batch);
-    instance.queuedRecords += batch.length;
-  }
-
-  /** Sends queued batches, then the open batch if its linger time is up, while slots are free. */
-  private pump(instance: Instance): void {
-    while (instance.inFlight < this.spec.maxInFlight) {
-      const next = instance.queue.shift();
-      if (next) {
-        instance.queuedRecords -= next.length;
-        this.sendRequest(instance, next);
-      } else if (instance.lingerDue && instance.buffer.length > 0) {
-        const batch = instance.buffer;
-        instance.buffer = [];
-        instance.bufferBytes = 0;
-        instance.lingerDue = false;
-        instance.batchToken++;
-        this.sendRequest(instance, batch);
-      } else {
-        return;
-      }
-    }
-  }
-
-  private sendRequest(instance: Instance, batch: Cohort[]): void {
-    instance.inFlight++;
-    this.pendingRecords += batch.length;
-    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
-    this.sim.schedule(latency, (now) => this.landRequest(instance, batch, now));
-  }
-
-  private landRequest(instance: Instance, batch: Cohort[], now: number): void {
-    instance.inFlight--;
-    this.pendingRecords -= batch.length;
-    if (now >= this.leakAtUs) {
-      this.leakAtUs = Number.POSITIVE_INFINITY; // lose this request's records, deliberately unaccounted
-    } else {
-      const routing = this.currentRouting();
-      let rejected: Cohort[] | undefined;
-      for (const record of batch) {
-        const shard = record.keyIndex >= 0 ? routing.shardOfKey[record.keyIndex]! : this.stream.shardOfFraction(record.position);
-        const charged = this.putRecordApi ? Math.ceil(record.bytes / 1024) * 1024 : record.bytes;
-        const accepted = this.stream.write(now, shard, 1, record.bytes, charged);
-        this.countAttempt(record.attempt, 1, accepted, accepted === 1 ? record.bytes : 0);
-        if (accepted === 1) {
-          this.latency.record(now - record.originUs, 1);
-        } else {
-          (rejected ??= []).push(record);
-        }
-      }
-      if (rejected) this.retryRecords(instance, rejected, now);
-    }
-    this.pump(instance);
-  }
-
-  /** Resends the throttled records of one request as one request after one backoff. */
-  private retryRecords(instance: Instance, records: Cohort[], now: number): void {
-    const attempt = records[0]!.attempt;
-    const policy = this.spec.retry;
-    if (attempt >= policy.maxAttempts) {
-      for (const record of records) this.drop(record.count, record.bytes);
-      return;
-    }
-    const delay = backoffDelay(policy, attempt - 1, records[0]!.previousBackoffUs, this.retryRng);
-    const kept: Cohort[] = [];
-    for (const record of records) {
-      if (now + delay - record.originUs > policy.recordTtl) {
-        this.drop(record.count, record.bytes);
-        continue;
-      }
-      record.attempt = attempt + 1;
-      record.previousBackoffUs = delay;
-      kept.push(record);
-    }
-    if (kept.length === 0) return;
-    this.pendingRecords += kept.length;
-    this.interval.retried += kept.length;
-    this.sim.schedule(delay, () => {
-      this.pendingRecords -= kept.length;
-      this.queueBatch(instance, kept, true);
-      this.pump(instance);
-    });
-  }
-
-  // -------------------------------------------------------------------------------------------
-  // Cohort resolution: per-tick fleet cohorts
-
+  /** Cohort resolution: each group receives the records its instances created in the last tick. */
   private readonly onTick = (now: number): void => {
     const tick = this.context.tickUs!;
-    const end = Math.min(now + tick, this.stopUs);
-    const expected = this.rate.integral(now, end);
-    let count: number;
-    if (this.spec.arrivals === "even") {
-      this.evenCarry += expected;
-      count = Math.floor(this.evenCarry);
-      this.evenCarry -= count;
-    } else {
-      count = poisson(this.traffic, expected);
-    }
-    const client = this.clients[this.tickCount++ % this.clients.length]!;
-    for (const c of this.clients) c.advanceTo(end);
-    if (count > 0) {
-      const dataBytes = this.sumSizes(count);
+    const tickStart = now - tick;
+    const expected = this.rate.integral(tickStart, Math.min(now, this.stopUs)) / this.groups;
+    const spread: Spread = { pPoint: 0, point: 0, lo: 0, hi: tick };
+    for (const instance of this.instances) {
+      let count: number;
+      if (this.spec.arrivals === "even") {
+        instance.carry += expected;
+        count = Math.floor(instance.carry);
+        instance.carry -= count;
+      } else {
+        count = poisson(this.traffic, expected);
+      }
+      if (count === 0) continue;
+      const bytes = this.sumSizes(count) + Math.round(count * this.keys.meanKeyBytes);
       this.interval.produced += count;
-      this.interval.producedBytes += dataBytes + Math.round(count * this.keys.meanKeyBytes);
-      this.sendCohort(now, end - now, count, dataBytes, client.last);
+      this.interval.producedBytes += bytes;
+      this.addToBatch(instance, new Cohort(count, bytes, now, spread, 1, -2, 0, -1, -1, 0), tickStart);
     }
-    if (now + tick < this.stopUs) this.sim.at(now + tick, this.onTick);
+    for (const instance of this.instances) this.pump(instance);
+    if (now < this.stopUs) this.sim.at(now + tick, this.onTick);
   };
 
   /** Sum of `count` record sizes (data only). */
@@ -414,62 +272,247 @@ export class Producer {
     return Math.max(0, Math.round(sum));
   }
 
-  /**
-   * Sends a tick's records as one cohort. Its records wait for their batch and a slot as the
-   * representative client's latest request did: the batch's first record waited from the batch
-   * start to the send, later ones from their creation (uniform over the batch's open time).
-   */
-  private sendCohort(tickStartUs: number, tickUs: number, count: number, dataBytes: number, sample: FlushSample | undefined): void {
-    let spread: Spread = NO_SPREAD;
-    let meanWait = 0;
-    let serviceUs = Math.round(this.latencySampler.mean);
-    if (sample) {
-      const first = sample.sendUs - sample.startUs;
-      const lo = sample.sendUs - sample.closeUs;
-      const pFirst = 1 / sample.records;
-      spread = sample.records === 1 ? { pPoint: 1, point: first, lo: first, hi: first } : { pPoint: pFirst, point: first, lo, hi: first };
-      meanWait = pFirst * first + (1 - pFirst) * ((lo + first) / 2);
-      serviceUs = sample.serviceUs;
+  // -------------------------------------------------------------------------------------------
+  // Batching and in-flight slots
+
+  /** Adds a piece to the open batch, closing full batches; `createdUs` starts the linger time. */
+  private addToBatch(instance: Instance, piece: Cohort, createdUs: number): void {
+    let rest: Cohort | undefined = piece;
+    while (rest) {
+      if (instance.bufferRecords > 0 && instance.bufferBytes + rest.bytes / rest.count > this.maxBatchBytes)
+        this.closeBatch(instance);
+      const roomRecords = this.maxBatchRecords - instance.bufferRecords;
+      const roomBytes = this.maxBatchBytes - instance.bufferBytes;
+      const fits = Math.min(
+        rest.count,
+        roomRecords,
+        Math.max(1, Math.floor((roomBytes * rest.count) / Math.max(1, rest.bytes))),
+      );
+      let part: Cohort = rest;
+      rest = undefined;
+      if (fits < part.count) {
+        rest = part;
+        part = splitOff(part, fits);
+      }
+      instance.buffer.push(part);
+      instance.bufferRecords += part.count;
+      instance.bufferBytes += part.bytes;
+      if (instance.buffer.length === 1) this.startLinger(instance, createdUs);
+      if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
+        this.closeBatch(instance);
     }
-    const origin = Math.max(this.sim.nowUs, Math.round(tickStartUs + tickUs / 2 + meanWait));
-    const cohort = new Cohort(count, dataBytes, origin, spread, 1, -2, 0, -1, -1, 0);
-    this.pendingRecords += count;
-    if (origin > this.sim.nowUs) {
-      // Not sent yet: counted as buffered until its send time.
-      this.unsent.push({ sendUs: origin, count });
-      this.unsentCount += count;
-    }
-    this.sim.at(origin + serviceUs, (t) => this.landCohort(cohort, t));
   }
 
-  /** A fresh cohort arrives at the service: split over shards, then offered to each. */
-  private landCohort(cohort: Cohort, now: number): void {
-    this.pendingRecords -= cohort.count;
-    this.bufferedRecords(); // retire unsent entries whose send time has passed
-    if (now >= this.leakAtUs) {
-      this.leakAtUs = Number.POSITIVE_INFINITY; // lose this cohort, deliberately unaccounted
+  private startLinger(instance: Instance, createdUs: number): void {
+    const due = createdUs + this.lingerUs;
+    if (due <= this.sim.nowUs) {
+      instance.lingerDue = true;
       return;
     }
-    const routing = this.currentRouting();
-    const counts = this.splitOverShards(cohort.count, routing);
-    let bytesLeft = cohort.bytes;
-    let countLeft = cohort.count;
+    const token = instance.batchToken;
+    this.sim.at(due, () => {
+      if (instance.batchToken !== token) return;
+      instance.lingerDue = true;
+      this.pump(instance);
+    });
+  }
+
+  /** Closes the open batch into the send queue. */
+  private closeBatch(instance: Instance): void {
+    const batch = instance.buffer;
+    instance.queue.push(batch);
+    instance.queuedRecords += instance.bufferRecords;
+    this.resetBuffer(instance);
+  }
+
+  private resetBuffer(instance: Instance): void {
+    instance.buffer = [];
+    instance.bufferRecords = 0;
+    instance.bufferBytes = 0;
+    instance.lingerDue = false;
+    instance.batchToken++;
+  }
+
+  /** Sends queued batches, then the open batch if its linger time is up, while slots are free. */
+  private pump(instance: Instance): void {
+    while (instance.inFlight < this.spec.maxInFlight) {
+      const next = instance.queue.shift();
+      if (next) {
+        instance.queuedRecords -= countOf(next);
+      } else if (instance.lingerDue && instance.bufferRecords > 0) {
+        const batch = instance.buffer;
+        this.resetBuffer(instance);
+        instance.inFlight++;
+        this.transmit(instance, batch);
+        continue;
+      } else {
+        return;
+      }
+      instance.inFlight++;
+      this.transmit(instance, next);
+    }
+  }
+
+  /** Puts a request on the wire (its slot is already held). Cohort pieces travel merged. */
+  private transmit(instance: Instance, batch: Cohort[]): void {
+    const now = this.sim.nowUs;
+    const request = batch.length > 1 && batch[0]!.keyIndex === -2 ? [mergePieces(batch, now)] : batch;
+    const records = countOf(request);
+    this.pendingRecords += records;
+    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
+    this.sim.schedule(latency, (t) => this.land(instance, request, records, t));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The service: routing, limits, retries
+
+  private land(instance: Instance, request: Cohort[], records: number, now: number): void {
+    this.pendingRecords -= records;
+    let rejected: Cohort[] | undefined;
+    if (now >= this.leakAtUs) {
+      this.leakAtUs = Number.POSITIVE_INFINITY; // lose this request's records, deliberately unaccounted
+    } else {
+      const routing = this.currentRouting();
+      for (const piece of request) {
+        if (
+          piece.keyIndex === -2 &&
+          (piece.shardIndex < 0 || piece.topologyVersion !== this.stream.topologyVersion)
+        ) {
+          rejected = this.offerSplit(piece, routing, now, rejected);
+        } else {
+          if (piece.keyIndex !== -2) {
+            piece.shardIndex =
+              piece.keyIndex >= 0
+                ? routing.shardOfKey[piece.keyIndex]!
+                : this.stream.shardOfFraction(piece.position);
+            piece.topologyVersion = this.stream.topologyVersion;
+          }
+          if (this.offer(piece, now)) {
+            rejected ??= [];
+            rejected.push(piece);
+          }
+        }
+      }
+    }
+    if (rejected && this.retry(instance, rejected, now)) return;
+    instance.inFlight--;
+    this.pump(instance);
+  }
+
+  /** Splits an unrouted cohort over the open shards and offers each part; collects the rejected. */
+  private offerSplit(
+    piece: Cohort,
+    routing: KeyRouting,
+    now: number,
+    rejected: Cohort[] | undefined,
+  ): Cohort[] | undefined {
+    const counts = this.splitOverShards(piece.count, routing);
+    let bytesLeft = piece.bytes;
+    let countLeft = piece.count;
     for (let s = 0; s < counts.length; s++) {
       const k = counts[s]!;
       if (k === 0) continue;
-      const dataBytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
-      bytesLeft -= dataBytes;
+      const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
+      bytesLeft -= bytes;
       countLeft -= k;
-      const bytes = dataBytes + Math.round(k * routing.meanKeyBytes[s]!);
-      this.offerPiece(new Cohort(k, bytes, cohort.originUs, cohort.spread, 1, -2, 0, s, this.stream.topologyVersion, 0), now);
+      const part = new Cohort(
+        k,
+        bytes,
+        piece.originUs,
+        piece.spread,
+        piece.attempt,
+        -2,
+        0,
+        s,
+        this.stream.topologyVersion,
+        piece.previousBackoffUs,
+      );
+      if (this.offer(part, now)) {
+        rejected ??= [];
+        rejected.push(part);
+      }
     }
+    return rejected;
+  }
+
+  /** Offers a routed piece to its shard; returns true when part of it was throttled (the piece then holds that part). */
+  private offer(piece: Cohort, now: number): boolean {
+    const charged = this.putRecordApi
+      ? piece.count === 1
+        ? Math.ceil(piece.bytes / 1024) * 1024
+        : Math.round(piece.bytes * this.roundingFactor)
+      : piece.bytes;
+    const accepted = this.stream.write(now, piece.shardIndex, piece.count, piece.bytes, charged);
+    const acceptedBytes =
+      accepted === piece.count ? piece.bytes : Math.round((piece.bytes * accepted) / piece.count);
+    this.countAttempt(piece.attempt, piece.count, accepted, acceptedBytes);
+    if (accepted > 0) {
+      if (piece.count === 1) this.latency.record(now - piece.originUs, 1);
+      else this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
+    }
+    if (accepted === piece.count) return false;
+    piece.count -= accepted;
+    piece.bytes -= acceptedBytes;
+    return true;
+  }
+
+  /**
+   * Resends a request's throttled records as one request after one backoff, holding the
+   * request's in-flight slot meanwhile. Returns whether a retry was scheduled.
+   */
+  private retry(instance: Instance, pieces: Cohort[], now: number): boolean {
+    const policy = this.spec.retry;
+    const attempt = pieces[0]!.attempt;
+    if (attempt >= policy.maxAttempts) {
+      for (const piece of pieces) this.drop(piece.count, piece.bytes);
+      return false;
+    }
+    const delay = backoffDelay(policy, attempt - 1, pieces[0]!.previousBackoffUs, this.retryRng);
+    const kept: Cohort[] = [];
+    for (const piece of pieces) {
+      // A piece's age is that of its middle record.
+      if (now + delay - piece.originUs + (piece.spread.lo + piece.spread.hi) / 2 > policy.recordTtl) {
+        this.drop(piece.count, piece.bytes);
+        continue;
+      }
+      piece.attempt = attempt + 1;
+      piece.previousBackoffUs = delay;
+      kept.push(piece);
+    }
+    if (kept.length === 0) return false;
+    const records = countOf(kept);
+    this.pendingRecords += records;
+    this.interval.retried += records;
+    this.sim.schedule(delay, () => {
+      this.pendingRecords -= records;
+      this.transmitRetry(instance, kept);
+    });
+    return true;
+  }
+
+  /** Resends routed pieces as they are (no merging: each keeps its shard). */
+  private transmitRetry(instance: Instance, pieces: Cohort[]): void {
+    const records = countOf(pieces);
+    this.pendingRecords += records;
+    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
+    this.sim.schedule(latency, (t) => this.land(instance, pieces, records, t));
+  }
+
+  private currentRouting(): KeyRouting {
+    if (this.routingVersion !== this.stream.topologyVersion) {
+      this.routing = this.keys.route(this.stream);
+      this.routingVersion = this.stream.topologyVersion;
+      this.shardAlias = undefined;
+      if (this.shardCounts.length !== this.stream.openCount)
+        this.shardCounts = new Float64Array(this.stream.openCount);
+    }
+    return this.routing!;
   }
 
   /** Splits `n` records over the open shards by the key routing's probabilities. */
   private splitOverShards(n: number, routing: KeyRouting): Float64Array {
     const counts = this.shardCounts;
-    const shards = counts.length;
-    if (n * 4 < shards) {
+    if (n * 4 < counts.length) {
       // Few records over many shards: draw each record's shard (O(n)) instead of O(shards).
       this.shardAlias ??= new AliasTable(routing.shardProbabilities);
       counts.fill(0);
@@ -483,64 +526,8 @@ export class Producer {
     return counts;
   }
 
-  /** Offers a routed piece to its shard; the throttled part is retried or dropped. */
-  private offerPiece(piece: Cohort, now: number): void {
-    if (piece.topologyVersion !== this.stream.topologyVersion) {
-      // The shard set changed while the piece was away; route it again (resharding).
-      this.splitRoutedPiece(piece, now);
-      return;
-    }
-    const charged = Math.round(piece.bytes * this.roundingFactor);
-    const accepted = this.stream.write(now, piece.shardIndex, piece.count, piece.bytes, charged);
-    const acceptedBytes = accepted === piece.count ? piece.bytes : Math.round((piece.bytes * accepted) / piece.count);
-    this.countAttempt(piece.attempt, piece.count, accepted, acceptedBytes);
-    if (accepted > 0) this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
-    if (accepted === piece.count) return;
-    piece.count -= accepted;
-    piece.bytes -= acceptedBytes;
-    this.retryPiece(piece, now);
-  }
-
-  private splitRoutedPiece(piece: Cohort, now: number): void {
-    const fresh = new Cohort(piece.count, piece.bytes, piece.originUs, piece.spread, piece.attempt, -2, 0, -1, -1, piece.previousBackoffUs);
-    const routing = this.currentRouting();
-    const counts = this.splitOverShards(fresh.count, routing);
-    let bytesLeft = fresh.bytes;
-    let countLeft = fresh.count;
-    for (let s = 0; s < counts.length; s++) {
-      const k = counts[s]!;
-      if (k === 0) continue;
-      const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
-      bytesLeft -= bytes;
-      countLeft -= k;
-      this.offerPiece(new Cohort(k, bytes, fresh.originUs, fresh.spread, fresh.attempt, -2, 0, s, this.stream.topologyVersion, fresh.previousBackoffUs), now);
-    }
-  }
-
-  private retryPiece(piece: Cohort, now: number): void {
-    const policy = this.spec.retry;
-    if (piece.attempt >= policy.maxAttempts) {
-      this.drop(piece.count, piece.bytes);
-      return;
-    }
-    const delay = backoffDelay(policy, piece.attempt - 1, piece.previousBackoffUs, this.retryRng);
-    if (now + delay - piece.originUs + maxOffset(piece.spread) / 2 > policy.recordTtl) {
-      this.drop(piece.count, piece.bytes);
-      return;
-    }
-    piece.attempt++;
-    piece.previousBackoffUs = delay;
-    this.pendingRecords += piece.count;
-    this.interval.retried += piece.count;
-    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
-    this.sim.schedule(delay + latency, (t) => {
-      this.pendingRecords -= piece.count;
-      this.offerPiece(piece, t);
-    });
-  }
-
   // -------------------------------------------------------------------------------------------
-  // Shared accounting
+  // Accounting
 
   private countAttempt(attempt: number, count: number, accepted: number, acceptedBytes: number): void {
     const c = this.interval;
@@ -566,6 +553,58 @@ export class Producer {
     this.interval.dropped += count;
     this.interval.droppedBytes += bytes;
   }
+}
+
+function countOf(pieces: readonly Cohort[]): number {
+  let n = 0;
+  for (const piece of pieces) n += piece.count;
+  return n;
+}
+
+/** Takes the first `k` records off `piece` (same creation times), returning them as a new piece. */
+function splitOff(piece: Cohort, k: number): Cohort {
+  const bytes = Math.round((piece.bytes * k) / piece.count);
+  piece.count -= k;
+  piece.bytes -= bytes;
+  return new Cohort(
+    k,
+    bytes,
+    piece.originUs,
+    piece.spread,
+    piece.attempt,
+    piece.keyIndex,
+    piece.position,
+    piece.shardIndex,
+    piece.topologyVersion,
+    piece.previousBackoffUs,
+  );
+}
+
+/** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
+function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
+  let count = 0;
+  let bytes = 0;
+  let oldest = Number.POSITIVE_INFINITY;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const p of pieces) {
+    count += p.count;
+    bytes += p.bytes;
+    oldest = Math.min(oldest, p.originUs - p.spread.hi);
+    newest = Math.max(newest, p.originUs - p.spread.lo);
+  }
+  const first = pieces[0]!;
+  return new Cohort(
+    count,
+    bytes,
+    nowUs,
+    { pPoint: 0, point: 0, lo: nowUs - newest, hi: nowUs - oldest },
+    first.attempt,
+    -2,
+    0,
+    -1,
+    -1,
+    first.previousBackoffUs,
+  );
 }
 
 /** E[charged bytes] / E[actual bytes] when each record is rounded up to the next KB. */

@@ -8,7 +8,12 @@ import type { RetryPolicy } from "../scenario/schema.js";
  * Delay (µs, integer) before retry number `retry` (0 for the first retry). `previousUs` is the
  * last delay, used by decorrelated jitter.
  */
-export function backoffDelay(policy: RetryPolicy, retry: number, previousUs: number, rng: RandomStream): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  retry: number,
+  previousUs: number,
+  rng: RandomStream,
+): number {
   const ceiling = Math.min(policy.cap, policy.base * 2 ** Math.min(retry, 60));
   switch (policy.jitter) {
     case "none":

@@ -63,7 +63,7 @@ export class RunRecorder {
     private readonly stream: Stream,
     private readonly producers: readonly Producer[],
     sink: RunSink,
-    private readonly intervalUs: number,
+    intervalUs: number,
   ) {
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
@@ -87,7 +87,7 @@ export class RunRecorder {
       p.interval.addTo(c);
       this.latency.add(p.latency);
       buffered += p.bufferedRecords();
-      pending += p.wireRecords();
+      pending += p.pendingRecords;
       p.closeInterval();
     }
     const ms = (us: number) => round(us / US_PER_MS);

@@ -1,12 +1,12 @@
 // A Kinesis data stream: its shards (open and closed), the routing of hash keys to open shards,
 // and the write path's admission through each shard's limiter.
 
+import { KINESIS } from "../data/kinesis-limits.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
 import type { HashRouter } from "./keys.js";
 import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
 import { Shard } from "./shard.js";
-import { KINESIS } from "../data/kinesis-limits.js";
 
 /** A stream and its current topology. */
 export class Stream implements HashRouter {
@@ -32,7 +32,8 @@ export class Stream implements HashRouter {
       recordsPerSecond: spec.writeRecordsPerSecond,
       bytesPerSecond: spec.writeBytesPerSecond,
       burstUs: spec.limiter.burst,
-      largeRecordTankBytes: spec.maxRecordSize > KINESIS.maxRecordSizeDefault.value ? KINESIS.largeRecordBurstBytes.value : 0,
+      largeRecordTankBytes:
+        spec.maxRecordSize > KINESIS.maxRecordSizeDefault.value ? KINESIS.largeRecordBurstBytes.value : 0,
     };
     for (const range of evenSplit(spec.shards)) this.createShard(range);
     this.refreshTopology();

@@ -24,7 +24,13 @@ export class ConservationError extends Error {
 
 function latencySummary(h: LatencyHistogram): LatencySummary {
   const ms = (us: number) => round(us / US_PER_MS);
-  return { p50: ms(h.percentile(50)), p90: ms(h.percentile(90)), p99: ms(h.percentile(99)), max: ms(h.max), mean: ms(h.mean) };
+  return {
+    p50: ms(h.percentile(50)),
+    p90: ms(h.percentile(90)),
+    p99: ms(h.percentile(99)),
+    max: ms(h.max),
+    mean: ms(h.mean),
+  };
 }
 
 function ratio(a: number, b: number): number {
@@ -62,7 +68,9 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const inFlight = ledgers.reduce((a, l) => a + l.inFlight, 0);
 
   for (const shard of run.stream.shards) shard.closeSecond();
-  const hottest = run.stream.shards.reduce((best, s) => (s.totalRecords + s.totalThrottled > best.totalRecords + best.totalThrottled ? s : best));
+  const hottest = run.stream.shards.reduce((best, s) =>
+    s.totalRecords + s.totalThrottled > best.totalRecords + best.totalThrottled ? s : best,
+  );
   const limits = run.stream;
   const totalOffered = run.stream.shards.reduce((a, s) => a + s.totalRecords + s.totalThrottled, 0);
 
@@ -76,7 +84,10 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       name: run.stream.name,
       mode: scenario.stream.mode,
       openShards: run.stream.openCount,
-      limiter: scenario.stream.limiter.policy === "window" ? "window" : `token-bucket (burst ${formatDuration(scenario.stream.limiter.burst)})`,
+      limiter:
+        scenario.stream.limiter.policy === "window"
+          ? "window"
+          : `token-bucket (burst ${formatDuration(scenario.stream.limiter.burst)})`,
     },
     records: {
       produced: totals.produced,
@@ -141,13 +152,24 @@ export function evaluateSlo(scenario: Scenario, summary: RunSummary): SloVerdict
   const slo = scenario.slo;
   if (!slo) return [];
   const verdicts: SloVerdict[] = [];
-  const check = (name: string, threshold: { op: "<" | "<="; value: number } | undefined, actual: number, unit: "fraction" | "ms") => {
+  const check = (
+    name: string,
+    threshold: { op: "<" | "<="; value: number } | undefined,
+    actual: number,
+    unit: "fraction" | "ms",
+  ) => {
     if (!threshold) return;
     const met = threshold.op === "<" ? actual < threshold.value : actual <= threshold.value;
-    const shown = unit === "fraction" ? formatPercent(threshold.value) : formatDuration(Math.round(threshold.value));
+    const shown =
+      unit === "fraction" ? formatPercent(threshold.value) : formatDuration(Math.round(threshold.value));
     verdicts.push({ name, threshold: `${threshold.op} ${shown}`, actual, unit, met });
   };
-  check("writeThrottledFraction", slo.writeThrottledFraction, summary.throttle.firstAttemptFraction, "fraction");
+  check(
+    "writeThrottledFraction",
+    slo.writeThrottledFraction,
+    summary.throttle.firstAttemptFraction,
+    "fraction",
+  );
   check("recordsLostFraction", slo.recordsLostFraction, summary.loss.droppedFraction, "fraction");
   const msToUs = (ms: number) => ms * US_PER_MS;
   if (slo.putLatencyP50) check("putLatencyP50", slo.putLatencyP50, msToUs(summary.putLatencyMs.p50), "ms");

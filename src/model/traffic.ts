@@ -1,9 +1,9 @@
 // Rate profiles as functions of virtual time: the rate at an instant, the expected number of
 // records in an interval (exact integrals), and an upper bound for Poisson thinning.
 
-import type { RateProfile } from "../scenario/schema.js";
 import type { RandomStream } from "../engine/random.js";
 import { US_PER_S } from "../engine/time.js";
+import type { RateProfile } from "../scenario/schema.js";
 
 /** A record rate over time (records per second, time in µs). */
 export interface RateFunction {
@@ -142,7 +142,10 @@ class DiurnalRate implements RateFunction {
   }
 
   at(tUs: number): number {
-    return Math.max(0, this.mean + this.amplitude * Math.cos((2 * Math.PI * (tUs - this.peakAtUs)) / this.periodUs));
+    return Math.max(
+      0,
+      this.mean + this.amplitude * Math.cos((2 * Math.PI * (tUs - this.peakAtUs)) / this.periodUs),
+    );
   }
 
   integral(t0Us: number, t1Us: number): number {
@@ -158,7 +161,7 @@ class DiurnalRate implements RateFunction {
     const h = (t1Us - t0Us) / steps;
     let sum = this.at(t0Us) + this.at(t1Us);
     for (let i = 1; i < steps; i++) sum += (i % 2 === 1 ? 4 : 2) * this.at(t0Us + i * h);
-    return ((sum * h) / 3) / US_PER_S;
+    return (sum * h) / 3 / US_PER_S;
   }
 
   max(): number {
@@ -192,7 +195,12 @@ class WindowedRate implements RateFunction {
 }
 
 /** Builds the rate function of a profile, active over [startUs, stopUs). */
-export function rateFunction(profile: RateProfile, startUs: number, stopUs: number, runEndUs: number): RateFunction {
+export function rateFunction(
+  profile: RateProfile,
+  startUs: number,
+  stopUs: number,
+  runEndUs: number,
+): RateFunction {
   return new WindowedRate(baseRate(profile, runEndUs), startUs, stopUs);
 }
 
@@ -204,7 +212,8 @@ function baseRate(profile: RateProfile, runEndUs: number): RateFunction {
       const end = Math.max(profile.end ?? runEndUs, profile.start);
       const segments: Segment[] = [];
       if (profile.start > 0) segments.push({ t0: 0, t1: profile.start, r0: profile.from, r1: profile.from });
-      if (end > profile.start) segments.push({ t0: profile.start, t1: end, r0: profile.from, r1: profile.to });
+      if (end > profile.start)
+        segments.push({ t0: profile.start, t1: end, r0: profile.from, r1: profile.to });
       segments.push({ t0: end, t1: INF, r0: profile.to, r1: profile.to });
       return new PiecewiseRate(segments);
     }
@@ -226,7 +235,8 @@ function baseRate(profile: RateProfile, runEndUs: number): RateFunction {
       if (riseStart > 0) segments.push({ t0: 0, t1: riseStart, r0: base, r1: base });
       if (at > riseStart) segments.push({ t0: riseStart, t1: at, r0: base, r1: peak });
       segments.push({ t0: at, t1: at + duration, r0: peak, r1: peak });
-      if (rampDown > 0) segments.push({ t0: at + duration, t1: at + duration + rampDown, r0: peak, r1: base });
+      if (rampDown > 0)
+        segments.push({ t0: at + duration, t1: at + duration + rampDown, r0: peak, r1: base });
       segments.push({ t0: at + duration + rampDown, t1: INF, r0: base, r1: base });
       return new PiecewiseRate(segments);
     }
@@ -238,7 +248,12 @@ function baseRate(profile: RateProfile, runEndUs: number): RateFunction {
     }
     case "series": {
       const segments = profile.perSecond.map(
-        (rate, i): Segment => ({ t0: i * profile.intervalUs, t1: (i + 1) * profile.intervalUs, r0: rate, r1: rate }),
+        (rate, i): Segment => ({
+          t0: i * profile.intervalUs,
+          t1: (i + 1) * profile.intervalUs,
+          r0: rate,
+          r1: rate,
+        }),
       );
       const end = profile.perSecond.length * profile.intervalUs;
       if (profile.loop) return new PiecewiseRate(segments, end, 0, 0);

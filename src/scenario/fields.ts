@@ -103,7 +103,8 @@ export function name(description: string) {
   return z
     .string({ error: (issue) => expected("a name", issue.input) })
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
-      error: (issue) => `expected a name of letters, digits, "_", "." or "-" (up to 128), got ${JSON.stringify(issue.input)}`,
+      error: (issue) =>
+        `expected a name of letters, digits, "_", "." or "-" (up to 128), got ${JSON.stringify(issue.input)}`,
     })
     .meta({ description });
 }

@@ -3,7 +3,17 @@
 // callback so this layer never touches the file system itself.
 
 import { parse as parseCsv } from "csv-parse/sync";
-import { Document, isCollection, isMap, isPair, isScalar, LineCounter, type Node, parseDocument, parse as parseYaml } from "yaml";
+import {
+  Document,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  LineCounter,
+  type Node,
+  parseDocument,
+  parse as parseYaml,
+} from "yaml";
 import type { z } from "zod";
 import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
 import { type RateProfile, type ResolvedProducer, type Scenario, scenarioSchema } from "./schema.js";
@@ -65,13 +75,20 @@ const MAX_ALIASES = 100;
 export function loadScenario(text: string, options: LoadOptions): LoadedScenario {
   const file = options.file;
   if (text.includes("\u0000")) {
-    throw new ScenarioError([{ file, path: "", message: "the file holds binary data (NUL bytes); expected YAML text" }]);
+    throw new ScenarioError([
+      { file, path: "", message: "the file holds binary data (NUL bytes); expected YAML text" },
+    ]);
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
   const issues: ScenarioIssue[] = doc.errors.map((error) => {
     const pos = error.linePos?.[0];
-    return { file, path: "", message: `YAML syntax: ${firstLine(error.message)}`, ...(pos ? { line: pos.line, column: pos.col } : {}) };
+    return {
+      file,
+      path: "",
+      message: `YAML syntax: ${firstLine(error.message)}`,
+      ...(pos ? { line: pos.line, column: pos.col } : {}),
+    };
   });
   if (issues.length > 0) throw new ScenarioError(issues);
 
@@ -85,13 +102,30 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     throw new ScenarioError([{ file, path: "", message: `YAML: ${firstLine((error as Error).message)}` }]);
   }
   if (data === null || data === undefined) {
-    throw new ScenarioError([{ file, path: "", message: "the file is empty; expected a mapping with name, duration, stream and producers" }]);
+    throw new ScenarioError([
+      {
+        file,
+        path: "",
+        message: "the file is empty; expected a mapping with name, duration, stream and producers",
+      },
+    ]);
   }
   if (typeof data !== "object" || Array.isArray(data)) {
-    throw new ScenarioError([{ file, line: 1, column: 1, path: "", message: expected("a mapping with name, duration, stream and producers", data) }]);
+    throw new ScenarioError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: "",
+        message: expected("a mapping with name, duration, stream and producers", data),
+      },
+    ]);
   }
 
-  const locate = (path: readonly PropertyKey[], key?: string): Pick<ScenarioIssue, "line" | "column" | "origin"> => {
+  const locate = (
+    path: readonly PropertyKey[],
+    key?: string,
+  ): Pick<ScenarioIssue, "line" | "column" | "origin"> => {
     const origin = overridden.find((o) => isPrefix(o.path, path));
     if (origin) return { origin: `--set ${origin.text}` };
     const node = nodeAt(doc, path, key);
@@ -105,7 +139,12 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   if (!result.success) {
     for (const issue of result.error.issues) {
       for (const problem of describeIssue(issue, data)) {
-        issues.push({ file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path, problem.key) });
+        issues.push({
+          file,
+          path: formatPath(problem.path),
+          message: problem.message,
+          ...locate(problem.path, problem.key),
+        });
       }
     }
     throw new ScenarioError(sortByPlace(dedupe(issues)));
@@ -132,7 +171,10 @@ function firstLine(message: string): string {
 
 function sortByPlace(issues: ScenarioIssue[]): ScenarioIssue[] {
   const place = (i: ScenarioIssue) => (i.line ?? Number.MAX_SAFE_INTEGER) * 1e6 + (i.column ?? 0);
-  return issues.map((issue, index) => ({ issue, index })).sort((a, b) => place(a.issue) - place(b.issue) || a.index - b.index).map((x) => x.issue);
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => place(a.issue) - place(b.issue) || a.index - b.index)
+    .map((x) => x.issue);
 }
 
 function dedupe(issues: ScenarioIssue[]): ScenarioIssue[] {
@@ -179,26 +221,46 @@ export function parsePath(text: string): PropertyKey[] | undefined {
   return parts.length > 0 && !expectName ? parts : undefined;
 }
 
-function applyOverrides(doc: Document, overrides: readonly Override[], file: string, issues: ScenarioIssue[]): AppliedOverride[] {
+function applyOverrides(
+  doc: Document,
+  overrides: readonly Override[],
+  file: string,
+  issues: ScenarioIssue[],
+): AppliedOverride[] {
   const applied: AppliedOverride[] = [];
   for (const override of overrides) {
     const text = `${override.path}=${override.value}`;
     const path = parsePath(override.path);
     if (!path) {
-      issues.push({ file, path: override.path, message: 'expected a path such as stream.shards or producers[0].rate', origin: `--set ${text}` });
+      issues.push({
+        file,
+        path: override.path,
+        message: "expected a path such as stream.shards or producers[0].rate",
+        origin: `--set ${text}`,
+      });
       continue;
     }
     let value: unknown;
     try {
       value = parseYaml(override.value);
     } catch (error) {
-      issues.push({ file, path: override.path, message: `YAML: ${firstLine((error as Error).message)}`, origin: `--set ${text}` });
+      issues.push({
+        file,
+        path: override.path,
+        message: `YAML: ${firstLine((error as Error).message)}`,
+        origin: `--set ${text}`,
+      });
       continue;
     }
     try {
       doc.setIn(path, doc.createNode(value));
     } catch (error) {
-      issues.push({ file, path: override.path, message: `cannot set this path: ${firstLine((error as Error).message)}`, origin: `--set ${text}` });
+      issues.push({
+        file,
+        path: override.path,
+        message: `cannot set this path: ${firstLine((error as Error).message)}`,
+        origin: `--set ${text}`,
+      });
       continue;
     }
     applied.push({ path, text });
@@ -268,26 +330,78 @@ function describeIssue(issue: ZodIssue, data: unknown): Problem[] {
       if (value === undefined && path.length > 0) {
         return [{ path: path.slice(0, -1), key: undefined, message: missing(String(path.at(-1))) }];
       }
-      return [{ path, message: issue.message.startsWith("Invalid input") ? expected(issue.expected === "array" ? "a list" : issue.expected === "object" ? "a mapping" : `a ${issue.expected}`, value) : issue.message }];
+      return [
+        {
+          path,
+          message: issue.message.startsWith("Invalid input")
+            ? expected(
+                issue.expected === "array"
+                  ? "a list"
+                  : issue.expected === "object"
+                    ? "a mapping"
+                    : `a ${issue.expected}`,
+                value,
+              )
+            : issue.message,
+        },
+      ];
     case "invalid_value":
-      return [{ path, message: issue.message.startsWith("Invalid") ? notOneOf(value, issue.values.map(String)) : issue.message }];
+      return [
+        {
+          path,
+          message: issue.message.startsWith("Invalid")
+            ? notOneOf(value, issue.values.map(String))
+            : issue.message,
+        },
+      ];
     case "invalid_union": {
-      const options = "options" in issue && Array.isArray(issue.options) ? (issue.options as unknown[]).map(String) : undefined;
-      const message = options ? notOneOf(value, options) : issue.message.startsWith("Invalid input") ? expected("a valid value", value) : issue.message;
+      const options =
+        "options" in issue && Array.isArray(issue.options)
+          ? (issue.options as unknown[]).map(String)
+          : undefined;
+      const message = options
+        ? notOneOf(value, options)
+        : issue.message.startsWith("Invalid input")
+          ? expected("a valid value", value)
+          : issue.message;
       if (value === undefined && path.length > 0) {
-        return [{ path: path.slice(0, -1), message: `${missing(String(path.at(-1)))}; ${options ? `expected one of ${options.map((o) => `"${o}"`).join(", ")}` : message}` }];
+        return [
+          {
+            path: path.slice(0, -1),
+            message: `${missing(String(path.at(-1)))}; ${options ? `expected one of ${options.map((o) => `"${o}"`).join(", ")}` : message}`,
+          },
+        ];
       }
       return [{ path, message }];
     }
     case "too_small":
-      if (issue.origin === "array") return [{ path, message: issue.message.startsWith("Too small") ? `expected at least ${issue.minimum} item(s)` : issue.message }];
-      if (issue.origin === "string") return [{ path, message: `expected a non-empty string, got ${describeValue(value)}` }];
+      if (issue.origin === "array")
+        return [
+          {
+            path,
+            message: issue.message.startsWith("Too small")
+              ? `expected at least ${issue.minimum} item(s)`
+              : issue.message,
+          },
+        ];
+      if (issue.origin === "string")
+        return [{ path, message: `expected a non-empty string, got ${describeValue(value)}` }];
       return [{ path, message: issue.message }];
     case "too_big":
-      if (issue.origin === "string") return [{ path, message: `expected at most ${issue.maximum} characters, got ${String(value).length}` }];
+      if (issue.origin === "string")
+        return [
+          { path, message: `expected at most ${issue.maximum} characters, got ${String(value).length}` },
+        ];
       return [{ path, message: issue.message }];
     case "invalid_format":
-      return [{ path, message: issue.message.startsWith("Invalid string") ? expected("text of the right form", value) : issue.message }];
+      return [
+        {
+          path,
+          message: issue.message.startsWith("Invalid string")
+            ? expected("text of the right form", value)
+            : issue.message,
+        },
+      ];
     default:
       return [{ path, message: issue.message || expected(EXPECTED.number, value) }];
   }
@@ -316,7 +430,8 @@ function knownKeys(path: readonly PropertyKey[], data: unknown): string[] {
     if (!def) return [];
     if (steps.length === 0) return def.type === "object" && def.shape ? Object.keys(def.shape) : [];
     const step = steps.shift()!;
-    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[step] : undefined;
+    value =
+      value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[step] : undefined;
     if (def.type === "object") def = def.shape?.[String(step)]?._zod.def;
     else if (def.type === "array") def = def.element?._zod.def;
     else return [];
@@ -342,7 +457,11 @@ function unwrap(start: Def | undefined, value: unknown): Def | undefined {
         const options = def.options ?? [];
         const discriminator = def.discriminator;
         const chosen = discriminator
-          ? options.find((o) => literalOf(o._zod.def.shape?.[discriminator]?._zod.def) === (value as Record<string, unknown> | undefined)?.[discriminator])
+          ? options.find(
+              (o) =>
+                literalOf(o._zod.def.shape?.[discriminator]?._zod.def) ===
+                (value as Record<string, unknown> | undefined)?.[discriminator],
+            )
           : options.find((o) => unwrap(o._zod.def, value)?.type === "object");
         def = (chosen ?? options[0])?._zod.def;
         if (def?.type !== "object" && def?.type !== "pipe") return def;
@@ -362,7 +481,10 @@ function literalOf(def: Def | undefined): unknown {
 // ---------------------------------------------------------------------------------------------
 // Trace replay
 
-function readTrace(spec: Extract<RateProfile, { profile: "trace" }>, readFile: LoadOptions["readFile"]): RateProfile {
+function readTrace(
+  spec: Extract<RateProfile, { profile: "trace" }>,
+  readFile: LoadOptions["readFile"],
+): RateProfile {
   if (!readFile) throw new Error(`cannot read trace file "${spec.file}": no file access in this context`);
   let text: string;
   try {
@@ -383,7 +505,10 @@ function readTrace(spec: Extract<RateProfile, { profile: "trace" }>, readFile: L
   let column: number;
   if (spec.column !== undefined) {
     column = hasHeader ? header.indexOf(spec.column) : -1;
-    if (column < 0) throw new Error(`trace file "${spec.file}" has no column "${spec.column}"${hasHeader ? `; columns: ${header.join(", ")}` : " (no header row)"}`);
+    if (column < 0)
+      throw new Error(
+        `trace file "${spec.file}" has no column "${spec.column}"${hasHeader ? `; columns: ${header.join(", ")}` : " (no header row)"}`,
+      );
   } else {
     const first = body[0] ?? [];
     column = -1;
@@ -399,7 +524,9 @@ function readTrace(spec: Extract<RateProfile, { profile: "trace" }>, readFile: L
   const perSecond = body.map((row, i) => {
     const value = Number(row[column]);
     if (!Number.isFinite(value) || value < 0) {
-      throw new Error(`trace file "${spec.file}" row ${i + 1 + (hasHeader ? 1 : 0)}: expected a number ≥ 0, got ${JSON.stringify(row[column] ?? "")}`);
+      throw new Error(
+        `trace file "${spec.file}" row ${i + 1 + (hasHeader ? 1 : 0)}: expected a number ≥ 0, got ${JSON.stringify(row[column] ?? "")}`,
+      );
     }
     return (spec.values === "sum" ? value / seconds : value) * spec.scale;
   });

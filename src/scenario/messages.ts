@@ -27,12 +27,16 @@ function citation(fact: Fact | undefined): string {
 
 /** "`20000` exceeds the AWS maximum of 10,000 (…)" or a plain maximum when no fact applies. */
 export function aboveMaximum(input: string, max: string, fact?: Fact): string {
-  return fact ? `${input} exceeds the AWS maximum of ${max}${citation(fact)}` : `${input} is above the maximum of ${max}`;
+  return fact
+    ? `${input} exceeds the AWS maximum of ${max}${citation(fact)}`
+    : `${input} is above the maximum of ${max}`;
 }
 
 /** "`0` is below the AWS minimum of 1 (…)" or a plain minimum. */
 export function belowMinimum(input: string, min: string, fact?: Fact): string {
-  return fact ? `${input} is below the AWS minimum of ${min}${citation(fact)}` : `${input} is below the minimum of ${min}`;
+  return fact
+    ? `${input} is below the AWS minimum of ${min}${citation(fact)}`
+    : `${input} is below the minimum of ${min}`;
 }
 
 /** "expected X, got Y". */
@@ -44,7 +48,8 @@ export function expected(what: string, got: unknown): string {
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
-  if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -54,7 +59,11 @@ export function describeValue(value: unknown): string {
 /** Unknown key, with a suggestion when one of the known keys is close. */
 export function unknownKey(key: string, known: readonly string[]): string {
   const suggestion = closest(key, known);
-  const hint = suggestion ? `; did you mean "${suggestion}"?` : known.length > 0 ? `; expected one of: ${known.join(", ")}` : "";
+  const hint = suggestion
+    ? `; did you mean "${suggestion}"?`
+    : known.length > 0
+      ? `; expected one of: ${known.join(", ")}`
+      : "";
   return `unknown key "${key}"${hint}`;
 }
 

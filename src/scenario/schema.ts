@@ -3,7 +3,12 @@
 // Output values are in engine units: durations in µs, sizes in bytes, rates per second.
 
 import { z } from "zod";
-import { KINESIS, KPL_DEFAULTS, PUT_LATENCY_MEASURED, SDK_V3_STANDARD_RETRY } from "../data/kinesis-limits.js";
+import {
+  KINESIS,
+  KPL_DEFAULTS,
+  PUT_LATENCY_MEASURED,
+  SDK_V3_STANDARD_RETRY,
+} from "../data/kinesis-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
 import { distributionOf } from "./distributions.js";
@@ -18,70 +23,99 @@ const MS = US_PER_MS;
 
 const recordRate = (description: string) => countRate({ min: { value: 0 }, description });
 
-const rateVariants = z.discriminatedUnion(
-  "profile",
-  [
-    z.strictObject({ profile: z.literal("constant"), rate: recordRate("records per second") }),
-    z.strictObject({
-      profile: z.literal("ramp"),
-      from: recordRate("rate at `start`"),
-      to: recordRate("rate at `end`"),
-      start: duration({ min: { value: 0 }, description: "when the ramp begins (default 0)" }).default(0),
-      end: duration({ min: { value: 0 }, description: "when the ramp reaches `to` (default: end of run)" }).optional(),
+const rateVariants = z.discriminatedUnion("profile", [
+  z.strictObject({ profile: z.literal("constant"), rate: recordRate("records per second") }),
+  z.strictObject({
+    profile: z.literal("ramp"),
+    from: recordRate("rate at `start`"),
+    to: recordRate("rate at `end`"),
+    start: duration({ min: { value: 0 }, description: "when the ramp begins (default 0)" }).default(0),
+    end: duration({
+      min: { value: 0 },
+      description: "when the ramp reaches `to` (default: end of run)",
+    }).optional(),
+  }),
+  z.strictObject({
+    profile: z.literal("steps"),
+    steps: z
+      .array(
+        z.strictObject({
+          at: duration({ min: { value: 0 }, description: "time the step starts" }),
+          rate: recordRate("rate from `at` on"),
+        }),
+      )
+      .min(1),
+  }),
+  z.strictObject({
+    profile: z.literal("diurnal"),
+    mean: recordRate("average rate over a period"),
+    peak: recordRate("highest rate, reached at `peakAt`"),
+    period: duration({
+      min: { value: 1 * US_PER_S },
+      description: "length of one cycle (default 24h)",
+    }).default(DAY_US),
+    peakAt: duration({ min: { value: 0 }, description: "time of the first peak (default 12h)" }).default(
+      12 * US_PER_H,
+    ),
+  }),
+  z.strictObject({
+    profile: z.literal("spike"),
+    base: recordRate("rate outside the spike"),
+    peak: recordRate("rate during the spike"),
+    at: duration({ min: { value: 0 }, description: "when the spike starts" }),
+    duration: duration({ min: { value: 1 }, description: "how long the spike lasts at its peak" }),
+    rampUp: duration({ min: { value: 0 }, description: "linear rise before the peak (default 0)" }).default(
+      0,
+    ),
+    rampDown: duration({ min: { value: 0 }, description: "linear fall after the peak (default 0)" }).default(
+      0,
+    ),
+  }),
+  z.strictObject({
+    profile: z.literal("pulse"),
+    base: recordRate("rate between pulses"),
+    peak: recordRate("rate during each pulse"),
+    every: duration({ min: { value: 1 }, description: "time from one pulse start to the next" }),
+    width: duration({ min: { value: 1 }, description: "length of each pulse" }),
+    offset: duration({ min: { value: 0 }, description: "start of the first pulse (default 0)" }).default(0),
+  }),
+  z.strictObject({
+    profile: z.literal("trace"),
+    file: z.string().min(1).meta({ description: "CSV file, relative to the scenario file" }),
+    column: z
+      .string()
+      .optional()
+      .meta({ description: "column holding the values (default: the last numeric column)" }),
+    interval: duration({
+      min: { value: 1 * MS },
+      description: "time each row covers, e.g. 1s or 1m (CloudWatch periods)",
     }),
-    z.strictObject({
-      profile: z.literal("steps"),
-      steps: z
-        .array(
-          z.strictObject({
-            at: duration({ min: { value: 0 }, description: "time the step starts" }),
-            rate: recordRate("rate from `at` on"),
-          }),
-        )
-        .min(1),
-    }),
-    z.strictObject({
-      profile: z.literal("diurnal"),
-      mean: recordRate("average rate over a period"),
-      peak: recordRate("highest rate, reached at `peakAt`"),
-      period: duration({ min: { value: 1 * US_PER_S }, description: "length of one cycle (default 24h)" }).default(DAY_US),
-      peakAt: duration({ min: { value: 0 }, description: "time of the first peak (default 12h)" }).default(12 * US_PER_H),
-    }),
-    z.strictObject({
-      profile: z.literal("spike"),
-      base: recordRate("rate outside the spike"),
-      peak: recordRate("rate during the spike"),
-      at: duration({ min: { value: 0 }, description: "when the spike starts" }),
-      duration: duration({ min: { value: 1 }, description: "how long the spike lasts at its peak" }),
-      rampUp: duration({ min: { value: 0 }, description: "linear rise before the peak (default 0)" }).default(0),
-      rampDown: duration({ min: { value: 0 }, description: "linear fall after the peak (default 0)" }).default(0),
-    }),
-    z.strictObject({
-      profile: z.literal("pulse"),
-      base: recordRate("rate between pulses"),
-      peak: recordRate("rate during each pulse"),
-      every: duration({ min: { value: 1 }, description: "time from one pulse start to the next" }),
-      width: duration({ min: { value: 1 }, description: "length of each pulse" }),
-      offset: duration({ min: { value: 0 }, description: "start of the first pulse (default 0)" }).default(0),
-    }),
-    z.strictObject({
-      profile: z.literal("trace"),
-      file: z.string().min(1).meta({ description: "CSV file, relative to the scenario file" }),
-      column: z.string().optional().meta({ description: "column holding the values (default: the last numeric column)" }),
-      interval: duration({ min: { value: 1 * MS }, description: "time each row covers, e.g. 1s or 1m (CloudWatch periods)" }),
-      values: oneOf(["sum", "perSecond"], "whether a row holds the records of its interval (sum) or a rate").default("sum"),
-      scale: number({ min: { value: 0 }, description: "multiplier applied to every value (default 1)" }).default(1),
-      loop: z.boolean().default(false).meta({ description: "repeat the trace when it ends (default: rate 0 after it)" }),
-    }),
-  ]
-);
+    values: oneOf(
+      ["sum", "perSecond"],
+      "whether a row holds the records of its interval (sum) or a rate",
+    ).default("sum"),
+    scale: number({
+      min: { value: 0 },
+      description: "multiplier applied to every value (default 1)",
+    }).default(1),
+    loop: z
+      .boolean()
+      .default(false)
+      .meta({ description: "repeat the trace when it ends (default: rate 0 after it)" }),
+  }),
+]);
 
 /** A producer fleet's record rate over time; a bare rate ("3000/s") means constant. */
 export const rateProfileSchema = z
-  .preprocess((v) => (typeof v === "string" || typeof v === "number" ? { profile: "constant", rate: v } : v), rateVariants)
+  .preprocess(
+    (v) => (typeof v === "string" || typeof v === "number" ? { profile: "constant", rate: v } : v),
+    rateVariants,
+  )
   .meta({ description: "records per second offered by the whole fleet, over time" });
 /** A rate profile after validation (rates per second, times in µs). */
-export type RateProfile = z.output<typeof rateProfileSchema> | { profile: "series"; intervalUs: number; perSecond: number[]; loop: boolean };
+export type RateProfile =
+  | z.output<typeof rateProfileSchema>
+  | { profile: "series"; intervalUs: number; perSecond: number[]; loop: boolean };
 
 // ---------------------------------------------------------------------------------------------
 // Partition keys
@@ -89,8 +123,15 @@ export type RateProfile = z.output<typeof rateProfileSchema> | { profile: "serie
 const hotKeys = z
   .array(
     z.strictObject({
-      key: z.string().min(1).max(KINESIS.partitionKeyMaxChars.value).meta({ description: "the partition key" }),
-      share: fraction({ description: "share of all records that carry this key", min: { value: 0, exclusive: true } }),
+      key: z
+        .string()
+        .min(1)
+        .max(KINESIS.partitionKeyMaxChars.value)
+        .meta({ description: "the partition key" }),
+      share: fraction({
+        description: "share of all records that carry this key",
+        min: { value: 0, exclusive: true },
+      }),
     }),
   )
   .optional()
@@ -104,54 +145,71 @@ const keyPrefix = z
   .default("key-")
   .meta({ description: 'keys are named prefix + index (default "key-")' });
 
-const keyVariants = z.discriminatedUnion(
-  "dist",
-  [
-    z.strictObject({
-      dist: z.literal("random"),
-      keyLength: number({ integer: true, min: { value: 1 }, max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars }, description: "characters per key (default 36, a UUID)" }).default(36),
-      hotKeys,
-    }),
-    z.strictObject({ dist: z.literal("uniform"), keys: keyCount("number of distinct keys, equally likely"), prefix: keyPrefix, hotKeys }),
-    z.strictObject({
-      dist: z.literal("zipf"),
-      keys: keyCount("number of distinct keys; key k has weight 1/k^exponent"),
-      exponent: number({ min: { value: 0 }, description: "Zipf exponent s (default 1)" }).default(1),
-      prefix: keyPrefix,
-      hotKeys,
-    }),
-    z.strictObject({
-      dist: z.literal("list"),
-      keys: z
-        .array(
-          z.union([
-            z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
-            z.strictObject({
-              key: z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
-              weight: number({ min: { value: 0 }, description: "relative weight" }),
-            }),
-          ]),
-        )
-        .min(1)
-        .meta({ description: "keys, each a string (weight 1) or { key, weight }" }),
-      hotKeys,
-    }),
-    z.strictObject({
-      dist: z.literal("explicitHashKeys"),
-      hashKeys: z
-        .array(
-          z.union([
-            z.string().regex(/^(0|[1-9]\d{0,38})$/),
-            z.strictObject({ hashKey: z.string().regex(/^(0|[1-9]\d{0,38})$/), weight: number({ min: { value: 0 }, description: "relative weight" }) }),
-          ]),
-        )
-        .min(1)
-        .meta({ description: "ExplicitHashKey values (decimal, 0 … 2^128−1), each a string or { hashKey, weight }" }),
-      keyLength: number({ integer: true, min: { value: 1 }, max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars }, description: "characters of the partition key sent alongside (default 1)" }).default(1),
-      hotKeys,
-    }),
-  ]
-);
+const keyVariants = z.discriminatedUnion("dist", [
+  z.strictObject({
+    dist: z.literal("random"),
+    keyLength: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
+      description: "characters per key (default 36, a UUID)",
+    }).default(36),
+    hotKeys,
+  }),
+  z.strictObject({
+    dist: z.literal("uniform"),
+    keys: keyCount("number of distinct keys, equally likely"),
+    prefix: keyPrefix,
+    hotKeys,
+  }),
+  z.strictObject({
+    dist: z.literal("zipf"),
+    keys: keyCount("number of distinct keys; key k has weight 1/k^exponent"),
+    exponent: number({ min: { value: 0 }, description: "Zipf exponent s (default 1)" }).default(1),
+    prefix: keyPrefix,
+    hotKeys,
+  }),
+  z.strictObject({
+    dist: z.literal("list"),
+    keys: z
+      .array(
+        z.union([
+          z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
+          z.strictObject({
+            key: z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
+            weight: number({ min: { value: 0 }, description: "relative weight" }),
+          }),
+        ]),
+      )
+      .min(1)
+      .meta({ description: "keys, each a string (weight 1) or { key, weight }" }),
+    hotKeys,
+  }),
+  z.strictObject({
+    dist: z.literal("explicitHashKeys"),
+    hashKeys: z
+      .array(
+        z.union([
+          z.string().regex(/^(0|[1-9]\d{0,38})$/),
+          z.strictObject({
+            hashKey: z.string().regex(/^(0|[1-9]\d{0,38})$/),
+            weight: number({ min: { value: 0 }, description: "relative weight" }),
+          }),
+        ]),
+      )
+      .min(1)
+      .meta({
+        description: "ExplicitHashKey values (decimal, 0 … 2^128−1), each a string or { hashKey, weight }",
+      }),
+    keyLength: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
+      description: "characters of the partition key sent alongside (default 1)",
+    }).default(1),
+    hotKeys,
+  }),
+]);
 
 /** How records choose partition keys (default: random UUID-like keys). */
 export const keyDistributionSchema = keyVariants.meta({ description: "partition-key distribution" });
@@ -212,26 +270,43 @@ const retrySchema = z
       base: duration({ min: { value: 0 }, description: "backoff ceiling of the first retry" }).optional(),
       cap: duration({ min: { value: 0 }, description: "largest backoff" }).optional(),
       maxAttempts: z
-        .union([number({ integer: true, min: { value: 1 }, description: "attempts including the first" }), z.literal("unlimited")])
+        .union([
+          number({ integer: true, min: { value: 1 }, description: "attempts including the first" }),
+          z.literal("unlimited"),
+        ])
         .optional(),
-      jitter: oneOf(JITTERS, "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous)").optional(),
-      recordTtl: duration({ min: { value: 1 }, description: "drop a record older than this instead of retrying it" }).optional(),
+      jitter: oneOf(
+        JITTERS,
+        "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous)",
+      ).optional(),
+      recordTtl: duration({
+        min: { value: 1 },
+        description: "drop a record older than this instead of retrying it",
+      }).optional(),
     }),
   )
   .transform((r): RetryPolicy => {
     const preset = r.preset ?? "sdk-v3-standard";
     const base = PRESETS[preset];
-    const custom = r.base !== undefined || r.cap !== undefined || r.maxAttempts !== undefined || r.jitter !== undefined || r.recordTtl !== undefined;
+    const custom =
+      r.base !== undefined ||
+      r.cap !== undefined ||
+      r.maxAttempts !== undefined ||
+      r.jitter !== undefined ||
+      r.recordTtl !== undefined;
     return {
       preset: custom ? "custom" : preset,
       base: r.base ?? base.base,
       cap: r.cap ?? base.cap,
-      maxAttempts: r.maxAttempts === "unlimited" ? Number.POSITIVE_INFINITY : (r.maxAttempts ?? base.maxAttempts),
+      maxAttempts:
+        r.maxAttempts === "unlimited" ? Number.POSITIVE_INFINITY : (r.maxAttempts ?? base.maxAttempts),
       jitter: r.jitter ?? base.jitter,
       recordTtl: r.recordTtl ?? base.recordTtl,
     };
   })
-  .meta({ description: 'retry of throttled records: a preset name ("sdk-v3-standard", "kpl", "none") or its fields' });
+  .meta({
+    description: 'retry of throttled records: a preset name ("sdk-v3-standard", "kpl", "none") or its fields',
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Producers
@@ -246,14 +321,25 @@ const defaultLatency: DistributionSpec = {
 const producerSchema = z
   .strictObject({
     name: name("producer name, unique in the scenario"),
-    instances: number({ integer: true, min: { value: 1 }, max: { value: 100_000 }, description: "client processes in the fleet, each batching on its own (default 1)" }).default(1),
+    instances: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: 100_000 },
+      description: "client processes in the fleet, each batching on its own (default 1)",
+    }).default(1),
     rate: rateProfileSchema,
-    arrivals: oneOf(["poisson", "even"], "record arrivals: a Poisson process, or evenly spaced (default poisson)").default("poisson"),
+    arrivals: oneOf(
+      ["poisson", "even"],
+      "record arrivals: a Poisson process, or evenly spaced (default poisson)",
+    ).default("poisson"),
     recordSize: distributionOf(size, "data blob size")
       .default({ dist: "constant", value: 1024 })
       .meta({ description: "size of each record's data blob, without the partition key (default 1KiB)" }),
     partitionKey: keyDistributionSchema.default({ dist: "random", keyLength: 36 }),
-    api: oneOf(["PutRecords", "PutRecord"], "PutRecords (batched, default) or PutRecord (one record per call)").default("PutRecords"),
+    api: oneOf(
+      ["PutRecords", "PutRecord"],
+      "PutRecords (batched, default) or PutRecord (one record per call)",
+    ).default("PutRecords"),
     batch: z
       .strictObject({
         maxRecords: number({
@@ -265,19 +351,37 @@ const producerSchema = z
         maxBytes: size({
           min: { value: 1 },
           max: { value: KINESIS.putRecordsMaxRequestBytes.value, fact: KINESIS.putRecordsMaxRequestBytes },
-          description: "bytes per PutRecords request, keys included (default 5MiB, the KPL's CollectionMaxSize)",
+          description:
+            "bytes per PutRecords request, keys included (default 5MiB, the KPL's CollectionMaxSize)",
         }).default(KPL_DEFAULTS.collectionMaxSize.value),
-        linger: duration({ min: { value: 0 }, max: { value: 60 * US_PER_S }, description: "longest a record waits for its batch to fill (default 100ms, the KPL's RecordMaxBufferedTime)" }).default(KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS),
+        linger: duration({
+          min: { value: 0 },
+          max: { value: 60 * US_PER_S },
+          description:
+            "longest a record waits for its batch to fill (default 100ms, the KPL's RecordMaxBufferedTime)",
+        }).default(KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS),
       })
       .optional()
       .meta({ description: "client-side batching for PutRecords" }),
-    maxInFlight: number({ integer: true, min: { value: 1 }, max: { value: 10_000 }, description: "requests one instance keeps outstanding; more batches wait (default 1)" }).default(1),
-    latency: distributionOf(duration, "request latency")
-      .default(defaultLatency)
-      .meta({ description: "time from sending a request to its response (default lognormal, median 35ms, p99 200ms)" }),
-    retry: retrySchema.default((): RetryPolicy => ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] })),
-    start: duration({ min: { value: 0 }, description: "when the fleet starts sending (default 0)" }).default(0),
-    stop: duration({ min: { value: 0 }, description: "when the fleet stops producing (default: end of run)" }).optional(),
+    maxInFlight: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: 10_000 },
+      description: "requests one instance keeps outstanding; more batches wait (default 1)",
+    }).default(1),
+    latency: distributionOf(duration, "request latency").default(defaultLatency).meta({
+      description: "time from sending a request to its response (default lognormal, median 35ms, p99 200ms)",
+    }),
+    retry: retrySchema.default(
+      (): RetryPolicy => ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] }),
+    ),
+    start: duration({ min: { value: 0 }, description: "when the fleet starts sending (default 0)" }).default(
+      0,
+    ),
+    stop: duration({
+      min: { value: 0 },
+      description: "when the fleet stops producing (default: end of run)",
+    }).optional(),
   })
   .transform((p) => ({
     ...p,
@@ -298,7 +402,7 @@ export type Producer = z.output<typeof producerSchema>;
 export const LIMITER_POLICIES = ["window", "token-bucket"] as const;
 
 const streamSchema = z.strictObject({
-  name: name("stream name (default \"stream\")").default("stream"),
+  name: name('stream name (default "stream")').default("stream"),
   mode: oneOf(["provisioned"], "capacity mode (provisioned)").default("provisioned"),
   shards: number({
     integer: true,
@@ -318,13 +422,26 @@ const streamSchema = z.strictObject({
   }).default(KINESIS.maxRecordSizeDefault.value),
   limiter: z
     .strictObject({
-      policy: oneOf(LIMITER_POLICIES, "window: per calendar second (default); token-bucket: rate + burst").default("window"),
-      burst: duration({ min: { value: 1 * MS }, max: { value: 60 * US_PER_S }, description: "token-bucket depth, as seconds of the per-shard rate (default 1s)" }).default(US_PER_S),
+      policy: oneOf(
+        LIMITER_POLICIES,
+        "window: per calendar second (default); token-bucket: rate + burst",
+      ).default("window"),
+      burst: duration({
+        min: { value: 1 * MS },
+        max: { value: 60 * US_PER_S },
+        description: "token-bucket depth, as seconds of the per-shard rate (default 1s)",
+      }).default(US_PER_S),
     })
     .default({ policy: "window", burst: US_PER_S })
     .meta({ description: "how the per-shard write limit (1,000 records/s and 1 MiB/s) is enforced" }),
-  writeRecordsPerSecond: countRate({ min: { value: 1 }, description: "per-shard record limit (default 1000/s, AWS's)" }).default(KINESIS.shardWriteRecordsPerSecond.value),
-  writeBytesPerSecond: byteRate({ min: { value: 1 }, description: "per-shard byte limit (default 1MiB/s, AWS's)" }).default(KINESIS.shardWriteBytesPerSecond.value),
+  writeRecordsPerSecond: countRate({
+    min: { value: 1 },
+    description: "per-shard record limit (default 1000/s, AWS's)",
+  }).default(KINESIS.shardWriteRecordsPerSecond.value),
+  writeBytesPerSecond: byteRate({
+    min: { value: 1 },
+    description: "per-shard byte limit (default 1MiB/s, AWS's)",
+  }).default(KINESIS.shardWriteBytesPerSecond.value),
 });
 /** The stream after validation. */
 export type StreamSpec = z.output<typeof streamSchema>;
@@ -332,22 +449,30 @@ export type StreamSpec = z.output<typeof streamSchema>;
 // ---------------------------------------------------------------------------------------------
 // SLOs
 
-const ratioThreshold = z
-  .string()
-  .transform((text, ctx) => {
-    const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
-    const value = match ? Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1) : Number.NaN;
-    if (!match || !Number.isFinite(value)) {
-      ctx.issues.push({ code: "custom", message: expected('a threshold such as "< 0.1%" or "<= 0"', text), input: text });
-      return z.NEVER;
-    }
-    return { op: match[1] as "<" | "<=", value };
-  });
+const ratioThreshold = z.string().transform((text, ctx) => {
+  const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
+  const value = match
+    ? Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1)
+    : Number.NaN;
+  if (!match || !Number.isFinite(value)) {
+    ctx.issues.push({
+      code: "custom",
+      message: expected('a threshold such as "< 0.1%" or "<= 0"', text),
+      input: text,
+    });
+    return z.NEVER;
+  }
+  return { op: match[1] as "<" | "<=", value };
+});
 const latencyThreshold = z.string().transform((text, ctx) => {
   const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
   const value = match ? durationValue(match[2]!) : undefined;
   if (!match || value === undefined) {
-    ctx.issues.push({ code: "custom", message: expected('a threshold such as "< 2s" or "<= 250ms"', text), input: text });
+    ctx.issues.push({
+      code: "custom",
+      message: expected('a threshold such as "< 2s" or "<= 250ms"', text),
+      input: text,
+    });
     return z.NEVER;
   }
   return { op: match[1] as "<" | "<=", value };
@@ -360,12 +485,22 @@ function durationValue(text: string): number | undefined {
 
 const sloSchema = z
   .strictObject({
-    writeThrottledFraction: ratioThreshold.optional().meta({ description: 'share of first attempts throttled, e.g. "< 0.1%"' }),
-    recordsLostFraction: ratioThreshold.optional().meta({ description: 'share of records dropped after retries, e.g. "<= 0"' }),
-    putLatencyP50: latencyThreshold.optional().meta({ description: 'median creation-to-acceptance latency, e.g. "< 200ms"' }),
-    putLatencyP99: latencyThreshold.optional().meta({ description: '99th percentile creation-to-acceptance latency, e.g. "< 2s"' }),
+    writeThrottledFraction: ratioThreshold
+      .optional()
+      .meta({ description: 'share of first attempts throttled, e.g. "< 0.1%"' }),
+    recordsLostFraction: ratioThreshold
+      .optional()
+      .meta({ description: 'share of records dropped after retries, e.g. "<= 0"' }),
+    putLatencyP50: latencyThreshold
+      .optional()
+      .meta({ description: 'median creation-to-acceptance latency, e.g. "< 200ms"' }),
+    putLatencyP99: latencyThreshold
+      .optional()
+      .meta({ description: '99th percentile creation-to-acceptance latency, e.g. "< 2s"' }),
   })
-  .meta({ description: "service-level objectives checked at the end of the run (exit code 1 when one fails)" });
+  .meta({
+    description: "service-level objectives checked at the end of the run (exit code 1 when one fails)",
+  });
 /** SLOs after validation. */
 export type Slo = z.output<typeof sloSchema>;
 
@@ -373,8 +508,12 @@ export type Slo = z.output<typeof sloSchema>;
 // The scenario
 
 const resolutionSchema = z
-  .union([z.literal("record"), z.literal("auto"), duration({ min: { value: 100 }, max: { value: 60 * US_PER_S }, description: "cohort tick" })])
-  .meta({ description: 'record (follow every record), auto (default), or a cohort tick such as 10ms' });
+  .union([
+    z.literal("record"),
+    z.literal("auto"),
+    duration({ min: { value: 100 }, max: { value: 60 * US_PER_S }, description: "cohort tick" }),
+  ])
+  .meta({ description: "record (follow every record), auto (default), or a cohort tick such as 10ms" });
 
 /** The whole scenario file. */
 export const scenarioSchema = z
@@ -382,13 +521,23 @@ export const scenarioSchema = z
     name: name("scenario name; also the default report folder"),
     description: z.string().optional().meta({ description: "what the scenario shows" }),
     seed: z
-      .union([z.number().int(), z.string().min(1)], { error: (issue) => expected("an integer or a string", issue.input) })
+      .union([z.number().int(), z.string().min(1)], {
+        error: (issue) => expected("an integer or a string", issue.input),
+      })
       .default(1)
       .transform(String)
       .meta({ description: "seed of every random stream (default 1)" }),
-    duration: duration({ min: { value: 1 * MS }, max: { value: 400 * DAY_US }, description: "simulated time to run" }),
+    duration: duration({
+      min: { value: 1 * MS },
+      max: { value: 400 * DAY_US },
+      description: "simulated time to run",
+    }),
     resolution: resolutionSchema.default("auto"),
-    metricsInterval: duration({ min: { value: 1 * MS }, max: { value: US_PER_H }, description: "length of one row of the time series (default 1s)" }).default(US_PER_S),
+    metricsInterval: duration({
+      min: { value: 1 * MS },
+      max: { value: US_PER_H },
+      description: "length of one row of the time series (default 1s)",
+    }).default(US_PER_S),
     stream: streamSchema,
     producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
     slo: sloSchema.optional(),
@@ -396,32 +545,57 @@ export const scenarioSchema = z
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
     s.producers.forEach((p, i) => {
-      if (seen.has(p.name)) ctx.addIssue({ code: "custom", message: `producer name "${p.name}" is used twice`, path: ["producers", i, "name"] });
+      if (seen.has(p.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `producer name "${p.name}" is used twice`,
+          path: ["producers", i, "name"],
+        });
       seen.add(p.name);
       if (p.stop !== undefined && p.stop <= p.start) {
         ctx.addIssue({ code: "custom", message: "stop must be after start", path: ["producers", i, "stop"] });
       }
       if (p.api === "PutRecord" && p.batchGiven) {
-        ctx.addIssue({ code: "custom", message: "batch applies to PutRecords only; remove it or use api: PutRecords", path: ["producers", i, "batch"] });
+        ctx.addIssue({
+          code: "custom",
+          message: "batch applies to PutRecords only; remove it or use api: PutRecords",
+          path: ["producers", i, "batch"],
+        });
       }
       const shares = (p.partitionKey.hotKeys ?? []).reduce((a, h) => a + h.share, 0);
       if (shares >= 1) {
-        ctx.addIssue({ code: "custom", message: "hot key shares must add up to less than 100%", path: ["producers", i, "partitionKey", "hotKeys"] });
+        ctx.addIssue({
+          code: "custom",
+          message: "hot key shares must add up to less than 100%",
+          path: ["producers", i, "partitionKey", "hotKeys"],
+        });
       }
       const rate = p.rate;
       if (rate.profile === "pulse" && rate.width > rate.every) {
-        ctx.addIssue({ code: "custom", message: "pulse width must not exceed `every`", path: ["producers", i, "rate", "width"] });
+        ctx.addIssue({
+          code: "custom",
+          message: "pulse width must not exceed `every`",
+          path: ["producers", i, "rate", "width"],
+        });
       }
       if (rate.profile === "steps") {
         rate.steps.forEach((step, j) => {
           if (j > 0 && step.at <= rate.steps[j - 1]!.at) {
-            ctx.addIssue({ code: "custom", message: "steps must be in increasing order of `at`", path: ["producers", i, "rate", "steps", j, "at"] });
+            ctx.addIssue({
+              code: "custom",
+              message: "steps must be in increasing order of `at`",
+              path: ["producers", i, "rate", "steps", j, "at"],
+            });
           }
         });
       }
     });
     if (typeof s.resolution === "number" && s.metricsInterval % s.resolution !== 0) {
-      ctx.addIssue({ code: "custom", message: "metricsInterval must be a whole number of resolution ticks", path: ["metricsInterval"] });
+      ctx.addIssue({
+        code: "custom",
+        message: "metricsInterval must be a whole number of resolution ticks",
+        path: ["metricsInterval"],
+      });
     }
   });
 

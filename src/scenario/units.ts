@@ -45,7 +45,8 @@ export function parseDuration(input: string | number): DurationUs | undefined {
   if (typeof input === "number") return Number.isFinite(input) ? Math.round(input * US_PER_S) : undefined;
   const text = input.trim().toLowerCase();
   if (text === "") return undefined;
-  if (new RegExp(`^(?:${NUMBER})$`).test(text)) return Math.round(Number(text.replaceAll("_", "")) * US_PER_S);
+  if (new RegExp(`^(?:${NUMBER})$`).test(text))
+    return Math.round(Number(text.replaceAll("_", "")) * US_PER_S);
   let total = 0;
   let index = 0;
   while (index < text.length) {
@@ -79,7 +80,8 @@ export interface ParsedRate {
 
 /** Parses "4000/s", "100/min", "2MiB/s", "4000" (per second). */
 export function parseRate(input: string | number): ParsedRate | undefined {
-  if (typeof input === "number") return Number.isFinite(input) ? { perSecond: input, kind: "count" } : undefined;
+  if (typeof input === "number")
+    return Number.isFinite(input) ? { perSecond: input, kind: "count" } : undefined;
   const text = input.trim();
   const slash = text.lastIndexOf("/");
   const amountText = slash >= 0 ? text.slice(0, slash).trim() : text;

@@ -43,12 +43,17 @@ describe("count samplers", () => {
 
   it("binomial stays within [0, n]", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 100_000 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.string(), (n, p, seed) => {
-        const k = binomial(new RandomStream(seed, "b"), n, p);
-        expect(Number.isInteger(k)).toBe(true);
-        expect(k).toBeGreaterThanOrEqual(0);
-        expect(k).toBeLessThanOrEqual(n);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 100_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.string(),
+        (n, p, seed) => {
+          const k = binomial(new RandomStream(seed, "b"), n, p);
+          expect(Number.isInteger(k)).toBe(true);
+          expect(k).toBeGreaterThanOrEqual(0);
+          expect(k).toBeLessThanOrEqual(n);
+        },
+      ),
       { numRuns: 500, seed: propertySeed("binomial-range") },
     );
   });
@@ -57,7 +62,10 @@ describe("count samplers", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 50_000 }),
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 10, noNaN: true })), { minLength: 1, maxLength: 20 }),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.001, max: 10, noNaN: true })), {
+          minLength: 1,
+          maxLength: 20,
+        }),
         fc.string(),
         (n, weights, seed) => {
           const total = weights.reduce((a, b) => a + b, 0);
@@ -79,6 +87,9 @@ describe("count samplers", () => {
     let exact = 0;
     for (let i = 1; i <= 300; i++) exact += Math.log(i);
     expect(logFactorial(300)).toBeCloseTo(exact, 8);
-    expect(logFactorial(255)).toBeCloseTo(exact - [...Array(45)].reduce((a, _, j) => a + Math.log(300 - j), 0), 8);
+    expect(logFactorial(255)).toBeCloseTo(
+      exact - [...Array(45)].reduce((a, _, j) => a + Math.log(300 - j), 0),
+      8,
+    );
   });
 });

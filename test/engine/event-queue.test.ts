@@ -24,24 +24,27 @@ describe("EventQueue", () => {
 
   it("matches a stable sort of (time, insertion) for any interleaving of pushes and pops", () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1)), { maxLength: 300 }), (ops) => {
-        const q = new EventQueue(1);
-        const reference: { t: number; id: number }[] = [];
-        let id = 0;
-        for (const op of ops) {
-          if (op >= 0) {
-            const mine = id++;
-            q.push(op, () => mine);
-            reference.push({ t: op, id: mine });
-          } else if (reference.length > 0) {
-            reference.sort((x, y) => x.t - y.t || x.id - y.id);
-            const expected = reference.shift()!;
-            expect(q.peekTime()).toBe(expected.t);
-            expect((q.pop() as unknown as () => number)()).toBe(expected.id);
+      fc.property(
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(-1)), { maxLength: 300 }),
+        (ops) => {
+          const q = new EventQueue(1);
+          const reference: { t: number; id: number }[] = [];
+          let id = 0;
+          for (const op of ops) {
+            if (op >= 0) {
+              const mine = id++;
+              q.push(op, () => mine);
+              reference.push({ t: op, id: mine });
+            } else if (reference.length > 0) {
+              reference.sort((x, y) => x.t - y.t || x.id - y.id);
+              const expected = reference.shift()!;
+              expect(q.peekTime()).toBe(expected.t);
+              expect((q.pop() as unknown as () => number)()).toBe(expected.id);
+            }
           }
-        }
-        expect(q.size).toBe(reference.length);
-      }),
+          expect(q.size).toBe(reference.length);
+        },
+      ),
       { numRuns: 300, seed: propertySeed("event-queue-order") },
     );
   });

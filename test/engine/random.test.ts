@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { AliasTable } from "../../src/engine/alias-table.js";
 import { compileDistribution, normalQuantile, Z_P99 } from "../../src/engine/distributions.js";
 import { RandomStream, RandomStreams } from "../../src/engine/random.js";
-import { AliasTable } from "../../src/engine/alias-table.js";
 
 describe("RandomStream", () => {
   it("is reproducible per (seed, name) and independent across names", () => {

@@ -8,7 +8,8 @@ const logged = new Set<string>();
 /** The seed for the named property; logged once per process. */
 export function propertySeed(name: string): number {
   const override = process.env["KINESIM_PROPERTY_SEED"];
-  const seed = override !== undefined ? Number(override) : createHash("md5").update(name).digest().readInt32BE(0);
+  const seed =
+    override !== undefined ? Number(override) : createHash("md5").update(name).digest().readInt32BE(0);
   if (!logged.has(name)) {
     logged.add(name);
     console.log(`[property] ${name}: seed ${seed}`);

@@ -1,0 +1,148 @@
+// `kinesim bench`: the benchmark suite. Each case runs in a child process (so peak memory is the
+// case's own) several times; the table reports medians. Wall-clock time lives only here.
+
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { loadScenario } from "../scenario/load.js";
+import { simulate } from "../simulate.js";
+import { readScenarioFile } from "./files.js";
+
+/** A benchmark case: a scenario file and overrides. */
+interface BenchCase {
+  name: string;
+  scenario: string;
+  overrides: Record<string, string>;
+}
+
+const R4 = "scenarios/bench/r4-50-shards.yaml";
+
+/** The suite. */
+export const BENCH_CASES: BenchCase[] = [
+  { name: "quickstart/record", scenario: "scenarios/quickstart.yaml", overrides: { resolution: "record" } },
+  { name: "quickstart/10ms", scenario: "scenarios/quickstart.yaml", overrides: { resolution: "10ms" } },
+  { name: "r4-50-shards/record", scenario: R4, overrides: { resolution: "record" } },
+  { name: "r4-50-shards/10ms", scenario: R4, overrides: { resolution: "10ms" } },
+];
+
+/** Measurements of one run of a case. */
+interface Measurement {
+  case: string;
+  events: number;
+  simulatedSeconds: number;
+  wallSeconds: number;
+  eventsPerSecond: number;
+  realTimeFactor: number;
+  peakRssMiB: number;
+  firstAttemptThrottledFraction: number;
+  records: number;
+}
+
+function measure(c: BenchCase): Measurement {
+  const text = readScenarioFile(c.scenario);
+  const { scenario } = loadScenario(text, {
+    file: c.scenario,
+    overrides: Object.entries(c.overrides).map(([path, value]) => ({ path, value })),
+  });
+  const started = process.hrtime.bigint();
+  const { summary } = simulate(scenario);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    case: c.name,
+    events: summary.events,
+    simulatedSeconds: summary.durationSeconds,
+    wallSeconds,
+    eventsPerSecond: summary.events / wallSeconds,
+    realTimeFactor: summary.durationSeconds / wallSeconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    firstAttemptThrottledFraction: summary.throttle.firstAttemptFraction,
+    records: summary.records.produced,
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs the suite (or, with `case`, one case in this process, printing JSON). */
+export async function benchCommand(options: { case?: string; runs: number }): Promise<number> {
+  if (options.case !== undefined) {
+    const c = BENCH_CASES.find((x) => x.name === options.case);
+    if (!c) {
+      process.stderr.write(
+        `unknown bench case ${options.case}; cases: ${BENCH_CASES.map((x) => x.name).join(", ")}\n`,
+      );
+      return 2;
+    }
+    process.stdout.write(`${JSON.stringify(measure(c))}\n`);
+    return 0;
+  }
+  const cli = fileURLToPath(new URL("./main.js", import.meta.url));
+  const rows: Measurement[] = [];
+  for (const c of BENCH_CASES) {
+    const runs: Measurement[] = [];
+    for (let i = 0; i < options.runs; i++) {
+      const child = spawnSync(process.execPath, [cli, "bench", "--case", c.name], { encoding: "utf8" });
+      if (child.status !== 0) {
+        process.stderr.write(`bench case ${c.name} failed:\n${child.stderr}\n`);
+        return 3;
+      }
+      runs.push(JSON.parse(child.stdout) as Measurement);
+    }
+    const pick = (f: (m: Measurement) => number) => median(runs.map(f));
+    rows.push({
+      case: c.name,
+      events: runs[0]!.events,
+      records: runs[0]!.records,
+      simulatedSeconds: runs[0]!.simulatedSeconds,
+      wallSeconds: pick((m) => m.wallSeconds),
+      eventsPerSecond: pick((m) => m.eventsPerSecond),
+      realTimeFactor: pick((m) => m.realTimeFactor),
+      peakRssMiB: pick((m) => m.peakRssMiB),
+      firstAttemptThrottledFraction: runs[0]!.firstAttemptThrottledFraction,
+    });
+  }
+  const machine = {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
+  mkdirSync("reports/bench", { recursive: true });
+  writeFileSync(
+    "reports/bench/results.json",
+    `${JSON.stringify({ machine, runsPerCase: options.runs, results: rows }, null, 2)}\n`,
+  );
+  const header = [
+    "case",
+    "records",
+    "events",
+    "events/s",
+    "sim s / wall s",
+    "wall s",
+    "peak RSS MiB",
+    "1st-attempt throttled",
+  ];
+  const table = rows.map((r) => [
+    r.case,
+    r.records.toLocaleString("en-US"),
+    r.events.toLocaleString("en-US"),
+    Math.round(r.eventsPerSecond).toLocaleString("en-US"),
+    `${Math.round(r.realTimeFactor).toLocaleString("en-US")}×`,
+    r.wallSeconds.toFixed(2),
+    r.peakRssMiB.toFixed(0),
+    `${(100 * r.firstAttemptThrottledFraction).toFixed(2)}%`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  process.stdout.write(
+    `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; median of ${options.runs} runs per case\n`,
+  );
+  process.stdout.write(`${line(header)}\n${table.map(line).join("\n")}\n`);
+  process.stdout.write("wrote reports/bench/results.json\n");
+  return 0;
+}

@@ -1,0 +1,128 @@
+// File-system side of the CLI: reading scenario files strictly as UTF-8, writing a run's tables
+// as CSV while it runs, and publishing a report folder only when it is complete.
+
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
+import { ScenarioError } from "../scenario/load.js";
+
+/** Reads a scenario file; unreadable or non-UTF-8 files become ScenarioErrors (exit 2). */
+export function readScenarioFile(path: string): string {
+  let raw: Buffer;
+  try {
+    raw = readFileSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : (error as Error).message;
+    throw new ScenarioError([{ file: path, path: "", message: `cannot read the scenario file: ${why}` }]);
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(raw).replace(/^\uFEFF/, "");
+  } catch {
+    throw new ScenarioError([
+      { file: path, path: "", message: "the file is not UTF-8 text; save it as UTF-8" },
+    ]);
+  }
+}
+
+/** A reader for files a scenario names (trace replays), relative to the scenario's folder. */
+export function relativeReader(scenarioPath: string): (path: string) => string {
+  const base = dirname(resolve(scenarioPath));
+  return (path) => readFileSync(resolve(base, path), "utf8");
+}
+
+const FLUSH_BYTES = 1 << 16;
+
+/** Writes each table to `<dir>/<name>.csv`, buffering rows and writing them in blocks. */
+export class CsvDirectorySink implements RunSink {
+  private readonly tables: { fd: number; rows: Cell[][]; pendingBytes: number }[] = [];
+
+  constructor(private readonly dir: string) {}
+
+  open(name: string, columns: readonly string[]): TableSink {
+    const fd = openSync(join(this.dir, `${name}.csv`), "w");
+    writeSync(fd, stringify([columns as string[]]));
+    const table = { fd, rows: [] as Cell[][], pendingBytes: 0 };
+    this.tables.push(table);
+    return {
+      write: (row) => {
+        table.rows.push(row as Cell[]);
+        table.pendingBytes += row.length * 8;
+        if (table.pendingBytes >= FLUSH_BYTES) this.flush(table);
+      },
+    };
+  }
+
+  private flush(table: { fd: number; rows: Cell[][]; pendingBytes: number }): void {
+    if (table.rows.length > 0) writeSync(table.fd, stringify(table.rows));
+    table.rows = [];
+    table.pendingBytes = 0;
+  }
+
+  /** Writes what is buffered and closes every file. */
+  close(): void {
+    for (const table of this.tables) {
+      this.flush(table);
+      closeSync(table.fd);
+    }
+    this.tables.length = 0;
+  }
+}
+
+/**
+ * A report folder written in a staging folder next to it and moved into place when complete, so
+ * an interrupted run never leaves a folder that looks finished.
+ */
+export class ReportFolder {
+  readonly staging: string;
+
+  constructor(readonly target: string) {
+    this.staging = join(dirname(target), `.${basename(target)}.partial`);
+    rmSync(this.staging, { recursive: true, force: true });
+    mkdirSync(this.staging, { recursive: true });
+  }
+
+  /** Writes a whole file into the staging folder. */
+  write(name: string, content: string): void {
+    writeFileSync(join(this.staging, name), content);
+  }
+
+  /** Replaces the target folder with the staging folder. */
+  publish(): void {
+    if (existsSync(this.target)) rmSync(this.target, { recursive: true, force: true });
+    renameSync(this.staging, this.target);
+  }
+}
+
+/** The summary as a two-column CSV (dotted keys), for spreadsheets. */
+export function summaryCsv(summary: object): string {
+  const rows: [string, string | number | boolean][] = [];
+  const walk = (value: unknown, prefix: string) => {
+    if (value !== null && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value))
+        walk(inner, prefix === "" ? key : Array.isArray(value) ? `${prefix}[${key}]` : `${prefix}.${key}`);
+    } else {
+      rows.push([prefix, value as string | number | boolean]);
+    }
+  };
+  walk(summary, "");
+  return stringify([["key", "value"], ...rows]);
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// The kinesim command line. Thin: parse flags, call the library, print, set the exit code.
+// Exit codes: 0 ok, 1 an SLO not met, 2 bad input, 3 internal error (a broken invariant).
+
+import { existsSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { scenarioJsonSchema } from "../scenario/json-schema.js";
+import { formatIssue, loadScenario, ScenarioError } from "../scenario/load.js";
+import { readScenarioFile, relativeReader } from "./files.js";
+import { overridesOf, runCommand } from "./run.js";
+
+/** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
+function defaultScenario(): string {
+  const local = "scenarios/quickstart.yaml";
+  if (existsSync(local)) return local;
+  return fileURLToPath(new URL("../../scenarios/quickstart.yaml", import.meta.url));
+}
+
+/** Prints a user error without a stack trace and returns exit code 2. */
+function userError(error: unknown): number {
+  if (error instanceof ScenarioError) {
+    process.stderr.write(`${error.issues.map(formatIssue).join("\n")}\n`);
+    process.stderr.write(
+      `${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} found; nothing was run.\n`,
+    );
+    return 2;
+  }
+  throw error;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const runOptions = {
+    out: { type: "string", describe: "report folder (default reports/<scenario name>)" },
+    seed: { type: "string", describe: "override the scenario's seed" },
+    duration: { type: "string", describe: "override the simulated duration (e.g. 30m)" },
+    resolution: { type: "string", describe: "record, auto, or a cohort tick such as 10ms" },
+    set: { type: "string", array: true, describe: "override any field: --set stream.shards=8 (repeatable)" },
+    quiet: { type: "boolean", default: false, describe: "print nothing on success" },
+  } as const;
+  await yargs(argv)
+    .scriptName("kinesim")
+    .usage("$0 <command> [options]\n\nDeterministic discrete-event simulator of Amazon Kinesis.")
+    .command(
+      ["run [scenario]", "$0 [scenario]"],
+      "run a scenario and write its report (default: scenarios/quickstart.yaml)",
+      (y) => y.positional("scenario", { type: "string", describe: "scenario YAML file" }).options(runOptions),
+      (args) => {
+        code = runCommand({
+          ...args,
+          scenario: args.scenario ?? defaultScenario(),
+          set: args.set?.map(String),
+        });
+      },
+    )
+    .command(
+      "validate <scenario>",
+      "check a scenario file without running it",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({ set: runOptions.set }),
+      (args) => {
+        const text = readScenarioFile(args.scenario);
+        const { scenario, warnings } = loadScenario(text, {
+          file: args.scenario,
+          overrides: overridesOf({ scenario: args.scenario, set: args.set?.map(String) }),
+          readFile: relativeReader(args.scenario),
+        });
+        for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+        process.stdout.write(
+          `${args.scenario}: valid (${scenario.producers.length} producer${scenario.producers.length === 1 ? "" : "s"}, ${scenario.stream.shards} shards)\n`,
+        );
+      },
+    )
+    .command(
+      "schema",
+      "print the JSON Schema of scenario files (for editor completion)",
+      (y) => y.options({ out: { type: "string", describe: "write to this file instead of stdout" } }),
+      (args) => {
+        const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+        if (args.out) writeFileSync(args.out, text);
+        else process.stdout.write(text);
+      },
+    )
+    .command(
+      "bench",
+      "time the benchmark suite and write reports/bench/results.json",
+      (y) =>
+        y.options({
+          case: { type: "string", describe: "run one case in this process (used by the suite)" },
+          runs: { type: "number", default: 3, describe: "repetitions per case (median reported)" },
+        }),
+      async (args) => {
+        const { benchCommand } = await import("./bench.js");
+        code = await benchCommand({
+          ...(args.case !== undefined ? { case: args.case } : {}),
+          runs: args.runs,
+        });
+      },
+    )
+    .strict()
+    .help()
+    .fail((message, error) => {
+      if (error) throw error;
+      process.stderr.write(`${message}\nRun kinesim --help for usage.\n`);
+      code = 2;
+      throw new UsageError();
+    })
+    .parseAsync();
+  return code;
+}
+
+class UsageError extends Error {}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.exitCode = 2;
+      return;
+    }
+    try {
+      process.exitCode = userError(error);
+    } catch {
+      process.stderr.write(`kinesim: internal error: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 3;
+    }
+  },
+);

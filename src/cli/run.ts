@@ -1,0 +1,91 @@
+// `kinesim run`: load a scenario, run it, write the report folder, print a short summary.
+
+import { resolve } from "node:path";
+import cliProgress from "cli-progress";
+import { stringify as toYaml } from "yaml";
+import { summaryLines } from "../report/text.js";
+import { loadScenario, type Override } from "../scenario/load.js";
+import { renderScenario } from "../scenario/render.js";
+import { simulate } from "../simulate.js";
+import { CsvDirectorySink, ReportFolder, readScenarioFile, relativeReader, summaryCsv } from "./files.js";
+
+/** Options of the run command. */
+export interface RunOptions {
+  scenario: string;
+  out?: string;
+  seed?: string;
+  duration?: string;
+  resolution?: string;
+  set?: string[];
+  quiet?: boolean;
+}
+
+/** Turns `--set a.b=c` flags (and the shorthand flags) into overrides. */
+export function overridesOf(options: RunOptions): Override[] {
+  const overrides: Override[] = [];
+  if (options.seed !== undefined) overrides.push({ path: "seed", value: JSON.stringify(options.seed) });
+  if (options.duration !== undefined) overrides.push({ path: "duration", value: options.duration });
+  if (options.resolution !== undefined) overrides.push({ path: "resolution", value: options.resolution });
+  for (const item of options.set ?? []) {
+    const eq = item.indexOf("=");
+    overrides.push(
+      eq < 0 ? { path: item, value: "" } : { path: item.slice(0, eq), value: item.slice(eq + 1) },
+    );
+  }
+  return overrides;
+}
+
+/** Runs one scenario; returns the process exit code (0, or 1 when an SLO is not met). */
+export function runCommand(options: RunOptions): number {
+  const text = readScenarioFile(options.scenario);
+  const { scenario, warnings } = loadScenario(text, {
+    file: options.scenario,
+    overrides: overridesOf(options),
+    readFile: relativeReader(options.scenario),
+  });
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  const target = resolve(options.out ?? `reports/${scenario.name}`);
+  const folder = new ReportFolder(target);
+  const sink = new CsvDirectorySink(folder.staging);
+  const started = Date.now();
+  const bar = progressBar(scenario.duration);
+  let result: ReturnType<typeof simulate>;
+  try {
+    result = simulate(scenario, {
+      sink,
+      ...(bar ? { onProgress: (t: number, end: number) => bar.update(Math.round((1000 * t) / end)) } : {}),
+    });
+  } finally {
+    bar?.stop();
+    sink.close();
+  }
+  const { summary } = result;
+  folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
+  folder.write("summary.csv", summaryCsv(summary));
+  folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
+  folder.publish();
+  const wall = (Date.now() - started) / 1000;
+  if (!options.quiet) {
+    for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
+    process.stdout.write(
+      `wrote ${target} (timeseries.csv, shards.csv, summary.json, summary.csv, scenario.yaml) in ${wall.toFixed(1)} s\n`,
+    );
+  }
+  return summary.sloMet ? 0 : 1;
+}
+
+/** A progress bar on stderr when it is a terminal and the run is long enough to need one. */
+function progressBar(durationUs: number): cliProgress.SingleBar | undefined {
+  if (!process.stderr.isTTY || durationUs < 10 * 60 * 1e6) return undefined;
+  const bar = new cliProgress.SingleBar(
+    {
+      stream: process.stderr,
+      format: "simulating [{bar}] {percentage}% | wall {duration}s | eta {eta}s",
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1000, 0);
+  return bar;
+}

@@ -1,0 +1,37 @@
+// The short human summary a run prints on stdout. Plain data in, text out.
+
+import type { RunSummary } from "../metrics/summary.js";
+
+const n = (x: number) => x.toLocaleString("en-US");
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+const ms = (x: number) => `${x >= 100 ? Math.round(x) : Number(x.toPrecision(3))} ms`;
+
+function bytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = b;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${Number(value.toPrecision(3))} ${units[i]}`;
+}
+
+/** Lines describing a run, for the terminal. */
+export function summaryLines(s: RunSummary): string[] {
+  const r = s.records;
+  const lines = [
+    `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}, ${s.stream.openShards} shard${s.stream.openShards === 1 ? "" : "s"} (${s.stream.limiter} limiter)`,
+    `  produced  ${n(r.produced)} records (${bytes(s.bytes.produced)})`,
+    `  accepted  ${n(r.accepted)} records; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
+    `  dropped   ${n(r.dropped)} records after their last retry (${pct(s.loss.droppedFraction)}); ${n(r.inFlightAtEnd)} still in flight at the end`,
+    `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the traffic, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
+    `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
+    `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
+  ];
+  for (const v of s.slo) {
+    const actual = v.unit === "fraction" ? pct(v.actual) : ms(v.actual);
+    lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual} — ${v.met ? "met" : "NOT MET"}`);
+  }
+  return lines;
+}
