@@ -1,6 +1,6 @@
 // `kinesim run`: load a scenario, run it, write the report folder, print a short summary.
 
-import { resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { stringify as toYaml } from "yaml";
 import { summaryLines } from "../report/text.js";

@@ -60,6 +60,7 @@ export const KINESIS = {
   retentionDefaultHours: { value: 24, unit: "hours", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
   retentionMinHours: { value: 24, unit: "hours", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
   retentionMaxHours: { value: 8760, unit: "hours (365 days)", sources: ["KDS-DG-2022", "KDS-Q-CUR"] },
+  minShards: { value: 1, unit: "shards (CreateStream ShardCount ≥ 1)", sources: ["BOTO-2026"] },
   maxShardsPerStream: {
     value: 10_000,
     unit: "shards per stream (UpdateShardCount bound)",

@@ -124,6 +124,8 @@ export class Producer {
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
+  /** Start of the tick the next tick event closes (cohort resolution). */
+  private tickFromUs = 0;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -188,8 +190,9 @@ export class Producer {
       this.scheduleArrival(this.spec.start);
     } else {
       // Each tick event adds the records created during the tick that just ended.
-      const first = (Math.floor(this.spec.start / tick) + 1) * tick;
-      if (first - tick < this.stopUs) this.sim.at(first, this.onTick);
+      this.tickFromUs = Math.floor(this.spec.start / tick) * tick;
+      if (this.tickFromUs < this.stopUs)
+        this.sim.at(Math.min(this.tickFromUs + tick, this.context.runEndUs - 1), this.onTick);
     }
   }
 
@@ -239,9 +242,10 @@ export class Producer {
   /** Cohort resolution: each group receives the records its instances created in the last tick. */
   private readonly onTick = (now: number): void => {
     const tick = this.context.tickUs!;
-    const tickStart = now - tick;
+    const tickStart = this.tickFromUs;
+    this.tickFromUs = now;
     const expected = this.rate.integral(tickStart, Math.min(now, this.stopUs)) / this.groups;
-    const spread: Spread = { pPoint: 0, point: 0, lo: 0, hi: tick };
+    const spread: Spread = { pPoint: 0, point: 0, lo: 0, hi: now - tickStart };
     for (const instance of this.instances) {
       let count: number;
       if (this.spec.arrivals === "even") {
@@ -258,7 +262,9 @@ export class Producer {
       this.addToBatch(instance, new Cohort(count, bytes, now, spread, 1, -2, 0, -1, -1, 0), tickStart);
     }
     for (const instance of this.instances) this.pump(instance);
-    if (now < this.stopUs) this.sim.at(now + tick, this.onTick);
+    // The tick covering the end of the run fires just before it, so its records are counted.
+    const last = this.context.runEndUs - 1;
+    if (now < this.stopUs && now < last) this.sim.at(Math.min(now + tick, last), this.onTick);
   };
 
   /** Sum of `count` record sizes (data only). */

@@ -20,34 +20,50 @@ interface QuantityOptions {
   max?: Bound;
   integer?: boolean;
   description: string;
+  /** A more specific reason when the input cannot be read (e.g. a byte rate for a record rate). */
+  explain?: (input: string | number) => string | undefined;
 }
 
 type Parse = (input: string | number) => number | undefined;
 
 function quantity(parse: Parse, what: string, render: (n: number) => string, options: QuantityOptions) {
-  return z
-    .union([z.number(), z.string()], { error: (issue) => expected(what, issue.input) })
-    .transform((input, ctx) => {
-      const value = parse(input);
-      const fail = (message: string) => {
-        ctx.issues.push({ code: "custom", message, input });
-        return z.NEVER;
-      };
-      if (value === undefined || Number.isNaN(value)) return fail(expected(what, input));
-      if (options.integer && !Number.isInteger(value)) return fail(expected(`${EXPECTED.integer}`, input));
-      const { min, max } = options;
-      const shown = typeof input === "string" ? `"${input}"` : render(value);
-      if (min && (value < min.value || (min.exclusive && value === min.value))) {
-        const bound = min.exclusive ? `more than ${render(min.value)}` : render(min.value);
-        return fail(belowMinimum(shown, bound, min.fact));
-      }
-      if (max && (value > max.value || (max.exclusive && value === max.value))) {
-        const bound = max.exclusive ? `less than ${render(max.value)}` : render(max.value);
-        return fail(aboveMaximum(shown, bound, max.fact));
-      }
-      return value;
-    })
-    .meta({ description: options.description });
+  return (
+    z
+      // z.number() rejects ±Infinity; a custom check lets huge values reach the bounds below.
+      .union([z.custom<number>((v) => typeof v === "number"), z.string()], {
+        error: (issue) => expected(what, issue.input),
+      })
+      .transform((input, ctx) => {
+        const value = parse(input);
+        const fail = (message: string) => {
+          ctx.issues.push({ code: "custom", message, input });
+          return z.NEVER;
+        };
+        if (value === undefined || Number.isNaN(value)) {
+          const reason = options.explain?.(input);
+          return fail(`${expected(what, input)}${reason ? ` (${reason})` : ""}`);
+        }
+        const shown = typeof input === "string" ? `"${input}"` : render(value);
+        const { min, max } = options;
+        if (!Number.isFinite(value)) {
+          if (value > 0 && max) return fail(aboveMaximum(shown, render(max.value), max.fact));
+          return fail(
+            `${typeof input === "string" ? shown : String(input)} is too large to be a meaningful value`,
+          );
+        }
+        if (options.integer && !Number.isInteger(value)) return fail(expected(`${EXPECTED.integer}`, input));
+        if (min && (value < min.value || (min.exclusive && value === min.value))) {
+          const bound = min.exclusive ? `more than ${render(min.value)}` : render(min.value);
+          return fail(belowMinimum(shown, bound, min.fact));
+        }
+        if (max && (value > max.value || (max.exclusive && value === max.value))) {
+          const bound = max.exclusive ? `less than ${render(max.value)}` : render(max.value);
+          return fail(aboveMaximum(shown, bound, max.fact));
+        }
+        return value;
+      })
+      .meta({ description: options.description })
+  );
 }
 
 /** A duration in µs ("250ms", "5m"; bare numbers are seconds). */
@@ -66,7 +82,11 @@ export function countRate(options: QuantityOptions) {
     const rate = parseRate(input);
     return rate && rate.kind === "count" ? rate.perSecond : undefined;
   };
-  return quantity(parse, EXPECTED.countRate, (n) => `${show(n)}/s`, options);
+  const byteRateGiven = (input: string | number) => parseRate(input)?.kind === "bytes";
+  return quantity(parse, EXPECTED.countRate, (n) => `${show(n)}/s`, {
+    ...options,
+    explain: (input) => (byteRateGiven(input) ? "that is a byte rate; this field counts records" : undefined),
+  });
 }
 
 /** A byte rate per second ("2MiB/s"). */

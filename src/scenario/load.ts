@@ -13,6 +13,8 @@ import {
   type Node,
   parseDocument,
   parse as parseYaml,
+  visit,
+  type YAMLError,
 } from "yaml";
 import type { z } from "zod";
 import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
@@ -81,18 +83,44 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
-  const issues: ScenarioIssue[] = doc.errors.map((error) => {
-    const pos = error.linePos?.[0];
-    return {
-      file,
-      path: "",
-      message: `YAML syntax: ${firstLine(error.message)}`,
-      ...(pos ? { line: pos.line, column: pos.col } : {}),
-    };
-  });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return {};
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const issues: ScenarioIssue[] = doc.errors.map((error) => ({
+    file,
+    path: "",
+    message: `YAML syntax: ${firstLine(error.message)}${duplicateKeyHint(error, text)}`,
+    ...at(error.pos[0]),
+  }));
   if (issues.length > 0) throw new ScenarioError(issues);
 
   const overridden = applyOverrides(doc, options.overrides ?? [], file, issues);
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        issues.push({
+          file,
+          path: "",
+          message: `YAML: unresolved alias *${node.source}: no anchor &${node.source} is set before it`,
+          ...at(node.range?.[0]),
+        });
+      }
+    },
+  });
+  if (issues.length > 0) throw new ScenarioError(issues);
+
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined) {
+        const message = `YAML: unresolved alias *${node.source}: no anchor &${node.source} is set before it`;
+        issues.push({ file, path: "", message, ...at(node.range?.[0]) });
+      }
+    },
+  });
   if (issues.length > 0) throw new ScenarioError(issues);
 
   let data: unknown;
@@ -114,8 +142,7 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     throw new ScenarioError([
       {
         file,
-        line: 1,
-        column: 1,
+        ...at((doc.contents as Node | null)?.range?.[0] ?? 0),
         path: "",
         message: expected("a mapping with name, duration, stream and producers", data),
       },
@@ -128,7 +155,7 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   ): Pick<ScenarioIssue, "line" | "column" | "origin"> => {
     const origin = overridden.find((o) => isPrefix(o.path, path));
     if (origin) return { origin: `--set ${origin.text}` };
-    const node = nodeAt(doc, path, key);
+    const node = key === undefined ? nodeAt(doc, path) : nodeAt(doc, path.slice(0, -1), key);
     const offset = node?.range?.[0];
     if (offset === undefined) return {};
     const pos = lineCounter.linePos(offset);
@@ -163,6 +190,13 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   });
   if (issues.length > 0) throw new ScenarioError(issues);
   return { scenario: { ...result.data, producers }, warnings };
+}
+
+/** Names the repeated key of a "Map keys must be unique" error. */
+function duplicateKeyHint(error: YAMLError, text: string): string {
+  if (error.code !== "DUPLICATE_KEY") return "";
+  const key = /^\s*["']?([^:"'\n]+)/.exec(text.slice(error.pos[0]))?.[1]?.trim();
+  return key ? ` ("${key}" appears twice in the same mapping)` : "";
 }
 
 function firstLine(message: string): string {
@@ -310,6 +344,19 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/**
+ * The part of a schema path the user wrote: shorthands such as `rate: 3000/s` are expanded before
+ * validation (to `rate.rate`), so a path that runs through a scalar is cut at that scalar.
+ */
+function writtenPath(path: PropertyKey[], data: unknown): PropertyKey[] {
+  let value = data;
+  for (let i = 0; i < path.length; i++) {
+    if (value === null || typeof value !== "object") return path.slice(0, i);
+    value = (value as Record<PropertyKey, unknown>)[path[i]!];
+  }
+  return path;
+}
+
 interface Problem {
   path: PropertyKey[];
   message: string;
@@ -319,7 +366,7 @@ interface Problem {
 type ZodIssue = z.core.$ZodIssue;
 
 function describeIssue(issue: ZodIssue, data: unknown): Problem[] {
-  const path = issue.path as PropertyKey[];
+  const path = writtenPath(issue.path as PropertyKey[], data);
   const value = valueAt(data, path);
   switch (issue.code) {
     case "unrecognized_keys": {
@@ -368,7 +415,7 @@ function describeIssue(issue: ZodIssue, data: unknown): Problem[] {
         return [
           {
             path: path.slice(0, -1),
-            message: `${missing(String(path.at(-1)))}; ${options ? `expected one of ${options.map((o) => `"${o}"`).join(", ")}` : message}`,
+            message: `${missing(String(path.at(-1)))}; ${options ? `expected one of ${options.map((o) => `"${o}"`).join(", ")}` : message.replace(/, got nothing$/, "")}`,
           },
         ];
       }

@@ -406,7 +406,7 @@ const streamSchema = z.strictObject({
   mode: oneOf(["provisioned"], "capacity mode (provisioned)").default("provisioned"),
   shards: number({
     integer: true,
-    min: { value: 1 },
+    min: { value: KINESIS.minShards.value, fact: KINESIS.minShards },
     max: { value: KINESIS.maxShardsPerStream.value, fact: KINESIS.maxShardsPerStream },
     description: "number of shards, split evenly over the hash-key space as CreateStream does",
   }),

@@ -37,12 +37,13 @@ const SIZE_UNITS: Record<string, number> = {
   tib: 1024 ** 4,
 };
 
-const NUMBER = String.raw`[0-9]+(?:_[0-9]+)*(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?|\.[0-9]+`;
+// A signed decimal; negative values parse so that bounds, not the parser, reject them.
+const NUMBER = String.raw`[-+]?(?:[0-9]+(?:_[0-9]+)*(?:\.[0-9]+)?(?:e[+-]?[0-9]+)?|\.[0-9]+)`;
 const DURATION_PART = new RegExp(String.raw`(${NUMBER})\s*(us|µs|ms|sec|min|s|m|h|d)`, "y");
 
 /** Parses "1h30m", "250ms", "2.5s"; a bare number means seconds. Result in whole µs. */
 export function parseDuration(input: string | number): DurationUs | undefined {
-  if (typeof input === "number") return Number.isFinite(input) ? Math.round(input * US_PER_S) : undefined;
+  if (typeof input === "number") return Number.isNaN(input) ? undefined : Math.round(input * US_PER_S);
   const text = input.trim().toLowerCase();
   if (text === "") return undefined;
   if (new RegExp(`^(?:${NUMBER})$`).test(text))
@@ -57,19 +58,19 @@ export function parseDuration(input: string | number): DurationUs | undefined {
     index = DURATION_PART.lastIndex;
     while (text[index] === " ") index++;
   }
-  return Number.isFinite(total) ? Math.round(total) : undefined;
+  return Number.isNaN(total) ? undefined : Math.round(total);
 }
 
 /** Parses "800B", "250KB", "1 MiB"; a bare number means bytes. */
 export function parseSize(input: string | number): Bytes | undefined {
-  if (typeof input === "number") return Number.isFinite(input) ? input : undefined;
+  if (typeof input === "number") return Number.isNaN(input) ? undefined : input;
   const match = new RegExp(String.raw`^(${NUMBER})\s*([a-z]*)$`).exec(input.trim().toLowerCase());
   if (!match) return undefined;
   const unit = match[2] === "" ? "b" : match[2]!;
   const factor = SIZE_UNITS[unit];
   if (factor === undefined) return undefined;
   const value = Number(match[1]!.replaceAll("_", "")) * factor;
-  return Number.isFinite(value) ? value : undefined;
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** A parsed rate: per second, and whether it counted bytes or records. */
@@ -80,8 +81,7 @@ export interface ParsedRate {
 
 /** Parses "4000/s", "100/min", "2MiB/s", "4000" (per second). */
 export function parseRate(input: string | number): ParsedRate | undefined {
-  if (typeof input === "number")
-    return Number.isFinite(input) ? { perSecond: input, kind: "count" } : undefined;
+  if (typeof input === "number") return Number.isNaN(input) ? undefined : { perSecond: input, kind: "count" };
   const text = input.trim();
   const slash = text.lastIndexOf("/");
   const amountText = slash >= 0 ? text.slice(0, slash).trim() : text;
@@ -97,24 +97,26 @@ export function parseRate(input: string | number): ParsedRate | undefined {
   }
   if (amount === undefined) return undefined;
   const perSecond = (amount * US_PER_S) / period;
-  return Number.isFinite(perSecond) ? { perSecond, kind } : undefined;
+  return Number.isNaN(perSecond) ? undefined : { perSecond, kind };
 }
 
 /** Parses "5%" or a plain fraction 0.05. */
 export function parseFraction(input: string | number): Fraction | undefined {
-  if (typeof input === "number") return Number.isFinite(input) ? input : undefined;
+  if (typeof input === "number") return Number.isNaN(input) ? undefined : input;
   const match = new RegExp(String.raw`^(${NUMBER})\s*%$`).exec(input.trim());
   if (match) return Number(match[1]!.replaceAll("_", "")) / 100;
   const plain = new RegExp(`^(?:${NUMBER})$`).test(input.trim()) ? Number(input.trim()) : undefined;
   return plain;
 }
 
-/** Formats µs as the shortest exact unit string ("1h30m", "250ms", "1.5s"). */
+/** Formats µs in the largest unit that divides it exactly ("365d", "24h", "250ms", "1.5s"). */
 export function formatDuration(us: DurationUs): string {
   if (us === 0) return "0s";
+  const day = 24 * US_PER_H;
+  if (us >= 2 * day && us % day === 0) return `${us / day}d`;
   if (us % US_PER_H === 0) return `${us / US_PER_H}h`;
   if (us % US_PER_MIN === 0) return `${us / US_PER_MIN}m`;
-  if (us % US_PER_S === 0) return `${us / US_PER_S}s`;
+  if (us % US_PER_S === 0 || (us > US_PER_S && us % US_PER_MS === 0)) return `${us / US_PER_S}s`;
   if (us % US_PER_MS === 0) return `${us / US_PER_MS}ms`;
   if (us >= US_PER_S) return `${us / US_PER_S}s`;
   return `${us}us`;

@@ -1,0 +1,73 @@
+// Checked properties of the source tree: determinism (no wall clock or unseeded randomness
+// outside src/cli) and the direction of imports between layers.
+
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sourceFiles(path) : path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const FILES = sourceFiles("src");
+
+/** Layers each layer may import (besides itself and packages). */
+const ALLOWED: Record<string, string[]> = {
+  engine: [],
+  data: [],
+  scenario: ["engine", "data"],
+  metrics: ["engine"],
+  model: ["engine", "data", "scenario", "metrics"],
+  report: ["metrics", "scenario", "engine"],
+  cli: ["engine", "data", "scenario", "metrics", "model", "report", "root"],
+  root: ["engine", "data", "scenario", "metrics", "model", "report"],
+};
+
+function layerOf(path: string): string {
+  const parts = path.split("/");
+  return parts.length > 2 ? parts[1]! : "root";
+}
+
+describe("architecture", () => {
+  it("uses no wall clock, timers or unseeded randomness outside src/cli", () => {
+    const offenders = FILES.filter((f) => !f.startsWith("src/cli/")).flatMap((f) =>
+      readFileSync(f, "utf8")
+        .split("\n")
+        .map((line, i) => ({ f, i, line }))
+        .filter(
+          ({ line }) =>
+            /Math\.random|Date\.now|performance\.now|\bsetTimeout\b|\bsetInterval\b|new Date\(\)/.test(
+              line,
+            ) && !line.trim().startsWith("//"),
+        )
+        .map(({ f, i, line }) => `${f}:${i + 1}: ${line.trim()}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+
+  it("imports only point down the layers", () => {
+    const violations: string[] = [];
+    for (const file of FILES) {
+      const from = layerOf(file);
+      for (const match of readFileSync(file, "utf8").matchAll(/from "(\.[^"]+)"/g)) {
+        const target = join(file, "..", match[1]!);
+        const to = layerOf(target);
+        if (to !== from && !ALLOWED[from]!.includes(to))
+          violations.push(`${file} (${from}) imports ${match[1]} (${to})`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it("touches the file system and process only in src/cli", () => {
+    const offenders = FILES.filter((f) => !f.startsWith("src/cli/")).filter((f) =>
+      /from "node:(fs|child_process|process)"|process\.(argv|exit|stdout|stderr|env)/.test(
+        readFileSync(f, "utf8"),
+      ),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+// The command line as a user meets it: the quickstart with no arguments, exit codes, and clean
+// error output (no stack traces) for bad input.
+
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function kinesim(...args: string[]) {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    encoding: "utf8",
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("kinesim CLI", () => {
+  it("runs the quickstart scenario when given no scenario, and writes the report files", () => {
+    const out = join(work, "quickstart");
+    const r = kinesim("--out", out, "--duration", "1m");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^quickstart: 60 s simulated/);
+    expect(r.stdout).toMatch(/ledger .* \(balanced\)/);
+    for (const f of ["timeseries.csv", "shards.csv", "summary.json", "summary.csv", "scenario.yaml"])
+      expect(existsSync(join(out, f)), f).toBe(true);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.scenario).toBe("quickstart");
+    expect(readFileSync(join(out, "timeseries.csv"), "utf8").split("\n")[0]).toContain(
+      "IncomingRecords,IncomingBytes",
+    );
+  });
+
+  it("exits 2 with file:line:column and no stack trace on a bad scenario", () => {
+    const r = kinesim("run", "test/fixtures/bad/batch-max-records-600.yaml", "--out", join(work, "bad"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /batch-max-records-600\.yaml:\d+:\d+: producers\[0\]\.batch\.maxRecords: 600 exceeds the AWS maximum of 500/,
+    );
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(work, "bad"))).toBe(false);
+  });
+
+  it("exits 2 on a bad --set override and on an unknown flag", () => {
+    const set = kinesim("validate", "scenarios/trucks.yaml", "--set", "stream.shards=0");
+    expect(set.code).toBe(2);
+    expect(set.stderr).toContain("stream.shards: 0 is below the AWS minimum of 1");
+    expect(set.stderr).toContain("from --set stream.shards=0");
+    const flag = kinesim("run", "scenarios/trucks.yaml", "--shards", "3");
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain("Unknown argument");
+  });
+
+  it("exits 1 when an SLO is not met, and says which", () => {
+    const r = kinesim(
+      "run",
+      "scenarios/quickstart.yaml",
+      "--duration",
+      "30s",
+      "--set",
+      'slo.putLatencyP50="< 10ms"',
+      "--out",
+      join(work, "slo"),
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/SLO\s+putLatencyP50 < 10ms: .* NOT MET/);
+  });
+
+  it("prints the JSON Schema of scenario files", () => {
+    const r = kinesim("schema");
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout);
+    expect(schema.title).toBe("kinesim scenario");
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["name", "duration", "stream", "producers"]),
+    );
+    expect(schema.required).toEqual(expect.arrayContaining(["name", "duration", "stream", "producers"]));
+  });
+});
