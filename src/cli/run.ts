@@ -68,10 +68,16 @@ export function runCommand(options: RunOptions): number {
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(
-      `wrote ${target} (timeseries.csv, shards.csv, summary.json, summary.csv, scenario.yaml) in ${wall.toFixed(1)} s\n`,
+      `wrote ${shownPath(target)}/ (timeseries.csv, shards.csv, summary.json, summary.csv, scenario.yaml) in ${wall.toFixed(1)} s\n`,
     );
   }
   return summary.sloMet ? 0 : 1;
+}
+
+/** A path relative to the working directory when it lies inside it. */
+function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown === "" ? "." : shown.startsWith("..") ? path : shown;
 }
 
 /** A progress bar on stderr when it is a terminal and the run is long enough to need one. */

@@ -20,6 +20,7 @@ import { LatencyHistogram, NO_SPREAD, type Spread } from "../metrics/latency-his
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
+import { prefixBytes } from "./limiter.js";
 import { backoffDelay } from "./retry.js";
 import type { Stream } from "./stream.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
@@ -385,18 +386,21 @@ export class Producer {
           (piece.shardIndex < 0 || piece.topologyVersion !== this.stream.topologyVersion)
         ) {
           rejected = this.offerSplit(piece, routing, now, rejected);
-        } else {
-          if (piece.keyIndex !== -2) {
-            piece.shardIndex =
-              piece.keyIndex >= 0
-                ? routing.shardOfKey[piece.keyIndex]!
-                : this.stream.shardOfFraction(piece.position);
-            piece.topologyVersion = this.stream.topologyVersion;
-          }
-          if (this.offer(piece, now)) {
-            rejected ??= [];
-            rejected.push(piece);
-          }
+          continue;
+        }
+        if (piece.keyIndex !== -2) {
+          piece.shardIndex =
+            piece.keyIndex >= 0
+              ? routing.shardOfKey[piece.keyIndex]!
+              : this.stream.shardOfFraction(piece.position);
+          piece.topologyVersion = this.stream.topologyVersion;
+        }
+        const accepted = this.offer(piece.shardIndex, piece.count, piece.bytes, piece.attempt, now);
+        if (accepted > 0) this.recordLatency(now, piece, accepted);
+        if (accepted < piece.count) {
+          shrink(piece, accepted);
+          rejected ??= [];
+          rejected.push(piece);
         }
       }
     }
@@ -413,53 +417,56 @@ export class Producer {
     rejected: Cohort[] | undefined,
   ): Cohort[] | undefined {
     const counts = this.splitOverShards(piece.count, routing);
+    const version = this.stream.topologyVersion;
     let bytesLeft = piece.bytes;
     let countLeft = piece.count;
+    let acceptedTotal = 0;
     for (let s = 0; s < counts.length; s++) {
       const k = counts[s]!;
       if (k === 0) continue;
       const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
       bytesLeft -= bytes;
       countLeft -= k;
-      const part = new Cohort(
-        k,
-        bytes,
-        piece.originUs,
-        piece.spread,
-        piece.attempt,
-        -2,
-        0,
-        s,
-        this.stream.topologyVersion,
-        piece.previousBackoffUs,
-      );
-      if (this.offer(part, now)) {
+      const accepted = this.offer(s, k, bytes, piece.attempt, now);
+      acceptedTotal += accepted;
+      if (accepted < k) {
+        const left = k - accepted;
+        const part = new Cohort(
+          left,
+          bytes - prefixBytes(k, bytes, accepted),
+          piece.originUs,
+          piece.spread,
+          piece.attempt,
+          -2,
+          0,
+          s,
+          version,
+          piece.previousBackoffUs,
+        );
         rejected ??= [];
         rejected.push(part);
       }
     }
+    // Every part landed at the same time with the same creation times: one latency record.
+    if (acceptedTotal > 0) this.recordLatency(now, piece, acceptedTotal);
     return rejected;
   }
 
-  /** Offers a routed piece to its shard; returns true when part of it was throttled (the piece then holds that part). */
-  private offer(piece: Cohort, now: number): boolean {
+  /** Offers `count` records to an open shard; returns how many it accepted. */
+  private offer(shardIndex: number, count: number, bytes: number, attempt: number, now: number): number {
     const charged = this.putRecordApi
-      ? piece.count === 1
-        ? Math.ceil(piece.bytes / 1024) * 1024
-        : Math.round(piece.bytes * this.roundingFactor)
-      : piece.bytes;
-    const accepted = this.stream.write(now, piece.shardIndex, piece.count, piece.bytes, charged);
-    const acceptedBytes =
-      accepted === piece.count ? piece.bytes : Math.round((piece.bytes * accepted) / piece.count);
-    this.countAttempt(piece.attempt, piece.count, accepted, acceptedBytes);
-    if (accepted > 0) {
-      if (piece.count === 1) this.latency.record(now - piece.originUs, 1);
-      else this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
-    }
-    if (accepted === piece.count) return false;
-    piece.count -= accepted;
-    piece.bytes -= acceptedBytes;
-    return true;
+      ? count === 1
+        ? Math.ceil(bytes / 1024) * 1024
+        : Math.round(bytes * this.roundingFactor)
+      : bytes;
+    const accepted = this.stream.write(now, shardIndex, count, bytes, charged);
+    this.countAttempt(attempt, count, accepted, prefixBytes(count, bytes, accepted));
+    return accepted;
+  }
+
+  private recordLatency(now: number, piece: Cohort, accepted: number): void {
+    if (piece.count === 1) this.latency.record(now - piece.originUs, 1);
+    else this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
   }
 
   /**
@@ -518,8 +525,9 @@ export class Producer {
   /** Splits `n` records over the open shards by the key routing's probabilities. */
   private splitOverShards(n: number, routing: KeyRouting): Float64Array {
     const counts = this.shardCounts;
-    if (n * 4 < counts.length) {
-      // Few records over many shards: draw each record's shard (O(n)) instead of O(shards).
+    if (n <= 4 * counts.length) {
+      // Up to a few records per shard: drawing each record's shard (O(n), two uniforms each) is
+      // cheaper than a chain of binomials (O(shards), each with a power or a logarithm).
       this.shardAlias ??= new AliasTable(routing.shardProbabilities);
       counts.fill(0);
       for (let i = 0; i < n; i++) {
@@ -565,6 +573,13 @@ function countOf(pieces: readonly Cohort[]): number {
   let n = 0;
   for (const piece of pieces) n += piece.count;
   return n;
+}
+
+/** Removes the first `accepted` records from a piece (it keeps the rest). */
+function shrink(piece: Cohort, accepted: number): void {
+  const bytes = prefixBytes(piece.count, piece.bytes, accepted);
+  piece.count -= accepted;
+  piece.bytes -= bytes;
 }
 
 /** Takes the first `k` records off `piece` (same creation times), returning them as a new piece. */
