@@ -4,22 +4,15 @@
 
 import * as hdr from "hdr-histogram-js";
 
-/** How the creation times of a cohort's records sit before its origin time: a share at one
- *  offset (`point`) and the rest uniform over [lo, hi]. Offsets are µs, ≥ 0. */
+/** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
+ *  its origin time (lo ≤ hi, both ≥ 0). */
 export interface Spread {
-  pPoint: number;
-  point: number;
   lo: number;
   hi: number;
 }
 
 /** All records created exactly at the origin. */
-export const NO_SPREAD: Spread = Object.freeze({ pPoint: 1, point: 0, lo: 0, hi: 0 });
-
-/** The oldest offset a spread allows (for age checks). */
-export function maxOffset(spread: Spread): number {
-  return spread.pPoint >= 1 ? spread.point : Math.max(spread.point, spread.hi);
-}
+export const NO_SPREAD: Spread = Object.freeze({ lo: 0, hi: 0 });
 
 /** A latency histogram (values in µs). */
 export class LatencyHistogram {
@@ -43,26 +36,22 @@ export class LatencyHistogram {
   }
 
   /**
-   * Records `count` records whose latency is `baseUs` plus their spread offset: the point share at
-   * base + point, the rest at up to four stratified positions in [base + lo, base + hi]. Positions
-   * and remainders are dithered with a golden-ratio sequence, so over many cohorts the recorded
-   * values fill the range evenly and no count is rounded towards one end.
+   * Records `count` records whose latencies are `baseUs` plus offsets spread uniformly over
+   * [lo, hi]: at up to four stratified positions, dithered with a golden-ratio sequence so that
+   * over many cohorts the recorded values fill the range evenly and no remainder is rounded
+   * towards one end.
    */
   recordSpread(baseUs: number, count: number, spread: Spread): void {
-    if (spread.pPoint >= 1) {
-      this.record(baseUs + spread.point, count);
+    const width = spread.hi - spread.lo;
+    if (width === 0) {
+      this.record(baseUs + spread.lo, count);
       return;
     }
-    const atPoint = Math.floor(count * spread.pPoint + this.dither());
-    if (atPoint > 0) this.record(baseUs + spread.point, atPoint);
-    const rest = count - atPoint;
-    if (rest <= 0) return;
-    const parts = Math.min(rest, 4);
-    const each = Math.floor(rest / parts);
-    const extra = rest - each * parts;
+    const parts = Math.min(count, 4);
+    const each = Math.floor(count / parts);
+    const extra = count - each * parts;
     const u = this.dither();
     const first = Math.floor(u * parts);
-    const width = spread.hi - spread.lo;
     for (let i = 0; i < parts; i++) {
       const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
       this.record(baseUs + spread.lo + ((i + u) / parts) * width, n);

@@ -246,7 +246,7 @@ export class Producer {
     const tickStart = this.tickFromUs;
     this.tickFromUs = now;
     const expected = this.rate.integral(tickStart, Math.min(now, this.stopUs)) / this.groups;
-    const spread: Spread = { pPoint: 0, point: 0, lo: 0, hi: now - tickStart };
+    const spread: Spread = { lo: 0, hi: now - tickStart };
     for (const instance of this.instances) {
       let count: number;
       if (this.spec.arrivals === "even") {
@@ -618,7 +618,7 @@ function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
     count,
     bytes,
     nowUs,
-    { pPoint: 0, point: 0, lo: nowUs - newest, hi: nowUs - oldest },
+    { lo: nowUs - newest, hi: nowUs - oldest },
     first.attempt,
     -2,
     0,
