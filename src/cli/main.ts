@@ -39,6 +39,11 @@ async function main(argv: string[]): Promise<number> {
     resolution: { type: "string", describe: "record, auto, or a cohort tick such as 10ms" },
     set: { type: "string", array: true, describe: "override any field: --set stream.shards=8 (repeatable)" },
     quiet: { type: "boolean", default: false, describe: "print nothing on success" },
+    charts: {
+      type: "boolean",
+      default: true,
+      describe: "draw charts and index.html (--no-charts: CSVs and summary only)",
+    },
   } as const;
   await yargs(argv)
     .scriptName("kinesim")
@@ -47,8 +52,8 @@ async function main(argv: string[]): Promise<number> {
       ["run [scenario]", "$0 [scenario]"],
       "run a scenario and write its report (default: scenarios/quickstart.yaml)",
       (y) => y.positional("scenario", { type: "string", describe: "scenario YAML file" }).options(runOptions),
-      (args) => {
-        code = runCommand({
+      async (args) => {
+        code = await runCommand({
           ...args,
           scenario: args.scenario ?? defaultScenario(),
           set: args.set?.map(String),
@@ -70,6 +75,21 @@ async function main(argv: string[]): Promise<number> {
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
         process.stdout.write(
           `${args.scenario}: valid (${scenario.producers.length} producer${scenario.producers.length === 1 ? "" : "s"}, ${scenario.stream.shards} shards)\n`,
+        );
+      },
+    )
+    .command(
+      "report <dir>",
+      "re-render the charts and index.html of an earlier run from its CSVs",
+      (y) =>
+        y
+          .positional("dir", { type: "string", demandOption: true })
+          .options({ png: { type: "boolean", default: true, describe: "also write PNGs" } }),
+      async (args) => {
+        const { writeReport } = await import("./report-files.js");
+        const report = await writeReport(args.dir, { png: args.png });
+        process.stdout.write(
+          `${report.statement}\nwrote ${args.dir}/index.html and ${report.charts.length} charts\n`,
         );
       },
     )

@@ -6,8 +6,10 @@ import { stringify as toYaml } from "yaml";
 import { summaryLines } from "../report/text.js";
 import { loadScenario, type Override } from "../scenario/load.js";
 import { renderScenario } from "../scenario/render.js";
+import { formatDuration } from "../scenario/units.js";
 import { simulate } from "../simulate.js";
 import { CsvDirectorySink, ReportFolder, readScenarioFile, relativeReader, summaryCsv } from "./files.js";
+import { writeReport } from "./report-files.js";
 
 /** Options of the run command. */
 export interface RunOptions {
@@ -18,6 +20,8 @@ export interface RunOptions {
   resolution?: string;
   set?: string[];
   quiet?: boolean;
+  /** Build charts and index.html (default true). */
+  charts?: boolean;
 }
 
 /** Turns `--set a.b=c` flags (and the shorthand flags) into overrides. */
@@ -35,8 +39,8 @@ export function overridesOf(options: RunOptions): Override[] {
   return overrides;
 }
 
-/** Runs one scenario; returns the process exit code (0, or 1 when an SLO is not met). */
-export function runCommand(options: RunOptions): number {
+/** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */
+export async function runCommand(options: RunOptions): Promise<number> {
   const text = readScenarioFile(options.scenario);
   const { scenario, warnings } = loadScenario(text, {
     file: options.scenario,
@@ -53,7 +57,12 @@ export function runCommand(options: RunOptions): number {
   try {
     result = simulate(scenario, {
       sink,
-      ...(bar ? { onProgress: (t: number, end: number) => bar.update(Math.round((1000 * t) / end)) } : {}),
+      ...(bar
+        ? {
+            onProgress: (t: number, end: number) =>
+              bar.update(Math.round((1000 * t) / end), { simulated: formatDuration(Math.round(t)) }),
+          }
+        : {}),
     });
   } finally {
     bar?.stop();
@@ -63,12 +72,14 @@ export function runCommand(options: RunOptions): number {
   folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   folder.write("summary.csv", summaryCsv(summary));
   folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
+  const report = options.charts === false ? undefined : await writeReport(folder.staging);
   folder.publish();
   const wall = (Date.now() - started) / 1000;
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
+    if (report) process.stdout.write(`  ${report.statement}\n`);
     process.stdout.write(
-      `wrote ${shownPath(target)}/ (timeseries.csv, shards.csv, summary.json, summary.csv, scenario.yaml) in ${wall.toFixed(1)} s\n`,
+      `wrote ${shownPath(target)}/${report ? "index.html" : ""} (and the CSVs${report ? ", charts" : ""}, summary.json, scenario.yaml) in ${wall.toFixed(1)} s\n`,
     );
   }
   return summary.sloMet ? 0 : 1;
@@ -80,18 +91,18 @@ function shownPath(path: string): string {
   return shown === "" ? "." : shown.startsWith("..") ? path : shown;
 }
 
-/** A progress bar on stderr when it is a terminal and the run is long enough to need one. */
+/** A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean). */
 function progressBar(durationUs: number): cliProgress.SingleBar | undefined {
-  if (!process.stderr.isTTY || durationUs < 10 * 60 * 1e6) return undefined;
+  if (!process.stderr.isTTY || durationUs <= 0) return undefined;
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: "simulating [{bar}] {percentage}% | wall {duration}s | eta {eta}s",
+      format: `simulating [{bar}] {simulated} of ${formatDuration(durationUs)} | wall {duration_formatted} | eta {eta_formatted}`,
       hideCursor: true,
       clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(1000, 0);
+  bar.start(1000, 0, { simulated: "0s" });
   return bar;
 }

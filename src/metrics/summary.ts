@@ -47,7 +47,17 @@ export interface RunSummary {
   resolution: string;
   durationSeconds: number;
   events: number;
-  stream: { name: string; mode: string; openShards: number; limiter: string };
+  /** Length of one row of the time series, seconds. */
+  metricsIntervalSeconds: number;
+  stream: {
+    name: string;
+    mode: string;
+    openShards: number;
+    limiter: string;
+    /** Per-shard write limits. */
+    recordsPerSecondLimit: number;
+    bytesPerSecondLimit: number;
+  };
   records: {
     produced: number;
     accepted: number;

@@ -125,8 +125,6 @@ export class Producer {
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
-  /** Start of the tick the next tick event closes (cohort resolution). */
-  private tickFromUs = 0;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -153,9 +151,9 @@ export class Producer {
 
     const tick = context.tickUs;
     const linger = this.putRecordApi ? 0 : spec.batch.linger;
-    // Cohort resolution: batches form at least once per tick, and the fleet is simulated as
-    // groups of instances acting in step — up to 64 groups at a 10 ms tick, fewer at coarser ones.
-    this.lingerUs = tick === undefined ? linger : Math.max(linger, tick);
+    // Cohort resolution: the fleet is simulated as groups of instances acting in step — up to 64
+    // groups at a 10 ms tick, fewer at coarser ones.
+    this.lingerUs = linger;
     this.groups =
       tick === undefined
         ? spec.instances
@@ -191,9 +189,8 @@ export class Producer {
       this.scheduleArrival(this.spec.start);
     } else {
       // Each tick event adds the records created during the tick that just ended.
-      this.tickFromUs = Math.floor(this.spec.start / tick) * tick;
-      if (this.tickFromUs < this.stopUs)
-        this.sim.at(Math.min(this.tickFromUs + tick, this.context.runEndUs - 1), this.onTick);
+      const first = Math.floor(this.spec.start / tick) * tick;
+      if (first < this.stopUs) this.sim.at(first, this.onTick);
     }
   }
 
@@ -241,12 +238,16 @@ export class Producer {
   };
 
   /** Cohort resolution: each group receives the records its instances created in the last tick. */
+  /**
+   * Cohort resolution: at the start of each tick, each group receives the records its instances
+   * will create during the tick, as one piece created uniformly over the tick. A batch the piece
+   * opens starts with its first record, on average 1/(count+1) of the way into the tick.
+   */
   private readonly onTick = (now: number): void => {
     const tick = this.context.tickUs!;
-    const tickStart = this.tickFromUs;
-    this.tickFromUs = now;
-    const expected = this.rate.integral(tickStart, Math.min(now, this.stopUs)) / this.groups;
-    const spread: Spread = { lo: 0, hi: now - tickStart };
+    const end = Math.min(now + tick, this.stopUs);
+    const expected = this.rate.integral(now, end) / this.groups;
+    const spread: Spread = { lo: 0, hi: end - now };
     for (const instance of this.instances) {
       let count: number;
       if (this.spec.arrivals === "even") {
@@ -260,12 +261,11 @@ export class Producer {
       const bytes = this.sumSizes(count) + Math.round(count * this.keys.meanKeyBytes);
       this.interval.produced += count;
       this.interval.producedBytes += bytes;
-      this.addToBatch(instance, new Cohort(count, bytes, now, spread, 1, -2, 0, -1, -1, 0), tickStart);
+      const firstUs = now + Math.round((end - now) / (count + 1));
+      this.addToBatch(instance, new Cohort(count, bytes, end, spread, 1, -2, 0, -1, -1, 0), firstUs);
     }
     for (const instance of this.instances) this.pump(instance);
-    // The tick covering the end of the run fires just before it, so its records are counted.
-    const last = this.context.runEndUs - 1;
-    if (now < this.stopUs && now < last) this.sim.at(Math.min(now + tick, last), this.onTick);
+    if (end < this.stopUs) this.sim.at(end, this.onTick);
   };
 
   /** Sum of `count` record sizes (data only). */
@@ -304,14 +304,24 @@ export class Producer {
       instance.buffer.push(part);
       instance.bufferRecords += part.count;
       instance.bufferBytes += part.bytes;
-      if (instance.buffer.length === 1) this.startLinger(instance, createdUs);
+      if (instance.buffer.length === 1) this.startLinger(instance, createdUs, part);
       if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
         this.closeBatch(instance);
     }
   }
 
-  private startLinger(instance: Instance, createdUs: number): void {
-    const due = createdUs + this.lingerUs;
+  /**
+   * Starts the linger timer of a batch opened by `piece`, whose first record was created at
+   * `createdUs`. At cohort resolution, a timer that would end after the piece's tick ends on the
+   * nearest tick boundary instead, so a batch holds whole ticks' pieces (its timer was scheduled
+   * before the next tick's event, so it fires first); one that ends within the tick is kept.
+   */
+  private startLinger(instance: Instance, createdUs: number, piece: Cohort): void {
+    const tick = this.context.tickUs;
+    const exact = createdUs + this.lingerUs;
+    const tickEnd = piece.originUs;
+    const due =
+      tick === undefined || exact < tickEnd ? exact : Math.max(tickEnd, Math.round(exact / tick) * tick);
     if (due <= this.sim.nowUs) {
       instance.lingerDue = true;
       return;
@@ -465,8 +475,7 @@ export class Producer {
   }
 
   private recordLatency(now: number, piece: Cohort, accepted: number): void {
-    if (piece.count === 1) this.latency.record(now - piece.originUs, 1);
-    else this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
+    this.latency.recordSpread(now - piece.originUs, accepted, piece.spread);
   }
 
   /**

@@ -80,6 +80,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     resolution: run.resolutionLabel,
     durationSeconds: scenario.duration / US_PER_S,
     events: run.sim.eventsFired,
+    metricsIntervalSeconds: scenario.metricsInterval / US_PER_S,
     stream: {
       name: run.stream.name,
       mode: scenario.stream.mode,
@@ -88,6 +89,8 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
         scenario.stream.limiter.policy === "window"
           ? "window"
           : `token-bucket (burst ${formatDuration(scenario.stream.limiter.burst)})`,
+      recordsPerSecondLimit: run.stream.recordsPerSecondLimit,
+      bytesPerSecondLimit: run.stream.bytesPerSecondLimit,
     },
     records: {
       produced: totals.produced,

@@ -2,7 +2,7 @@
 // error output (no stack traces) for bad input.
 
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -32,6 +32,27 @@ describe("kinesim CLI", () => {
     expect(readFileSync(join(out, "timeseries.csv"), "utf8").split("\n")[0]).toContain(
       "IncomingRecords,IncomingBytes",
     );
+  });
+
+  it("re-renders charts and index.html from an earlier run's CSVs, byte for byte", () => {
+    const out = join(work, "rerender");
+    expect(kinesim("run", "scenarios/hot-key.yaml", "--duration", "1m", "--out", out).code).toBe(0);
+    const names = readdirSync(out).filter(
+      (f) => /\.(html|svg|png|vl\.json)$/.test(f) || f === "cloudwatch.csv",
+    );
+    expect(names.length).toBeGreaterThan(10);
+    const before = new Map(names.map((f) => [f, readFileSync(join(out, f))]));
+    for (const f of names) rmSync(join(out, f));
+    const r = kinesim("report", out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("index.html");
+    for (const [f, bytes] of before) expect(readFileSync(join(out, f)).equals(bytes), f).toBe(true);
+  });
+
+  it("report on a folder that is not a run exits 2", () => {
+    const r = kinesim("report", work);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("does not look like a kinesim run folder");
   });
 
   it("exits 2 with file:line:column and no stack trace on a bad scenario", () => {

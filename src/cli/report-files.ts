@@ -1,0 +1,64 @@
+// Reads a run folder's tables (streaming: shards.csv can be large) into the report collectors,
+// builds the report and writes its files into the folder.
+
+import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "csv-parse";
+import { parse as parseYaml } from "yaml";
+import type { RunSummary } from "../metrics/summary.js";
+import { type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
+import { buildReport, type Report } from "../report/report.js";
+import { ScenarioError } from "../scenario/load.js";
+
+/** Streams a CSV file's rows (as objects keyed by the header) to `onRow`. */
+async function eachRow(path: string, onRow: (row: Row) => void): Promise<void> {
+  const parser = createReadStream(path).pipe(parse({ columns: true, cast: true }));
+  for await (const record of parser) onRow(record as Row);
+}
+
+function missing(dir: string, file: string): never {
+  throw new ScenarioError([
+    { file: join(dir, file), path: "", message: "missing: this does not look like a kinesim run folder" },
+  ]);
+}
+
+/** Builds the report of the run in `dir` and writes it there. */
+export async function writeReport(dir: string, options: { png?: boolean } = {}): Promise<Report> {
+  for (const file of ["summary.json", "timeseries.csv", "shards.csv", "scenario.yaml"]) {
+    if (!existsSync(join(dir, file))) missing(dir, file);
+  }
+  const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
+  const scenarioYaml = readFileSync(join(dir, "scenario.yaml"), "utf8");
+  const description = (parseYaml(scenarioYaml) as { description?: unknown } | null)?.description;
+  const timeseries = new TimeseriesCollector();
+  await eachRow(join(dir, "timeseries.csv"), (row) => timeseries.add(row));
+  const shards = new ShardCollector({
+    durationSeconds: summary.durationSeconds,
+    intervalSeconds: summary.metricsIntervalSeconds,
+    recordsPerSecondLimit: summary.stream.recordsPerSecondLimit,
+    bytesPerSecondLimit: summary.stream.bytesPerSecondLimit,
+  });
+  const hottestShardRows: Row[] = [];
+  // Rows are streamed: shards.csv of a long run with many shards does not fit in memory.
+  await eachRow(join(dir, "shards.csv"), (row) => {
+    shards.add(row);
+    if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
+  });
+  const files = readdirSync(dir).filter(
+    (f) => f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".yaml"),
+  );
+  const report = await buildReport(
+    {
+      summary,
+      scenarioYaml,
+      ...(typeof description === "string" ? { description } : {}),
+      timeseries: timeseries.rows,
+      shards,
+      hottestShardRows,
+      files: files.filter((f) => !f.endsWith(".vl.json")),
+    },
+    options,
+  );
+  for (const [name, content] of report.files) writeFileSync(join(dir, name), content);
+  return report;
+}

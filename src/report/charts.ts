@@ -1,0 +1,413 @@
+// Vega-lite specs of a run's charts, built from plain rows. Each spec carries its data inline
+// (no network at view time) and is written next to the CSVs as `<name>.vl.json`, so users can
+// restyle it. Only charts that the run's components make sense for are built.
+
+import type { TopLevelSpec } from "vega-lite";
+import type { RunSummary } from "../metrics/summary.js";
+import { type HeatCell, num, type Row, type ShardMinute } from "./collect.js";
+import { plural } from "./html.js";
+
+/** A chart of the report. */
+export interface Chart {
+  /** File stem: `throughput` → throughput.vl.json, .svg, .png. */
+  name: string;
+  title: string;
+  /** One or two sentences on how to read it. */
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 760;
+const HEIGHT = 220;
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+/** Most points per series drawn; longer series are binned. */
+const MAX_POINTS = 1000;
+
+/** Colours that keep their meaning across charts. */
+export const COLORS = {
+  produced: "#9e9e9e",
+  offered: "#5c6bc0",
+  accepted: "#2e7d32",
+  throttled: "#d32f2f",
+  dropped: "#212121",
+  firstAttempt: "#ef6c00",
+  p50: "#1565c0",
+  p90: "#6a1b9a",
+  p99: "#c62828",
+  max: "#9e9e9e",
+  buffered: "#ef6c00",
+  inFlight: "#5c6bc0",
+  truth: "#d32f2f",
+  cloudwatch: "#1565c0",
+  limit: "#212121",
+} as const;
+
+/** How time is shown on the x axis, chosen from the run's length. */
+export interface TimeAxis {
+  divisor: number;
+  title: string;
+}
+
+/** Seconds for runs up to 10 minutes, minutes up to 10 hours, then hours. */
+export function timeAxis(durationSeconds: number): TimeAxis {
+  if (durationSeconds <= 600) return { divisor: 1, title: "time (s)" };
+  if (durationSeconds <= 36_000) return { divisor: 60, title: "time (min)" };
+  return { divisor: 3600, title: "time (h)" };
+}
+
+interface Point {
+  t: number;
+  series: string;
+  value: number;
+}
+
+/** Groups consecutive rows into bins of at most MAX_POINTS per series. */
+function binRows(rows: readonly Row[]): Row[][] {
+  const size = Math.max(1, Math.ceil(rows.length / MAX_POINTS));
+  const bins: Row[][] = [];
+  for (let i = 0; i < rows.length; i += size) bins.push(rows.slice(i, i + size));
+  return bins;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Long-format points of per-second rates: each series is a per-row value summed over a bin. */
+function ratePoints(
+  rows: readonly Row[],
+  intervalSeconds: number,
+  axis: TimeAxis,
+  series: [string, (row: Row) => number][],
+): Point[] {
+  const points: Point[] = [];
+  for (const bin of binRows(rows)) {
+    const t = num(bin[0]!, "Time") / axis.divisor;
+    const seconds = bin.length * intervalSeconds;
+    for (const [label, value] of series)
+      points.push({
+        t: round3(t),
+        series: label,
+        value: round3(bin.reduce((a, r) => a + value(r), 0) / seconds),
+      });
+  }
+  return points;
+}
+
+const column = (name: string) => (row: Row) => num(row, name);
+
+function lineSpec(
+  title: string,
+  subtitle: string,
+  values: Point[],
+  axis: TimeAxis,
+  yTitle: string,
+  colors: Record<string, string>,
+  options: { logY?: boolean } = {},
+): TopLevelSpec {
+  const domain = Object.keys(colors);
+  return {
+    $schema: SCHEMA,
+    title: { text: title, subtitle, anchor: "start" },
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+    encoding: {
+      x: { field: "t", type: "quantitative", title: axis.title },
+      y: {
+        field: "value",
+        type: "quantitative",
+        title: yTitle,
+        ...(options.logY ? { scale: { type: "symlog" } } : {}),
+      },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain, range: domain.map((d) => colors[d]!) },
+        legend: { orient: "top", labelLimit: 360 },
+      },
+    },
+  } as TopLevelSpec;
+}
+
+/** The write path: offered, accepted, throttled and dropped records per second. */
+export function throughputChart(rows: readonly Row[], summary: RunSummary, axis: TimeAxis): Chart {
+  const values = ratePoints(rows, summary.metricsIntervalSeconds, axis, [
+    ["produced", column("ProducedRecords")],
+    [
+      "offered (all attempts)",
+      (r) => num(r, "IncomingRecords") + num(r, "WriteProvisionedThroughputExceeded"),
+    ],
+    ["accepted", column("IncomingRecords")],
+    ["throttled", column("WriteProvisionedThroughputExceeded")],
+    ["dropped", column("DroppedRecords")],
+  ]);
+  const colors = {
+    produced: COLORS.produced,
+    "offered (all attempts)": COLORS.offered,
+    accepted: COLORS.accepted,
+    throttled: COLORS.throttled,
+    dropped: COLORS.dropped,
+  };
+  return {
+    name: "throughput",
+    title: "Throughput",
+    caption:
+      "Records per second: created by the producers, offered to the stream (first attempts and retries), accepted, throttled (ProvisionedThroughputExceeded) and dropped after the last retry.",
+    spec: lineSpec(
+      "Throughput",
+      `${plural(summary.stream.openShards, "shard")}, ${summary.stream.limiter} limiter`,
+      values,
+      axis,
+      "records/s",
+      colors,
+    ),
+  };
+}
+
+/** Share of attempts throttled, all attempts and first attempts. */
+export function throttleRateChart(rows: readonly Row[], axis: TimeAxis): Chart {
+  const values: Point[] = [];
+  for (const bin of binRows(rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    const sum = (c: string) => bin.reduce((a, r) => a + num(r, c), 0);
+    const attempts = sum("IncomingRecords") + sum("WriteProvisionedThroughputExceeded");
+    const first = sum("FirstAttemptRecords");
+    values.push({
+      t,
+      series: "all attempts",
+      value: attempts > 0 ? round3((100 * sum("WriteProvisionedThroughputExceeded")) / attempts) : 0,
+    });
+    values.push({
+      t,
+      series: "first attempts",
+      value: first > 0 ? round3((100 * sum("FirstAttemptThrottledRecords")) / first) : 0,
+    });
+  }
+  return {
+    name: "throttle-rate",
+    title: "Throttle rate",
+    caption:
+      "Percentage of write attempts rejected with ProvisionedThroughputExceeded. First attempts show what the traffic itself meets; all attempts include retries competing with new records.",
+    spec: lineSpec("Throttle rate", "share of write attempts throttled", values, axis, "% throttled", {
+      "all attempts": COLORS.throttled,
+      "first attempts": COLORS.firstAttempt,
+    }),
+  };
+}
+
+/** Creation-to-acceptance latency percentiles. */
+export function latencyChart(rows: readonly Row[], axis: TimeAxis): Chart {
+  const values: Point[] = [];
+  const series: [string, string][] = [
+    ["p50", "PutLatency.p50"],
+    ["p90", "PutLatency.p90"],
+    ["p99", "PutLatency.p99"],
+    ["max", "PutLatency.Max"],
+  ];
+  for (const bin of binRows(rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    // Within a bin, show the worst interval: a percentile of percentiles would hide spikes.
+    for (const [label, column] of series)
+      values.push({ t, series: label, value: Math.max(...bin.map((r) => num(r, column))) });
+  }
+  return {
+    name: "latency",
+    title: "Put latency",
+    caption:
+      "Time from a record's creation to its acceptance by a shard (batching wait, request time, backoff and retries), per interval. Symmetric-log scale.",
+    spec: lineSpec(
+      "Put latency",
+      "record creation → accepted by a shard",
+      values,
+      axis,
+      "ms",
+      { p50: COLORS.p50, p90: COLORS.p90, p99: COLORS.p99, max: COLORS.max },
+      { logY: true },
+    ),
+  };
+}
+
+/** Records waiting in clients and records on the wire or backing off. */
+export function backlogChart(rows: readonly Row[], axis: TimeAxis): Chart {
+  const values: Point[] = [];
+  for (const bin of binRows(rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    values.push({
+      t,
+      series: "buffered in clients",
+      value: Math.max(...bin.map((r) => num(r, "BufferedRecords"))),
+    });
+    values.push({
+      t,
+      series: "in flight or backing off",
+      value: Math.max(...bin.map((r) => num(r, "InFlightRecords"))),
+    });
+  }
+  return {
+    name: "producer-backlog",
+    title: "Producer backlog",
+    caption:
+      "Records created but not yet accepted: waiting in the clients' batches and send queues, or sent and not yet answered (including backoff before a retry). A growing line means the producers cannot keep up.",
+    spec: lineSpec(
+      "Producer backlog",
+      "records not yet accepted, at the end of each interval",
+      values,
+      axis,
+      "records",
+      { "buffered in clients": COLORS.buffered, "in flight or backing off": COLORS.inFlight },
+    ),
+  };
+}
+
+/** Shard × time utilisation: hot shards at a glance. */
+export function heatmapChart(
+  cells: readonly HeatCell[],
+  shardOrder: readonly string[],
+  binSeconds: number,
+  totalShards: number,
+  axis: TimeAxis,
+): Chart {
+  const values = cells.map((c) => ({
+    t: round3(c.time / axis.divisor),
+    t2: round3((c.time + binSeconds) / axis.divisor),
+    shard: c.shard.replace("shardId-", ""),
+    utilization: Math.round(c.utilization * 10) / 10,
+    throttled: c.throttled,
+  }));
+  const order = shardOrder.map((s) => s.replace("shardId-", ""));
+  const subtitle =
+    totalShards > shardOrder.length
+      ? `the ${shardOrder.length} busiest of ${totalShards} shards; busiest interval per ${binSeconds} s cell; outlined cells throttled`
+      : `busiest interval per ${binSeconds} s cell; outlined cells throttled`;
+  const spec = {
+    $schema: SCHEMA,
+    title: { text: "Shard utilisation", subtitle, anchor: "start" },
+    width: WIDTH,
+    height: Math.max(100, Math.min(480, 18 * order.length)),
+    data: { values },
+    encoding: {
+      x: { field: "t", type: "quantitative", title: axis.title },
+      x2: { field: "t2" },
+      y: {
+        field: "shard",
+        type: "ordinal",
+        title: "shard",
+        sort: order,
+        axis: order.length > 40 ? { labels: false } : {},
+      },
+    },
+    layer: [
+      {
+        mark: { type: "rect" },
+        encoding: {
+          color: {
+            field: "utilization",
+            type: "quantitative",
+            title: "% of limit",
+            scale: { domain: [0, 100], scheme: "yelloworangered", clamp: true },
+          },
+        },
+      },
+      // Outlines only when some cell throttled: an empty layer makes vega warn about its extent.
+      ...(values.some((v) => v.throttled > 0)
+        ? [
+            {
+              transform: [{ filter: "datum.throttled > 0" }],
+              mark: { type: "rect", fill: null, stroke: "#000000", strokeWidth: 1 },
+            },
+          ]
+        : []),
+    ],
+  };
+  return {
+    name: "shard-heatmap",
+    title: "Shard utilisation",
+    caption:
+      "Each row is a shard, each column a time bin; colour is the higher of record and byte utilisation of the shard's busiest interval in the bin. Outlined cells throttled. A hot shard is a dark row among light ones.",
+    spec: spec as TopLevelSpec,
+  };
+}
+
+/** The hottest shard per second beside its one-minute average: what CloudWatch shows. */
+export function cloudwatchChart(
+  shardRows: readonly Row[],
+  minutes: readonly ShardMinute[],
+  shard: string,
+  summary: RunSummary,
+  axis: TimeAxis,
+): Chart {
+  const limit = summary.stream.recordsPerSecondLimit;
+  const interval = summary.metricsIntervalSeconds;
+  const values: Point[] = [];
+  for (const bin of binRows(shardRows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    values.push({
+      t,
+      series: "offered per second (the limit's view)",
+      value: Math.max(
+        ...bin.map(
+          (r) => (num(r, "IncomingRecords") + num(r, "WriteProvisionedThroughputExceeded")) / interval,
+        ),
+      ),
+    });
+  }
+  for (const m of minutes) {
+    const seconds = Math.min(60, summary.durationSeconds - m.minute * 60);
+    const average = (m.records + m.throttled) / seconds;
+    values.push({
+      t: round3((m.minute * 60) / axis.divisor),
+      series: "1-minute average (CloudWatch's view)",
+      value: round3(average),
+    });
+    values.push({
+      t: round3((m.minute * 60 + seconds) / axis.divisor),
+      series: "1-minute average (CloudWatch's view)",
+      value: round3(average),
+    });
+  }
+  const colors: Record<string, string> = {
+    "offered per second (the limit's view)": COLORS.truth,
+    "1-minute average (CloudWatch's view)": COLORS.cloudwatch,
+  };
+  const domain = Object.keys(colors);
+  const spec = {
+    $schema: SCHEMA,
+    title: {
+      text: `${shard}: per second vs per minute`,
+      subtitle: `records offered to the hottest shard; the dashed line is its limit (${limit.toLocaleString("en-US")} records/s)`,
+      anchor: "start",
+    },
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values },
+        mark: { type: "line", interpolate: "linear", strokeWidth: 1.2 },
+        encoding: {
+          x: { field: "t", type: "quantitative", title: axis.title },
+          y: { field: "value", type: "quantitative", title: "records/s" },
+          color: {
+            field: "series",
+            type: "nominal",
+            title: null,
+            scale: { domain, range: domain.map((d) => colors[d]!) },
+            legend: { orient: "top", labelLimit: 360 },
+          },
+        },
+      },
+      {
+        data: { values: [{ limit }] },
+        mark: { type: "rule", strokeDash: [6, 4], color: COLORS.limit },
+        encoding: { y: { field: "limit", type: "quantitative" } },
+      },
+    ],
+  };
+  return {
+    name: "cloudwatch-view",
+    title: "The CloudWatch view",
+    caption:
+      "Records offered to the hottest shard (accepted + throttled): per second, which is what the limit sees, and averaged per minute, which is what CloudWatch's one-minute IncomingRecords + WriteProvisionedThroughputExceeded show. Where the red line crosses the limit and the blue one stays under it, the shard throttled although the minute's data shows no reason to.",
+    spec: spec as TopLevelSpec,
+  };
+}

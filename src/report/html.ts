@@ -1,0 +1,182 @@
+// The self-contained HTML report of a run: verdicts and totals first, then every chart (inline
+// SVG, so nothing is fetched at view time), the CloudWatch view, the scenario as run, and links
+// to the CSVs and chart specs beside it. Deterministic: no timestamps, no random ids.
+
+import type { RunSummary } from "../metrics/summary.js";
+import type { Chart } from "./charts.js";
+import type { HiddenThrottling } from "./collect.js";
+
+/** A chart with its rendered SVG. */
+export interface RenderedReportChart {
+  chart: Chart;
+  svg: string;
+}
+
+/** Everything the page shows. */
+export interface HtmlInput {
+  summary: RunSummary;
+  description?: string;
+  scenarioYaml: string;
+  charts: RenderedReportChart[];
+  hidden: HiddenThrottling;
+  hiddenStatement: string;
+  files: string[];
+}
+
+/** Escapes text for HTML. */
+export function escapeHtml(text: string): string {
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!,
+  );
+}
+
+const n = (x: number) => x.toLocaleString("en-US");
+/** "1 shard", "4 shards". */
+export const plural = (count: number, noun: string) =>
+  `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
+
+function row(cells: string[], header = false): string {
+  const tag = header ? "th" : "td";
+  return `<tr>${cells.map((c) => `<${tag}>${c}</${tag}>`).join("")}</tr>`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  return `<table>${row(header, true)}${rows.map((r) => row(r)).join("")}</table>`;
+}
+
+const STYLE = `
+body { font-family: "DejaVu Sans", system-ui, sans-serif; margin: 2rem auto; max-width: 1000px; color: #212121; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; padding-bottom: 0.2rem; }
+.subtitle { color: #616161; margin-top: 0; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(210px, 1fr)); gap: 0.8rem; margin: 1rem 0; }
+.card { border: 1px solid #e0e0e0; border-radius: 6px; padding: 0.6rem 0.8rem; }
+.card .label { color: #616161; font-size: 0.85rem; } .card .value { font-size: 1.4rem; font-weight: bold; }
+.card.bad .value { color: #c62828; } .card.good .value { color: #2e7d32; }
+.statement { border-left: 4px solid #1565c0; background: #e3f2fd; padding: 0.6rem 0.9rem; margin: 1rem 0; }
+.statement.warn { border-color: #c62828; background: #ffebee; }
+table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.9rem; }
+th, td { border: 1px solid #e0e0e0; padding: 0.25rem 0.6rem; text-align: right; } th { background: #f5f5f5; }
+td:first-child, th:first-child { text-align: left; }
+figure { margin: 1.2rem 0; } figcaption { color: #424242; font-size: 0.9rem; max-width: 760px; }
+figure svg { max-width: 100%; height: auto; }
+pre { background: #fafafa; border: 1px solid #e0e0e0; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+.met { color: #2e7d32; font-weight: bold; } .notmet { color: #c62828; font-weight: bold; }
+`;
+
+/** Builds index.html. */
+export function reportHtml(input: HtmlInput): string {
+  const s = input.summary;
+  const r = s.records;
+  const cards = [
+    ["records produced", n(r.produced), ""],
+    [
+      "throttled on first attempt",
+      pct(s.throttle.firstAttemptFraction),
+      s.throttle.firstAttemptFraction > 0 ? "bad" : "good",
+    ],
+    [
+      "dropped after retries",
+      `${n(r.dropped)} (${pct(s.loss.droppedFraction)})`,
+      r.dropped > 0 ? "bad" : "good",
+    ],
+    ["put latency p99", `${n(Math.round(s.putLatencyMs.p99))} ms`, ""],
+    ["hottest shard", `${s.hottestShard.shardId.replace("shardId-", "")}: ${pct(s.hottestShard.share)}`, ""],
+    ["ledger", s.ledger.balanced ? "balanced" : "NOT balanced", s.ledger.balanced ? "good" : "bad"],
+  ];
+  const slo =
+    s.slo.length === 0
+      ? "<p>The scenario states no SLOs.</p>"
+      : table(
+          ["SLO", "threshold", "actual", "verdict"],
+          s.slo.map((v) => [
+            escapeHtml(v.name),
+            escapeHtml(v.threshold),
+            v.unit === "fraction" ? pct(v.actual) : `${n(Math.round(v.actual))} ms`,
+            v.met ? '<span class="met">met</span>' : '<span class="notmet">not met</span>',
+          ]),
+        );
+  const ledger = table(
+    ["", "records"],
+    [
+      ["produced", n(s.ledger.produced)],
+      ["accepted", n(s.ledger.accepted)],
+      ["in flight at the end (buffered, on the wire, backing off)", n(s.ledger.inFlight)],
+      ["dropped after the last retry", n(s.ledger.dropped)],
+      [
+        "produced − accepted − in flight − dropped",
+        n(s.ledger.produced - s.ledger.accepted - s.ledger.inFlight - s.ledger.dropped),
+      ],
+    ],
+  );
+  const producers = table(
+    ["producer", "produced", "accepted", "dropped", "retried", "1st-attempt throttled", "p50 ms", "p99 ms"],
+    s.producers.map((p) => [
+      escapeHtml(p.name),
+      n(p.produced),
+      n(p.accepted),
+      n(p.dropped),
+      n(p.retried),
+      pct(p.firstAttemptThrottledFraction),
+      String(p.putLatencyMs.p50),
+      String(p.putLatencyMs.p99),
+    ]),
+  );
+  const hiddenRows = [...input.hidden.hidden]
+    .sort((a, b) => b.throttled - a.throttled || a.minute - b.minute)
+    .slice(0, 10)
+    .map((h) => [
+      escapeHtml(h.shard),
+      String(h.minute),
+      n(h.throttled),
+      `${h.averageUtilization.toFixed(1)}%`,
+      `${h.peakUtilization.toFixed(1)}%`,
+    ]);
+  const hiddenTable =
+    hiddenRows.length > 0
+      ? `<p>The minutes that hid the most throttling:</p>${table(["shard", "minute", "throttled records", "1-minute average", "busiest second"], hiddenRows)}`
+      : "";
+  const figures = input.charts
+    .map(
+      ({ chart, svg }) =>
+        `<figure id="${chart.name}">${svg}<figcaption><strong>${escapeHtml(chart.title)}.</strong> ${escapeHtml(chart.caption)} <a href="${chart.name}.vl.json">spec</a> · <a href="${chart.name}.png">PNG</a></figcaption></figure>`,
+    )
+    .join("\n");
+  const files = input.files.map((f) => `<li><a href="${encodeURI(f)}">${escapeHtml(f)}</a></li>`).join("");
+  const warn = input.hidden.hidden.length > 0;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>kinesim · ${escapeHtml(s.scenario)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>${escapeHtml(s.scenario)}</h1>
+<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter</p>
+${input.description ? `<p>${escapeHtml(input.description)}</p>` : ""}
+<div class="cards">${cards.map(([label, value, cls]) => `<div class="card ${cls}"><div class="label">${label}</div><div class="value">${escapeHtml(value!)}</div></div>`).join("")}</div>
+<div class="statement${warn ? " warn" : ""}" id="cloudwatch-statement">${escapeHtml(input.hiddenStatement)}</div>
+<h2>Service-level objectives</h2>
+${slo}
+<h2>Charts</h2>
+${figures}
+<h2>The CloudWatch view</h2>
+<p>CloudWatch publishes Kinesis metrics once a minute: a one-minute Sum, and the per-second average people compute from it (Sum ÷ 60). The shard limits apply per second. <a href="cloudwatch.csv">cloudwatch.csv</a> lists, for the stream and for every shard and minute, the Sum, the per-second average and the busiest second.</p>
+${hiddenTable}
+<h2>Conservation ledger</h2>
+${ledger}
+<h2>Producers</h2>
+${producers}
+<h2>Scenario as run</h2>
+<p>Every default filled in.</p>
+<pre>${escapeHtml(input.scenarioYaml)}</pre>
+<h2>Files</h2>
+<ul>${files}</ul>
+<p class="subtitle">Made by kinesim. The same scenario and seed always give this same page.</p>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,226 @@
+// A run's report from its tables: charts (vega-lite specs, SVG, PNG), the one-minute CloudWatch
+// view with the throttling it hides, and index.html. Works on plain data; the caller reads and
+// writes the files.
+//
+//   rows ──collect──► time series, shard grid, shard minutes
+//        ──charts───► vega-lite specs ──render──► SVG, PNG (warnings collected)
+//        ──html─────► index.html (inline SVG, links to CSVs and specs)
+
+import { stringify } from "csv-stringify/sync";
+import type { RunSummary } from "../metrics/summary.js";
+import {
+  backlogChart,
+  type Chart,
+  cloudwatchChart,
+  heatmapChart,
+  latencyChart,
+  throttleRateChart,
+  throughputChart,
+  timeAxis,
+} from "./charts.js";
+import { findHiddenThrottling, type HiddenThrottling, num, type Row, ShardCollector } from "./collect.js";
+import { reportHtml } from "./html.js";
+import { type CompileLog, renderChart } from "./render.js";
+
+/** Most shards the heatmap shows (the busiest ones). */
+const HEATMAP_SHARDS = 64;
+
+/** What a report is made from. */
+export interface ReportData {
+  summary: RunSummary;
+  scenarioYaml: string;
+  description?: string;
+  timeseries: Row[];
+  shards: ShardCollector;
+  /** Rows of shards.csv for the hottest shard. */
+  hottestShardRows: Row[];
+  /** Files already in the run folder (for links). */
+  files: string[];
+}
+
+/** A built report: files to write, and what was found. */
+export interface Report {
+  files: [string, string | Uint8Array][];
+  charts: Chart[];
+  hidden: HiddenThrottling;
+  statement: string;
+  /** What vega-lite and vega logged, per chart. */
+  logs: Map<string, CompileLog>;
+}
+
+/** The charts a run's components call for. */
+export function chartsOf(data: ReportData): Chart[] {
+  const s = data.summary;
+  const axis = timeAxis(s.durationSeconds);
+  const shardOrder = data.shards.shardsByHeat().slice(0, HEATMAP_SHARDS);
+  const sortedOrder = [...shardOrder].sort();
+  const hottest = s.hottestShard.shardId;
+  const hottestMinutes = data.shards.shardMinutes().filter((m) => m.shard === hottest);
+  const charts = [
+    throughputChart(data.timeseries, s, axis),
+    throttleRateChart(data.timeseries, axis),
+    latencyChart(data.timeseries, axis),
+    heatmapChart(
+      data.shards.heatCells(shardOrder),
+      sortedOrder,
+      data.shards.binSeconds,
+      data.shards.totals.size,
+      axis,
+    ),
+    cloudwatchChart(data.hottestShardRows, hottestMinutes, hottest, s, axis),
+  ];
+  const hasBacklog = data.timeseries.some(
+    (r) => num(r, "BufferedRecords") > 0 || num(r, "InFlightRecords") > 0,
+  );
+  if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
+  return charts;
+}
+
+/** The plain-words statement about throttling the one-minute view hides. */
+export function hiddenThrottlingStatement(hidden: HiddenThrottling, summary: RunSummary): string {
+  if (hidden.throttledMinutes === 0) {
+    return "No shard throttled: per second and per minute, every shard stayed within its limits.";
+  }
+  if (hidden.hidden.length === 0) {
+    return `Every minute in which a shard throttled (${hidden.throttledMinutes} shard-minutes) also averaged at or above the shard's limit: CloudWatch's one-minute data shows this throttling.`;
+  }
+  const lowest = Math.min(...hidden.hidden.map((h) => h.averageUtilization));
+  const highest = Math.max(...hidden.hidden.map((h) => h.peakUtilization));
+  const shards = new Set(hidden.hidden.map((h) => h.shard));
+  const records = hidden.hiddenRecords.toLocaleString("en-US");
+  return (
+    `Hidden throttling: in ${hidden.hidden.length} of the ${hidden.throttledMinutes} shard-minutes that throttled, ` +
+    `the shard's one-minute average stayed below its limit — as low as ${lowest.toFixed(0)}% — while its busiest second reached ${highest.toFixed(0)}%. ` +
+    `${records} records were throttled in those minutes on ${shards.size} shard${shards.size === 1 ? "" : "s"}. ` +
+    `CloudWatch's one-minute metrics, and alarms on them, would not show why: the limit of ${summary.stream.recordsPerSecondLimit.toLocaleString("en-US")} records/s per shard applies to each second.`
+  );
+}
+
+/** cloudwatch.csv: per minute, the stream and every shard as CloudWatch sums them, with the busiest second beside. */
+export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): string {
+  const s = data.summary;
+  const interval = s.metricsIntervalSeconds;
+  const header = [
+    "Minute",
+    "Scope",
+    "IncomingRecords.Sum",
+    "IncomingRecords.PerSecondAverage",
+    "IncomingRecords.PerSecondMaximum",
+    "IncomingBytes.Sum",
+    "IncomingBytes.PerSecondAverage",
+    "IncomingBytes.PerSecondMaximum",
+    "WriteProvisionedThroughputExceeded.Sum",
+    "HiddenThrottling",
+  ];
+  const round = (x: number) => Math.round(x * 1000) / 1000;
+  const rows: (string | number)[][] = [];
+  const streamMinutes = new Map<
+    number,
+    { records: number; bytes: number; throttled: number; maxRecords: number; maxBytes: number }
+  >();
+  for (const r of data.timeseries) {
+    const minute = Math.floor(num(r, "Time") / 60);
+    const m = streamMinutes.get(minute) ?? { records: 0, bytes: 0, throttled: 0, maxRecords: 0, maxBytes: 0 };
+    m.records += num(r, "IncomingRecords");
+    m.bytes += num(r, "IncomingBytes");
+    m.throttled += num(r, "WriteProvisionedThroughputExceeded");
+    m.maxRecords = Math.max(m.maxRecords, num(r, "IncomingRecords") / interval);
+    m.maxBytes = Math.max(m.maxBytes, num(r, "IncomingBytes") / interval);
+    streamMinutes.set(minute, m);
+  }
+  const hiddenKeys = new Set(hidden.hidden.map((h) => `${h.shard}\u0000${h.minute}`));
+  const shardMinutes = data.shards.shardMinutes();
+  let next = 0;
+  for (const [minute, m] of [...streamMinutes.entries()].sort((a, b) => a[0] - b[0])) {
+    const seconds = Math.min(60, s.durationSeconds - minute * 60);
+    rows.push([
+      minute,
+      "stream",
+      m.records,
+      round(m.records / seconds),
+      round(m.maxRecords),
+      m.bytes,
+      round(m.bytes / seconds),
+      round(m.maxBytes),
+      m.throttled,
+      "",
+    ]);
+    while (next < shardMinutes.length && shardMinutes[next]!.minute === minute) {
+      const sm = shardMinutes[next++]!;
+      rows.push([
+        minute,
+        sm.shard,
+        sm.records,
+        round(sm.records / seconds),
+        round(sm.maxRecordsPerSecond),
+        sm.bytes,
+        round(sm.bytes / seconds),
+        round(sm.maxBytesPerSecond),
+        sm.throttled,
+        hiddenKeys.has(`${sm.shard}\u0000${minute}`) ? 1 : 0,
+      ]);
+    }
+  }
+  return stringify([header, ...rows]);
+}
+
+/** Builds every report file from a run's data. */
+export async function buildReport(data: ReportData, options: { png?: boolean } = {}): Promise<Report> {
+  const s = data.summary;
+  const hidden = findHiddenThrottling(data.shards.shardMinutes(), {
+    durationSeconds: s.durationSeconds,
+    intervalSeconds: s.metricsIntervalSeconds,
+    recordsPerSecondLimit: s.stream.recordsPerSecondLimit,
+    bytesPerSecondLimit: s.stream.bytesPerSecondLimit,
+  });
+  const statement = hiddenThrottlingStatement(hidden, s);
+  const charts = chartsOf(data);
+  const files: [string, string | Uint8Array][] = [];
+  const logs = new Map<string, CompileLog>();
+  const rendered = [];
+  for (const chart of charts) {
+    const out = await renderChart(chart.spec, options);
+    logs.set(chart.name, out.log);
+    files.push([`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`]);
+    files.push([`${chart.name}.svg`, out.svg]);
+    if (options.png !== false) files.push([`${chart.name}.png`, out.png]);
+    rendered.push({ chart, svg: out.svg });
+  }
+  files.push(["cloudwatch.csv", cloudwatchCsv(data, hidden)]);
+  const listed = [...new Set([...data.files, "cloudwatch.csv"])].sort();
+  files.push([
+    "index.html",
+    reportHtml({
+      summary: s,
+      ...(data.description !== undefined ? { description: data.description } : {}),
+      scenarioYaml: data.scenarioYaml,
+      charts: rendered,
+      hidden,
+      hiddenStatement: statement,
+      files: listed,
+    }),
+  ]);
+  return { files, charts, hidden, statement, logs };
+}
+
+/** Report data from tables held in memory (the library API and tests; the CLI streams files). */
+export function reportDataFromRows(
+  summary: RunSummary,
+  scenarioYaml: string,
+  timeseries: readonly Row[],
+  shardRows: readonly Row[],
+  files: string[] = ["timeseries.csv", "shards.csv", "summary.json", "summary.csv", "scenario.yaml"],
+): ReportData {
+  const shards = new ShardCollector({
+    durationSeconds: summary.durationSeconds,
+    intervalSeconds: summary.metricsIntervalSeconds,
+    recordsPerSecondLimit: summary.stream.recordsPerSecondLimit,
+    bytesPerSecondLimit: summary.stream.bytesPerSecondLimit,
+  });
+  const hottestShardRows: Row[] = [];
+  for (const row of shardRows) {
+    shards.add(row);
+    if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
+  }
+  return { summary, scenarioYaml, timeseries: [...timeseries], shards, hottestShardRows, files };
+}

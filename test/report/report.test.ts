@@ -1,0 +1,109 @@
+import { readdirSync } from "node:fs";
+import { Resvg } from "@resvg/resvg-js";
+import { describe, expect, it } from "vitest";
+import { fontFiles } from "../../src/report/render.js";
+import { reportOf } from "./support.js";
+
+const SCENARIOS = readdirSync("scenarios").filter((f) => f.endsWith(".yaml"));
+
+/** Share of pixels that are not (near) white in a horizontal band of a rendered SVG. */
+function inkInBand(svg: string, fonts: string[], top: number, bottom: number): number {
+  const image = new Resvg(svg, {
+    background: "white",
+    font: {
+      loadSystemFonts: false,
+      fontFiles: fonts,
+      defaultFontFamily: "DejaVu Sans",
+      sansSerifFamily: "DejaVu Sans",
+    },
+  }).render();
+  const { width, pixels } = image;
+  let ink = 0;
+  let total = 0;
+  for (let y = top; y < bottom; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = 4 * (y * width + x);
+      total++;
+      if (pixels[i]! < 200 || pixels[i + 1]! < 200 || pixels[i + 2]! < 200) ink++;
+    }
+  }
+  return ink / total;
+}
+
+describe("reports", () => {
+  it.each(SCENARIOS)("%s: every chart compiles without warnings and renders", async (file) => {
+    const { report } = await reportOf(`scenarios/${file}`, { duration: "3m" }, { png: false });
+    expect(report.charts.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["throughput", "throttle-rate", "latency", "shard-heatmap", "cloudwatch-view"]),
+    );
+    for (const [name, log] of report.logs) {
+      expect(log.warnings, `${name} warnings`).toEqual([]);
+      expect(log.errors, `${name} errors`).toEqual([]);
+    }
+    const names = report.files.map(([n]) => n);
+    for (const chart of report.charts) {
+      expect(names).toContain(`${chart.name}.vl.json`);
+      const svg = report.files.find(([n]) => n === `${chart.name}.svg`)![1] as string;
+      expect(svg).toMatch(/^<svg/);
+      expect(svg).toContain("<text");
+    }
+    expect(names).toEqual(expect.arrayContaining(["index.html", "cloudwatch.csv"]));
+  });
+
+  it("PNG charts contain rendered text, drawn with the shipped font", async () => {
+    const { report } = await reportOf("scenarios/trucks.yaml", { duration: "1m" });
+    const svg = report.files.find(([n]) => n === "throughput.svg")![1] as string;
+    const png = report.files.find(([n]) => n === "throughput.png")![1] as Uint8Array;
+    expect(Buffer.from(png).subarray(1, 4).toString("latin1")).toBe("PNG");
+    // The title band has ink with the font and none without it: the text is really drawn.
+    const withFont = inkInBand(svg, fontFiles(), 0, 40);
+    const withoutFont = inkInBand(svg, [], 0, 40);
+    expect(withFont).toBeGreaterThan(0.01);
+    expect(withoutFont).toBeLessThan(withFont / 10);
+  });
+
+  it("is deterministic: the same run gives the same bytes, HTML included", async () => {
+    const a = await reportOf("scenarios/hot-key.yaml", { duration: "2m" });
+    const b = await reportOf("scenarios/hot-key.yaml", { duration: "2m" });
+    expect(b.report.files.map(([n]) => n)).toEqual(a.report.files.map(([n]) => n));
+    for (const [name, content] of a.report.files) {
+      const other = b.report.files.find(([n]) => n === name)![1];
+      expect(Buffer.from(other).equals(Buffer.from(content)), name).toBe(true);
+    }
+  });
+
+  it("states hidden throttling: one-second bursts at 150% with a one-minute average of 60%", async () => {
+    const { report } = await reportOf("scenarios/hidden-throttling.yaml");
+    expect(report.hidden.throttledMinutes).toBe(10);
+    expect(report.hidden.hidden).toHaveLength(10);
+    for (const minute of report.hidden.hidden) {
+      expect(minute.averageUtilization).toBeGreaterThan(55);
+      expect(minute.averageUtilization).toBeLessThan(75);
+      expect(minute.peakUtilization).toBeGreaterThan(120);
+    }
+    expect(report.statement).toMatch(/^Hidden throttling: in 10 of the 10 shard-minutes that throttled/);
+    const html = report.files.find(([n]) => n === "index.html")![1] as string;
+    expect(html).toContain("Hidden throttling: in 10 of the 10 shard-minutes");
+    expect(html).toContain('id="cloudwatch-view"');
+    // Both views are in the data: the per-second truth crosses the limit, the minute average does not.
+    const spec = JSON.parse(report.files.find(([n]) => n === "cloudwatch-view.vl.json")![1] as string);
+    const values = spec.layer[0].data.values as { series: string; value: number }[];
+    const perSecond = values.filter((v) => v.series.startsWith("offered per second"));
+    const perMinute = values.filter((v) => v.series.startsWith("1-minute average"));
+    expect(Math.max(...perSecond.map((v) => v.value))).toBeGreaterThan(1200);
+    expect(Math.max(...perMinute.map((v) => v.value))).toBeLessThan(1000);
+    const csv = report.files.find(([n]) => n === "cloudwatch.csv")![1] as string;
+    expect(csv.split("\n")[0]).toContain(
+      "IncomingRecords.Sum,IncomingRecords.PerSecondAverage,IncomingRecords.PerSecondMaximum",
+    );
+    expect(csv.split("\n").filter((line) => line.endsWith(",1")).length).toBe(10);
+  });
+
+  it("says so when no throttling is hidden, and when there is none at all", async () => {
+    const none = await reportOf("scenarios/trucks.yaml", { duration: "2m" }, { png: false });
+    expect(none.report.statement).toMatch(/^No shard throttled/);
+    const open = await reportOf("scenarios/over-capacity.yaml", { duration: "2m" }, { png: false });
+    expect(open.report.hidden.throttledMinutes).toBeGreaterThan(0);
+    expect(open.report.statement).toMatch(/^Every minute in which a shard throttled/);
+  });
+});
