@@ -1,0 +1,93 @@
+// Charts that compare runs — shard counts in a plan, capacity modes in a cost comparison, scaling
+// policies on the same traffic. Same look and machinery as a single run's charts.
+
+import type { TopLevelSpec } from "vega-lite";
+import type { Chart } from "./charts.js";
+import { num, type Row } from "./collect.js";
+
+const WIDTH = 760;
+const HEIGHT = 240;
+const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+
+/** One run's time series, labelled. */
+export interface LabelledSeries {
+  label: string;
+  rows: readonly Row[];
+}
+
+/** A metric of several runs over time, one line per run (e.g. throttled records/s per policy). */
+export function compareOverTime(
+  name: string,
+  title: string,
+  caption: string,
+  runs: readonly LabelledSeries[],
+  value: (row: Row) => number,
+  yTitle: string,
+  timeDivisor = 1,
+  timeTitle = "time (s)",
+): Chart {
+  const values = runs.flatMap((run) => run.rows.map((row) => ({ t: num(row, "Time") / timeDivisor, run: run.label, value: value(row) })));
+  const spec = {
+    $schema: SCHEMA,
+    title: { text: title, anchor: "start" },
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+    encoding: {
+      x: { field: "t", type: "quantitative", title: timeTitle },
+      y: { field: "value", type: "quantitative", title: yTitle },
+      color: { field: "run", type: "nominal", title: null, sort: runs.map((r) => r.label), legend: { orient: "top", labelLimit: 360 } },
+    },
+  };
+  return { name, title, caption, spec: spec as TopLevelSpec };
+}
+
+/** A point of a sweep: a parameter value and the metrics measured there. */
+export interface SweepPoint {
+  x: number;
+  /** Metric name → value. */
+  metrics: Record<string, number>;
+}
+
+/**
+ * Metrics against a swept parameter (e.g. throttle fraction and cost against shard count), with
+ * an optional threshold line per metric (an SLO) and a marked choice (the plan's answer).
+ */
+export function compareAcross(
+  name: string,
+  title: string,
+  caption: string,
+  points: readonly SweepPoint[],
+  xTitle: string,
+  metric: string,
+  yTitle: string,
+  options: { threshold?: number; chosen?: number; logY?: boolean } = {},
+): Chart {
+  const values = points.map((p) => ({ x: p.x, value: p.metrics[metric] ?? 0, chosen: p.x === options.chosen }));
+  const layers: unknown[] = [
+    {
+      mark: { type: "line", point: true, strokeWidth: 1.5 },
+      encoding: {
+        x: { field: "x", type: "quantitative", title: xTitle },
+        y: { field: "value", type: "quantitative", title: yTitle, ...(options.logY ? { scale: { type: "symlog" } } : {}) },
+      },
+    },
+  ];
+  if (options.chosen !== undefined) {
+    layers.push({
+      transform: [{ filter: "datum.chosen" }],
+      mark: { type: "point", size: 160, shape: "diamond", filled: true, color: "#2e7d32" },
+      encoding: { x: { field: "x", type: "quantitative" }, y: { field: "value", type: "quantitative" } },
+    });
+  }
+  if (options.threshold !== undefined) {
+    layers.push({
+      data: { values: [{ threshold: options.threshold }] },
+      mark: { type: "rule", strokeDash: [6, 4], color: "#c62828" },
+      encoding: { y: { field: "threshold", type: "quantitative" } },
+    });
+  }
+  const spec = { $schema: SCHEMA, title: { text: title, anchor: "start" }, width: WIDTH, height: HEIGHT, data: { values }, layer: layers };
+  return { name, title, caption, spec: spec as TopLevelSpec };
+}
