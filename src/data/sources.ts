@@ -56,6 +56,21 @@ export const SOURCES = {
     url: "https://github.com/awslabs/amazon-kinesis-producer/blob/master/java/amazon-kinesis-producer-sample/default_config.properties",
     asOf: "2024",
   },
+  "LAM-DG-2023": {
+    title: "AWS Lambda developer guide (archived awsdocs repository, before commit 4f313b9)",
+    url: "https://github.com/awsdocs/aws-lambda-developer-guide",
+    asOf: "2023-10-30",
+  },
+  KCL: {
+    title: "Kinesis Client Library source (HEAD 024eb86e, v3.5.x; tags v1.15.3, v2.5.4, v3.0.0)",
+    url: "https://github.com/awslabs/amazon-kinesis-client",
+    asOf: "2026-07-21",
+  },
+  "BLOG-EFO-2018": {
+    title: "AWS News Blog: Kinesis Data Streams adds enhanced fan-out and HTTP/2",
+    url: "https://aws.amazon.com/blogs/aws/kds-enhanced-fanout/",
+    asOf: "2018",
+  },
   "BRANDUR-2015": {
     title: "Brandur Leach, A Month of Kinesis in Production (third-party measurements)",
     url: "https://brandur.org/kinesis-in-production",

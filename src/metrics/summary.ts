@@ -40,6 +40,45 @@ export interface ProducerSummary {
   putLatencyMs: LatencySummary;
 }
 
+/** Summary of one consumer. */
+export interface ConsumerSummary {
+  name: string;
+  kind: string;
+  delivered: number;
+  processed: number;
+  duplicates: number;
+  expired: number;
+  discarded: number;
+  toDestination: number;
+  unreadAtEnd: number;
+  getRecordsCalls: number;
+  readThrottledCalls: number;
+  iteratorAgeMaxMs: number;
+  millisBehindLatestMaxMs: number;
+  /** Arrival at the shard → delivered to the consumer. */
+  readDelayMs: LatencySummary;
+  /** Record creation → processed. */
+  endToEndLatencyMs: LatencySummary;
+  lambda?: {
+    invocations: number;
+    errors: number;
+    throttles: number;
+    durationMs: LatencySummary;
+    concurrencyMax: number;
+  };
+  /** accepted = processed + unread + expired + discarded + toDestination + skipped. */
+  ledger: {
+    accepted: number;
+    processed: number;
+    unread: number;
+    expired: number;
+    discarded: number;
+    toDestination: number;
+    skipped: number;
+    balanced: boolean;
+  };
+}
+
 /** Summary of a run. */
 export interface RunSummary {
   scenario: string;
@@ -89,6 +128,7 @@ export interface RunSummary {
     peakSecond: number;
   };
   producers: ProducerSummary[];
+  consumers: ConsumerSummary[];
   ledger: WriteLedger;
   slo: SloVerdict[];
   sloMet: boolean;

@@ -1,12 +1,19 @@
 // Wires a Scenario into components on one Simulation: the stream, the producer fleets and the
 // recorder. The only file that knows the whole topology of a run.
 
+import { compileDistribution } from "../engine/distributions.js";
 import { RandomStreams } from "../engine/random.js";
 import { Simulation } from "../engine/simulation.js";
 import { US_PER_MS } from "../engine/time.js";
 import type { RunSink } from "../metrics/sink.js";
+import type { ConsumerSpec } from "../scenario/consumers.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
+import type { Consumer } from "./consumers/consumer.js";
+import type { ConsumerContext } from "./consumers/context.js";
+import { KclConsumer } from "./consumers/kcl.js";
+import { LambdaConsumer } from "./consumers/lambda.js";
+import { SimpleConsumer } from "./consumers/simple.js";
 import { Producer } from "./producer.js";
 import { RunRecorder } from "./run-recorder.js";
 import { Stream } from "./stream.js";
@@ -29,6 +36,7 @@ export interface BuiltRun {
   sim: Simulation;
   stream: Stream;
   producers: Producer[];
+  consumers: Consumer[];
   recorder: RunRecorder;
   /** Cohort tick in µs, or undefined at record resolution. */
   tickUs: number | undefined;
@@ -77,17 +85,47 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
         random,
         runEndUs: scenario.duration,
         tickUs,
+        index: i,
         ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
       }),
   );
-  const recorder = new RunRecorder(sim, stream, producers, options.sink, scenario.metricsInterval);
+  const consumerContext: ConsumerContext = {
+    sim,
+    stream,
+    random,
+    runEndUs: scenario.duration,
+    getRecordsLatency: compileDistribution({ ...scenario.stream.getRecordsLatency, clampMin: 0 }),
+    pushLatency: compileDistribution({ ...scenario.stream.pushLatency, clampMin: 0 }),
+    acceptedRecords: () => stream.shards.reduce((a, s) => a + s.totalRecords, 0),
+  };
+  const consumers = scenario.consumers.map((spec) => createConsumer(spec, consumerContext));
+  const recorder = new RunRecorder(sim, stream, producers, consumers, options.sink, scenario.metricsInterval);
+  for (const c of consumers) c.start();
   for (const p of producers) p.start();
   return {
     sim,
     stream,
     producers,
+    consumers,
     recorder,
     tickUs,
     resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs),
   };
+}
+
+/** Creates the component for a consumer kind. */
+function createConsumer(spec: ConsumerSpec, context: ConsumerContext): Consumer {
+  switch (spec.type) {
+    case "polling":
+    case "efo":
+      return new SimpleConsumer(spec, context);
+    case "kcl":
+      return new KclConsumer(spec, context);
+    case "lambda":
+      return new LambdaConsumer(spec, context);
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown consumer kind ${JSON.stringify(never)}`);
+    }
+  }
 }

@@ -152,8 +152,11 @@ export class KeySpace {
     return { shardOfKey, shardProbabilities, meanKeyBytes };
   }
 
-  /** Position in the hash space of key `index` (exact keys through their hash). */
+  private positions: Float64Array | undefined;
+
+  /** Position in the hash space of named key `index`, in [0, 1). */
   positionOf(index: number): number {
-    return hashFraction(this.hashes[index]!);
+    this.positions ??= Float64Array.from(this.hashes, hashFraction);
+    return this.positions[index]!;
   }
 }

@@ -78,6 +78,8 @@ export interface ProducerContext {
   tickUs: number | undefined;
   /** Test hook: lose the records of the first landing at or after this time without a trace. */
   leakAtUs?: number;
+  /** Position of this producer in the scenario (keys of different producers are different keys). */
+  index: number;
 }
 
 /** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
@@ -125,6 +127,8 @@ export class Producer {
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
+  /** Added to key indices to make key ids unique across producers. */
+  private readonly keyIdBase: number;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -148,6 +152,7 @@ export class Producer {
     this.putRecordApi = spec.api === "PutRecord";
     this.roundingFactor = this.putRecordApi ? kbRoundingFactor(this.size, this.keys.meanKeyBytes) : 1;
     this.leakAtUs = context.leakAtUs ?? Number.POSITIVE_INFINITY;
+    this.keyIdBase = context.index * 2 ** 24;
 
     const tick = context.tickUs;
     const linger = this.putRecordApi ? 0 : spec.batch.linger;
@@ -405,7 +410,7 @@ export class Producer {
               : this.stream.shardOfFraction(piece.position);
           piece.topologyVersion = this.stream.topologyVersion;
         }
-        const accepted = this.offer(piece.shardIndex, piece.count, piece.bytes, piece.attempt, now);
+        const accepted = this.offer(piece.shardIndex, piece.count, piece.bytes, piece, now);
         if (accepted > 0) this.recordLatency(now, piece, accepted);
         if (accepted < piece.count) {
           shrink(piece, accepted);
@@ -437,7 +442,7 @@ export class Producer {
       const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
       bytesLeft -= bytes;
       countLeft -= k;
-      const accepted = this.offer(s, k, bytes, piece.attempt, now);
+      const accepted = this.offer(s, k, bytes, piece, now);
       acceptedTotal += accepted;
       if (accepted < k) {
         const left = k - accepted;
@@ -462,15 +467,29 @@ export class Producer {
     return rejected;
   }
 
-  /** Offers `count` records to an open shard; returns how many it accepted. */
-  private offer(shardIndex: number, count: number, bytes: number, attempt: number, now: number): number {
+  /** Offers `count` records of `piece` to an open shard; returns how many it accepted. */
+  private offer(shardIndex: number, count: number, bytes: number, piece: Cohort, now: number): number {
     const charged = this.putRecordApi
       ? count === 1
         ? Math.ceil(bytes / 1024) * 1024
         : Math.round(bytes * this.roundingFactor)
       : bytes;
-    const accepted = this.stream.write(now, shardIndex, count, bytes, charged);
-    this.countAttempt(attempt, count, accepted, prefixBytes(count, bytes, accepted));
+    // Keys are told apart across producers for ordering checks; cohorts carry no single key.
+    const k = piece.keyIndex;
+    const keyId = k >= 0 ? this.keyIdBase + k : -1;
+    const position = k >= 0 ? this.keys.positionOf(k) : k === -1 ? piece.position : -1;
+    const accepted = this.stream.write(
+      now,
+      shardIndex,
+      count,
+      bytes,
+      charged,
+      piece.originUs,
+      piece.spread,
+      keyId,
+      position,
+    );
+    this.countAttempt(piece.attempt, count, accepted, prefixBytes(count, bytes, accepted));
     return accepted;
   }
 

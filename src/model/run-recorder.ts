@@ -6,6 +6,7 @@ import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
 import { WriteCounters } from "../metrics/write-counters.js";
+import type { Consumer } from "./consumers/consumer.js";
 import type { Producer } from "./producer.js";
 import type { Stream } from "./stream.js";
 
@@ -44,16 +45,46 @@ export const SHARD_COLUMNS = [
   "BytesUtilization",
 ] as const;
 
+/** Columns of consumer-<name>.csv (every kind writes them all; those that do not apply are 0). */
+export const CONSUMER_COLUMNS = [
+  "Time",
+  "DeliveredRecords",
+  "DeliveredBytes",
+  "ProcessedRecords",
+  "DuplicateRecords",
+  "ExpiredRecords",
+  "DiscardedRecords",
+  "DestinationRecords",
+  "UnreadRecords",
+  "GetRecords.Success",
+  "ReadProvisionedThroughputExceeded",
+  "SubscribeToShardEvent.Success",
+  "IteratorAgeMilliseconds",
+  "SubscribeToShardEvent.MillisBehindLatest",
+  "ReadDelay.Average",
+  "EndToEndLatency.p50",
+  "EndToEndLatency.p90",
+  "EndToEndLatency.p99",
+  "EndToEndLatency.Max",
+  "Invocations",
+  "Errors",
+  "Throttles",
+  "Duration.p50",
+  "Duration.p99",
+  "ConcurrentExecutions",
+] as const;
+
 /** Rounds for output: enough digits to be useful, few enough to read. */
 export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
-/** Writes interval rows for a stream and its producers. */
+/** Writes interval rows for a stream, its producers and its consumers. */
 export class RunRecorder {
   private readonly timeseries: TableSink;
   private readonly shardsTable: TableSink;
+  private readonly consumerTables: TableSink[];
   private readonly row = new WriteCounters();
   private readonly latency = new LatencyHistogram();
   private intervalStartUs = 0;
@@ -62,11 +93,13 @@ export class RunRecorder {
     sim: Simulation,
     private readonly stream: Stream,
     private readonly producers: readonly Producer[],
+    private readonly consumers: readonly Consumer[],
     sink: RunSink,
     intervalUs: number,
   ) {
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
+    this.consumerTables = consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
     sim.every(intervalUs, (t) => this.flush(t));
   }
 
@@ -130,6 +163,43 @@ export class RunRecorder {
       ]);
       shard.resetInterval();
     }
+    this.consumers.forEach((consumer, i) => this.consumerTables[i]!.write(this.consumerRow(consumer, time)));
+    this.stream.trimLogs(boundaryUs);
     this.intervalStartUs = boundaryUs;
+  }
+
+  private consumerRow(consumer: Consumer, time: number): Cell[] {
+    const m = consumer.metrics;
+    const c = m.interval;
+    const ms = (us: number) => round(us / US_PER_MS);
+    const row: Cell[] = [
+      time,
+      c.delivered,
+      c.deliveredBytes,
+      c.processed,
+      c.duplicates,
+      c.expired,
+      c.discarded,
+      c.toDestination,
+      consumer.unread(),
+      c.calls,
+      c.throttledCalls,
+      c.events,
+      round(c.iteratorAgeMaxMs),
+      round(c.millisBehindLatestMaxMs),
+      ms(m.readDelay.mean),
+      ms(m.endToEnd.percentile(50)),
+      ms(m.endToEnd.percentile(90)),
+      ms(m.endToEnd.percentile(99)),
+      ms(m.endToEnd.max),
+      c.invocations,
+      c.errors,
+      c.throttles,
+      ms(m.duration.percentile(50)),
+      ms(m.duration.percentile(99)),
+      Math.max(c.concurrencyMax, consumer.concurrency()),
+    ];
+    m.closeInterval();
+    return row;
   }
 }

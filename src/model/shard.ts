@@ -4,6 +4,8 @@
 import { US_PER_S } from "../engine/time.js";
 import { type HashKeyRange, hashFraction, shardIdOf } from "./hash-space.js";
 import type { WriteLimiter } from "./limiter.js";
+import type { ReadLimiter } from "./read-limiter.js";
+import type { ShardLog } from "./shard-log.js";
 
 /** A shard of a stream. */
 export class Shard {
@@ -36,6 +38,10 @@ export class Shard {
     readonly number: number,
     readonly range: HashKeyRange,
     readonly limiter: WriteLimiter,
+    /** Accepted records, for consumers. */
+    readonly log: ShardLog,
+    /** GetRecords limits shared by the polling consumers. */
+    readonly readLimiter: ReadLimiter,
   ) {
     this.id = shardIdOf(number);
     this.startFraction = hashFraction(range.start);

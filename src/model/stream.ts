@@ -1,12 +1,16 @@
 // A Kinesis data stream: its shards (open and closed), the routing of hash keys to open shards,
 // and the write path's admission through each shard's limiter.
 
+import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
+import type { Spread } from "../metrics/latency-histogram.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
 import type { HashRouter } from "./keys.js";
 import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
+import { ReadLimiter, type ReadLimits } from "./read-limiter.js";
 import { Shard } from "./shard.js";
+import { ShardLog } from "./shard-log.js";
 
 /** A stream and its current topology. */
 export class Stream implements HashRouter {
@@ -23,10 +27,22 @@ export class Stream implements HashRouter {
   topologyVersion = 0;
   private starts = new Float64Array(0);
   private readonly limiterSettings: LimiterSettings;
+  private readonly readLimits: ReadLimits;
+  /** Retention period, µs. */
+  readonly retentionUs: number;
+  /** Time from acceptance until a record is readable, µs. */
+  readonly propagationUs: number;
 
   constructor(spec: StreamSpec) {
     this.name = spec.name;
     this.maxRecordSize = spec.maxRecordSize;
+    this.retentionUs = spec.retention;
+    this.propagationUs = spec.propagationDelay;
+    this.readLimits = {
+      callsPerSecond: READS.callsPerSecondPerShard.value,
+      bytesPerSecond: READS.bytesPerSecondPerShard.value,
+      policy: spec.limiter.policy,
+    };
     this.limiterSettings = {
       policy: spec.limiter.policy,
       recordsPerSecond: spec.writeRecordsPerSecond,
@@ -50,7 +66,13 @@ export class Stream implements HashRouter {
   }
 
   private createShard(range: HashKeyRange): Shard {
-    const shard = new Shard(this.shards.length, range, createLimiter(this.limiterSettings));
+    const shard = new Shard(
+      this.shards.length,
+      range,
+      createLimiter(this.limiterSettings),
+      new ShardLog(this.propagationUs),
+      new ReadLimiter(this.readLimits),
+    );
     this.shards.push(shard);
     return shard;
   }
@@ -95,13 +117,34 @@ export class Stream implements HashRouter {
 
   /**
    * Offers `count` records (`bytes` actual, `chargedBytes` as the limiter counts them) to the open
-   * shard at index `shardIndex`; returns how many were accepted. The rest were throttled.
+   * shard at index `shardIndex`; returns how many were accepted and appends them to its log. The
+   * rest were throttled. `originUs`, `spread`, `keyId` and `position` describe the records.
    */
-  write(nowUs: number, shardIndex: number, count: number, bytes: number, chargedBytes: number): number {
+  write(
+    nowUs: number,
+    shardIndex: number,
+    count: number,
+    bytes: number,
+    chargedBytes: number,
+    originUs: number,
+    spread: Spread,
+    keyId: number,
+    position: number,
+  ): number {
     const shard = this.open[shardIndex]!;
     const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
-    if (accepted > 0) shard.recordAccepted(nowUs, accepted, prefixBytes(count, bytes, accepted));
+    if (accepted > 0) {
+      const acceptedBytes = prefixBytes(count, bytes, accepted);
+      shard.recordAccepted(nowUs, accepted, acceptedBytes);
+      shard.log.append(accepted, acceptedBytes, nowUs, originUs, spread, keyId, position);
+    }
     if (accepted < count) shard.recordThrottled(count - accepted);
     return accepted;
+  }
+
+  /** Drops what left retention from every shard's log (expiring it for late consumers). */
+  trimLogs(nowUs: number): void {
+    const expireBefore = nowUs - this.retentionUs;
+    for (const shard of this.shards) shard.log.trim(expireBefore);
   }
 }

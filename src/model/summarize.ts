@@ -3,11 +3,18 @@
 
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
-import type { LatencySummary, RunSummary, SloVerdict, WriteLedger } from "../metrics/summary.js";
+import type {
+  ConsumerSummary,
+  LatencySummary,
+  RunSummary,
+  SloVerdict,
+  WriteLedger,
+} from "../metrics/summary.js";
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration, formatPercent } from "../scenario/units.js";
 import type { BuiltRun } from "./build.js";
+import { type Consumer, totalsNow } from "./consumers/consumer.js";
 import type { Producer } from "./producer.js";
 import { round } from "./run-recorder.js";
 
@@ -129,6 +136,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       firstAttemptThrottledFraction: ratio(p.totals.firstAttemptsThrottled, p.totals.firstAttempts),
       putLatencyMs: latencySummary(p.latencyTotal),
     })),
+    consumers: run.consumers.map((c) => consumerSummary(c, now)),
     ledger: {
       produced: totals.produced,
       accepted: totals.accepted,
@@ -142,6 +150,77 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   summary.slo = evaluateSlo(scenario, summary);
   summary.sloMet = summary.slo.every((v) => v.met);
   return summary;
+}
+
+/** A consumer's summary; its ledger must balance. */
+function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
+  const ledger = consumer.ledger();
+  if (!ledger.balanced) {
+    const missing =
+      ledger.accepted -
+      ledger.processed -
+      ledger.unread -
+      ledger.expired -
+      ledger.discarded -
+      ledger.toDestination -
+      ledger.skipped;
+    throw new ConservationError(
+      `conservation broken at t=${formatDuration(nowUs)} in consumer "${consumer.name}": accepted ${ledger.accepted} ≠ processed ${ledger.processed} + unread ${ledger.unread} + expired ${ledger.expired} + discarded ${ledger.discarded} + to destination ${ledger.toDestination} + skipped ${ledger.skipped} (${missing > 0 ? `${missing} records unaccounted for` : `${-missing} records counted twice`})`,
+      {
+        produced: ledger.accepted,
+        accepted: ledger.processed,
+        inFlight: ledger.unread,
+        dropped: ledger.expired + ledger.discarded,
+        balanced: false,
+      },
+    );
+  }
+  const m = consumer.metrics;
+  const t = totalsNow(m);
+  const summary: ConsumerSummary = {
+    name: consumer.name,
+    kind: consumer.kind,
+    delivered: t.delivered,
+    processed: t.processed,
+    duplicates: t.duplicates,
+    expired: t.expired,
+    discarded: t.discarded,
+    toDestination: t.toDestination,
+    unreadAtEnd: ledger.unread,
+    getRecordsCalls: t.calls,
+    readThrottledCalls: t.throttledCalls,
+    iteratorAgeMaxMs: round(t.iteratorAgeMaxMs),
+    millisBehindLatestMaxMs: round(t.millisBehindLatestMaxMs),
+    readDelayMs: latencySummary(merged(m.readDelayTotal, m.readDelay)),
+    endToEndLatencyMs: latencySummary(merged(m.endToEndTotal, m.endToEnd)),
+    ledger: {
+      accepted: ledger.accepted,
+      processed: ledger.processed,
+      unread: ledger.unread,
+      expired: ledger.expired,
+      discarded: ledger.discarded,
+      toDestination: ledger.toDestination,
+      skipped: ledger.skipped,
+      balanced: ledger.balanced,
+    },
+  };
+  if (consumer.kind === "lambda") {
+    summary.lambda = {
+      invocations: t.invocations,
+      errors: t.errors,
+      throttles: t.throttles,
+      durationMs: latencySummary(merged(m.durationTotal, m.duration)),
+      concurrencyMax: t.concurrencyMax,
+    };
+  }
+  return summary;
+}
+
+function merged(a: LatencyHistogram, b: LatencyHistogram): LatencyHistogram {
+  const h = new LatencyHistogram();
+  h.add(a);
+  h.add(b);
+  return h;
 }
 
 function mergeLatency(producers: readonly Producer[]): LatencyHistogram {

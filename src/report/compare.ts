@@ -26,7 +26,9 @@ export function compareOverTime(
   timeDivisor = 1,
   timeTitle = "time (s)",
 ): Chart {
-  const values = runs.flatMap((run) => run.rows.map((row) => ({ t: num(row, "Time") / timeDivisor, run: run.label, value: value(row) })));
+  const values = runs.flatMap((run) =>
+    run.rows.map((row) => ({ t: num(row, "Time") / timeDivisor, run: run.label, value: value(row) })),
+  );
   const spec = {
     $schema: SCHEMA,
     title: { text: title, anchor: "start" },
@@ -37,7 +39,13 @@ export function compareOverTime(
     encoding: {
       x: { field: "t", type: "quantitative", title: timeTitle },
       y: { field: "value", type: "quantitative", title: yTitle },
-      color: { field: "run", type: "nominal", title: null, sort: runs.map((r) => r.label), legend: { orient: "top", labelLimit: 360 } },
+      color: {
+        field: "run",
+        type: "nominal",
+        title: null,
+        sort: runs.map((r) => r.label),
+        legend: { orient: "top", labelLimit: 360 },
+      },
     },
   };
   return { name, title, caption, spec: spec as TopLevelSpec };
@@ -64,13 +72,22 @@ export function compareAcross(
   yTitle: string,
   options: { threshold?: number; chosen?: number; logY?: boolean } = {},
 ): Chart {
-  const values = points.map((p) => ({ x: p.x, value: p.metrics[metric] ?? 0, chosen: p.x === options.chosen }));
+  const values = points.map((p) => ({
+    x: p.x,
+    value: p.metrics[metric] ?? 0,
+    chosen: p.x === options.chosen,
+  }));
   const layers: unknown[] = [
     {
       mark: { type: "line", point: true, strokeWidth: 1.5 },
       encoding: {
         x: { field: "x", type: "quantitative", title: xTitle },
-        y: { field: "value", type: "quantitative", title: yTitle, ...(options.logY ? { scale: { type: "symlog" } } : {}) },
+        y: {
+          field: "value",
+          type: "quantitative",
+          title: yTitle,
+          ...(options.logY ? { scale: { type: "symlog" } } : {}),
+        },
       },
     },
   ];
@@ -88,6 +105,13 @@ export function compareAcross(
       encoding: { y: { field: "threshold", type: "quantitative" } },
     });
   }
-  const spec = { $schema: SCHEMA, title: { text: title, anchor: "start" }, width: WIDTH, height: HEIGHT, data: { values }, layer: layers };
+  const spec = {
+    $schema: SCHEMA,
+    title: { text: title, anchor: "start" },
+    width: WIDTH,
+    height: HEIGHT,
+    data: { values },
+    layer: layers,
+  };
   return { name, title, caption, spec: spec as TopLevelSpec };
 }

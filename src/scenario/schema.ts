@@ -11,6 +11,7 @@ import {
 } from "../data/kinesis-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
+import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
 import { expected } from "./messages.js";
@@ -434,6 +435,24 @@ const streamSchema = z.strictObject({
     })
     .default({ policy: "window", burst: US_PER_S })
     .meta({ description: "how the per-shard write limit (1,000 records/s and 1 MiB/s) is enforced" }),
+  getRecordsLatency: distributionOf(duration, "GetRecords latency")
+    .default({ dist: "lognormal", median: 30 * MS, sigma: Math.log(300 / 30) / Z_P99 })
+    .meta({
+      description:
+        "time a GetRecords call takes (default lognormal, median 30ms, p99 300ms; a modelling choice)",
+    }),
+  pushLatency: distributionOf(duration, "push latency")
+    .default({ dist: "lognormal", median: 65 * MS, sigma: Math.log(100 / 65) / Z_P99 })
+    .meta({
+      description:
+        "enhanced fan-out delay from readable to pushed; events stay in order (default lognormal, median 65ms, p99 100ms, which gives the ~70ms average AWS states)",
+    }),
+  propagationDelay: duration({
+    min: { value: 0 },
+    max: { value: 60 * US_PER_S },
+    description:
+      "time from acceptance until a record is readable (default 0: AWS says records can be read as soon as they are written)",
+  }).default(0),
   writeRecordsPerSecond: countRate({
     min: { value: 1 },
     description: "per-shard record limit (default 1000/s, AWS's)",
@@ -540,6 +559,7 @@ export const scenarioSchema = z
     }).default(US_PER_S),
     stream: streamSchema,
     producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
+    consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
     slo: sloSchema.optional(),
   })
   .superRefine((s, ctx) => {
@@ -590,6 +610,46 @@ export const scenarioSchema = z
         });
       }
     });
+    const names = new Set<string>();
+    s.consumers.forEach((c, i) => {
+      if (names.has(c.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `consumer name "${c.name}" is used twice`,
+          path: ["consumers", i, "name"],
+        });
+      names.add(c.name);
+      if (c.type === "kcl") {
+        c.failures.forEach((f, j) => {
+          if (f.worker >= c.workers) {
+            ctx.addIssue({
+              code: "custom",
+              message: `worker ${f.worker} does not exist: the application has ${c.workers} worker(s), numbered from 0`,
+              path: ["consumers", i, "failures", j, "worker"],
+            });
+          }
+        });
+      }
+      if (c.type === "lambda") {
+        c.poisonRecords.forEach((p, j) => {
+          if (p.shard >= s.stream.shards) {
+            ctx.addIssue({
+              code: "custom",
+              message: `shard ${p.shard} does not exist: the stream has ${s.stream.shards} shard(s), numbered from 0`,
+              path: ["consumers", i, "poisonRecords", j, "shard"],
+            });
+          }
+        });
+      }
+    });
+    const efoConsumers = s.consumers.filter(usesEfo).length;
+    if (efoConsumers > EFO_LIMIT.value) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${efoConsumers} enhanced fan-out consumers exceed the AWS maximum of ${EFO_LIMIT.value} registered consumers per stream (source ${EFO_LIMIT.sources.join(", ")})`,
+        path: ["consumers"],
+      });
+    }
     if (typeof s.resolution === "number" && s.metricsInterval % s.resolution !== 0) {
       ctx.addIssue({
         code: "custom",

@@ -1,0 +1,221 @@
+// What every consumer shares: counters and latency histograms per interval, a cursor per shard
+// that the shard's log knows about, the processing-time model, and the consumer's ledger —
+// accepted = processed + unread + expired + discarded (+ skipped before its starting position).
+
+import type { Sampler } from "../../engine/distributions.js";
+import type { RandomStream } from "../../engine/random.js";
+import { LatencyHistogram } from "../../metrics/latency-histogram.js";
+import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
+
+/** Kinds of consumer. */
+export const CONSUMER_KINDS = ["polling", "efo", "kcl", "lambda"] as const;
+/** One of CONSUMER_KINDS. */
+export type ConsumerKind = (typeof CONSUMER_KINDS)[number];
+
+/** Counters of one consumer for an interval (and summed for the run). */
+export class ConsumerCounters {
+  /** Records and bytes handed to the consumer (GetRecords responses, EFO events). */
+  delivered = 0;
+  deliveredBytes = 0;
+  /** Records processed successfully for the first time. */
+  processed = 0;
+  /** Records processed again (KCL failover, Lambda retries of records already done). */
+  duplicates = 0;
+  /** Records that left retention before the consumer read or finished them. */
+  expired = 0;
+  /** Records given up after retries (Lambda), not sent anywhere. */
+  discarded = 0;
+  /** Records given up and reported to an on-failure destination (Lambda). */
+  toDestination = 0;
+  /** Records before the consumer's starting position (LATEST). */
+  skipped = 0;
+  /** GetRecords calls made, and those throttled (ReadProvisionedThroughputExceeded). */
+  calls = 0;
+  throttledCalls = 0;
+  /** SubscribeToShard events received (EFO). */
+  events = 0;
+  /** Largest iterator age / MillisBehindLatest seen, ms. */
+  iteratorAgeMaxMs = 0;
+  millisBehindLatestMaxMs = 0;
+  // Lambda
+  invocations = 0;
+  errors = 0;
+  throttles = 0;
+  concurrencyMax = 0;
+
+  addTo(t: ConsumerCounters): void {
+    t.delivered += this.delivered;
+    t.deliveredBytes += this.deliveredBytes;
+    t.processed += this.processed;
+    t.duplicates += this.duplicates;
+    t.expired += this.expired;
+    t.discarded += this.discarded;
+    t.toDestination += this.toDestination;
+    t.skipped += this.skipped;
+    t.calls += this.calls;
+    t.throttledCalls += this.throttledCalls;
+    t.events += this.events;
+    t.iteratorAgeMaxMs = Math.max(t.iteratorAgeMaxMs, this.iteratorAgeMaxMs);
+    t.millisBehindLatestMaxMs = Math.max(t.millisBehindLatestMaxMs, this.millisBehindLatestMaxMs);
+    t.invocations += this.invocations;
+    t.errors += this.errors;
+    t.throttles += this.throttles;
+    t.concurrencyMax = Math.max(t.concurrencyMax, this.concurrencyMax);
+  }
+}
+
+/** A consumer's ledger: accepted = processed + unread + expired + discarded + toDestination + skipped. */
+export interface ConsumerLedger {
+  accepted: number;
+  processed: number;
+  unread: number;
+  expired: number;
+  discarded: number;
+  toDestination: number;
+  skipped: number;
+  duplicates: number;
+  balanced: boolean;
+}
+
+/** Time to process (or run a function on) a batch: (base + perRecord·n + perKiB·kB) × noise. */
+export class ProcessingModel {
+  constructor(
+    private readonly baseUs: number,
+    private readonly perRecordUs: number,
+    private readonly perKiBUs: number,
+    /** Multiplier with median 1 (constant 1 when the model has no variability). */
+    private readonly noise: Sampler,
+  ) {}
+
+  /** Duration for a batch, µs (integer). */
+  sample(rng: RandomStream, records: number, bytes: number): number {
+    const mean = this.baseUs + this.perRecordUs * records + (this.perKiBUs * bytes) / 1024;
+    return Math.max(0, Math.round(mean * this.noise.sample(rng)));
+  }
+}
+
+/**
+ * A consumer's position in one shard. `readSeq` is the next record to fetch; records fetched and
+ * not yet finished are `inMemory`. The log expires unread records through it.
+ */
+export class ShardCursor implements Cursor {
+  readSeq: number;
+  /** Records fetched and not finished (processed, discarded, expired). */
+  inMemory = 0;
+  /** The earliest record the consumer may go back to (KCL: the checkpoint). */
+  checkpointSeq: number;
+
+  constructor(
+    readonly log: ShardLog,
+    readonly shardIndex: number,
+    startSeq: number,
+    protected readonly onExpire: (records: number) => void,
+  ) {
+    this.readSeq = startSeq;
+    this.checkpointSeq = startSeq;
+    log.attach(this);
+  }
+
+  retainFromSeq(): number {
+    return Math.min(this.readSeq, this.checkpointSeq);
+  }
+
+  expire(records: number, toSeq: number): void {
+    this.readSeq = toSeq;
+    if (this.checkpointSeq < toSeq) this.checkpointSeq = toSeq;
+    this.onExpire(records);
+  }
+
+  /** Records not yet finished: in the log beyond readSeq, or fetched and in progress. */
+  get unread(): number {
+    return this.log.nextSeq - this.readSeq + this.inMemory;
+  }
+}
+
+/** Interval and run metrics every consumer keeps. */
+export class ConsumerMetrics {
+  readonly interval = new ConsumerCounters();
+  readonly totals = new ConsumerCounters();
+  /** Record creation → processed. */
+  readonly endToEnd = new LatencyHistogram();
+  readonly endToEndTotal = new LatencyHistogram();
+  /** Arrival at the shard → delivered to the consumer (put-to-get delay). */
+  readonly readDelay = new LatencyHistogram();
+  readonly readDelayTotal = new LatencyHistogram();
+  /** Lambda function durations. */
+  readonly duration = new LatencyHistogram();
+  readonly durationTotal = new LatencyHistogram();
+
+  /** Records the end-to-end latency of records processed at `nowUs`. */
+  recordProcessed(nowUs: number, pieces: readonly LogEntry[]): void {
+    for (const p of pieces) this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
+  }
+
+  /** Records the read delay of records delivered at `nowUs`. */
+  recordDelivered(nowUs: number, pieces: readonly LogEntry[]): void {
+    const c = this.interval;
+    for (const p of pieces) {
+      this.readDelay.record(nowUs - p.arrivalUs, p.count);
+      c.delivered += p.count;
+      c.deliveredBytes += p.bytes;
+    }
+  }
+
+  /** Adds the interval into the run totals and clears it. */
+  closeInterval(): void {
+    this.interval.addTo(this.totals);
+    Object.assign(this.interval, new ConsumerCounters());
+    this.endToEndTotal.add(this.endToEnd);
+    this.endToEnd.reset();
+    this.readDelayTotal.add(this.readDelay);
+    this.readDelay.reset();
+    this.durationTotal.add(this.duration);
+    this.duration.reset();
+  }
+}
+
+/** What the run needs from every consumer. */
+export interface Consumer {
+  readonly name: string;
+  readonly kind: ConsumerKind;
+  readonly metrics: ConsumerMetrics;
+  /** Starts reading (at time 0). */
+  start(): void;
+  /** The consumer's ledger now (counts from the cursors and the counters). */
+  ledger(): ConsumerLedger;
+  /** Unread records now (for the time series). */
+  unread(): number;
+  /** Lambda invocations running now, for the time series (0 for other kinds). */
+  concurrency(): number;
+}
+
+/** Sums counters including the interval not yet closed. */
+export function totalsNow(metrics: ConsumerMetrics): ConsumerCounters {
+  const sum = new ConsumerCounters();
+  metrics.totals.addTo(sum);
+  metrics.interval.addTo(sum);
+  return sum;
+}
+
+/** Builds a consumer's ledger from its cursors and counters; balanced when the books close. */
+export function ledgerOf(
+  accepted: number,
+  cursors: readonly ShardCursor[],
+  metrics: ConsumerMetrics,
+): ConsumerLedger {
+  const t = totalsNow(metrics);
+  const unread = cursors.reduce((a, c) => a + c.unread, 0);
+  const ledger: ConsumerLedger = {
+    accepted,
+    processed: t.processed,
+    unread,
+    expired: t.expired,
+    discarded: t.discarded,
+    toDestination: t.toDestination,
+    skipped: t.skipped,
+    duplicates: t.duplicates,
+    balanced: false,
+  };
+  ledger.balanced = accepted === t.processed + unread + t.expired + t.discarded + t.toDestination + t.skipped;
+  return ledger;
+}

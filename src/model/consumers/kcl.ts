@@ -1,0 +1,228 @@
+// A Kinesis Client Library application: W workers share the shards through leases (one owner
+// per shard), each leased shard has a record processor reading by polling or enhanced fan-out,
+// and processors checkpoint every N records or T seconds. When a worker dies its leases expire
+// after the lease duration and the next lease-taker run gives them to the live worker with the
+// fewest leases; the new owner resumes from the last checkpoint, so the records processed since
+// are processed again — duplicates, counted.
+
+import { KCL_DEFAULTS } from "../../data/consumer-limits.js";
+import { compileDistribution } from "../../engine/distributions.js";
+import type { RandomStream } from "../../engine/random.js";
+import { US_PER_MS } from "../../engine/time.js";
+import { type KclSpec, noiseOf } from "../../scenario/consumers.js";
+import {
+  type Consumer,
+  type ConsumerLedger,
+  ConsumerMetrics,
+  ledgerOf,
+  ProcessingModel,
+  ShardCursor,
+} from "./consumer.js";
+import type { ConsumerContext } from "./context.js";
+import { type BatchHandler, PollingReader, PushReader } from "./readers.js";
+import { pushSettings } from "./simple.js";
+
+/**
+ * A shard's cursor in a KCL application. Processing resumes from the checkpoint after a lease
+ * moves, so records can be fetched twice; `processedTo` remembers how far processing ever got,
+ * and a record counts as unread only above it.
+ */
+class LeaseCursor extends ShardCursor {
+  processedTo: number;
+
+  constructor(...args: ConstructorParameters<typeof ShardCursor>) {
+    super(...args);
+    this.processedTo = this.readSeq;
+  }
+
+  override expire(_records: number, toSeq: number): void {
+    // Only records above processedTo were never processed: those are the ones lost.
+    const lost = Math.max(0, toSeq - this.processedTo);
+    this.readSeq = toSeq;
+    if (this.checkpointSeq < toSeq) this.checkpointSeq = toSeq;
+    this.processedTo = Math.max(this.processedTo, toSeq);
+    this.onExpire(lost);
+  }
+
+  override get unread(): number {
+    return this.log.nextSeq - this.processedTo;
+  }
+}
+
+/** One shard's lease. */
+interface Lease {
+  shardIndex: number;
+  owner: number | undefined;
+  cursor: LeaseCursor;
+  reader: PollingReader | PushReader;
+  /** Records processed since the last checkpoint, and when it was taken. */
+  sinceCheckpoint: number;
+  lastCheckpointUs: number;
+}
+
+/** A KCL application reading every shard of the stream. */
+export class KclConsumer implements Consumer {
+  readonly name: string;
+  readonly kind = "kcl" as const;
+  readonly metrics = new ConsumerMetrics();
+  readonly leases: Lease[] = [];
+  private readonly alive: boolean[];
+  private readonly processing: ProcessingModel;
+  private readonly rng: RandomStream;
+  /** Lease moves, for the summary and tests: [time µs, shard, from, to]. */
+  readonly moves: [number, number, number, number][] = [];
+
+  constructor(
+    readonly spec: KclSpec,
+    private readonly context: ConsumerContext,
+  ) {
+    this.name = spec.name;
+    this.alive = Array.from({ length: spec.workers }, () => true);
+    this.rng = context.random.stream(`consumer/${spec.name}/processing`);
+    this.processing = new ProcessingModel(
+      spec.processing.baseUs,
+      spec.processing.perRecordUs,
+      spec.processing.perKiBUs,
+      compileDistribution(noiseOf(spec.processing)),
+    );
+    const readRng = context.random.stream(`consumer/${spec.name}/read`);
+    for (const [i, shard] of context.stream.open.entries()) {
+      const start = spec.startingPosition === "LATEST" ? shard.log.nextSeq : shard.log.trimSeq;
+      const cursor = new LeaseCursor(shard.log, i, start, (n) => {
+        this.metrics.interval.expired += n;
+      });
+      const lease: Lease = {
+        shardIndex: i,
+        owner: i % spec.workers,
+        cursor,
+        reader: undefined as never,
+        sinceCheckpoint: 0,
+        lastCheckpointUs: 0,
+      };
+      const handle = this.handler(lease);
+      lease.reader =
+        spec.retrieval === "polling"
+          ? new PollingReader(
+              context.sim,
+              shard,
+              cursor,
+              {
+                intervalUs: spec.idleTimeBetweenReads,
+                throttleBackoffUs: spec.idleTimeBetweenReads,
+                maxRecords: spec.maxRecords,
+                latency: context.getRecordsLatency,
+              },
+              this.metrics,
+              readRng,
+              handle,
+            )
+          : new PushReader(
+              context.sim,
+              shard,
+              cursor,
+              pushSettings(context.pushLatency),
+              this.metrics,
+              readRng,
+              handle,
+            );
+      this.leases.push(lease);
+    }
+  }
+
+  start(): void {
+    for (const lease of this.leases) lease.reader.start(0);
+    for (const failure of this.spec.failures)
+      this.context.sim.at(failure.at, () => this.kill(failure.worker));
+  }
+
+  /** Leases each worker holds now. */
+  leaseCounts(): number[] {
+    const counts = this.alive.map(() => 0);
+    for (const lease of this.leases) if (lease.owner !== undefined) counts[lease.owner]!++;
+    return counts;
+  }
+
+  private handler(lease: Lease): BatchHandler {
+    return (batch, _now, done) => {
+      const owner = lease.owner;
+      const time = this.processing.sample(this.rng, batch.records, batch.bytes);
+      this.context.sim.schedule(time, (t) => {
+        // A batch whose worker died meanwhile was never finished: its records are fetched again.
+        if (lease.owner !== owner || owner === undefined || !this.alive[owner]) return;
+        const cursor = lease.cursor;
+        const start = batch.endSeq - batch.records;
+        const fresh = Math.max(0, batch.endSeq - Math.max(start, cursor.processedTo));
+        const c = this.metrics.interval;
+        c.processed += fresh;
+        c.duplicates += batch.records - fresh;
+        cursor.processedTo = Math.max(cursor.processedTo, batch.endSeq);
+        cursor.inMemory -= batch.records;
+        this.metrics.recordProcessed(t, batch.pieces);
+        lease.sinceCheckpoint += batch.records;
+        const every = this.spec.checkpoint;
+        const due =
+          (every.everyRecords !== undefined && lease.sinceCheckpoint >= every.everyRecords) ||
+          (every.every !== undefined && t - lease.lastCheckpointUs >= every.every);
+        if (due) {
+          cursor.checkpointSeq = batch.endSeq;
+          lease.sinceCheckpoint = 0;
+          lease.lastCheckpointUs = t;
+        }
+        done();
+      });
+    };
+  }
+
+  /** A worker dies: its record processors stop; its leases expire and move to live workers. */
+  private kill(worker: number): void {
+    if (!this.alive[worker]) return;
+    this.alive[worker] = false;
+    const now = this.context.sim.nowUs;
+    const taker = KCL_DEFAULTS.takerIntervalMs.value * US_PER_MS;
+    const expiry = now + this.spec.failoverTime;
+    // The first lease-taker run after the lease expires picks it up.
+    const takeAt = Math.ceil(expiry / taker) * taker;
+    for (const lease of this.leases) {
+      if (lease.owner !== worker) continue;
+      lease.reader.stop();
+      this.context.sim.at(takeAt, () => this.take(lease, worker));
+    }
+  }
+
+  private take(lease: Lease, from: number): void {
+    const counts = this.leaseCounts();
+    let best: number | undefined;
+    for (let w = 0; w < this.alive.length; w++) {
+      if (!this.alive[w] || w === from) continue;
+      if (best === undefined || counts[w]! < counts[best]!) best = w;
+    }
+    lease.owner = best;
+    if (best === undefined) return; // no live worker: the shard is not read any more
+    const now = this.context.sim.nowUs;
+    this.moves.push([now, lease.shardIndex, from, best]);
+    // The new owner starts from the checkpoint; records fetched by the dead worker and not
+    // finished are fetched again.
+    const cursor = lease.cursor;
+    cursor.inMemory = 0;
+    cursor.readSeq = Math.max(cursor.checkpointSeq, cursor.log.trimSeq);
+    lease.sinceCheckpoint = 0;
+    lease.lastCheckpointUs = now;
+    lease.reader.start(now);
+  }
+
+  ledger(): ConsumerLedger {
+    return ledgerOf(
+      this.context.acceptedRecords(),
+      this.leases.map((l) => l.cursor),
+      this.metrics,
+    );
+  }
+
+  unread(): number {
+    return this.leases.reduce((a, l) => a + l.cursor.unread, 0);
+  }
+
+  concurrency(): number {
+    return 0;
+  }
+}

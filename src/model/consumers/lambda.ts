@@ -1,0 +1,486 @@
+// A Lambda event source mapping on a Kinesis stream. Per shard, a poller reads with GetRecords
+// (or receives by enhanced fan-out) and deals records into `parallelizationFactor` lanes by
+// partition key, so a key always goes to the same lane and stays in order. Each lane invokes
+// the function with batches of up to `batchSize` records and 6 MB (after a batching window),
+// one at a time, within the function's concurrency limit. A failed batch is retried — by default
+// until its records expire, blocking the lane — or, as configured, bisected, retried from the
+// reported failed item, or discarded after `maximumRetryAttempts` or `maximumRecordAgeInSeconds`
+// (to the on-failure destination when there is one).
+
+import { LAMBDA_ESM } from "../../data/consumer-limits.js";
+import { multinomial } from "../../engine/counts.js";
+import { compileDistribution } from "../../engine/distributions.js";
+import type { RandomStream } from "../../engine/random.js";
+import { US_PER_MS, US_PER_S } from "../../engine/time.js";
+import { type LambdaSpec, noiseOf } from "../../scenario/consumers.js";
+import type { Shard } from "../shard.js";
+import { LogEntry, type ReadResult } from "../shard-log.js";
+import {
+  type Consumer,
+  type ConsumerLedger,
+  ConsumerMetrics,
+  ledgerOf,
+  ProcessingModel,
+  ShardCursor,
+} from "./consumer.js";
+import type { ConsumerContext } from "./context.js";
+import { PollingReader, PushReader } from "./readers.js";
+import { pushSettings } from "./simple.js";
+
+/** Wait after a throttled invocation or a failed batch before trying again (a modelling choice: AWS does not document it). */
+const RETRY_DELAY_US = US_PER_S;
+/** The payload is JSON with base64 data: 4/3 of the record bytes count against the 6 MB. */
+const PAYLOAD_FACTOR = 4 / 3;
+
+/** Records waiting in a lane, in order. */
+interface Batch {
+  pieces: LogEntry[];
+  records: number;
+  bytes: number;
+  /** Retries so far (bisection does not count). */
+  retries: number;
+}
+
+interface Lane {
+  shard: ShardState;
+  queue: LogEntry[];
+  queuedRecords: number;
+  /** Batches to run before new ones are formed (bisected halves, the remainder after a reported failure). */
+  pending: Batch[];
+  busy: boolean;
+  /** When the lane became able to invoke with what it holds (for the batching window). */
+  readySinceUs: number;
+  waking: boolean;
+}
+
+interface ShardState {
+  shard: Shard;
+  cursor: ShardCursor;
+  lanes: Lane[];
+  reader: PollingReader | PushReader;
+  poisonSeq: number;
+  /** The reader is waiting for the lanes to drain before fetching more. */
+  parked: (() => void) | undefined;
+}
+
+/** A Lambda function reading the stream through an event source mapping. */
+export class LambdaConsumer implements Consumer {
+  readonly name: string;
+  readonly kind = "lambda" as const;
+  readonly metrics = new ConsumerMetrics();
+  private readonly shards: ShardState[] = [];
+  private readonly durationModel: ProcessingModel;
+  private readonly rng: RandomStream;
+  private readonly laneRng: RandomStream;
+  private running = 0;
+  private readonly limit: number;
+  private readonly maxPayload = LAMBDA_ESM.payloadMaxBytes.value;
+  private readonly laneCounts: Float64Array;
+  private readonly laneShares: Float64Array;
+
+  constructor(
+    readonly spec: LambdaSpec,
+    private readonly context: ConsumerContext,
+  ) {
+    this.name = spec.name;
+    this.rng = context.random.stream(`consumer/${spec.name}/function`);
+    this.laneRng = context.random.stream(`consumer/${spec.name}/lanes`);
+    this.durationModel = new ProcessingModel(
+      spec.duration.baseUs,
+      spec.duration.perRecordUs,
+      spec.duration.perKiBUs,
+      compileDistribution(noiseOf(spec.duration)),
+    );
+    this.limit = spec.reservedConcurrency ?? spec.accountConcurrency;
+    this.laneCounts = new Float64Array(spec.parallelizationFactor);
+    this.laneShares = new Float64Array(spec.parallelizationFactor).fill(1 / spec.parallelizationFactor);
+    const readRng = context.random.stream(`consumer/${spec.name}/read`);
+    for (const [i, shard] of context.stream.open.entries()) {
+      const cursor = new ShardCursor(
+        shard.log,
+        i,
+        spec.startingPosition === "LATEST" ? shard.log.nextSeq : shard.log.trimSeq,
+        (n) => {
+          this.metrics.interval.expired += n;
+        },
+      );
+      const state: ShardState = {
+        shard,
+        cursor,
+        lanes: [],
+        reader: undefined as never,
+        poisonSeq: Number.POSITIVE_INFINITY,
+        parked: undefined,
+      };
+      for (let l = 0; l < spec.parallelizationFactor; l++) {
+        state.lanes.push({
+          shard: state,
+          queue: [],
+          queuedRecords: 0,
+          pending: [],
+          busy: false,
+          readySinceUs: 0,
+          waking: false,
+        });
+      }
+      const handle = (batch: ReadResult, now: number, done: () => void) => this.deal(state, batch, now, done);
+      state.reader = spec.efo
+        ? new PushReader(
+            context.sim,
+            shard,
+            cursor,
+            pushSettings(context.pushLatency),
+            this.metrics,
+            readRng,
+            handle,
+          )
+        : new PollingReader(
+            context.sim,
+            shard,
+            cursor,
+            {
+              intervalUs: 0,
+              throttleBackoffUs: RETRY_DELAY_US,
+              maxRecords: 10_000,
+              latency: context.getRecordsLatency,
+            },
+            this.metrics,
+            readRng,
+            handle,
+          );
+      this.shards.push(state);
+    }
+    for (const poison of spec.poisonRecords) {
+      const state = this.shards[poison.shard];
+      if (!state) continue;
+      state.shard.log.onAppend(() => {
+        if (state.poisonSeq === Number.POSITIVE_INFINITY && context.sim.nowUs >= poison.at)
+          state.poisonSeq = state.shard.log.nextSeq - 1;
+      });
+    }
+  }
+
+  start(): void {
+    for (const state of this.shards) state.reader.start(0);
+  }
+
+  /**
+   * A poller's batch of records: dealt into lanes by key. The poller then waits until the lanes
+   * have room — about one batch per lane — and polls again: at once if it read a full batch or
+   * more (more records are probably waiting), after a second otherwise (Lambda polls a caught-up
+   * shard once per second).
+   */
+  private deal(state: ShardState, batch: ReadResult, now: number, done: () => void): void {
+    for (const piece of batch.pieces) this.dealPiece(state, piece, now);
+    for (const lane of state.lanes) this.wake(lane);
+    const next = () => {
+      if (batch.records < this.spec.batchSize)
+        this.context.sim.schedule(LAMBDA_ESM.pollIntervalMs.value * US_PER_MS, done);
+      else done();
+    };
+    if (this.queued(state) < this.spec.batchSize * this.spec.parallelizationFactor) next();
+    else state.parked = next;
+  }
+
+  private dealPiece(state: ShardState, piece: LogEntry, now: number): void {
+    const lanes = state.lanes;
+    if (lanes.length === 1) {
+      this.enqueue(lanes[0]!, piece, now);
+      return;
+    }
+    if (piece.position >= 0) {
+      // One key (or one random key): its lane is fixed by its place in the hash space.
+      this.enqueue(lanes[Math.min(lanes.length - 1, Math.floor(piece.position * lanes.length))]!, piece, now);
+      return;
+    }
+    // A cohort of many keys: split over the lanes, keeping each part in order.
+    multinomial(this.laneRng, piece.count, this.laneShares, this.laneCounts);
+    let seq = piece.firstSeq;
+    for (let l = 0; l < lanes.length; l++) {
+      const k = this.laneCounts[l]!;
+      if (k === 0) continue;
+      const part = new LogEntry(
+        seq,
+        k,
+        Math.round((piece.bytes * k) / piece.count),
+        piece.arrivalUs,
+        piece.originUs,
+        piece.spread,
+        piece.keyId,
+        -1,
+      );
+      seq += k;
+      this.enqueue(lanes[l]!, part, now);
+    }
+  }
+
+  private enqueue(lane: Lane, piece: LogEntry, now: number): void {
+    if (lane.queuedRecords === 0 && lane.pending.length === 0 && !lane.busy) lane.readySinceUs = now;
+    lane.queue.push(piece);
+    lane.queuedRecords += piece.count;
+  }
+
+  private queued(state: ShardState): number {
+    let n = 0;
+    for (const lane of state.lanes) n += lane.queuedRecords;
+    return n;
+  }
+
+  /** Invokes the function for a lane if it can: idle, records waiting, window passed, concurrency free. */
+  private wake(lane: Lane): void {
+    if (lane.busy || lane.waking) return;
+    const now = this.context.sim.nowUs;
+    let batch = lane.pending.shift();
+    if (!batch) {
+      if (lane.queuedRecords === 0) return;
+      const windowEnd = lane.readySinceUs + this.spec.maximumBatchingWindowInSeconds * US_PER_S;
+      if (now < windowEnd && !this.fullBatchQueued(lane)) {
+        lane.waking = true;
+        this.context.sim.at(windowEnd, () => {
+          lane.waking = false;
+          this.wake(lane);
+        });
+        return;
+      }
+      batch = this.takeBatch(lane);
+      this.unpark(lane.shard);
+    }
+    if (this.running >= this.limit) {
+      // Throttled: the batch waits and is retried; throttles do not count as retries.
+      this.metrics.interval.throttles++;
+      lane.pending.unshift(batch);
+      lane.waking = true;
+      this.context.sim.schedule(RETRY_DELAY_US, () => {
+        lane.waking = false;
+        this.wake(lane);
+      });
+      return;
+    }
+    this.invoke(lane, batch, now);
+  }
+
+  private fullBatchQueued(lane: Lane): boolean {
+    if (lane.queuedRecords >= this.spec.batchSize) return true;
+    let bytes = 0;
+    for (const p of lane.queue) bytes += p.bytes;
+    return bytes * PAYLOAD_FACTOR >= this.maxPayload;
+  }
+
+  /** Takes up to batchSize records and 6 MB of payload from the front of a lane. */
+  private takeBatch(lane: Lane): Batch {
+    const pieces: LogEntry[] = [];
+    let records = 0;
+    let bytes = 0;
+    while (lane.queue.length > 0 && records < this.spec.batchSize) {
+      const head = lane.queue[0]!;
+      const perRecord = head.bytes / head.count;
+      let take = Math.min(head.count, this.spec.batchSize - records);
+      const room = Math.floor((this.maxPayload / PAYLOAD_FACTOR - bytes) / perRecord);
+      take = Math.min(take, Math.max(records === 0 ? 1 : 0, room));
+      if (take <= 0) break;
+      if (take === head.count) {
+        pieces.push(lane.queue.shift()!);
+        records += take;
+        bytes += head.bytes;
+        continue;
+      }
+      // Part of the head piece fills the batch (log entries are shared: never changed in place).
+      const [part, rest] = cut(head, take);
+      lane.queue[0] = rest;
+      pieces.push(part);
+      records += take;
+      bytes += part.bytes;
+      break;
+    }
+    lane.queuedRecords -= records;
+    return { pieces, records, bytes, retries: 0 };
+  }
+
+  private unpark(state: ShardState): void {
+    if (state.parked && this.queued(state) < this.spec.batchSize * this.spec.parallelizationFactor) {
+      const next = state.parked;
+      state.parked = undefined;
+      next();
+    }
+  }
+
+  private invoke(lane: Lane, batch: Batch, now: number): void {
+    const c = this.metrics.interval;
+    lane.busy = true;
+    this.running++;
+    c.invocations++;
+    c.concurrencyMax = Math.max(c.concurrencyMax, this.running);
+    const last = batch.pieces.at(-1)!;
+    // IteratorAge: from the stream receiving the batch's last record to the invocation.
+    c.iteratorAgeMaxMs = Math.max(c.iteratorAgeMaxMs, (now - last.arrivalUs) / US_PER_MS);
+    let duration = this.durationModel.sample(this.rng, batch.records, batch.bytes);
+    const timedOut = duration > this.spec.timeout;
+    if (timedOut) duration = this.spec.timeout;
+    const poisonAt = this.poisonIn(lane.shard, batch);
+    const failed =
+      timedOut || poisonAt >= 0 || (this.spec.errorRate > 0 && this.rng.next() < this.spec.errorRate);
+    this.context.sim.schedule(duration, (t) => {
+      this.running--;
+      this.metrics.duration.record(duration, 1);
+      lane.busy = false;
+      if (!failed) this.succeed(lane, batch, t);
+      else this.fail(lane, batch, poisonAt, t);
+      this.wake(lane);
+      // Another lane may have been throttled for concurrency: wake the rest of this shard too.
+      for (const other of lane.shard.lanes) if (other !== lane) this.wake(other);
+    });
+  }
+
+  /** Index (in records from the batch start) of a poison record in the batch, or −1. */
+  private poisonIn(state: ShardState, batch: Batch): number {
+    if (state.poisonSeq === Number.POSITIVE_INFINITY) return -1;
+    let offset = 0;
+    for (const p of batch.pieces) {
+      if (p.firstSeq <= state.poisonSeq && state.poisonSeq < p.endSeq) {
+        // In a cohort split over lanes, the poison record goes with the part holding its number.
+        return offset + (state.poisonSeq - p.firstSeq);
+      }
+      offset += p.count;
+    }
+    return -1;
+  }
+
+  private succeed(lane: Lane, batch: Batch, now: number): void {
+    this.metrics.interval.processed += batch.records;
+    this.metrics.recordProcessed(now, batch.pieces);
+    lane.shard.cursor.inMemory -= batch.records;
+  }
+
+  private fail(lane: Lane, batch: Batch, poisonAt: number, now: number): void {
+    const c = this.metrics.interval;
+    c.errors++;
+    const spec = this.spec;
+    // ReportBatchItemFailures: the function reports its first failed record; the ones before it
+    // are done, and Lambda retries from it.
+    if (spec.functionResponseTypes.includes("ReportBatchItemFailures") && poisonAt > 0) {
+      this.completeRecords(lane, batch, poisonAt, now);
+    }
+    // Records past retention or the maximum age are given up first.
+    this.dropOld(lane, batch, now);
+    if (batch.records === 0) return;
+    if (spec.bisectBatchOnFunctionError && batch.records > 1) {
+      // Bisection does not count as a retry.
+      const half = Math.floor(batch.records / 2);
+      const first = { pieces: takeRecords(batch, half), records: half, bytes: 0, retries: batch.retries };
+      first.bytes = first.pieces.reduce((a, p) => a + p.bytes, 0);
+      batch.bytes -= first.bytes;
+      lane.pending.unshift(first, batch);
+      return;
+    }
+    if (spec.maximumRetryAttempts >= 0 && batch.retries >= spec.maximumRetryAttempts) {
+      this.giveUp(lane, batch);
+      return;
+    }
+    batch.retries++;
+    lane.pending.unshift(batch);
+    lane.busy = true; // hold the lane until the retry delay has passed
+    this.context.sim.schedule(RETRY_DELAY_US, () => {
+      lane.busy = false;
+      this.wake(lane);
+    });
+  }
+
+  /** The first `records` of a batch succeeded (ReportBatchItemFailures). */
+  private completeRecords(lane: Lane, batch: Batch, records: number, now: number): void {
+    const done = takeRecords(batch, records);
+    batch.bytes -= done.reduce((a, p) => a + p.bytes, 0);
+    this.metrics.interval.processed += records;
+    this.metrics.recordProcessed(now, done);
+    lane.shard.cursor.inMemory -= records;
+  }
+
+  /** Drops records that left retention (expired) or passed maximumRecordAgeInSeconds (discarded). */
+  private dropOld(lane: Lane, batch: Batch, now: number): void {
+    const retentionEnd = now - this.context.stream.retentionUs;
+    const maxAge = this.spec.maximumRecordAgeInSeconds;
+    const ageEnd = maxAge >= 0 ? now - maxAge * US_PER_S : Number.NEGATIVE_INFINITY;
+    let expired = 0;
+    let old = 0;
+    while (batch.pieces.length > 0) {
+      const p = batch.pieces[0]!;
+      if (p.arrivalUs <= retentionEnd) expired += p.count;
+      else if (p.arrivalUs <= ageEnd) old += p.count;
+      else break;
+      batch.pieces.shift();
+      batch.records -= p.count;
+      batch.bytes -= p.bytes;
+    }
+    if (expired > 0) {
+      this.metrics.interval.expired += expired;
+      lane.shard.cursor.inMemory -= expired;
+    }
+    if (old > 0) this.discard(lane, old);
+  }
+
+  private giveUp(lane: Lane, batch: Batch): void {
+    this.discard(lane, batch.records);
+    batch.pieces.length = 0;
+    batch.records = 0;
+  }
+
+  private discard(lane: Lane, records: number): void {
+    if (this.spec.onFailure === "none") this.metrics.interval.discarded += records;
+    else this.metrics.interval.toDestination += records;
+    lane.shard.cursor.inMemory -= records;
+  }
+
+  ledger(): ConsumerLedger {
+    return ledgerOf(
+      this.context.acceptedRecords(),
+      this.shards.map((s) => s.cursor),
+      this.metrics,
+    );
+  }
+
+  unread(): number {
+    return this.shards.reduce((a, s) => a + s.cursor.unread, 0);
+  }
+
+  concurrency(): number {
+    return this.running;
+  }
+}
+
+/** Removes the first `records` records from a batch's pieces and returns them. */
+function takeRecords(batch: Batch, records: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  let left = records;
+  while (left > 0 && batch.pieces.length > 0) {
+    const head = batch.pieces[0]!;
+    if (head.count <= left) {
+      out.push(batch.pieces.shift()!);
+      left -= head.count;
+      continue;
+    }
+    const [part, rest] = cut(head, left);
+    batch.pieces[0] = rest;
+    out.push(part);
+    left = 0;
+  }
+  batch.records -= records;
+  return out;
+}
+
+/** Splits an entry into its first `k` records and the rest, as new entries. */
+function cut(entry: LogEntry, k: number): [LogEntry, LogEntry] {
+  const bytes = Math.round((entry.bytes * k) / entry.count);
+  const { arrivalUs, originUs, spread, keyId, position } = entry;
+  return [
+    new LogEntry(entry.firstSeq, k, bytes, arrivalUs, originUs, spread, keyId, position),
+    new LogEntry(
+      entry.firstSeq + k,
+      entry.count - k,
+      entry.bytes - bytes,
+      arrivalUs,
+      originUs,
+      spread,
+      keyId,
+      position,
+    ),
+  ];
+}

@@ -1,0 +1,190 @@
+// A shard's log: accepted records in arrival order, each with a sequence number (an ordinal in
+// the shard), its arrival time and its creation times. Consumers read it through cursors; the
+// log drops what every cursor has passed and what leaves retention — records that leave
+// retention before a consumer read them are expired, for that consumer.
+
+import type { Spread } from "../metrics/latency-histogram.js";
+
+/** Accepted records that arrived together: one record, or a cohort. */
+export class LogEntry {
+  constructor(
+    /** Sequence number (ordinal in the shard) of the first record. */
+    public readonly firstSeq: number,
+    public readonly count: number,
+    /** Bytes, partition keys included. */
+    public readonly bytes: number,
+    /** When the shard accepted the records (ApproximateArrivalTimestamp), µs. */
+    public readonly arrivalUs: number,
+    /** Reference creation time and spread of the records (see Spread). */
+    public readonly originUs: number,
+    public readonly spread: Spread,
+    /** Key identity for ordering checks (record resolution; −1 unique or mixed). */
+    public readonly keyId: number,
+    /** Hash-space position of the key in [0, 1), or −1 for a mix of keys (cohorts). */
+    public readonly position: number,
+  ) {}
+
+  /** Sequence number after the last record. */
+  get endSeq(): number {
+    return this.firstSeq + this.count;
+  }
+}
+
+/** A consumer's place in one shard's log. */
+export interface Cursor {
+  /** Next sequence number to fetch. */
+  readSeq: number;
+  /** Earliest sequence number the consumer may still need (a checkpoint it may replay from). */
+  retainFromSeq(): number;
+  /** Records from readSeq up to `seq` left retention unread: the cursor moves past them. */
+  expire(records: number, toSeq: number): void;
+}
+
+/** What a read returned. */
+export interface ReadResult {
+  /** Pieces of entries, in order (partial entries at the end are cut). */
+  pieces: LogEntry[];
+  records: number;
+  bytes: number;
+  /** Sequence number after the last record returned. */
+  endSeq: number;
+}
+
+/** The log of one shard. */
+export class ShardLog {
+  /** Sequence number the next accepted record gets. */
+  nextSeq = 0;
+  private entries: LogEntry[] = [];
+  private head = 0;
+  private readonly cursors: Cursor[] = [];
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(
+    /** Time from acceptance until a record is readable, µs. */
+    readonly propagationUs: number,
+  ) {}
+
+  /** Appends accepted records (kept only while some consumer reads the log). */
+  append(
+    count: number,
+    bytes: number,
+    arrivalUs: number,
+    originUs: number,
+    spread: Spread,
+    keyId: number,
+    position: number,
+  ): void {
+    const entry = new LogEntry(this.nextSeq, count, bytes, arrivalUs, originUs, spread, keyId, position);
+    this.nextSeq += count;
+    if (this.cursors.length > 0) this.entries.push(entry);
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after every append (push consumers wait on it instead of polling). */
+  onAppend(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Registers a consumer's cursor, starting at the tip (LATEST) or the oldest record kept. */
+  attach(cursor: Cursor): void {
+    this.cursors.push(cursor);
+  }
+
+  /** The oldest sequence number still in the log. */
+  get trimSeq(): number {
+    return this.head < this.entries.length ? this.entries[this.head]!.firstSeq : this.nextSeq;
+  }
+
+  /** Records readable at `nowUs` from `fromSeq`, up to `maxRecords` and `maxBytes` (at least one record). */
+  read(fromSeq: number, nowUs: number, maxRecords: number, maxBytes: number): ReadResult {
+    const pieces: LogEntry[] = [];
+    let records = 0;
+    let bytes = 0;
+    let seq = fromSeq;
+    const readableBefore = nowUs - this.propagationUs;
+    for (let i = this.indexOf(fromSeq); i < this.entries.length && records < maxRecords; i++) {
+      const entry = this.entries[i]!;
+      if (entry.arrivalUs > readableBefore) break;
+      const skip = seq - entry.firstSeq;
+      let take = Math.min(entry.count - skip, maxRecords - records);
+      const perRecord = entry.bytes / entry.count;
+      if (bytes + take * perRecord > maxBytes)
+        take = Math.max(records === 0 ? 1 : 0, Math.floor((maxBytes - bytes) / perRecord));
+      if (take <= 0) break;
+      const piece =
+        skip === 0 && take === entry.count
+          ? entry
+          : new LogEntry(
+              seq,
+              take,
+              Math.round(perRecord * take),
+              entry.arrivalUs,
+              entry.originUs,
+              entry.spread,
+              entry.keyId,
+              entry.position,
+            );
+      pieces.push(piece);
+      records += take;
+      bytes += piece.bytes;
+      seq += take;
+      if (take < entry.count - skip) break;
+    }
+    return { pieces, records, bytes, endSeq: seq };
+  }
+
+  /** Time at which the record `seq` becomes readable (Infinity if not appended yet). */
+  readableAt(seq: number): number {
+    const i = this.indexOf(seq);
+    const entry = this.entries[i];
+    return entry && entry.firstSeq <= seq ? entry.arrivalUs + this.propagationUs : Number.POSITIVE_INFINITY;
+  }
+
+  /** Arrival time of the record `seq`, if it is still in the log. */
+  arrivalOf(seq: number): number | undefined {
+    const entry = this.entries[this.indexOf(seq)];
+    return entry && entry.firstSeq <= seq && seq < entry.endSeq ? entry.arrivalUs : undefined;
+  }
+
+  /**
+   * Drops entries that left retention (arrived at or before `expireBeforeUs`), expiring them for
+   * every cursor that had not read them, then drops entries no cursor needs any more.
+   */
+  trim(expireBeforeUs: number): void {
+    let expiredTo = this.trimSeq;
+    while (this.head < this.entries.length && this.entries[this.head]!.arrivalUs <= expireBeforeUs) {
+      expiredTo = this.entries[this.head]!.endSeq;
+      this.head++;
+    }
+    if (expiredTo > 0) {
+      for (const cursor of this.cursors) {
+        if (cursor.readSeq < expiredTo) cursor.expire(expiredTo - cursor.readSeq, expiredTo);
+      }
+    }
+    let keepFrom = Number.POSITIVE_INFINITY;
+    for (const cursor of this.cursors) keepFrom = Math.min(keepFrom, cursor.retainFromSeq());
+    while (this.head < this.entries.length && this.entries[this.head]!.endSeq <= keepFrom) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Index of the entry holding `seq`, or of the first entry after it. */
+  private indexOf(seq: number): number {
+    const entries = this.entries;
+    let lo = this.head;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid]!.endSeq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Records held in the log (for tests and memory checks). */
+  get heldRecords(): number {
+    return this.nextSeq - this.trimSeq;
+  }
+}
