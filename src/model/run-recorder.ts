@@ -163,7 +163,9 @@ export class RunRecorder {
       ]);
       shard.resetInterval();
     }
-    this.consumers.forEach((consumer, i) => this.consumerTables[i]!.write(this.consumerRow(consumer, time)));
+    this.consumers.forEach((consumer, i) => {
+      this.consumerTables[i]!.write(this.consumerRow(consumer, time));
+    });
     this.stream.trimLogs(boundaryUs);
     this.intervalStartUs = boundaryUs;
   }

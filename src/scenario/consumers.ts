@@ -219,13 +219,10 @@ const lambdaSchema = z.strictObject({
     .boolean()
     .default(false)
     .meta({ description: "split a failed batch in two and retry the halves (default false)" }),
-  functionResponseTypes: z
-    .array(z.literal("ReportBatchItemFailures"))
-    .default([])
-    .meta({
-      description:
-        "[ReportBatchItemFailures]: the function reports the first failed record; Lambda retries from it",
-    }),
+  functionResponseTypes: z.array(z.literal("ReportBatchItemFailures")).default([]).meta({
+    description:
+      "[ReportBatchItemFailures]: the function reports the first failed record; Lambda retries from it",
+  }),
   onFailure: oneOf(
     ["none", "sqs", "sns"],
     "on-failure destination for discarded batches (default none)",
