@@ -30,9 +30,14 @@ export class LatencyHistogram {
     });
   }
 
+  /** Sum of the recorded values (HdrHistogram's own mean walks every bucket). */
+  private sum = 0;
+
   /** Records `count` values of `valueUs`. */
   record(valueUs: number, count: number): void {
-    this.h.recordValueWithCount(valueUs < 1 ? 1 : Math.round(valueUs), count);
+    const v = valueUs < 1 ? 1 : Math.round(valueUs);
+    this.h.recordValueWithCount(v, count);
+    this.sum += v * count;
   }
 
   /**
@@ -79,18 +84,46 @@ export class LatencyHistogram {
     return this.h.totalCount === 0 ? 0 : this.h.maxValue;
   }
 
-  /** Mean in µs. */
+  /** Mean in µs (of the values as recorded, before bucketing). */
   get mean(): number {
-    return this.h.totalCount === 0 ? 0 : this.h.mean;
+    return this.h.totalCount === 0 ? 0 : this.sum / this.h.totalCount;
   }
 
   /** Adds all of another histogram's values. */
   add(other: LatencyHistogram): void {
     if (other.h.totalCount > 0) this.h.add(other.h);
+    this.sum += other.sum;
   }
 
   /** Empties the histogram. */
   reset(): void {
     this.h.reset();
+    this.sum = 0;
+  }
+}
+
+/**
+ * A histogram of the current metrics interval and one of the whole run, recorded together:
+ * recording twice is cheaper than merging HdrHistograms at every interval.
+ */
+export class IntervalHistogram {
+  readonly interval = new LatencyHistogram();
+  readonly total = new LatencyHistogram();
+
+  /** Records `count` values of `valueUs`. */
+  record(valueUs: number, count: number): void {
+    this.interval.record(valueUs, count);
+    this.total.record(valueUs, count);
+  }
+
+  /** Records a cohort's latencies (see LatencyHistogram.recordSpread). */
+  recordSpread(baseUs: number, count: number, spread: Spread): void {
+    this.interval.recordSpread(baseUs, count, spread);
+    this.total.recordSpread(baseUs, count, spread);
+  }
+
+  /** Starts a new interval. */
+  closeInterval(): void {
+    this.interval.reset();
   }
 }

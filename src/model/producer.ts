@@ -16,7 +16,7 @@ import { multinomial, poisson } from "../engine/counts.js";
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
-import { LatencyHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
+import { IntervalHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
@@ -94,8 +94,7 @@ export class Producer {
   readonly interval = new WriteCounters();
   readonly totals = new WriteCounters();
   /** Creation-to-acceptance latency of the current interval, and of the run. */
-  readonly latency = new LatencyHistogram();
-  readonly latencyTotal = new LatencyHistogram();
+  readonly latency = new IntervalHistogram();
   /** Records on the wire or waiting out a backoff. */
   pendingRecords = 0;
   /** Simulated instances: every instance (records) or groups of instances (cohorts). */
@@ -215,8 +214,7 @@ export class Producer {
   closeInterval(): void {
     this.interval.addTo(this.totals);
     this.interval.reset();
-    this.latencyTotal.add(this.latency);
-    this.latency.reset();
+    this.latency.closeInterval();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -54,10 +54,14 @@ export class ReadLimiter {
     return true;
   }
 
+  /** Test hook: sees every allowed call and the bytes it returned. */
+  observer: ((nowUs: number, bytes: number) => void) | undefined;
+
   /** Charges the bytes a call returned. */
   charge(nowUs: number, bytes: number): void {
     this.bytesAvailable(nowUs);
     this.byteTokens -= bytes * US_PER_S;
+    this.observer?.(nowUs, bytes);
   }
 
   /** Bytes allowed now (negative while a large read is being repaid). */

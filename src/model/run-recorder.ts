@@ -113,18 +113,19 @@ export class RunRecorder {
     const time = round(this.intervalStartUs / US_PER_S, 6);
     const c = this.row;
     c.reset();
-    this.latency.reset();
     let buffered = 0;
     let pending = 0;
+    // One producer's histogram is read as it is; several are merged for the stream's row.
+    const single = this.producers.length === 1 ? this.producers[0]!.latency.interval : undefined;
+    if (!single) this.latency.reset();
     for (const p of this.producers) {
       p.interval.addTo(c);
-      this.latency.add(p.latency);
+      if (!single) this.latency.add(p.latency.interval);
       buffered += p.bufferedRecords();
       pending += p.pendingRecords;
-      p.closeInterval();
     }
     const ms = (us: number) => round(us / US_PER_MS);
-    const lat = this.latency;
+    const lat = single ?? this.latency;
     const values: Cell[] = [
       time,
       c.produced,
@@ -148,6 +149,7 @@ export class RunRecorder {
       this.stream.openCount,
     ];
     this.timeseries.write(values);
+    for (const p of this.producers) p.closeInterval();
     const recordCapacity = this.stream.recordsPerSecondLimit * lengthS;
     const byteCapacity = this.stream.bytesPerSecondLimit * lengthS;
     for (const shard of this.stream.shards) {
@@ -189,16 +191,16 @@ export class RunRecorder {
       c.events,
       round(c.iteratorAgeMaxMs),
       round(c.millisBehindLatestMaxMs),
-      ms(m.readDelay.mean),
-      ms(m.endToEnd.percentile(50)),
-      ms(m.endToEnd.percentile(90)),
-      ms(m.endToEnd.percentile(99)),
-      ms(m.endToEnd.max),
+      ms(m.readDelay.interval.mean),
+      ms(m.endToEnd.interval.percentile(50)),
+      ms(m.endToEnd.interval.percentile(90)),
+      ms(m.endToEnd.interval.percentile(99)),
+      ms(m.endToEnd.interval.max),
       c.invocations,
       c.errors,
       c.throttles,
-      ms(m.duration.percentile(50)),
-      ms(m.duration.percentile(99)),
+      ms(m.duration.interval.percentile(50)),
+      ms(m.duration.interval.percentile(99)),
       Math.max(c.concurrencyMax, consumer.concurrency()),
     ];
     m.closeInterval();

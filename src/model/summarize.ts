@@ -71,7 +71,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const totals = new WriteCounters();
   const ledgers = run.producers.map((p) => checkLedger(p, now));
   for (const p of run.producers) p.totals.addTo(totals);
-  const merged = run.producers.length === 1 ? run.producers[0]!.latencyTotal : mergeLatency(run.producers);
+  const merged = run.producers.length === 1 ? run.producers[0]!.latency.total : mergeLatency(run.producers);
   const inFlight = ledgers.reduce((a, l) => a + l.inFlight, 0);
 
   for (const shard of run.stream.shards) shard.closeSecond();
@@ -134,7 +134,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       inFlightAtEnd: ledgers[i]!.inFlight,
       retried: p.totals.retried,
       firstAttemptThrottledFraction: ratio(p.totals.firstAttemptsThrottled, p.totals.firstAttempts),
-      putLatencyMs: latencySummary(p.latencyTotal),
+      putLatencyMs: latencySummary(p.latency.total),
     })),
     consumers: run.consumers.map((c) => consumerSummary(c, now)),
     ledger: {
@@ -191,8 +191,8 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
     readThrottledCalls: t.throttledCalls,
     iteratorAgeMaxMs: round(t.iteratorAgeMaxMs),
     millisBehindLatestMaxMs: round(t.millisBehindLatestMaxMs),
-    readDelayMs: latencySummary(merged(m.readDelayTotal, m.readDelay)),
-    endToEndLatencyMs: latencySummary(merged(m.endToEndTotal, m.endToEnd)),
+    readDelayMs: latencySummary(m.readDelay.total),
+    endToEndLatencyMs: latencySummary(m.endToEnd.total),
     ledger: {
       accepted: ledger.accepted,
       processed: ledger.processed,
@@ -209,23 +209,16 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
       invocations: t.invocations,
       errors: t.errors,
       throttles: t.throttles,
-      durationMs: latencySummary(merged(m.durationTotal, m.duration)),
+      durationMs: latencySummary(m.duration.total),
       concurrencyMax: t.concurrencyMax,
     };
   }
   return summary;
 }
 
-function merged(a: LatencyHistogram, b: LatencyHistogram): LatencyHistogram {
-  const h = new LatencyHistogram();
-  h.add(a);
-  h.add(b);
-  return h;
-}
-
 function mergeLatency(producers: readonly Producer[]): LatencyHistogram {
   const merged = new LatencyHistogram();
-  for (const p of producers) merged.add(p.latencyTotal);
+  for (const p of producers) merged.add(p.latency.total);
   return merged;
 }
 

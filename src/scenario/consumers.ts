@@ -71,6 +71,7 @@ export function noiseOf(spec: ProcessingSpec): DistributionSpec {
 const startingPosition = oneOf(["LATEST", "TRIM_HORIZON"], "where reading starts (default LATEST)").default(
   "LATEST",
 );
+const start = duration({ min: { value: 0 }, description: "when the consumer starts reading (default 0)" }).default(0);
 const noProcessing: ProcessingSpec = { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 };
 
 const pollingSchema = z.strictObject({
@@ -93,6 +94,7 @@ const pollingSchema = z.strictObject({
   }).default(US_PER_S),
   processing: processingSchema.default(noProcessing),
   startingPosition,
+  start,
 });
 
 const efoSchema = z.strictObject({
@@ -100,6 +102,7 @@ const efoSchema = z.strictObject({
   type: z.literal("efo"),
   processing: processingSchema.default(noProcessing),
   startingPosition,
+  start,
 });
 
 const kclSchema = z.strictObject({
@@ -154,6 +157,7 @@ const kclSchema = z.strictObject({
     .meta({ description: "workers that die during the run; their leases move after the lease duration" }),
   processing: processingSchema.default(noProcessing),
   startingPosition,
+  start,
 });
 
 const lambdaSchema = z.strictObject({
@@ -178,6 +182,7 @@ const lambdaSchema = z.strictObject({
     description: "concurrent batches per shard, each partition key always in the same one (default 1)",
   }).default(1),
   startingPosition,
+  start,
   duration: processingSchema
     .default({ baseUs: 10 * MS, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 })
     .meta({ description: "function run time per batch (default 10ms)" }),

@@ -4,7 +4,7 @@
 
 import type { Sampler } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
-import { LatencyHistogram } from "../../metrics/latency-histogram.js";
+import { IntervalHistogram } from "../../metrics/latency-histogram.js";
 import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
 
 /** Kinds of consumer. */
@@ -116,6 +116,14 @@ export class ShardCursor implements Cursor {
     log.attach(this);
   }
 
+  /** Starts at the tip of the shard (LATEST): the records before it are skipped; returns how many. */
+  moveToLatest(): number {
+    const skipped = this.log.nextSeq - this.readSeq;
+    this.readSeq = this.log.nextSeq;
+    this.checkpointSeq = this.readSeq;
+    return skipped;
+  }
+
   retainFromSeq(): number {
     return Math.min(this.readSeq, this.checkpointSeq);
   }
@@ -137,18 +145,19 @@ export class ConsumerMetrics {
   readonly interval = new ConsumerCounters();
   readonly totals = new ConsumerCounters();
   /** Record creation → processed. */
-  readonly endToEnd = new LatencyHistogram();
-  readonly endToEndTotal = new LatencyHistogram();
+  readonly endToEnd = new IntervalHistogram();
   /** Arrival at the shard → delivered to the consumer (put-to-get delay). */
-  readonly readDelay = new LatencyHistogram();
-  readonly readDelayTotal = new LatencyHistogram();
+  readonly readDelay = new IntervalHistogram();
   /** Lambda function durations. */
-  readonly duration = new LatencyHistogram();
-  readonly durationTotal = new LatencyHistogram();
+  readonly duration = new IntervalHistogram();
+
+  /** Test hook: sees every batch of records as it is processed. */
+  observer: ((nowUs: number, pieces: readonly LogEntry[]) => void) | undefined;
 
   /** Records the end-to-end latency of records processed at `nowUs`. */
   recordProcessed(nowUs: number, pieces: readonly LogEntry[]): void {
     for (const p of pieces) this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
+    this.observer?.(nowUs, pieces);
   }
 
   /** Records the read delay of records delivered at `nowUs`. */
@@ -165,12 +174,9 @@ export class ConsumerMetrics {
   closeInterval(): void {
     this.interval.addTo(this.totals);
     Object.assign(this.interval, new ConsumerCounters());
-    this.endToEndTotal.add(this.endToEnd);
-    this.endToEnd.reset();
-    this.readDelayTotal.add(this.readDelay);
-    this.readDelay.reset();
-    this.durationTotal.add(this.duration);
-    this.duration.reset();
+    this.endToEnd.closeInterval();
+    this.readDelay.closeInterval();
+    this.duration.closeInterval();
   }
 }
 
@@ -195,6 +201,15 @@ export function totalsNow(metrics: ConsumerMetrics): ConsumerCounters {
   metrics.totals.addTo(sum);
   metrics.interval.addTo(sum);
   return sum;
+}
+
+/**
+ * Starts a consumer's cursors at its start time: at the tip for LATEST (counting what is skipped),
+ * where they are (the oldest record kept) for TRIM_HORIZON.
+ */
+export function startCursors(cursors: readonly ShardCursor[], position: "LATEST" | "TRIM_HORIZON", metrics: ConsumerMetrics): void {
+  if (position !== "LATEST") return;
+  for (const cursor of cursors) metrics.interval.skipped += cursor.moveToLatest();
 }
 
 /** Builds a consumer's ledger from its cursors and counters; balanced when the books close. */

@@ -17,6 +17,7 @@ import {
   ledgerOf,
   ProcessingModel,
   ShardCursor,
+  startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
 import { type BatchHandler, PollingReader, PushReader } from "./readers.js";
@@ -130,9 +131,12 @@ export class KclConsumer implements Consumer {
   }
 
   start(): void {
-    for (const lease of this.leases) lease.reader.start(0);
-    for (const failure of this.spec.failures)
-      this.context.sim.at(failure.at, () => this.kill(failure.worker));
+    this.context.sim.at(this.spec.start, () => {
+      startCursors(this.leases.map((l) => l.cursor), this.spec.startingPosition, this.metrics);
+      for (const lease of this.leases) lease.cursor.processedTo = lease.cursor.readSeq;
+      for (const lease of this.leases) lease.reader.start(this.spec.start);
+    });
+    for (const failure of this.spec.failures) this.context.sim.at(failure.at, () => this.kill(failure.worker));
   }
 
   /** Leases each worker holds now. */

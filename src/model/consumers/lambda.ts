@@ -22,6 +22,7 @@ import {
   ledgerOf,
   ProcessingModel,
   ShardCursor,
+  startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
 import { PollingReader, PushReader } from "./readers.js";
@@ -161,7 +162,10 @@ export class LambdaConsumer implements Consumer {
   }
 
   start(): void {
-    for (const state of this.shards) state.reader.start(0);
+    this.context.sim.at(this.spec.start, () => {
+      startCursors(this.shards.map((s) => s.cursor), this.spec.startingPosition, this.metrics);
+      for (const state of this.shards) state.reader.start(this.spec.start);
+    });
   }
 
   /**
@@ -243,7 +247,6 @@ export class LambdaConsumer implements Consumer {
         return;
       }
       batch = this.takeBatch(lane);
-      this.unpark(lane.shard);
     }
     if (this.running >= this.limit) {
       // Throttled: the batch waits and is retried; throttles do not count as retries.
@@ -254,9 +257,11 @@ export class LambdaConsumer implements Consumer {
         lane.waking = false;
         this.wake(lane);
       });
-      return;
+    } else {
+      this.invoke(lane, batch, now);
     }
-    this.invoke(lane, batch, now);
+    // Only now that the lane is busy may the poller fetch more (it can call back into wake).
+    this.unpark(lane.shard);
   }
 
   private fullBatchQueued(lane: Lane): boolean {

@@ -120,7 +120,8 @@ export interface PushSettings {
  * order); the consumer takes one event at a time, so a slow consumer holds the rest back.
  */
 export class PushReader {
-  private stopped = false;
+  /** Not subscribed until started. */
+  private stopped = true;
   private busy = false;
   /** Events on their way: each carries what was readable at its cutoff. */
   private readonly pending: { cutoffUs: number; atUs: number }[] = [];

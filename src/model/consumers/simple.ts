@@ -14,6 +14,7 @@ import {
   ledgerOf,
   ProcessingModel,
   ShardCursor,
+  startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
 import { type BatchHandler, PollingReader, PushReader } from "./readers.js";
@@ -79,7 +80,10 @@ export class SimpleConsumer implements Consumer {
   }
 
   start(): void {
-    for (const reader of this.readers) reader.start(0);
+    this.context.sim.at(this.spec.start, () => {
+      startCursors(this.cursors, this.spec.startingPosition, this.metrics);
+      for (const reader of this.readers) reader.start(this.spec.start);
+    });
   }
 
   private handle(cursor: ShardCursor): BatchHandler {
