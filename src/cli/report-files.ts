@@ -44,6 +44,14 @@ export async function writeReport(dir: string, options: { png?: boolean } = {}):
     shards.add(row);
     if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
   });
+  const consumers = [];
+  for (const c of summary.consumers ?? []) {
+    const rows: Row[] = [];
+    const file = join(dir, `consumer-${c.name}.csv`);
+    if (!existsSync(file)) missing(dir, `consumer-${c.name}.csv`);
+    await eachRow(file, (row) => rows.push(row));
+    consumers.push({ name: c.name, kind: c.kind, rows });
+  }
   const files = readdirSync(dir).filter(
     (f) => f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".yaml"),
   );
@@ -55,6 +63,7 @@ export async function writeReport(dir: string, options: { png?: boolean } = {}):
       timeseries: timeseries.rows,
       shards,
       hottestShardRows,
+      consumers,
       files: files.filter((f) => !f.endsWith(".vl.json")),
     },
     options,

@@ -411,3 +411,152 @@ export function cloudwatchChart(
     spec: spec as TopLevelSpec,
   };
 }
+
+/** One consumer's time series. */
+export interface ConsumerSeries {
+  name: string;
+  kind: string;
+  rows: readonly Row[];
+}
+
+/** A line per consumer of one per-row value (worst value per bin). */
+function perConsumerPoints(
+  consumers: readonly ConsumerSeries[],
+  axis: TimeAxis,
+  value: (row: Row) => number,
+  rate = false,
+  intervalSeconds = 1,
+): Point[] {
+  const points: Point[] = [];
+  for (const c of consumers) {
+    for (const bin of binRows(c.rows)) {
+      const t = round3(num(bin[0]!, "Time") / axis.divisor);
+      const v = rate
+        ? bin.reduce((a, r) => a + value(r), 0) / (bin.length * intervalSeconds)
+        : Math.max(...bin.map(value));
+      points.push({ t, series: c.name, value: round3(v) });
+    }
+  }
+  return points;
+}
+
+function consumerColors(consumers: readonly ConsumerSeries[]): Record<string, string> {
+  const palette = [
+    "#1565c0",
+    "#2e7d32",
+    "#ef6c00",
+    "#6a1b9a",
+    "#c62828",
+    "#00838f",
+    "#5d4037",
+    "#ad1457",
+    "#9e9d24",
+    "#455a64",
+  ];
+  return Object.fromEntries(consumers.map((c, i) => [c.name, palette[i % palette.length]!]));
+}
+
+/** How far behind each consumer reads: iterator age (GetRecords, Lambda) or MillisBehindLatest (EFO). */
+export function consumerLagChart(consumers: readonly ConsumerSeries[], axis: TimeAxis): Chart {
+  const values = perConsumerPoints(
+    consumers,
+    axis,
+    (r) =>
+      Math.max(num(r, "IteratorAgeMilliseconds"), num(r, "SubscribeToShardEvent.MillisBehindLatest")) / 1000,
+  );
+  return {
+    name: "consumer-lag",
+    title: "Consumer lag",
+    caption:
+      "How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.",
+    spec: lineSpec(
+      "Consumer lag",
+      "iterator age / millis behind latest (worst per interval)",
+      values,
+      axis,
+      "seconds behind",
+      consumerColors(consumers),
+      { logY: true },
+    ),
+  };
+}
+
+/** Records processed per second and the backlog of each consumer. */
+export function consumerThroughputChart(
+  consumers: readonly ConsumerSeries[],
+  axis: TimeAxis,
+  intervalSeconds: number,
+): Chart {
+  const values = perConsumerPoints(consumers, axis, (r) => num(r, "ProcessedRecords"), true, intervalSeconds);
+  return {
+    name: "consumer-throughput",
+    title: "Consumer throughput",
+    caption:
+      "Records each consumer processed per second (first time only; duplicates from KCL failovers are not counted).",
+    spec: lineSpec(
+      "Consumer throughput",
+      "records processed per second",
+      values,
+      axis,
+      "records/s",
+      consumerColors(consumers),
+    ),
+  };
+}
+
+/** End-to-end latency (creation → processed), p99 per consumer. */
+export function consumerLatencyChart(consumers: readonly ConsumerSeries[], axis: TimeAxis): Chart {
+  const values = perConsumerPoints(consumers, axis, (r) => num(r, "EndToEndLatency.p99"));
+  return {
+    name: "consumer-latency",
+    title: "End-to-end latency",
+    caption:
+      "99th percentile of the time from a record's creation at the producer to the end of its processing, per consumer and interval. Symmetric-log scale.",
+    spec: lineSpec(
+      "End-to-end latency (p99)",
+      "record creation → processed",
+      values,
+      axis,
+      "ms",
+      consumerColors(consumers),
+      { logY: true },
+    ),
+  };
+}
+
+/** A Lambda mapping's invocations, errors, throttles and concurrency. */
+export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSeconds: number): Chart {
+  const values: Point[] = [];
+  for (const bin of binRows(consumer.rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    const seconds = bin.length * intervalSeconds;
+    const sum = (c: string) => bin.reduce((a, r) => a + num(r, c), 0);
+    values.push({ t, series: "invocations/s", value: round3(sum("Invocations") / seconds) });
+    values.push({ t, series: "errors/s", value: round3(sum("Errors") / seconds) });
+    values.push({ t, series: "throttles/s", value: round3(sum("Throttles") / seconds) });
+    values.push({
+      t,
+      series: "concurrent executions",
+      value: Math.max(...bin.map((r) => num(r, "ConcurrentExecutions"))),
+    });
+  }
+  return {
+    name: `lambda-${consumer.name}`,
+    title: `Lambda ${consumer.name}`,
+    caption:
+      "Invocations, function errors and concurrency throttles per second, and the most concurrent executions, per interval. Errors that repeat every second with no progress are a batch being retried — a poison record blocking its shard.",
+    spec: lineSpec(
+      `Lambda ${consumer.name}`,
+      "event source mapping",
+      values,
+      axis,
+      "per second / executions",
+      {
+        "invocations/s": COLORS.accepted,
+        "errors/s": COLORS.throttled,
+        "throttles/s": COLORS.firstAttempt,
+        "concurrent executions": COLORS.offered,
+      },
+    ),
+  };
+}

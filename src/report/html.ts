@@ -123,6 +123,57 @@ export function reportHtml(input: HtmlInput): string {
       String(p.putLatencyMs.p99),
     ]),
   );
+  const consumers =
+    s.consumers.length === 0
+      ? ""
+      : `<h2>Consumers</h2>
+<p>Each consumer's ledger: every record the stream accepted is processed, still unread, expired (left retention before it was read), discarded after retries, sent to an on-failure destination, or skipped (before a LATEST starting position). Duplicates are records processed again (KCL failovers) and are not in the ledger.</p>
+${table(
+  [
+    "consumer",
+    "kind",
+    "processed",
+    "unread",
+    "expired",
+    "discarded",
+    "destination",
+    "duplicates",
+    "read delay mean",
+    "end-to-end p50 / p99",
+    "max lag",
+    "ledger",
+  ],
+  s.consumers.map((c) => [
+    escapeHtml(c.name),
+    escapeHtml(c.kind),
+    n(c.processed),
+    n(c.unreadAtEnd),
+    n(c.expired),
+    n(c.discarded),
+    n(c.toDestination),
+    n(c.duplicates),
+    `${n(Math.round(c.readDelayMs.mean))} ms`,
+    `${n(Math.round(c.endToEndLatencyMs.p50))} / ${n(Math.round(c.endToEndLatencyMs.p99))} ms`,
+    `${(Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000).toFixed(1)} s`,
+    c.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
+  ]),
+)}${
+  s.consumers.some((c) => c.lambda)
+    ? table(
+        ["Lambda mapping", "invocations", "errors", "throttles", "duration p50 / p99", "max concurrency"],
+        s.consumers
+          .filter((c) => c.lambda)
+          .map((c) => [
+            escapeHtml(c.name),
+            n(c.lambda!.invocations),
+            n(c.lambda!.errors),
+            n(c.lambda!.throttles),
+            `${c.lambda!.durationMs.p50} / ${c.lambda!.durationMs.p99} ms`,
+            n(c.lambda!.concurrencyMax),
+          ]),
+      )
+    : ""
+}`;
   const hiddenRows = [...input.hidden.hidden]
     .sort((a, b) => b.throttled - a.throttled || a.minute - b.minute)
     .slice(0, 10)
@@ -170,6 +221,7 @@ ${hiddenTable}
 ${ledger}
 <h2>Producers</h2>
 ${producers}
+${consumers}
 <h2>Scenario as run</h2>
 <p>Every default filled in.</p>
 <pre>${escapeHtml(input.scenarioYaml)}</pre>

@@ -11,8 +11,13 @@ import type { RunSummary } from "../metrics/summary.js";
 import {
   backlogChart,
   type Chart,
+  type ConsumerSeries,
   cloudwatchChart,
+  consumerLagChart,
+  consumerLatencyChart,
+  consumerThroughputChart,
   heatmapChart,
+  lambdaChart,
   latencyChart,
   throttleRateChart,
   throughputChart,
@@ -34,6 +39,8 @@ export interface ReportData {
   shards: ShardCollector;
   /** Rows of shards.csv for the hottest shard. */
   hottestShardRows: Row[];
+  /** Each consumer's time series (consumer-<name>.csv). */
+  consumers: ConsumerSeries[];
   /** Files already in the run folder (for links). */
   files: string[];
 }
@@ -73,6 +80,13 @@ export function chartsOf(data: ReportData): Chart[] {
     (r) => num(r, "BufferedRecords") > 0 || num(r, "InFlightRecords") > 0,
   );
   if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
+  if (data.consumers.length > 0) {
+    charts.push(consumerLagChart(data.consumers, axis));
+    charts.push(consumerThroughputChart(data.consumers, axis, s.metricsIntervalSeconds));
+    charts.push(consumerLatencyChart(data.consumers, axis));
+    for (const c of data.consumers)
+      if (c.kind === "lambda") charts.push(lambdaChart(c, axis, s.metricsIntervalSeconds));
+  }
   return charts;
 }
 
@@ -209,6 +223,7 @@ export function reportDataFromRows(
   scenarioYaml: string,
   timeseries: readonly Row[],
   shardRows: readonly Row[],
+  consumerRows: (name: string) => readonly Row[] = () => [],
   files: string[] = ["timeseries.csv", "shards.csv", "summary.json", "summary.csv", "scenario.yaml"],
 ): ReportData {
   const shards = new ShardCollector({
@@ -222,5 +237,10 @@ export function reportDataFromRows(
     shards.add(row);
     if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
   }
-  return { summary, scenarioYaml, timeseries: [...timeseries], shards, hottestShardRows, files };
+  const consumers = summary.consumers.map((c) => ({
+    name: c.name,
+    kind: c.kind,
+    rows: consumerRows(c.name),
+  }));
+  return { summary, scenarioYaml, timeseries: [...timeseries], shards, hottestShardRows, consumers, files };
 }

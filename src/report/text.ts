@@ -29,6 +29,21 @@ export function summaryLines(s: RunSummary): string[] {
     `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
     `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
   ];
+  for (const c of s.consumers) {
+    const lag = Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000;
+    const losses = [
+      c.expired > 0 ? `${n(c.expired)} expired` : "",
+      c.discarded > 0 ? `${n(c.discarded)} discarded` : "",
+      c.toDestination > 0 ? `${n(c.toDestination)} to the on-failure destination` : "",
+      c.duplicates > 0 ? `${n(c.duplicates)} duplicates` : "",
+    ].filter((x) => x !== "");
+    const lambda = c.lambda
+      ? `; ${n(c.lambda.invocations)} invocations, ${n(c.lambda.errors)} errors, ${n(c.lambda.throttles)} throttles`
+      : "";
+    lines.push(
+      `  consumer  ${c.name} (${c.kind}): ${n(c.processed)} processed, ${n(c.unreadAtEnd)} unread${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; end-to-end p50 ${ms(c.endToEndLatencyMs.p50)}, p99 ${ms(c.endToEndLatencyMs.p99)}; max lag ${Number(lag.toPrecision(3))} s${lambda}`,
+    );
+  }
   for (const v of s.slo) {
     const actual = v.unit === "fraction" ? pct(v.actual) : ms(v.actual);
     lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual} — ${v.met ? "met" : "NOT MET"}`);

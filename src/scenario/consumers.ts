@@ -71,7 +71,10 @@ export function noiseOf(spec: ProcessingSpec): DistributionSpec {
 const startingPosition = oneOf(["LATEST", "TRIM_HORIZON"], "where reading starts (default LATEST)").default(
   "LATEST",
 );
-const start = duration({ min: { value: 0 }, description: "when the consumer starts reading (default 0)" }).default(0);
+const start = duration({
+  min: { value: 0 },
+  description: "when the consumer starts reading (default 0)",
+}).default(0);
 const noProcessing: ProcessingSpec = { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 };
 
 const pollingSchema = z.strictObject({

@@ -6,18 +6,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { US_PER_S } from "../../src/engine/time.js";
+import { NULL_SINK } from "../../src/metrics/sink.js";
 import { buildRun } from "../../src/model/build.js";
 import { summarize } from "../../src/model/summarize.js";
-import { NULL_SINK } from "../../src/metrics/sink.js";
 import { scenarioOf } from "../laws.js";
 import { propertySeed, runs } from "../support/property.js";
 
 const MiB = 1024 * 1024;
 
 const consumerArb = fc.oneof(
-  fc.record({ type: fc.constant("polling"), pollInterval: fc.constantFrom("100ms", "200ms", "1s"), maxRecords: fc.constantFrom(50, 10000) }),
+  fc.record({
+    type: fc.constant("polling"),
+    pollInterval: fc.constantFrom("100ms", "200ms", "1s"),
+    maxRecords: fc.constantFrom(50, 10000),
+  }),
   fc.record({ type: fc.constant("efo"), base: fc.constantFrom("0ms", "30ms") }),
-  fc.record({ type: fc.constant("kcl"), workers: fc.integer({ min: 1, max: 3 }), retrieval: fc.constantFrom("polling", "efo"), failAt: fc.integer({ min: 5, max: 50 }) }),
+  fc.record({
+    type: fc.constant("kcl"),
+    workers: fc.integer({ min: 1, max: 3 }),
+    retrieval: fc.constantFrom("polling", "efo"),
+    failAt: fc.integer({ min: 5, max: 50 }),
+  }),
   fc.record({
     type: fc.constant("lambda"),
     batchSize: fc.constantFrom(1, 10, 100),
@@ -108,7 +117,8 @@ ${consumers.map(consumerYaml).join("\n")}
           });
           for (const list of reads) {
             const perSecond = new Map<number, number>();
-            for (const [t] of list) perSecond.set(Math.floor(t / US_PER_S), (perSecond.get(Math.floor(t / US_PER_S)) ?? 0) + 1);
+            for (const [t] of list)
+              perSecond.set(Math.floor(t / US_PER_S), (perSecond.get(Math.floor(t / US_PER_S)) ?? 0) + 1);
             for (const n of perSecond.values()) expect(n).toBeLessThanOrEqual(5);
             for (let i = 0; i < list.length; i++) {
               let bytes = 0;

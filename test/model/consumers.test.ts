@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { US_PER_S } from "../../src/engine/time.js";
+import { NULL_SINK } from "../../src/metrics/sink.js";
 import { buildRun } from "../../src/model/build.js";
 import type { KclConsumer } from "../../src/model/consumers/kcl.js";
-import { NULL_SINK } from "../../src/metrics/sink.js";
 import { simulate } from "../../src/simulate.js";
 import { runInMemory, scenarioOf } from "../laws.js";
 
@@ -20,11 +20,15 @@ consumers:
 ${consumers}
 `;
 
-const times = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i + 1)).join("\n");
+const times = (n: number, line: (i: number) => string) =>
+  Array.from({ length: n }, (_, i) => line(i + 1)).join("\n");
 
 function meanReadDelayMs(text: string): { means: number[]; throttled: number } {
   const { summary } = simulate(scenarioOf(text));
-  return { means: summary.consumers.map((c) => c.readDelayMs.mean), throttled: summary.consumers.reduce((a, c) => a + c.readThrottledCalls, 0) };
+  return {
+    means: summary.consumers.map((c) => c.readDelayMs.mean),
+    throttled: summary.consumers.reduce((a, c) => a + c.readThrottledCalls, 0),
+  };
 }
 
 describe("shared throughput vs enhanced fan-out (AWS's documented put-to-get delays)", () => {
@@ -33,14 +37,18 @@ describe("shared throughput vs enhanced fan-out (AWS's documented put-to-get del
   // polling figures (they depend on the readers' poll interval, here the 200 ms AWS names as the
   // floor), ±20% for enhanced fan-out.
   it("one polling consumer sees about 200 ms", () => {
-    const { means, throttled } = meanReadDelayMs(base("  - { name: c1, type: polling, pollInterval: 200ms }"));
+    const { means, throttled } = meanReadDelayMs(
+      base("  - { name: c1, type: polling, pollInterval: 200ms }"),
+    );
     expect(means[0]).toBeGreaterThan(120);
     expect(means[0]).toBeLessThan(280);
     expect(throttled).toBe(0);
   });
 
   it("five polling consumers on the same shards see about 1 s, and some calls are throttled", () => {
-    const { means, throttled } = meanReadDelayMs(base(times(5, (i) => `  - { name: c${i}, type: polling, pollInterval: 200ms }`)));
+    const { means, throttled } = meanReadDelayMs(
+      base(times(5, (i) => `  - { name: c${i}, type: polling, pollInterval: 200ms }`)),
+    );
     const average = means.reduce((a, b) => a + b, 0) / means.length;
     expect(average).toBeGreaterThan(600);
     expect(average).toBeLessThan(1400);
@@ -64,7 +72,9 @@ describe("shared throughput vs enhanced fan-out (AWS's documented put-to-get del
     const rate = (prefix: string) => {
       let bytes = 0;
       for (const c of run.summary.consumers.filter((x) => x.name.startsWith(prefix))) {
-        const rows = run.sink.records(`consumer-${c.name}`).filter((r) => Number(r["Time"]) >= 245 && Number(r["Time"]) < 265);
+        const rows = run.sink
+          .records(`consumer-${c.name}`)
+          .filter((r) => Number(r["Time"]) >= 245 && Number(r["Time"]) < 265);
         bytes += rows.reduce((a, r) => a + Number(r["DeliveredBytes"]), 0);
       }
       return bytes / 20 / MiB;
@@ -89,7 +99,8 @@ describe("Lambda event source mappings", () => {
     const backlogGrowth = (Number(at(500)["UnreadRecords"]) - Number(at(100)["UnreadRecords"])) / 400;
     expect(backlogGrowth).toBeGreaterThan(33.3 * 0.95);
     expect(backlogGrowth).toBeLessThan(33.3 * 1.05);
-    const ageGrowth = (Number(at(500)["IteratorAgeMilliseconds"]) - Number(at(100)["IteratorAgeMilliseconds"])) / 400 / 1000;
+    const ageGrowth =
+      (Number(at(500)["IteratorAgeMilliseconds"]) - Number(at(100)["IteratorAgeMilliseconds"])) / 400 / 1000;
     expect(ageGrowth).toBeGreaterThan(0.3);
     expect(ageGrowth).toBeLessThan(0.37);
     const processedRate = run.summary.consumers[0]!.processed / 600;
@@ -120,7 +131,9 @@ consumers:
     // processes nothing meanwhile, then the batch is lost (expired) and the mapping catches up.
     const rows = run.sink.records("consumer-fn");
     const sum = (from: number, to: number, column: string) =>
-      rows.filter((r) => Number(r["Time"]) >= from && Number(r["Time"]) < to).reduce((a, r) => a + Number(r[column]), 0);
+      rows
+        .filter((r) => Number(r["Time"]) >= from && Number(r["Time"]) < to)
+        .reduce((a, r) => a + Number(r[column]), 0);
     expect(sum(3600, 24 * 3600, "ProcessedRecords")).toBe(0);
     expect(c.iteratorAgeMaxMs).toBeGreaterThan(23.9 * 3600 * 1000);
     expect(c.lambda!.errors).toBeGreaterThan(80_000);
@@ -134,18 +147,28 @@ consumers:
   });
 
   it("with bisectBatchOnFunctionError and maximumRetryAttempts only the bad record is discarded", () => {
-    const run = runInMemory(scenarioOf(poison(", bisectBatchOnFunctionError: true, maximumRetryAttempts: 2"), { duration: "1h" }));
+    const run = runInMemory(
+      scenarioOf(poison(", bisectBatchOnFunctionError: true, maximumRetryAttempts: 2"), { duration: "1h" }),
+    );
     const c = run.summary.consumers[0]!;
     expect(c.discarded).toBe(1);
     expect(c.expired).toBe(0);
     expect(c.unreadAtEnd).toBeLessThan(100);
-    const destination = runInMemory(scenarioOf(poison(", bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, onFailure: sqs"), { duration: "1h" }));
+    const destination = runInMemory(
+      scenarioOf(poison(", bisectBatchOnFunctionError: true, maximumRetryAttempts: 2, onFailure: sqs"), {
+        duration: "1h",
+      }),
+    );
     expect(destination.summary.consumers[0]!.toDestination).toBe(1);
     expect(destination.summary.consumers[0]!.discarded).toBe(0);
   });
 
   it("ReportBatchItemFailures processes the records before the bad one and retries from it", () => {
-    const run = runInMemory(scenarioOf(poison(", functionResponseTypes: [ReportBatchItemFailures], maximumRetryAttempts: 1"), { duration: "1h" }));
+    const run = runInMemory(
+      scenarioOf(poison(", functionResponseTypes: [ReportBatchItemFailures], maximumRetryAttempts: 1"), {
+        duration: "1h",
+      }),
+    );
     const c = run.summary.consumers[0]!;
     // The batch holding the poison record is discarded from the poison record on.
     expect(c.discarded).toBeGreaterThanOrEqual(1);
@@ -155,7 +178,13 @@ consumers:
 
   it("a concurrency limit throttles invocations", () => {
     const text = readFileSync("scenarios/lambda-behind.yaml", "utf8");
-    const run = runInMemory(scenarioOf(text, { "consumers[0].parallelizationFactor": 4, "consumers[0].reservedConcurrency": 2, duration: "2m" }));
+    const run = runInMemory(
+      scenarioOf(text, {
+        "consumers[0].parallelizationFactor": 4,
+        "consumers[0].reservedConcurrency": 2,
+        duration: "2m",
+      }),
+    );
     const c = run.summary.consumers[0]!;
     expect(c.lambda!.throttles).toBeGreaterThan(0);
     expect(c.lambda!.concurrencyMax).toBe(2);
@@ -170,7 +199,9 @@ describe("KCL applications", () => {
     const failAt = 120 * US_PER_S;
     run.sim.run(failAt + 1);
     // At the failure: what worker 1's shards had processed beyond their checkpoints.
-    const lost = app.leases.filter((l) => l.owner === 1).map((l) => l.cursor.processedTo - l.cursor.checkpointSeq);
+    const lost = app.leases
+      .filter((l) => l.owner === 1)
+      .map((l) => l.cursor.processedTo - l.cursor.checkpointSeq);
     expect(lost).toHaveLength(2);
     run.sim.run(scenario.duration);
     run.recorder.finish(scenario.duration);

@@ -20,6 +20,7 @@ export async function reportOf(
     yaml,
     run.sink.records("timeseries"),
     run.sink.records("shards"),
+    (name) => run.sink.records(`consumer-${name}`),
   );
   return { run, report: await buildReport(data, options) };
 }

@@ -207,7 +207,11 @@ export function totalsNow(metrics: ConsumerMetrics): ConsumerCounters {
  * Starts a consumer's cursors at its start time: at the tip for LATEST (counting what is skipped),
  * where they are (the oldest record kept) for TRIM_HORIZON.
  */
-export function startCursors(cursors: readonly ShardCursor[], position: "LATEST" | "TRIM_HORIZON", metrics: ConsumerMetrics): void {
+export function startCursors(
+  cursors: readonly ShardCursor[],
+  position: "LATEST" | "TRIM_HORIZON",
+  metrics: ConsumerMetrics,
+): void {
   if (position !== "LATEST") return;
   for (const cursor of cursors) metrics.interval.skipped += cursor.moveToLatest();
 }

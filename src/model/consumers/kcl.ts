@@ -132,11 +132,16 @@ export class KclConsumer implements Consumer {
 
   start(): void {
     this.context.sim.at(this.spec.start, () => {
-      startCursors(this.leases.map((l) => l.cursor), this.spec.startingPosition, this.metrics);
+      startCursors(
+        this.leases.map((l) => l.cursor),
+        this.spec.startingPosition,
+        this.metrics,
+      );
       for (const lease of this.leases) lease.cursor.processedTo = lease.cursor.readSeq;
       for (const lease of this.leases) lease.reader.start(this.spec.start);
     });
-    for (const failure of this.spec.failures) this.context.sim.at(failure.at, () => this.kill(failure.worker));
+    for (const failure of this.spec.failures)
+      this.context.sim.at(failure.at, () => this.kill(failure.worker));
   }
 
   /** Leases each worker holds now. */

@@ -163,7 +163,11 @@ export class LambdaConsumer implements Consumer {
 
   start(): void {
     this.context.sim.at(this.spec.start, () => {
-      startCursors(this.shards.map((s) => s.cursor), this.spec.startingPosition, this.metrics);
+      startCursors(
+        this.shards.map((s) => s.cursor),
+        this.spec.startingPosition,
+        this.metrics,
+      );
       for (const state of this.shards) state.reader.start(this.spec.start);
     });
   }
