@@ -40,8 +40,7 @@ interface Measurement {
 }
 
 function measure(c: BenchCase): Measurement {
-  const text = readScenarioFile(c.scenario);
-  const { scenario } = loadScenario(text, {
+  const { scenario } = loadScenario(readScenarioFile(c.scenario), {
     file: c.scenario,
     overrides: Object.entries(c.overrides).map(([path, value]) => ({ path, value })),
   });

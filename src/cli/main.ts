@@ -7,8 +7,8 @@ import { fileURLToPath } from "node:url";
 import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { scenarioJsonSchema } from "../scenario/json-schema.js";
-import { formatIssue, loadScenario, ScenarioError } from "../scenario/load.js";
-import { readScenarioFile, relativeReader } from "./files.js";
+import { formatIssue, ScenarioError } from "../scenario/load.js";
+import { loadScenarioFile } from "./load.js";
 import { overridesOf, runCommand } from "./run.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
@@ -66,16 +66,66 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y.positional("scenario", { type: "string", demandOption: true }).options({ set: runOptions.set }),
       (args) => {
-        const text = readScenarioFile(args.scenario);
-        const { scenario, warnings } = loadScenario(text, {
-          file: args.scenario,
-          overrides: overridesOf({ scenario: args.scenario, set: args.set?.map(String) }),
-          readFile: relativeReader(args.scenario),
-        });
+        const { scenario, warnings } = loadScenarioFile(
+          args.scenario,
+          overridesOf({ scenario: args.scenario, set: args.set?.map(String) }),
+        );
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
         process.stdout.write(
           `${args.scenario}: valid (${scenario.producers.length} producer${scenario.producers.length === 1 ? "" : "s"}, ${scenario.stream.shards} shards)\n`,
         );
+      },
+    )
+    .command(
+      "describe-stream <scenario>",
+      "the simulated stream at a moment, as `aws kinesis describe-stream` shows it",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
+          set: runOptions.set,
+        }),
+      async (args) => {
+        const { streamAt } = await import("./describe.js");
+        process.stdout.write(
+          `${JSON.stringify(streamAt(args.scenario, args.at, args.set?.map(String), "describe"), null, 2)}\n`,
+        );
+      },
+    )
+    .command(
+      "list-shards <scenario>",
+      "the simulated stream's shards at a moment, as `aws kinesis list-shards` shows them",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
+          set: runOptions.set,
+        }),
+      async (args) => {
+        const { streamAt } = await import("./describe.js");
+        process.stdout.write(
+          `${JSON.stringify(streamAt(args.scenario, args.at, args.set?.map(String), "list"), null, 2)}\n`,
+        );
+      },
+    )
+    .command(
+      "compare <scenario>",
+      "run the scenario and each of its variants on the same traffic, and compare them",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          out: {
+            type: "string",
+            describe: "folder for the runs and the comparison (default reports/<name>-compare)",
+          },
+          set: runOptions.set,
+          quiet: runOptions.quiet,
+        }),
+      async (args) => {
+        const { compareCommand } = await import("./compare.js");
+        code = await compareCommand({
+          scenario: args.scenario,
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          set: args.set?.map(String) ?? [],
+          quiet: args.quiet,
+        });
       },
     )
     .command(

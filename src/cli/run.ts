@@ -4,11 +4,12 @@ import { relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { stringify as toYaml } from "yaml";
 import { summaryLines } from "../report/text.js";
-import { loadScenario, type Override } from "../scenario/load.js";
+import type { Override } from "../scenario/load.js";
 import { renderScenario } from "../scenario/render.js";
 import { formatDuration } from "../scenario/units.js";
 import { simulate } from "../simulate.js";
-import { CsvDirectorySink, ReportFolder, readScenarioFile, relativeReader, summaryCsv } from "./files.js";
+import { CsvDirectorySink, ReportFolder, summaryCsv } from "./files.js";
+import { loadScenarioFile } from "./load.js";
 import { writeReport } from "./report-files.js";
 
 /** Options of the run command. */
@@ -41,12 +42,7 @@ export function overridesOf(options: RunOptions): Override[] {
 
 /** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */
 export async function runCommand(options: RunOptions): Promise<number> {
-  const text = readScenarioFile(options.scenario);
-  const { scenario, warnings } = loadScenario(text, {
-    file: options.scenario,
-    overrides: overridesOf(options),
-    readFile: relativeReader(options.scenario),
-  });
+  const { scenario, warnings } = loadScenarioFile(options.scenario, overridesOf(options));
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
   const target = resolve(options.out ?? `reports/${scenario.name}`);
   const folder = new ReportFolder(target);

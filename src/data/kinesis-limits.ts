@@ -80,6 +80,76 @@ export const KINESIS = {
   },
 } as const satisfies Record<string, Fact>;
 
+/** Resharding and capacity-mode rules. */
+export const CAPACITY = {
+  updateShardCountCallsPer24h: {
+    value: 10,
+    unit: "UpdateShardCount calls per stream per rolling 24 h",
+    sources: ["BOTO-2026"],
+    note: "2 per 24 h before the 2020-08-17 API update.",
+  },
+  updateShardCountMaxFactor: {
+    value: 2,
+    unit: "× the current open shards at most, ½ at least, per call",
+    sources: ["BOTO-2026"],
+  },
+  modeSwitchesPer24h: {
+    value: 2,
+    unit: "capacity-mode switches per stream per 24 h",
+    sources: ["KDS-Q-CUR"],
+  },
+  splitMergeSecondsDefault: {
+    value: 5,
+    unit: "s a SplitShard or MergeShards keeps the stream UPDATING",
+    sources: ["BRANDUR-2015"],
+    note: "Observed as 'a few seconds' in 2015; AWS documents no figure (UNCONFIRMED). A setting.",
+  },
+  updateShardCountSecondsDefault: {
+    value: 120,
+    unit: "s an UpdateShardCount keeps the stream UPDATING",
+    sources: ["BOTO-2026"],
+    note: "AWS: it 'could take a few minutes'. A setting.",
+  },
+  modeSwitchSecondsDefault: {
+    value: 60,
+    unit: "s a capacity-mode switch keeps the stream UPDATING",
+    sources: ["KDS-Q-CUR"],
+    note: "AWS documents UPDATING with no disruption but no duration (UNCONFIRMED). A setting.",
+  },
+} as const satisfies Record<string, Fact>;
+
+/** On-demand capacity mode. */
+export const ON_DEMAND = {
+  initialShards: {
+    value: 4,
+    unit: "shards (4 MiB/s and 4,000 records/s of writes) when a stream is created on-demand",
+    sources: ["KDS-Q-CUR", "BLOG-10MIB"],
+    note: "The 4,000 records/s is derived from 4 shards, not stated on the quota page.",
+  },
+  peakMultiple: {
+    value: 2,
+    unit: "× the peak write throughput of the last 30 days is accommodated",
+    sources: ["KDS-DG-2022"],
+  },
+  peakWindowDays: { value: 30, unit: "days of peak history", sources: ["KDS-DG-2022"] },
+  scaleUpMinutes: {
+    value: 15,
+    unit: "minutes for capacity to follow a new peak / a hot shard to be split",
+    sources: ["KDS-DG-2022"],
+    note: "AWS: traffic more than doubling the previous peak within 15 minutes can throttle; a shard above 500 KB/s is split within 15 minutes. kinesim uses the 15 minutes as the delay (a setting).",
+  },
+  splitThresholdBytesPerSecond: {
+    value: 500 * 1000,
+    unit: "bytes/s of writes above which a shard is split",
+    sources: ["KDS-DG-2022"],
+  },
+  maxWriteBytesPerSecond: {
+    value: 200 * 1000 * 1000,
+    unit: "bytes/s of writes per on-demand stream (default; 10 GB/s in us-east-1, us-west-2, eu-west-1 on request)",
+    sources: ["KDS-DG-2022", "KDS-Q-CUR"],
+  },
+} as const satisfies Record<string, Fact>;
+
 /** Put latency as measured from a client in the same Region (1–10 records per call). */
 export const PUT_LATENCY_MEASURED = {
   p50Ms: { value: 35, unit: "ms", sources: ["BRANDUR-2015"] },

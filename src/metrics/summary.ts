@@ -79,6 +79,29 @@ export interface ConsumerSummary {
   };
 }
 
+/** How capacity changed during a run. */
+export interface CapacitySummary {
+  /** Capacity mode at the end of the run. */
+  mode: string;
+  openShardsAtEnd: number;
+  maxOpenShards: number;
+  /** Shards ever created (initial, children, intermediate). */
+  shardsCreated: number;
+  /** Sum over time of open shards, in shard-hours (what provisioned streams are billed for). */
+  shardHours: number;
+  actionsDone: number;
+  actionsRefused: number;
+  actions: {
+    at: number;
+    action: string;
+    from: number;
+    to: number;
+    reason: string;
+    result: string;
+    detail: string;
+  }[];
+}
+
 /** Summary of a run. */
 export interface RunSummary {
   scenario: string;
@@ -129,6 +152,7 @@ export interface RunSummary {
   };
   producers: ProducerSummary[];
   consumers: ConsumerSummary[];
+  capacity: CapacitySummary;
   ledger: WriteLedger;
   slo: SloVerdict[];
   sloMet: boolean;

@@ -9,11 +9,15 @@ import type { RunSink } from "../metrics/sink.js";
 import type { ConsumerSpec } from "../scenario/consumers.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
+import { Autoscaler } from "./autoscaler.js";
+import { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
 import type { ConsumerContext } from "./consumers/context.js";
 import { KclConsumer } from "./consumers/kcl.js";
 import { LambdaConsumer } from "./consumers/lambda.js";
 import { SimpleConsumer } from "./consumers/simple.js";
+import { MinuteMetrics } from "./minute-metrics.js";
+import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import { RunRecorder } from "./run-recorder.js";
 import { Stream } from "./stream.js";
@@ -37,6 +41,8 @@ export interface BuiltRun {
   stream: Stream;
   producers: Producer[];
   consumers: Consumer[];
+  capacity: CapacityManager;
+  onDemand: OnDemandScaler;
   recorder: RunRecorder;
   /** Cohort tick in µs, or undefined at record resolution. */
   tickUs: number | undefined;
@@ -99,7 +105,22 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     acceptedRecords: () => stream.shards.reduce((a, s) => a + s.totalRecords, 0),
   };
   const consumers = scenario.consumers.map((spec) => createConsumer(spec, consumerContext));
-  const recorder = new RunRecorder(sim, stream, producers, consumers, options.sink, scenario.metricsInterval);
+  const capacity = new CapacityManager(sim, stream, scenario);
+  const minutes = new MinuteMetrics(sim, stream, () =>
+    Math.max(0, ...consumers.map((c) => c.metrics.interval.iteratorAgeMaxMs)),
+  );
+  const onDemand = new OnDemandScaler(sim, stream, capacity, scenario.stream.onDemand, minutes);
+  if (scenario.scaling) new Autoscaler(sim, stream, capacity, scenario.scaling, minutes);
+  const recorder = new RunRecorder(
+    sim,
+    stream,
+    producers,
+    consumers,
+    capacity,
+    options.sink,
+    scenario.metricsInterval,
+  );
+  capacity.start();
   for (const c of consumers) c.start();
   for (const p of producers) p.start();
   return {
@@ -107,6 +128,8 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     stream,
     producers,
     consumers,
+    capacity,
+    onDemand,
     recorder,
     tickUs,
     resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs),

@@ -153,6 +153,33 @@ export class KeySpace {
   }
 
   private positions: Float64Array | undefined;
+  /** Named keys sorted by position, with cumulative probabilities (for massBetween). */
+  private sorted: { positions: Float64Array; cumulative: Float64Array } | undefined;
+
+  /** Probability that a record's key lies in the hash-space range [lo, hi) (fractions). */
+  massBetween(lo: number, hi: number): number {
+    if (!this.sorted) {
+      const order = this.names.map((_, i) => i).sort((a, b) => this.positionOf(a) - this.positionOf(b));
+      const positions = Float64Array.from(order, (i) => this.positionOf(i));
+      const cumulative = new Float64Array(order.length + 1);
+      order.forEach((i, j) => {
+        cumulative[j + 1] = cumulative[j]! + this.probabilities[i]!;
+      });
+      this.sorted = { positions, cumulative };
+    }
+    const { positions, cumulative } = this.sorted;
+    const below = (x: number) => {
+      let a = 0;
+      let b = positions.length;
+      while (a < b) {
+        const m = (a + b) >> 1;
+        if (positions[m]! < x) a = m + 1;
+        else b = m;
+      }
+      return a;
+    };
+    return cumulative[below(hi)]! - cumulative[below(lo)]! + this.randomShare * (hi - lo);
+  }
 
   /** Position in the hash space of named key `index`, in [0, 1). */
   positionOf(index: number): number {

@@ -45,6 +45,10 @@ export class Cohort {
     public topologyVersion: number,
     public previousBackoffUs: number,
   ) {}
+
+  /** Hash-space range (fractions) of the shard a cohort part was routed to, for re-routing after a reshard. */
+  rangeLo = 0;
+  rangeHi = 0;
 }
 
 /**
@@ -429,7 +433,12 @@ export class Producer {
     now: number,
     rejected: Cohort[] | undefined,
   ): Cohort[] | undefined {
-    const counts = this.splitOverShards(piece.count, routing);
+    // A throttled part whose shard was split or merged since: its records belong to that shard's
+    // hash range, so they go to the shards that hold it now, by the key distribution there.
+    const counts =
+      piece.shardIndex >= 0 && piece.rangeHi > piece.rangeLo
+        ? this.splitWithin(piece.count, piece.rangeLo, piece.rangeHi)
+        : this.splitOverShards(piece.count, routing);
     const version = this.stream.topologyVersion;
     let bytesLeft = piece.bytes;
     let countLeft = piece.count;
@@ -443,6 +452,7 @@ export class Producer {
       const accepted = this.offer(s, k, bytes, piece, now);
       acceptedTotal += accepted;
       if (accepted < k) {
+        const shard = this.stream.open[s]!;
         const left = k - accepted;
         const part = new Cohort(
           left,
@@ -456,6 +466,8 @@ export class Producer {
           version,
           piece.previousBackoffUs,
         );
+        part.rangeLo = shard.startFraction;
+        part.rangeHi = s + 1 < this.stream.open.length ? this.stream.open[s + 1]!.startFraction : 1;
         rejected ??= [];
         rejected.push(part);
       }
@@ -549,6 +561,25 @@ export class Producer {
   }
 
   /** Splits `n` records over the open shards by the key routing's probabilities. */
+  /** Splits `n` records of the hash range [lo, hi) over the open shards that hold it now. */
+  private splitWithin(n: number, lo: number, hi: number): Float64Array {
+    const counts = this.shardCounts;
+    const open = this.stream.open;
+    const probs = new Float64Array(open.length);
+    for (let s = 0; s < open.length; s++) {
+      const start = open[s]!.startFraction;
+      const end = s + 1 < open.length ? open[s + 1]!.startFraction : 1;
+      const a = Math.max(lo, start);
+      const b = Math.min(hi, end);
+      if (b > a) probs[s] = this.keys.massBetween(a, b);
+    }
+    const total = probs.reduce((x, y) => x + y, 0);
+    if (!(total > 0)) return this.splitOverShards(n, this.currentRouting());
+    for (let s = 0; s < probs.length; s++) probs[s] = probs[s]! / total;
+    multinomial(this.routeRng, n, probs, counts);
+    return counts;
+  }
+
   private splitOverShards(n: number, routing: KeyRouting): Float64Array {
     const counts = this.shardCounts;
     if (n <= 4 * counts.length) {

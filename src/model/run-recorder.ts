@@ -6,6 +6,7 @@ import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
 import { WriteCounters } from "../metrics/write-counters.js";
+import type { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
 import type { Producer } from "./producer.js";
 import type { Stream } from "./stream.js";
@@ -32,7 +33,14 @@ export const TIMESERIES_COLUMNS = [
   "PutLatency.p99",
   "PutLatency.Max",
   "OpenShards",
+  "ClosedShards",
+  "StreamStatus",
+  "CapacityMode",
+  "WriteCapacityBytesPerSecond",
 ] as const;
+
+/** Columns of scaling.csv: every capacity action, done or refused. */
+export const SCALING_COLUMNS = ["Time", "Action", "From", "To", "Reason", "Result", "Detail"] as const;
 
 /** Columns of shards.csv. */
 export const SHARD_COLUMNS = [
@@ -85,6 +93,8 @@ export class RunRecorder {
   private readonly timeseries: TableSink;
   private readonly shardsTable: TableSink;
   private readonly consumerTables: TableSink[];
+  private readonly scalingTable: TableSink;
+  private actionsWritten = 0;
   private readonly row = new WriteCounters();
   private readonly latency = new LatencyHistogram();
   private intervalStartUs = 0;
@@ -94,12 +104,14 @@ export class RunRecorder {
     private readonly stream: Stream,
     private readonly producers: readonly Producer[],
     private readonly consumers: readonly Consumer[],
+    private readonly capacity: CapacityManager,
     sink: RunSink,
     intervalUs: number,
   ) {
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
     this.consumerTables = consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
+    this.scalingTable = sink.open("scaling", SCALING_COLUMNS);
     sim.every(intervalUs, (t) => this.flush(t));
   }
 
@@ -147,8 +159,25 @@ export class RunRecorder {
       ms(lat.percentile(99)),
       ms(lat.max),
       this.stream.openCount,
+      this.stream.shards.length - this.stream.openCount,
+      this.capacity.status,
+      this.capacity.mode,
+      this.stream.openCount * this.stream.bytesPerSecondLimit,
     ];
     this.timeseries.write(values);
+    const actions = this.capacity.actions;
+    for (; this.actionsWritten < actions.length; this.actionsWritten++) {
+      const a = actions[this.actionsWritten]!;
+      this.scalingTable.write([
+        round(a.atUs / US_PER_S, 6),
+        a.action,
+        a.from,
+        a.to,
+        a.reason,
+        a.result,
+        a.message,
+      ]);
+    }
     for (const p of this.producers) p.closeInterval();
     const recordCapacity = this.stream.recordsPerSecondLimit * lengthS;
     const byteCapacity = this.stream.bytesPerSecondLimit * lengthS;

@@ -74,13 +74,24 @@ export class ShardLog {
     keyId: number,
     position: number,
   ): void {
-    const entry = new LogEntry(this.nextSeq, count, bytes, arrivalUs, originUs, spread, keyId, position);
+    if (this.cursors.length > 0)
+      this.entries.push(
+        new LogEntry(this.nextSeq, count, bytes, arrivalUs, originUs, spread, keyId, position),
+      );
     this.nextSeq += count;
-    if (this.cursors.length > 0) this.entries.push(entry);
     for (const listener of this.listeners) listener();
   }
 
-  /** Calls `listener` after every append (push consumers wait on it instead of polling). */
+  /** Set when the shard closes: no record will be appended any more. */
+  closed = false;
+
+  /** Marks the log complete (its shard was split or merged). */
+  close(): void {
+    this.closed = true;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Calls `listener` after every append, and when the log closes (push consumers wait on it). */
   onAppend(listener: () => void): void {
     this.listeners.push(listener);
   }

@@ -16,11 +16,18 @@ export class Shard {
   open = true;
   parentShardId: string | undefined;
   adjacentParentShardId: string | undefined;
+  /** When the shard was created and (if it is closed) closed, µs. */
+  createdAtUs = 0;
+  closedAtUs: number | undefined;
 
   // Counters of the current metrics interval.
   intervalRecords = 0;
   intervalBytes = 0;
   intervalThrottled = 0;
+  // Counters of the current minute (read by capacity policies, which see one-minute metrics).
+  minuteRecords = 0;
+  minuteBytes = 0;
+  minuteThrottled = 0;
   // Run totals.
   totalRecords = 0;
   totalBytes = 0;
@@ -58,6 +65,8 @@ export class Shard {
     this.secondBytes += bytes;
     this.intervalRecords += records;
     this.intervalBytes += bytes;
+    this.minuteRecords += records;
+    this.minuteBytes += bytes;
     this.totalRecords += records;
     this.totalBytes += bytes;
   }
@@ -65,7 +74,14 @@ export class Shard {
   /** Counts `records` rejected with ProvisionedThroughputExceeded. */
   recordThrottled(records: number): void {
     this.intervalThrottled += records;
+    this.minuteThrottled += records;
     this.totalThrottled += records;
+  }
+
+  /** AWS-style sequence number of the record `ordinal` of this shard: a decimal string that
+   *  increases within the shard, and is larger in shards created later. */
+  sequenceNumber(ordinal: number): string {
+    return `49${String(this.number).padStart(6, "0")}${String(this.createdAtUs).padStart(17, "0")}${String(ordinal).padStart(20, "0")}`;
   }
 
   /** Folds the second in progress into the peaks (call before reading them at the end). */

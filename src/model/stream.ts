@@ -12,6 +12,14 @@ import { ReadLimiter, type ReadLimits } from "./read-limiter.js";
 import { Shard } from "./shard.js";
 import { ShardLog } from "./shard-log.js";
 
+/** A resharding request that breaks one of AWS's rules. */
+export class TopologyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TopologyError";
+  }
+}
+
 /** A stream and its current topology. */
 export class Stream implements HashRouter {
   readonly name: string;
@@ -27,6 +35,7 @@ export class Stream implements HashRouter {
   topologyVersion = 0;
   private starts = new Float64Array(0);
   private readonly limiterSettings: LimiterSettings;
+  private readonly reshardListeners: ((created: readonly Shard[]) => void)[] = [];
   private readonly readLimits: ReadLimits;
   /** Retention period, µs. */
   readonly retentionUs: number;
@@ -65,7 +74,7 @@ export class Stream implements HashRouter {
     return this.limiterSettings.bytesPerSecond;
   }
 
-  private createShard(range: HashKeyRange): Shard {
+  private createShard(range: HashKeyRange, nowUs = 0): Shard {
     const shard = new Shard(
       this.shards.length,
       range,
@@ -73,8 +82,74 @@ export class Stream implements HashRouter {
       new ShardLog(this.propagationUs),
       new ReadLimiter(this.readLimits),
     );
+    shard.createdAtUs = nowUs;
     this.shards.push(shard);
     return shard;
+  }
+
+  /** Shard with an id (`shardId-000000000003`) or creation number, if it exists. */
+  shard(idOrNumber: string | number): Shard | undefined {
+    if (typeof idOrNumber === "number") return this.shards[idOrNumber];
+    return this.shards.find((s) => s.id === idOrNumber);
+  }
+
+  /** Calls `listener(created)` after every change of the set of open shards. */
+  onReshard(listener: (created: readonly Shard[]) => void): void {
+    this.reshardListeners.push(listener);
+  }
+
+  /**
+   * SplitShard: closes `parent` and opens two children, the upper one starting at
+   * `newStartingHashKey`. Throws (with AWS's rule) when the split is not allowed.
+   */
+  splitShard(parent: Shard, newStartingHashKey: bigint, nowUs: number): [Shard, Shard] {
+    if (!parent.open) throw new TopologyError(`${parent.id} is closed: only open shards can be split`);
+    if (newStartingHashKey <= parent.range.start || newStartingHashKey > parent.range.end) {
+      throw new TopologyError(
+        `NewStartingHashKey ${newStartingHashKey} must lie inside ${parent.id}'s range (${parent.range.start + 1n} … ${parent.range.end})`,
+      );
+    }
+    const lower = this.createShard({ start: parent.range.start, end: newStartingHashKey - 1n }, nowUs);
+    const upper = this.createShard({ start: newStartingHashKey, end: parent.range.end }, nowUs);
+    lower.parentShardId = parent.id;
+    upper.parentShardId = parent.id;
+    this.close(parent, nowUs);
+    this.refreshTopology();
+    this.notifyReshard([lower, upper]);
+    return [lower, upper];
+  }
+
+  /** MergeShards: closes two adjacent open shards and opens one covering both. */
+  mergeShards(shard: Shard, adjacent: Shard, nowUs: number): Shard {
+    if (!shard.open || !adjacent.open)
+      throw new TopologyError(
+        `${!shard.open ? shard.id : adjacent.id} is closed: only open shards can be merged`,
+      );
+    if (shard.range.end + 1n !== adjacent.range.start && adjacent.range.end + 1n !== shard.range.start) {
+      throw new TopologyError(
+        `${shard.id} and ${adjacent.id} are not adjacent: their hash-key ranges must meet with no gap (MergeShards takes two adjacent shards only)`,
+      );
+    }
+    const start = shard.range.start < adjacent.range.start ? shard.range.start : adjacent.range.start;
+    const end = shard.range.end > adjacent.range.end ? shard.range.end : adjacent.range.end;
+    const child = this.createShard({ start, end }, nowUs);
+    child.parentShardId = shard.id;
+    child.adjacentParentShardId = adjacent.id;
+    this.close(shard, nowUs);
+    this.close(adjacent, nowUs);
+    this.refreshTopology();
+    this.notifyReshard([child]);
+    return child;
+  }
+
+  private close(shard: Shard, nowUs: number): void {
+    shard.open = false;
+    shard.closedAtUs = nowUs;
+    shard.log.close();
+  }
+
+  private notifyReshard(created: readonly Shard[]): void {
+    for (const listener of this.reshardListeners) listener(created);
   }
 
   private refreshTopology(): void {
@@ -132,6 +207,7 @@ export class Stream implements HashRouter {
     position: number,
   ): number {
     const shard = this.open[shardIndex]!;
+    if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
     const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
     if (accepted > 0) {
       const acceptedBytes = prefixBytes(count, bytes, accepted);

@@ -75,6 +75,10 @@ const start = duration({
   min: { value: 0 },
   description: "when the consumer starts reading (default 0)",
 }).default(0);
+const parentsFirst = z.boolean().default(true).meta({
+  description:
+    "after a reshard, read a child only once its parents are read to the end (default true; false: a naive reader)",
+});
 const noProcessing: ProcessingSpec = { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 };
 
 const pollingSchema = z.strictObject({
@@ -98,6 +102,7 @@ const pollingSchema = z.strictObject({
   processing: processingSchema.default(noProcessing),
   startingPosition,
   start,
+  parentsFirst,
 });
 
 const efoSchema = z.strictObject({
@@ -106,6 +111,7 @@ const efoSchema = z.strictObject({
   processing: processingSchema.default(noProcessing),
   startingPosition,
   start,
+  parentsFirst,
 });
 
 const kclSchema = z.strictObject({

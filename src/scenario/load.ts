@@ -63,6 +63,8 @@ export interface LoadOptions {
   overrides?: readonly Override[];
   /** Reads a file named in the scenario (trace replays), relative to the scenario file. */
   readFile?: (path: string) => string;
+  /** Further checks of the validated scenario (e.g. replaying scheduled reshards); each problem names its YAML path. */
+  check?: (scenario: Scenario) => { path: (string | number)[]; message: string }[];
 }
 
 /** A loaded scenario with non-fatal remarks. */
@@ -189,7 +191,12 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     }
   });
   if (issues.length > 0) throw new ScenarioError(issues);
-  return { scenario: { ...result.data, producers }, warnings };
+  const scenario: Scenario = { ...result.data, producers };
+  for (const problem of options.check?.(scenario) ?? []) {
+    issues.push({ file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path) });
+  }
+  if (issues.length > 0) throw new ScenarioError(sortByPlace(issues));
+  return { scenario, warnings };
 }
 
 /** Names the repeated key of a "Map keys must be unique" error. */

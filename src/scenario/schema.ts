@@ -6,11 +6,13 @@ import { z } from "zod";
 import {
   KINESIS,
   KPL_DEFAULTS,
+  ON_DEMAND,
   PUT_LATENCY_MEASURED,
   SDK_V3_STANDARD_RETRY,
 } from "../data/kinesis-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
+import { eventSchema, onDemandSchema, scalingSchema, updatingSchema } from "./capacity.js";
 import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
@@ -402,66 +404,93 @@ export type Producer = z.output<typeof producerSchema>;
 /** Write-limiter policies. */
 export const LIMITER_POLICIES = ["window", "token-bucket"] as const;
 
-const streamSchema = z.strictObject({
-  name: name('stream name (default "stream")').default("stream"),
-  mode: oneOf(["provisioned"], "capacity mode (provisioned)").default("provisioned"),
-  shards: number({
-    integer: true,
-    min: { value: KINESIS.minShards.value, fact: KINESIS.minShards },
-    max: { value: KINESIS.maxShardsPerStream.value, fact: KINESIS.maxShardsPerStream },
-    description: "number of shards, split evenly over the hash-key space as CreateStream does",
-  }),
-  retention: duration({
-    min: { value: KINESIS.retentionMinHours.value * US_PER_H, fact: KINESIS.retentionMinHours },
-    max: { value: KINESIS.retentionMaxHours.value * US_PER_H, fact: KINESIS.retentionMaxHours },
-    description: "data retention period (default 24h, up to 365 days)",
-  }).default(KINESIS.retentionDefaultHours.value * US_PER_H),
-  maxRecordSize: size({
-    min: { value: KINESIS.maxRecordSizeMin.value, fact: KINESIS.maxRecordSizeMin },
-    max: { value: KINESIS.maxRecordSizeMax.value, fact: KINESIS.maxRecordSizeMax },
-    description: "largest record, partition key included (default 1MiB; up to 10MiB since Oct 2025)",
-  }).default(KINESIS.maxRecordSizeDefault.value),
-  limiter: z
-    .strictObject({
-      policy: oneOf(
-        LIMITER_POLICIES,
-        "window: per calendar second (default); token-bucket: rate + burst",
-      ).default("window"),
-      burst: duration({
-        min: { value: 1 * MS },
-        max: { value: 60 * US_PER_S },
-        description: "token-bucket depth, as seconds of the per-shard rate (default 1s)",
-      }).default(US_PER_S),
-    })
-    .default({ policy: "window", burst: US_PER_S })
-    .meta({ description: "how the per-shard write limit (1,000 records/s and 1 MiB/s) is enforced" }),
-  getRecordsLatency: distributionOf(duration, "GetRecords latency")
-    .default({ dist: "lognormal", median: 30 * MS, sigma: Math.log(300 / 30) / Z_P99 })
-    .meta({
+const streamSchema = z
+  .strictObject({
+    name: name('stream name (default "stream")').default("stream"),
+    mode: oneOf(["provisioned", "on-demand"], "capacity mode (default provisioned)").default("provisioned"),
+    onDemand: onDemandSchema,
+    updating: updatingSchema,
+    shards: number({
+      integer: true,
+      min: { value: KINESIS.minShards.value, fact: KINESIS.minShards },
+      max: { value: KINESIS.maxShardsPerStream.value, fact: KINESIS.maxShardsPerStream },
       description:
-        "time a GetRecords call takes (default lognormal, median 30ms, p99 300ms; a modelling choice)",
-    }),
-  pushLatency: distributionOf(duration, "push latency")
-    .default({ dist: "lognormal", median: 65 * MS, sigma: Math.log(100 / 65) / Z_P99 })
-    .meta({
+        "number of shards, split evenly over the hash-key space as CreateStream does (on-demand: default 4, AWS's start)",
+    }).optional(),
+    retention: duration({
+      min: { value: KINESIS.retentionMinHours.value * US_PER_H, fact: KINESIS.retentionMinHours },
+      max: { value: KINESIS.retentionMaxHours.value * US_PER_H, fact: KINESIS.retentionMaxHours },
+      description: "data retention period (default 24h, up to 365 days)",
+    }).default(KINESIS.retentionDefaultHours.value * US_PER_H),
+    maxRecordSize: size({
+      min: { value: KINESIS.maxRecordSizeMin.value, fact: KINESIS.maxRecordSizeMin },
+      max: { value: KINESIS.maxRecordSizeMax.value, fact: KINESIS.maxRecordSizeMax },
+      description: "largest record, partition key included (default 1MiB; up to 10MiB since Oct 2025)",
+    }).default(KINESIS.maxRecordSizeDefault.value),
+    limiter: z
+      .strictObject({
+        policy: oneOf(
+          LIMITER_POLICIES,
+          "window: per calendar second (default); token-bucket: rate + burst",
+        ).default("window"),
+        burst: duration({
+          min: { value: 1 * MS },
+          max: { value: 60 * US_PER_S },
+          description: "token-bucket depth, as seconds of the per-shard rate (default 1s)",
+        }).default(US_PER_S),
+      })
+      .default({ policy: "window", burst: US_PER_S })
+      .meta({ description: "how the per-shard write limit (1,000 records/s and 1 MiB/s) is enforced" }),
+    getRecordsLatency: distributionOf(duration, "GetRecords latency")
+      .default({ dist: "lognormal", median: 30 * MS, sigma: Math.log(300 / 30) / Z_P99 })
+      .meta({
+        description:
+          "time a GetRecords call takes (default lognormal, median 30ms, p99 300ms; a modelling choice)",
+      }),
+    pushLatency: distributionOf(duration, "push latency")
+      .default({ dist: "lognormal", median: 65 * MS, sigma: Math.log(100 / 65) / Z_P99 })
+      .meta({
+        description:
+          "enhanced fan-out delay from readable to pushed; events stay in order (default lognormal, median 65ms, p99 100ms, which gives the ~70ms average AWS states)",
+      }),
+    propagationDelay: duration({
+      min: { value: 0 },
+      max: { value: 60 * US_PER_S },
       description:
-        "enhanced fan-out delay from readable to pushed; events stay in order (default lognormal, median 65ms, p99 100ms, which gives the ~70ms average AWS states)",
-    }),
-  propagationDelay: duration({
-    min: { value: 0 },
-    max: { value: 60 * US_PER_S },
-    description:
-      "time from acceptance until a record is readable (default 0: AWS says records can be read as soon as they are written)",
-  }).default(0),
-  writeRecordsPerSecond: countRate({
-    min: { value: 1 },
-    description: "per-shard record limit (default 1000/s, AWS's)",
-  }).default(KINESIS.shardWriteRecordsPerSecond.value),
-  writeBytesPerSecond: byteRate({
-    min: { value: 1 },
-    description: "per-shard byte limit (default 1MiB/s, AWS's)",
-  }).default(KINESIS.shardWriteBytesPerSecond.value),
-});
+        "time from acceptance until a record is readable (default 0: AWS says records can be read as soon as they are written)",
+    }).default(0),
+    writeRecordsPerSecond: countRate({
+      min: { value: 1 },
+      description: "per-shard record limit (default 1000/s, AWS's)",
+    }).default(KINESIS.shardWriteRecordsPerSecond.value),
+    writeBytesPerSecond: byteRate({
+      min: { value: 1 },
+      description: "per-shard byte limit (default 1MiB/s, AWS's)",
+    }).default(KINESIS.shardWriteBytesPerSecond.value),
+  })
+  .transform((stream, ctx) => {
+    let shards = stream.shards;
+    if (shards === undefined) {
+      if (stream.mode === "provisioned") {
+        ctx.issues.push({
+          code: "custom",
+          message: 'missing required field "shards" (a provisioned stream states its shard count)',
+          input: stream,
+        });
+        return z.NEVER;
+      }
+      // An on-demand stream starts at 4 shards, or with room for twice its previous peak, or at its
+      // warm throughput (On-demand Advantage).
+      const od = stream.onDemand;
+      shards = Math.max(
+        ON_DEMAND.initialShards.value,
+        Math.ceil((ON_DEMAND.peakMultiple.value * od.previousPeak) / stream.writeBytesPerSecond),
+        Math.ceil((ON_DEMAND.peakMultiple.value * od.previousPeakRecords) / stream.writeRecordsPerSecond),
+        Math.ceil(od.warmThroughput / stream.writeBytesPerSecond),
+      );
+    }
+    return { ...stream, shards };
+  });
 /** The stream after validation. */
 export type StreamSpec = z.output<typeof streamSchema>;
 
@@ -560,6 +589,21 @@ export const scenarioSchema = z
     stream: streamSchema,
     producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
     consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
+    events: z.array(eventSchema).default([]).meta({ description: "capacity actions at scheduled times" }),
+    scaling: scalingSchema.optional().meta({ description: "an autoscaling policy for a provisioned stream" }),
+    variants: z
+      .array(
+        z.strictObject({
+          name: name("variant name"),
+          set: z
+            .record(z.string(), z.unknown())
+            .meta({ description: "overrides, as with --set: YAML path → value" }),
+        }),
+      )
+      .default([])
+      .meta({
+        description: "named alternatives for `kinesim compare`: the same traffic under other settings",
+      }),
     slo: sloSchema.optional(),
   })
   .superRefine((s, ctx) => {

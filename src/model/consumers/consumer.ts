@@ -5,6 +5,7 @@
 import type { Sampler } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import { IntervalHistogram } from "../../metrics/latency-histogram.js";
+import type { Shard } from "../shard.js";
 import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
 
 /** Kinds of consumer. */
@@ -237,4 +238,48 @@ export function ledgerOf(
   };
   ledger.balanced = accepted === t.processed + unread + t.expired + t.discarded + t.toDestination + t.skipped;
   return ledger;
+}
+
+/**
+ * Which shards a consumer may read: after a reshard, a child only once its parents are read to
+ * their end — as the KCL and Lambda do, which keeps each partition key in order. A naive reader
+ * (`parentsFirst` false) reads children at once.
+ */
+export class Lineage {
+  private readonly finished = new Set<string>();
+  private readonly waiting: Shard[] = [];
+  private readonly known = new Set<string>();
+
+  constructor(
+    private readonly begin: (shard: Shard) => void,
+    private readonly parentsFirst: boolean,
+  ) {}
+
+  /** A shard the consumer should read (initial, or created by a reshard). */
+  offer(shard: Shard): void {
+    this.known.add(shard.id);
+    if (!this.parentsFirst || this.parentsDone(shard)) this.begin(shard);
+    else this.waiting.push(shard);
+  }
+
+  /** A shard read to its end: its children may start. */
+  finish(shard: Shard): void {
+    this.finished.add(shard.id);
+    for (let i = 0; i < this.waiting.length; ) {
+      const child = this.waiting[i]!;
+      if (this.parentsDone(child)) {
+        this.waiting.splice(i, 1);
+        this.begin(child);
+      } else {
+        i++;
+      }
+    }
+  }
+
+  private parentsDone(shard: Shard): boolean {
+    for (const parent of [shard.parentShardId, shard.adjacentParentShardId]) {
+      if (parent !== undefined && this.known.has(parent) && !this.finished.has(parent)) return false;
+    }
+    return true;
+  }
 }

@@ -10,10 +10,12 @@ import { compileDistribution } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import { US_PER_MS } from "../../engine/time.js";
 import { type KclSpec, noiseOf } from "../../scenario/consumers.js";
+import type { Shard } from "../shard.js";
 import {
   type Consumer,
   type ConsumerLedger,
   ConsumerMetrics,
+  Lineage,
   ledgerOf,
   ProcessingModel,
   ShardCursor,
@@ -52,6 +54,7 @@ class LeaseCursor extends ShardCursor {
 
 /** One shard's lease. */
 interface Lease {
+  shard: Shard;
   shardIndex: number;
   owner: number | undefined;
   cursor: LeaseCursor;
@@ -70,6 +73,9 @@ export class KclConsumer implements Consumer {
   private readonly alive: boolean[];
   private readonly processing: ProcessingModel;
   private readonly rng: RandomStream;
+  private readonly readRng: RandomStream;
+  private readonly lineage: Lineage;
+  private started = false;
   /** Lease moves, for the summary and tests: [time µs, shard, from, to]. */
   readonly moves: [number, number, number, number][] = [];
 
@@ -86,59 +92,89 @@ export class KclConsumer implements Consumer {
       spec.processing.perKiBUs,
       compileDistribution(noiseOf(spec.processing)),
     );
-    const readRng = context.random.stream(`consumer/${spec.name}/read`);
-    for (const [i, shard] of context.stream.open.entries()) {
-      const start = spec.startingPosition === "LATEST" ? shard.log.nextSeq : shard.log.trimSeq;
-      const cursor = new LeaseCursor(shard.log, i, start, (n) => {
-        this.metrics.interval.expired += n;
-      });
-      const lease: Lease = {
-        shardIndex: i,
-        owner: i % spec.workers,
-        cursor,
-        reader: undefined as never,
-        sinceCheckpoint: 0,
-        lastCheckpointUs: 0,
-      };
-      const handle = this.handler(lease);
-      lease.reader =
-        spec.retrieval === "polling"
-          ? new PollingReader(
-              context.sim,
-              shard,
-              cursor,
-              {
-                intervalUs: spec.idleTimeBetweenReads,
-                throttleBackoffUs: spec.idleTimeBetweenReads,
-                maxRecords: spec.maxRecords,
-                latency: context.getRecordsLatency,
-              },
-              this.metrics,
-              readRng,
-              handle,
-            )
-          : new PushReader(
-              context.sim,
-              shard,
-              cursor,
-              pushSettings(context.pushLatency),
-              this.metrics,
-              readRng,
-              handle,
-            );
-      this.leases.push(lease);
+    this.readRng = context.random.stream(`consumer/${spec.name}/read`);
+    this.lineage = new Lineage((shard) => this.beginLease(shard), true);
+    for (const shard of context.stream.open) this.addLease(shard);
+    context.stream.onReshard((created) => {
+      for (const shard of created) {
+        this.addLease(shard);
+        if (this.started) this.lineage.offer(shard);
+      }
+    });
+  }
+
+  /** A lease for a shard, without an owner until the shard may be read. */
+  private addLease(shard: Shard): void {
+    const { sim, getRecordsLatency, pushLatency } = this.context;
+    const spec = this.spec;
+    const cursor = new LeaseCursor(shard.log, shard.number, shard.log.trimSeq, (n) => {
+      this.metrics.interval.expired += n;
+    });
+    const lease: Lease = {
+      shard,
+      shardIndex: shard.number,
+      owner: undefined,
+      cursor,
+      reader: undefined as never,
+      sinceCheckpoint: 0,
+      lastCheckpointUs: 0,
+    };
+    const handle = this.handler(lease);
+    // At SHARD_END the processor checkpoints the end and the child leases may be taken.
+    const onEnd = () => this.lineage.finish(shard);
+    lease.reader =
+      spec.retrieval === "polling"
+        ? new PollingReader(
+            sim,
+            shard,
+            cursor,
+            {
+              intervalUs: spec.idleTimeBetweenReads,
+              throttleBackoffUs: spec.idleTimeBetweenReads,
+              maxRecords: spec.maxRecords,
+              latency: getRecordsLatency,
+            },
+            this.metrics,
+            this.readRng,
+            handle,
+            onEnd,
+          )
+        : new PushReader(
+            sim,
+            shard,
+            cursor,
+            pushSettings(pushLatency),
+            this.metrics,
+            this.readRng,
+            handle,
+            onEnd,
+          );
+    this.leases.push(lease);
+  }
+
+  /** Gives a shard's lease to the live worker with the fewest leases, and starts reading it. */
+  private beginLease(shard: Shard): void {
+    const lease = this.leases.find((l) => l.shard === shard)!;
+    const counts = this.leaseCounts();
+    let best: number | undefined;
+    for (let w = 0; w < this.alive.length; w++) {
+      if (this.alive[w] && (best === undefined || counts[w]! < counts[best]!)) best = w;
     }
+    lease.owner = best;
+    lease.lastCheckpointUs = this.context.sim.nowUs;
+    if (best !== undefined) lease.reader.start(this.context.sim.nowUs);
   }
 
   start(): void {
     this.context.sim.at(this.spec.start, () => {
+      this.started = true;
       startCursors(
         this.leases.map((l) => l.cursor),
         this.spec.startingPosition,
         this.metrics,
       );
       for (const lease of this.leases) lease.cursor.processedTo = lease.cursor.readSeq;
-      for (const lease of this.leases) lease.reader.start(this.spec.start);
+      for (const lease of [...this.leases]) this.lineage.offer(lease.shard);
     });
     for (const failure of this.spec.failures)
       this.context.sim.at(failure.at, () => this.kill(failure.worker));

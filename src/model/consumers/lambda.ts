@@ -19,6 +19,7 @@ import {
   type Consumer,
   type ConsumerLedger,
   ConsumerMetrics,
+  Lineage,
   ledgerOf,
   ProcessingModel,
   ShardCursor,
@@ -62,6 +63,10 @@ interface ShardState {
   poisonSeq: number;
   /** The reader is waiting for the lanes to drain before fetching more. */
   parked: (() => void) | undefined;
+  /** The reader reached the end of a closed shard. */
+  readerDone: boolean;
+  /** Everything of the shard is finished: its children may start. */
+  finished?: boolean;
 }
 
 /** A Lambda function reading the stream through an event source mapping. */
@@ -70,6 +75,10 @@ export class LambdaConsumer implements Consumer {
   readonly kind = "lambda" as const;
   readonly metrics = new ConsumerMetrics();
   private readonly shards: ShardState[] = [];
+  private readonly states = new Map<Shard, ShardState>();
+  private readRng!: RandomStream;
+  private lineage!: Lineage;
+  private started = false;
   private readonly durationModel: ProcessingModel;
   private readonly rng: RandomStream;
   private readonly laneRng: RandomStream;
@@ -95,80 +104,110 @@ export class LambdaConsumer implements Consumer {
     this.limit = spec.reservedConcurrency ?? spec.accountConcurrency;
     this.laneCounts = new Float64Array(spec.parallelizationFactor);
     this.laneShares = new Float64Array(spec.parallelizationFactor).fill(1 / spec.parallelizationFactor);
-    const readRng = context.random.stream(`consumer/${spec.name}/read`);
-    for (const [i, shard] of context.stream.open.entries()) {
-      const cursor = new ShardCursor(
-        shard.log,
-        i,
-        spec.startingPosition === "LATEST" ? shard.log.nextSeq : shard.log.trimSeq,
-        (n) => {
-          this.metrics.interval.expired += n;
-        },
-      );
-      const state: ShardState = {
-        shard,
-        cursor,
-        lanes: [],
-        reader: undefined as never,
-        poisonSeq: Number.POSITIVE_INFINITY,
-        parked: undefined,
-      };
-      for (let l = 0; l < spec.parallelizationFactor; l++) {
-        state.lanes.push({
-          shard: state,
-          queue: [],
-          queuedRecords: 0,
-          pending: [],
-          busy: false,
-          readySinceUs: 0,
-          waking: false,
-        });
+    this.readRng = context.random.stream(`consumer/${spec.name}/read`);
+    this.lineage = new Lineage((shard) => this.states.get(shard)!.reader.start(context.sim.nowUs), true);
+    for (const shard of context.stream.open) this.addShard(shard);
+    context.stream.onReshard((created) => {
+      for (const shard of created) {
+        this.addShard(shard);
+        if (this.started) this.lineage.offer(shard);
       }
-      const handle = (batch: ReadResult, now: number, done: () => void) => this.deal(state, batch, now, done);
-      state.reader = spec.efo
-        ? new PushReader(
-            context.sim,
-            shard,
-            cursor,
-            pushSettings(context.pushLatency),
-            this.metrics,
-            readRng,
-            handle,
-          )
-        : new PollingReader(
-            context.sim,
-            shard,
-            cursor,
-            {
-              intervalUs: 0,
-              throttleBackoffUs: RETRY_DELAY_US,
-              maxRecords: 10_000,
-              latency: context.getRecordsLatency,
-            },
-            this.metrics,
-            readRng,
-            handle,
-          );
-      this.shards.push(state);
-    }
-    for (const poison of spec.poisonRecords) {
-      const state = this.shards[poison.shard];
-      if (!state) continue;
-      state.shard.log.onAppend(() => {
-        if (state.poisonSeq === Number.POSITIVE_INFINITY && context.sim.nowUs >= poison.at)
-          state.poisonSeq = state.shard.log.nextSeq - 1;
+    });
+    // Poison records are named by the index of the shard at the start (hash-key order).
+    spec.poisonRecords.forEach((poison) => {
+      const shard = context.stream.open[poison.shard];
+      const state = shard ? this.states.get(shard) : undefined;
+      if (!state || !shard) return;
+      shard.log.onAppend(() => {
+        if (
+          state.poisonSeq === Number.POSITIVE_INFINITY &&
+          context.sim.nowUs >= poison.at &&
+          shard.log.nextSeq > 0
+        ) {
+          state.poisonSeq = shard.log.nextSeq - 1;
+        }
+      });
+    });
+  }
+
+  private addShard(shard: Shard): void {
+    const { sim, getRecordsLatency, pushLatency } = this.context;
+    const spec = this.spec;
+    const cursor = new ShardCursor(shard.log, shard.number, shard.log.trimSeq, (n) => {
+      this.metrics.interval.expired += n;
+    });
+    const state: ShardState = {
+      shard,
+      cursor,
+      lanes: [],
+      reader: undefined as never,
+      poisonSeq: Number.POSITIVE_INFINITY,
+      parked: undefined,
+      readerDone: false,
+    };
+    for (let l = 0; l < spec.parallelizationFactor; l++) {
+      state.lanes.push({
+        shard: state,
+        queue: [],
+        queuedRecords: 0,
+        pending: [],
+        busy: false,
+        readySinceUs: 0,
+        waking: false,
       });
     }
+    const handle = (batch: ReadResult, now: number, done: () => void) => this.deal(state, batch, now, done);
+    const onEnd = () => {
+      state.readerDone = true;
+      this.maybeFinish(state);
+    };
+    state.reader = spec.efo
+      ? new PushReader(
+          sim,
+          shard,
+          cursor,
+          pushSettings(pushLatency),
+          this.metrics,
+          this.readRng,
+          handle,
+          onEnd,
+        )
+      : new PollingReader(
+          sim,
+          shard,
+          cursor,
+          {
+            intervalUs: 0,
+            throttleBackoffUs: RETRY_DELAY_US,
+            maxRecords: 10_000,
+            latency: getRecordsLatency,
+          },
+          this.metrics,
+          this.readRng,
+          handle,
+          onEnd,
+        );
+    this.shards.push(state);
+    this.states.set(shard, state);
+  }
+
+  /** A shard is done once its reader reached the end and every lane has drained. */
+  private maybeFinish(state: ShardState): void {
+    if (!state.readerDone || state.finished) return;
+    if (state.lanes.some((l) => l.busy || l.waking || l.queuedRecords > 0 || l.pending.length > 0)) return;
+    state.finished = true;
+    this.lineage.finish(state.shard);
   }
 
   start(): void {
     this.context.sim.at(this.spec.start, () => {
+      this.started = true;
       startCursors(
         this.shards.map((s) => s.cursor),
         this.spec.startingPosition,
         this.metrics,
       );
-      for (const state of this.shards) state.reader.start(this.spec.start);
+      for (const state of [...this.shards]) this.lineage.offer(state.shard);
     });
   }
 
@@ -337,6 +376,7 @@ export class LambdaConsumer implements Consumer {
       this.wake(lane);
       // Another lane may have been throttled for concurrency: wake the rest of this shard too.
       for (const other of lane.shard.lanes) if (other !== lane) this.wake(other);
+      this.maybeFinish(lane.shard);
     });
   }
 

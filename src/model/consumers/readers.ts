@@ -40,6 +40,8 @@ export class PollingReader {
     private readonly metrics: ConsumerMetrics,
     private readonly rng: RandomStream,
     private readonly handle: BatchHandler,
+    /** Called once the shard is closed and every record of it has been fetched and finished. */
+    private readonly onEnd: () => void = () => {},
   ) {}
 
   /** Starts polling at `atUs`. */
@@ -55,10 +57,20 @@ export class PollingReader {
     this.generation++;
   }
 
+  private atEnd(): boolean {
+    return endOfShard(this.shard, this.cursor);
+  }
+
   private poll(generation: number): void {
     if (this.stopped || generation !== this.generation) return;
     const now = this.sim.nowUs;
     const c = this.metrics.interval;
+    if (this.atEnd()) {
+      // A closed shard read to its end (GetRecords returns no NextShardIterator): stop.
+      this.stopped = true;
+      this.onEnd();
+      return;
+    }
     if (!this.shard.readLimiter.tryCall(now)) {
       c.throttledCalls++;
       // Full jitter keeps readers that collided from colliding again in step.
@@ -98,6 +110,11 @@ export class PollingReader {
       });
     });
   }
+}
+
+/** Whether a reader has fetched everything a closed shard will ever hold. */
+function endOfShard(shard: Shard, cursor: ShardCursor): boolean {
+  return shard.log.closed && cursor.readSeq >= shard.log.nextSeq;
 }
 
 /** Settings of a push reader. */
@@ -140,11 +157,23 @@ export class PushReader {
     private readonly metrics: ConsumerMetrics,
     private readonly rng: RandomStream,
     private readonly handle: BatchHandler,
+    /** Called once the shard is closed and every record of it has been delivered and finished. */
+    private readonly onEnd: () => void = () => {},
   ) {
     this.tokens = settings.bytesPerSecond * US_PER_S;
     shard.log.onAppend(() => {
-      if (!this.stopped) this.enqueue(this.sim.nowUs + this.shard.log.propagationUs);
+      if (this.stopped) return;
+      if (this.shard.log.closed) this.checkEnd();
+      else this.enqueue(this.sim.nowUs + this.shard.log.propagationUs);
     });
+  }
+
+  /** The subscription ends with the shard: the last event carried its end (ChildShards). */
+  private checkEnd(): void {
+    if (this.stopped || this.busy || this.pending.length > 0 || !endOfShard(this.shard, this.cursor)) return;
+    this.stopped = true;
+    this.generation++;
+    this.onEnd();
   }
 
   /** Subscribes at `atUs`, from the cursor's position. */
@@ -159,6 +188,7 @@ export class PushReader {
     // Whatever is already readable comes in a first event.
     const readable = this.shard.log.readableAt(this.cursor.readSeq);
     if (readable !== Number.POSITIVE_INFINITY) this.enqueue(Math.max(now, readable));
+    else if (this.shard.log.closed) this.sim.at(now, () => this.checkEnd());
   }
 
   /** Ends the subscription. */
@@ -193,7 +223,11 @@ export class PushReader {
     if (this.stopped || generation !== this.generation || this.busy) return;
     const now = this.sim.nowUs;
     const next = this.pending[0];
-    if (!next || next.atUs > now) return;
+    if (!next) {
+      this.checkEnd();
+      return;
+    }
+    if (next.atUs > now) return;
     const room = this.refill(now);
     if (room <= 0) {
       // The pipe is in debt after a large event: wait until it has refilled.

@@ -1,16 +1,19 @@
 // The plain consumers: an SDK reader polling every shard with GetRecords, and an enhanced
 // fan-out consumer receiving every shard's records by push. Each processes a batch, then reads
-// again; neither checkpoints.
+// again; neither checkpoints. After a reshard they read a child once its parents are done
+// (or at once, with `parentsFirst: false`, as a naive reader would).
 
 import { EFO } from "../../data/consumer-limits.js";
 import { compileDistribution, type Sampler } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import type { EfoSpec, PollingSpec } from "../../scenario/consumers.js";
 import { noiseOf } from "../../scenario/consumers.js";
+import type { Shard } from "../shard.js";
 import {
   type Consumer,
   type ConsumerLedger,
   ConsumerMetrics,
+  Lineage,
   ledgerOf,
   ProcessingModel,
   ShardCursor,
@@ -25,9 +28,12 @@ export class SimpleConsumer implements Consumer {
   readonly kind: "polling" | "efo";
   readonly metrics = new ConsumerMetrics();
   private readonly cursors: ShardCursor[] = [];
-  private readonly readers: (PollingReader | PushReader)[] = [];
+  private readonly readers = new Map<Shard, PollingReader | PushReader>();
   private readonly processing: ProcessingModel;
   private readonly rng: RandomStream;
+  private readonly readRng: RandomStream;
+  private readonly lineage: Lineage;
+  private started = false;
 
   constructor(
     readonly spec: PollingSpec | EfoSpec,
@@ -36,53 +42,70 @@ export class SimpleConsumer implements Consumer {
     this.name = spec.name;
     this.kind = spec.type;
     this.rng = context.random.stream(`consumer/${spec.name}/processing`);
+    this.readRng = context.random.stream(`consumer/${spec.name}/read`);
+    const p = spec.processing;
     this.processing = new ProcessingModel(
-      spec.processing.baseUs,
-      spec.processing.perRecordUs,
-      spec.processing.perKiBUs,
-      compileDistribution(noiseOf(spec.processing)),
+      p.baseUs,
+      p.perRecordUs,
+      p.perKiBUs,
+      compileDistribution(noiseOf(p)),
     );
-    const readRng = context.random.stream(`consumer/${spec.name}/read`);
-    for (const [i, shard] of context.stream.open.entries()) {
-      const cursor = new ShardCursor(
-        shard.log,
-        i,
-        spec.startingPosition === "LATEST" ? shard.log.nextSeq : shard.log.trimSeq,
-        (n) => {
-          this.metrics.interval.expired += n;
-        },
-      );
-      this.cursors.push(cursor);
-      if (spec.type === "polling") {
-        const settings = {
-          intervalUs: spec.pollInterval,
-          throttleBackoffUs: spec.throttleBackoff,
-          maxRecords: spec.maxRecords,
-          latency: context.getRecordsLatency,
-        };
-        this.readers.push(
-          new PollingReader(context.sim, shard, cursor, settings, this.metrics, readRng, this.handle(cursor)),
-        );
-      } else {
-        this.readers.push(
-          new PushReader(
-            context.sim,
+    this.lineage = new Lineage(
+      (shard) => this.readers.get(shard)!.start(this.context.sim.nowUs),
+      spec.parentsFirst,
+    );
+    for (const shard of context.stream.open) this.addShard(shard);
+    context.stream.onReshard((created) => {
+      for (const shard of created) {
+        this.addShard(shard);
+        if (this.started) this.lineage.offer(shard);
+      }
+    });
+  }
+
+  private addShard(shard: Shard): void {
+    const cursor = new ShardCursor(shard.log, shard.number, shard.log.trimSeq, (n) => {
+      this.metrics.interval.expired += n;
+    });
+    this.cursors.push(cursor);
+    const { sim, getRecordsLatency, pushLatency } = this.context;
+    const spec = this.spec;
+    const onEnd = () => this.lineage.finish(shard);
+    const reader =
+      spec.type === "polling"
+        ? new PollingReader(
+            sim,
             shard,
             cursor,
-            pushSettings(context.pushLatency),
+            {
+              intervalUs: spec.pollInterval,
+              throttleBackoffUs: spec.throttleBackoff,
+              maxRecords: spec.maxRecords,
+              latency: getRecordsLatency,
+            },
             this.metrics,
-            readRng,
+            this.readRng,
             this.handle(cursor),
-          ),
-        );
-      }
-    }
+            onEnd,
+          )
+        : new PushReader(
+            sim,
+            shard,
+            cursor,
+            pushSettings(pushLatency),
+            this.metrics,
+            this.readRng,
+            this.handle(cursor),
+            onEnd,
+          );
+    this.readers.set(shard, reader);
   }
 
   start(): void {
     this.context.sim.at(this.spec.start, () => {
+      this.started = true;
       startCursors(this.cursors, this.spec.startingPosition, this.metrics);
-      for (const reader of this.readers) reader.start(this.spec.start);
+      for (const shard of this.readers.keys()) this.lineage.offer(shard);
     });
   }
 
