@@ -102,6 +102,11 @@ export interface CapacitySummary {
   }[];
 }
 
+/** Whether the stream's capacity changed during a run (or could have: on-demand, a scaling policy). */
+export function capacityChanged(c: CapacitySummary): boolean {
+  return c.actions.length > 0 || c.mode !== "provisioned" || c.shardsCreated > c.openShardsAtEnd;
+}
+
 /** Summary of a run. */
 export interface RunSummary {
   scenario: string;

@@ -8,12 +8,14 @@ import { ON_DEMAND } from "../data/kinesis-limits.js";
 import type { Simulation } from "../engine/simulation.js";
 import { US_PER_MIN } from "../engine/time.js";
 import type { OnDemandSpec } from "../scenario/capacity.js";
-import { formatSize } from "../scenario/units.js";
 import type { CapacityManager } from "./capacity.js";
 import { middleOf } from "./capacity.js";
 import type { MinuteMetrics, ShardMinute, StreamMinute } from "./minute-metrics.js";
 import type { Shard } from "./shard.js";
 import type { Stream } from "./stream.js";
+
+/** Bytes as decimal kilobytes, the unit AWS states the split threshold in. */
+const kb = (bytes: number) => Math.round(bytes / 1000).toLocaleString("en-US");
 
 /** The smallest range (share of the hash space) the scaler still splits: hot keys are not isolated. */
 const MIN_SPLIT_SHARE = 1 / 4096;
@@ -88,7 +90,7 @@ export class OnDemandScaler {
       if (levels <= already) continue;
       plan.set(shard, {
         levels,
-        reason: `shard writes ${formatSize(Math.round(offered))}/s > ${formatSize(this.spec.splitThreshold)}/s`,
+        reason: `shard writes ${kb(offered)} KB/s, over the split threshold of ${kb(this.spec.splitThreshold)} KB/s`,
       });
       planned += 2 ** levels - 2 ** already;
     }

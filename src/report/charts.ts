@@ -130,6 +130,14 @@ function lineSpec(
   } as TopLevelSpec;
 }
 
+/** "4 shards", or "4 → 6 shards (at most 8)" when capacity changed during the run. */
+function shardsLabel(rows: readonly Row[], summary: RunSummary): string {
+  const first = rows.length > 0 ? num(rows[0]!, "OpenShards") : summary.stream.openShards;
+  const last = summary.stream.openShards;
+  if (first === last && summary.capacity.maxOpenShards === last) return plural(last, "shard");
+  return `${first} → ${plural(last, "shard")} (at most ${summary.capacity.maxOpenShards})`;
+}
+
 /** The write path: offered, accepted, throttled and dropped records per second. */
 export function throughputChart(rows: readonly Row[], summary: RunSummary, axis: TimeAxis): Chart {
   const values = ratePoints(rows, summary.metricsIntervalSeconds, axis, [
@@ -156,7 +164,7 @@ export function throughputChart(rows: readonly Row[], summary: RunSummary, axis:
       "Records per second: created by the producers, offered to the stream (first attempts and retries), accepted, throttled (ProvisionedThroughputExceeded) and dropped after the last retry.",
     spec: lineSpec(
       "Throughput",
-      `${plural(summary.stream.openShards, "shard")}, ${summary.stream.limiter} limiter`,
+      `${shardsLabel(rows, summary)}, ${summary.stream.limiter} limiter`,
       values,
       axis,
       "records/s",
@@ -558,5 +566,75 @@ export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSe
         "concurrent executions": COLORS.offered,
       },
     ),
+  };
+}
+
+/** Open shards over time beside the shards the produced traffic would need, with capacity actions. */
+export function capacityChart(rows: readonly Row[], summary: RunSummary, axis: TimeAxis): Chart {
+  const interval = summary.metricsIntervalSeconds;
+  const meanRecordBytes = summary.records.produced > 0 ? summary.bytes.produced / summary.records.produced : 0;
+  const needed = (r: Row) =>
+    Math.max(
+      num(r, "ProducedRecords") / interval / summary.stream.recordsPerSecondLimit,
+      (num(r, "ProducedRecords") * meanRecordBytes) / interval / summary.stream.bytesPerSecondLimit,
+    );
+  const values: Point[] = [];
+  for (const bin of binRows(rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    values.push({ t, series: "open shards", value: num(bin[bin.length - 1]!, "OpenShards") });
+    values.push({
+      t,
+      series: "shards needed if evenly spread",
+      value: round3(Math.max(...bin.map(needed))),
+    });
+  }
+  const colors = {
+    "open shards": COLORS.accepted,
+    "shards needed if evenly spread": COLORS.produced,
+  };
+  const base = lineSpec(
+    "Capacity",
+    `${summary.capacity.mode} at the end; ${plural(summary.capacity.actionsDone, "capacity action")} done, ${summary.capacity.actionsRefused} refused; ${summary.capacity.shardHours} shard-hours`,
+    values,
+    axis,
+    "shards",
+    colors,
+  ) as unknown as Record<string, unknown>;
+  const { data, mark, encoding, ...top } = base;
+  const actions = summary.capacity.actions.map((a) => ({
+    t: round3(a.at / axis.divisor),
+    action: a.action,
+    change: `${a.from} → ${a.to}`,
+    result: a.result,
+    reason: a.reason,
+  }));
+  const layers: unknown[] = [{ data, mark, encoding }];
+  if (actions.length > 0)
+    layers.push({
+      data: { values: actions },
+      mark: { type: "rule", strokeDash: [4, 3], strokeWidth: 1 },
+      encoding: {
+        x: { field: "t", type: "quantitative" },
+        color: {
+          field: "result",
+          type: "nominal",
+          title: "action",
+          scale: { domain: ["done", "refused"], range: [COLORS.offered, COLORS.throttled] },
+          legend: { orient: "top" },
+        },
+        tooltip: [
+          { field: "action" },
+          { field: "change" },
+          { field: "result" },
+          { field: "reason" },
+        ],
+      },
+    });
+  return {
+    name: "capacity",
+    title: "Capacity",
+    caption:
+      "Open shards at the end of each interval beside the shards the produced records would need at the per-shard write limits if spread perfectly evenly (the busiest interval of each bin). Dashed lines mark capacity actions — scheduled, by a scaling policy or by on-demand — at the time they were requested; the shard count changes once they complete. A gap below the grey line means throttling; hot keys throttle even above it.",
+    spec: { ...top, layer: layers, resolve: { scale: { color: "independent" } } } as TopLevelSpec,
   };
 }

@@ -2,7 +2,7 @@
 // SVG, so nothing is fetched at view time), the CloudWatch view, the scenario as run, and links
 // to the CSVs and chart specs beside it. Deterministic: no timestamps, no random ids.
 
-import type { RunSummary } from "../metrics/summary.js";
+import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import type { Chart } from "./charts.js";
 import type { HiddenThrottling } from "./collect.js";
 
@@ -64,6 +64,33 @@ figure svg { max-width: 100%; height: auto; }
 pre { background: #fafafa; border: 1px solid #e0e0e0; padding: 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 .met { color: #2e7d32; font-weight: bold; } .notmet { color: #c62828; font-weight: bold; }
 `;
+
+/** Most capacity actions listed on the page; scaling.csv has them all. */
+const ACTIONS_SHOWN = 40;
+
+/** The capacity section: how the shard count changed and why (empty when it could not change). */
+function capacityHtml(s: RunSummary, files: readonly string[]): string {
+  const c = s.capacity;
+  if (!capacityChanged(c)) return "";
+  const actions = c.actions.slice(0, ACTIONS_SHOWN).map((a) => [
+    `${n(a.at)} s`,
+    escapeHtml(a.action),
+    `${n(a.from)} → ${n(a.to)}`,
+    escapeHtml(a.reason),
+    a.result === "done" ? escapeHtml(a.result) : `<span class="notmet">${escapeHtml(a.result)}</span>`,
+    escapeHtml(a.detail),
+  ]);
+  const more =
+    c.actions.length > ACTIONS_SHOWN
+      ? `<p>The first ${ACTIONS_SHOWN} of ${n(c.actions.length)} actions; <a href="scaling.csv">scaling.csv</a> lists them all.</p>`
+      : files.includes("scaling.csv")
+        ? `<p><a href="scaling.csv">scaling.csv</a> lists them too.</p>`
+        : "";
+  return `<h2>Capacity</h2>
+<p>${escapeHtml(c.mode)} at the end, ${plural(c.openShardsAtEnd, "open shard")} (at most ${n(c.maxOpenShards)}); ${plural(c.shardsCreated, "shard")} created in all; ${n(c.shardHours)} shard-hours of open shards; ${plural(c.actionsDone, "capacity action")} done and ${n(c.actionsRefused)} refused.</p>
+${actions.length > 0 ? table(["requested", "action", "open shards", "reason", "result", "detail"], actions) : "<p>No capacity action was requested.</p>"}
+${more}`;
+}
 
 /** Builds index.html. */
 export function reportHtml(input: HtmlInput): string {
@@ -174,6 +201,7 @@ ${table(
       )
     : ""
 }`;
+  const capacity = capacityHtml(s, input.files);
   const hiddenRows = [...input.hidden.hidden]
     .sort((a, b) => b.throttled - a.throttled || a.minute - b.minute)
     .slice(0, 10)
@@ -206,7 +234,7 @@ ${table(
 </head>
 <body>
 <h1>${escapeHtml(s.scenario)}</h1>
-<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter</p>
+<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter</p>
 ${input.description ? `<p>${escapeHtml(input.description)}</p>` : ""}
 <div class="cards">${cards.map(([label, value, cls]) => `<div class="card ${cls}"><div class="label">${label}</div><div class="value">${escapeHtml(value!)}</div></div>`).join("")}</div>
 <div class="statement${warn ? " warn" : ""}" id="cloudwatch-statement">${escapeHtml(input.hiddenStatement)}</div>
@@ -221,6 +249,7 @@ ${hiddenTable}
 ${ledger}
 <h2>Producers</h2>
 ${producers}
+${capacity}
 ${consumers}
 <h2>Scenario as run</h2>
 <p>Every default filled in.</p>

@@ -7,10 +7,11 @@
 //        ──html─────► index.html (inline SVG, links to CSVs and specs)
 
 import { stringify } from "csv-stringify/sync";
-import type { RunSummary } from "../metrics/summary.js";
+import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import {
   backlogChart,
   type Chart,
+  capacityChart,
   type ConsumerSeries,
   cloudwatchChart,
   consumerLagChart,
@@ -76,6 +77,7 @@ export function chartsOf(data: ReportData): Chart[] {
     ),
     cloudwatchChart(data.hottestShardRows, hottestMinutes, hottest, s, axis),
   ];
+  if (capacityChanged(s.capacity)) charts.splice(1, 0, capacityChart(data.timeseries, s, axis));
   const hasBacklog = data.timeseries.some(
     (r) => num(r, "BufferedRecords") > 0 || num(r, "InFlightRecords") > 0,
   );

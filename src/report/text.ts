@@ -1,6 +1,6 @@
 // The short human summary a run prints on stdout. Plain data in, text out.
 
-import type { RunSummary } from "../metrics/summary.js";
+import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
@@ -29,6 +29,12 @@ export function summaryLines(s: RunSummary): string[] {
     `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
     `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
   ];
+  if (capacityChanged(s.capacity)) {
+    const c = s.capacity;
+    lines.push(
+      `  capacity  ${c.mode} at the end, ${n(c.openShardsAtEnd)} open shards (max ${n(c.maxOpenShards)}), ${n(c.shardHours)} shard-hours; ${n(c.actionsDone)} actions done, ${n(c.actionsRefused)} refused`,
+    );
+  }
   for (const c of s.consumers) {
     const lag = Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000;
     const losses = [

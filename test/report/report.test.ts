@@ -106,4 +106,25 @@ describe("reports", () => {
     expect(open.report.hidden.throttledMinutes).toBeGreaterThan(0);
     expect(open.report.statement).toMatch(/^Every minute in which a shard throttled/);
   });
+
+  it("shows capacity over time only when it can change: the shard count steps at each reshard", async () => {
+    const fixed = await reportOf("scenarios/quickstart.yaml", { duration: "1m" }, { png: false });
+    expect(fixed.report.charts.map((c) => c.name)).not.toContain("capacity");
+    const html = (r: typeof fixed) => r.report.files.find(([n]) => n === "index.html")![1] as string;
+    expect(html(fixed)).not.toContain("<h2>Capacity</h2>");
+
+    const resharded = await reportOf("scenarios/reshard-schedule.yaml", { duration: "7m" }, { png: false });
+    const chart = resharded.report.charts.find((c) => c.name === "capacity");
+    expect(chart).toBeDefined();
+    const layers = (
+      chart!.spec as { layer: { data: { values: { series?: string; value?: number; action?: string }[] } }[] }
+    ).layer;
+    const open = layers[0]!.data.values.filter((v) => v.series === "open shards").map((v) => v.value);
+    // 4 shards, 5 after the split at 3m, 4 again after the merge at 6m.
+    const steps = open.filter((x, i) => i === 0 || open[i - 1] !== x);
+    expect(steps).toEqual([4, 5, 4]);
+    expect(layers[1]!.data.values.map((v) => v.action)).toEqual(["SplitShard", "MergeShards"]);
+    expect(html(resharded)).toContain("<h2>Capacity</h2>");
+    expect(html(resharded)).toMatch(/SplitShard.*4 → 5/s);
+  });
 });
