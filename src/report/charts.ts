@@ -572,7 +572,8 @@ export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSe
 /** Open shards over time beside the shards the produced traffic would need, with capacity actions. */
 export function capacityChart(rows: readonly Row[], summary: RunSummary, axis: TimeAxis): Chart {
   const interval = summary.metricsIntervalSeconds;
-  const meanRecordBytes = summary.records.produced > 0 ? summary.bytes.produced / summary.records.produced : 0;
+  const meanRecordBytes =
+    summary.records.produced > 0 ? summary.bytes.produced / summary.records.produced : 0;
   const needed = (r: Row) =>
     Math.max(
       num(r, "ProducedRecords") / interval / summary.stream.recordsPerSecondLimit,
@@ -622,12 +623,7 @@ export function capacityChart(rows: readonly Row[], summary: RunSummary, axis: T
           scale: { domain: ["done", "refused"], range: [COLORS.offered, COLORS.throttled] },
           legend: { orient: "top" },
         },
-        tooltip: [
-          { field: "action" },
-          { field: "change" },
-          { field: "result" },
-          { field: "reason" },
-        ],
+        tooltip: [{ field: "action" }, { field: "change" }, { field: "result" }, { field: "reason" }],
       },
     });
   return {

@@ -72,14 +72,16 @@ const ACTIONS_SHOWN = 40;
 function capacityHtml(s: RunSummary, files: readonly string[]): string {
   const c = s.capacity;
   if (!capacityChanged(c)) return "";
-  const actions = c.actions.slice(0, ACTIONS_SHOWN).map((a) => [
-    `${n(a.at)} s`,
-    escapeHtml(a.action),
-    `${n(a.from)} → ${n(a.to)}`,
-    escapeHtml(a.reason),
-    a.result === "done" ? escapeHtml(a.result) : `<span class="notmet">${escapeHtml(a.result)}</span>`,
-    escapeHtml(a.detail),
-  ]);
+  const actions = c.actions
+    .slice(0, ACTIONS_SHOWN)
+    .map((a) => [
+      `${n(a.at)} s`,
+      escapeHtml(a.action),
+      `${n(a.from)} → ${n(a.to)}`,
+      escapeHtml(a.reason),
+      a.result === "done" ? escapeHtml(a.result) : `<span class="notmet">${escapeHtml(a.result)}</span>`,
+      escapeHtml(a.detail),
+    ]);
   const more =
     c.actions.length > ACTIONS_SHOWN
       ? `<p>The first ${ACTIONS_SHOWN} of ${n(c.actions.length)} actions; <a href="scaling.csv">scaling.csv</a> lists them all.</p>`

@@ -11,8 +11,8 @@ import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import {
   backlogChart,
   type Chart,
-  capacityChart,
   type ConsumerSeries,
+  capacityChart,
   cloudwatchChart,
   consumerLagChart,
   consumerLatencyChart,
