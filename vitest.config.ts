@@ -1,5 +1,6 @@
 // Vitest setup. The extra reporter prints one plain closing line, `Tests: N passed, N failed`,
 // because the CI log reader does not understand vitest's own summary.
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import type { Reporter, TestModule } from "vitest/node";
 
@@ -24,6 +25,8 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     reporters: ["default", plainSummary],
+    // Every core (vitest's default leaves one free): the suite is CPU-bound simulation.
+    maxWorkers: availableParallelism(),
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -327,6 +327,8 @@ export function applyUniform(stream: Stream, target: number, nowUs: number): voi
 export interface ScheduleProblem {
   path: (string | number)[];
   message: string;
+  /** A warning is reported and the run goes on; an error stops it before it starts. */
+  severity?: "warning";
 }
 
 /**
@@ -349,6 +351,14 @@ export function checkSchedule(scenario: Scenario): ScheduleProblem[] {
     const path = ["events", i];
     const fail = (message: string, field?: string) =>
       problems.push({ path: field ? [...path, field] : path, message });
+    if (e.at >= scenario.duration) {
+      problems.push({
+        path: [...path, "at"],
+        message: `${e.action} at ${formatDuration(e.at)} is not before the end of the run (${formatDuration(scenario.duration)}): it never happens`,
+        severity: "warning",
+      });
+      continue;
+    }
     if (e.at < busyUntil) {
       fail(
         `the stream is still UPDATING from an earlier action until ${formatDuration(busyUntil)}: a request now fails with ResourceInUseException`,

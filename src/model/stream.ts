@@ -130,7 +130,9 @@ export class Stream implements HashRouter {
         `${shard.id} and ${adjacent.id} are not adjacent: their hash-key ranges must meet with no gap (MergeShards takes two adjacent shards only)`,
       );
     }
+    // biome-ignore lint/complexity/useMathMinMax: hash keys are bigints
     const start = shard.range.start < adjacent.range.start ? shard.range.start : adjacent.range.start;
+    // biome-ignore lint/complexity/useMathMinMax: hash keys are bigints
     const end = shard.range.end > adjacent.range.end ? shard.range.end : adjacent.range.end;
     const child = this.createShard({ start, end }, nowUs);
     child.parentShardId = shard.id;

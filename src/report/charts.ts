@@ -3,7 +3,7 @@
 // restyle it. Only charts that the run's components make sense for are built.
 
 import type { TopLevelSpec } from "vega-lite";
-import type { RunSummary } from "../metrics/summary.js";
+import type { CapacitySummary, RunSummary } from "../metrics/summary.js";
 import { type HeatCell, num, type Row, type ShardMinute } from "./collect.js";
 import { plural } from "./html.js";
 
@@ -465,7 +465,11 @@ function consumerColors(consumers: readonly ConsumerSeries[]): Record<string, st
 }
 
 /** How far behind each consumer reads: iterator age (GetRecords, Lambda) or MillisBehindLatest (EFO). */
-export function consumerLagChart(consumers: readonly ConsumerSeries[], axis: TimeAxis): Chart {
+export function consumerLagChart(
+  consumers: readonly ConsumerSeries[],
+  axis: TimeAxis,
+  actions: CapacitySummary["actions"] = [],
+): Chart {
   const values = perConsumerPoints(
     consumers,
     axis,
@@ -475,16 +479,19 @@ export function consumerLagChart(consumers: readonly ConsumerSeries[], axis: Tim
   return {
     name: "consumer-lag",
     title: "Consumer lag",
-    caption:
-      "How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.",
-    spec: lineSpec(
-      "Consumer lag",
-      "iterator age / millis behind latest (worst per interval)",
-      values,
+    caption: `How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.${actions.length > 0 ? " Dashed lines mark capacity actions: after a reshard, consumers finish the parent shards before they read the children." : ""}`,
+    spec: withActionRules(
+      lineSpec(
+        "Consumer lag",
+        "iterator age / millis behind latest (worst per interval)",
+        values,
+        axis,
+        "seconds behind",
+        consumerColors(consumers),
+        { logY: true },
+      ),
+      actions,
       axis,
-      "seconds behind",
-      consumerColors(consumers),
-      { logY: true },
     ),
   };
 }
@@ -600,37 +607,50 @@ export function capacityChart(rows: readonly Row[], summary: RunSummary, axis: T
     axis,
     "shards",
     colors,
-  ) as unknown as Record<string, unknown>;
-  const { data, mark, encoding, ...top } = base;
-  const actions = summary.capacity.actions.map((a) => ({
-    t: round3(a.at / axis.divisor),
-    action: a.action,
-    change: `${a.from} → ${a.to}`,
-    result: a.result,
-    reason: a.reason,
-  }));
-  const layers: unknown[] = [{ data, mark, encoding }];
-  if (actions.length > 0)
-    layers.push({
-      data: { values: actions },
-      mark: { type: "rule", strokeDash: [4, 3], strokeWidth: 1 },
-      encoding: {
-        x: { field: "t", type: "quantitative" },
-        color: {
-          field: "result",
-          type: "nominal",
-          title: "action",
-          scale: { domain: ["done", "refused"], range: [COLORS.offered, COLORS.throttled] },
-          legend: { orient: "top" },
-        },
-        tooltip: [{ field: "action" }, { field: "change" }, { field: "result" }, { field: "reason" }],
-      },
-    });
+  );
   return {
     name: "capacity",
     title: "Capacity",
     caption:
       "Open shards at the end of each interval beside the shards the produced records would need at the per-shard write limits if spread perfectly evenly (the busiest interval of each bin). Dashed lines mark capacity actions — scheduled, by a scaling policy or by on-demand — at the time they were requested; the shard count changes once they complete. A gap below the grey line means throttling; hot keys throttle even above it.",
-    spec: { ...top, layer: layers, resolve: { scale: { color: "independent" } } } as TopLevelSpec,
+    spec: withActionRules(base, summary.capacity.actions, axis),
   };
+}
+
+/** A line chart with a dashed rule at each capacity action (coloured by its result), if any. */
+function withActionRules(
+  spec: TopLevelSpec,
+  actions: CapacitySummary["actions"],
+  axis: TimeAxis,
+): TopLevelSpec {
+  if (actions.length === 0) return spec;
+  const { data, mark, encoding, ...top } = spec as unknown as Record<string, unknown>;
+  const rules = {
+    data: {
+      values: actions.map((a) => ({
+        t: round3(a.at / axis.divisor),
+        action: a.action,
+        change: `${a.from} → ${a.to}`,
+        result: a.result,
+        reason: a.reason,
+      })),
+    },
+    mark: { type: "rule", strokeDash: [4, 3], strokeWidth: 1 },
+    encoding: {
+      x: { field: "t", type: "quantitative" },
+      color: {
+        field: "result",
+        type: "nominal",
+        title: "capacity action",
+        scale: { domain: ["done", "refused"], range: [COLORS.offered, COLORS.throttled] },
+        legend: { orient: "top" },
+      },
+      tooltip: [{ field: "action" }, { field: "change" }, { field: "result" }, { field: "reason" }],
+    },
+  };
+  return {
+    ...top,
+    layer: [{ data, mark, encoding }, rules],
+    resolve: { scale: { color: "independent" } },
+  } as unknown as TopLevelSpec;
 }

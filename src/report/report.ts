@@ -83,7 +83,7 @@ export function chartsOf(data: ReportData): Chart[] {
   );
   if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
   if (data.consumers.length > 0) {
-    charts.push(consumerLagChart(data.consumers, axis));
+    charts.push(consumerLagChart(data.consumers, axis, s.capacity.actions));
     charts.push(consumerThroughputChart(data.consumers, axis, s.metricsIntervalSeconds));
     charts.push(consumerLatencyChart(data.consumers, axis));
     for (const c of data.consumers)

@@ -64,7 +64,9 @@ export interface LoadOptions {
   /** Reads a file named in the scenario (trace replays), relative to the scenario file. */
   readFile?: (path: string) => string;
   /** Further checks of the validated scenario (e.g. replaying scheduled reshards); each problem names its YAML path. */
-  check?: (scenario: Scenario) => { path: (string | number)[]; message: string }[];
+  check?: (scenario: Scenario) => { path: (string | number)[]; message: string; severity?: "warning" }[];
+  /** Whether to load every variant too, so a bad variant fails now rather than in `compare` (default true). */
+  checkVariants?: boolean;
 }
 
 /** A loaded scenario with non-fatal remarks. */
@@ -110,16 +112,6 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
           message: `YAML: unresolved alias *${node.source}: no anchor &${node.source} is set before it`,
           ...at(node.range?.[0]),
         });
-      }
-    },
-  });
-  if (issues.length > 0) throw new ScenarioError(issues);
-
-  visit(doc, {
-    Alias(_, node) {
-      if (node.resolve(doc) === undefined) {
-        const message = `YAML: unresolved alias *${node.source}: no anchor &${node.source} is set before it`;
-        issues.push({ file, path: "", message, ...at(node.range?.[0]) });
       }
     },
   });
@@ -193,10 +185,52 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   if (issues.length > 0) throw new ScenarioError(issues);
   const scenario: Scenario = { ...result.data, producers };
   for (const problem of options.check?.(scenario) ?? []) {
-    issues.push({ file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path) });
+    const issue = { file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path) };
+    if (problem.severity === "warning") warnings.push(formatIssue(issue));
+    else issues.push(issue);
   }
+  if (options.checkVariants !== false) issues.push(...variantIssues(text, options, scenario, locate));
   if (issues.length > 0) throw new ScenarioError(sortByPlace(issues));
   return { scenario, warnings };
+}
+
+/** The overrides a variant stands for: its `set`, as `--set path=value`. */
+export function variantOverrides(variant: Scenario["variants"][number]): Override[] {
+  return Object.entries(variant.set).map(([path, value]) => ({ path, value: JSON.stringify(value) }));
+}
+
+/** Loads each variant (the scenario with the variant's overrides); its problems, placed at its `set`. */
+function variantIssues(
+  text: string,
+  options: LoadOptions,
+  scenario: Scenario,
+  locate: (path: readonly PropertyKey[]) => Pick<ScenarioIssue, "line" | "column" | "origin">,
+): ScenarioIssue[] {
+  const issues: ScenarioIssue[] = [];
+  scenario.variants.forEach((variant, i) => {
+    try {
+      loadScenario(text, {
+        ...options,
+        overrides: [...(options.overrides ?? []), ...variantOverrides(variant)],
+        checkVariants: false,
+      });
+    } catch (error) {
+      if (!(error instanceof ScenarioError)) throw error;
+      for (const issue of error.issues) {
+        const key = Object.keys(variant.set).find(
+          (k) => issue.path === k || issue.path.startsWith(`${k}.`) || issue.path.startsWith(`${k}[`),
+        );
+        const path = key !== undefined ? ["variants", i, "set", key] : ["variants", i, "set"];
+        issues.push({
+          file: options.file,
+          path: formatPath(path),
+          message: `variant "${variant.name}": ${issue.path === "" ? "" : `${issue.path}: `}${issue.message}`,
+          ...locate(path),
+        });
+      }
+    }
+  });
+  return issues;
 }
 
 /** Names the repeated key of a "Map keys must be unique" error. */

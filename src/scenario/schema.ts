@@ -701,6 +701,26 @@ export const scenarioSchema = z
         path: ["metricsInterval"],
       });
     }
+    if (s.scaling) {
+      if (s.scaling.minShards > s.scaling.maxShards) {
+        ctx.addIssue({
+          code: "custom",
+          message: `minShards (${s.scaling.minShards}) must not exceed maxShards (${s.scaling.maxShards})`,
+          path: ["scaling", "minShards"],
+        });
+      }
+      const becomesProvisioned = s.events.some(
+        (e) => e.action === "UpdateStreamMode" && e.mode === "provisioned",
+      );
+      if (s.stream.mode === "on-demand" && !becomesProvisioned) {
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "a scaling policy acts through UpdateShardCount, which works on provisioned streams only, and this stream is on-demand for the whole run (on-demand scales by itself; remove scaling, or use mode: provisioned)",
+          path: ["scaling"],
+        });
+      }
+    }
   });
 
 /** The validated scenario, every default filled, in engine units. */

@@ -4,6 +4,7 @@
 //   # at: <line>:<column>                            (absent: the issue has no position)
 //   # path: <YAML path>                              (absent: the path is "")
 // `at` and `path` are checked against the first issue whose message contains the first `expect`.
+// Scheduled capacity actions are replayed against AWS's rules, as every command does.
 // `.bin` fixtures hold bytes that are not (or not only) text: they are read with the CLI's
 // readScenarioFile, which rejects non-UTF-8 files before loadScenario sees them.
 
@@ -13,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readScenarioFile } from "../../src/cli/files.js";
+import { checkSchedule } from "../../src/model/capacity.js";
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from "../../src/scenario/load.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -61,7 +63,7 @@ function issuesOf(name: string): ScenarioIssue[] {
   const file = `${DIR}/${name}`;
   try {
     const text = isBinary(name) ? readScenarioFile(join(ROOT, file)) : readFileSync(join(ROOT, file), "utf8");
-    loadScenario(text, { file });
+    loadScenario(text, { file, check: checkSchedule });
   } catch (error) {
     if (error instanceof ScenarioError) return error.issues;
     throw new Error(`${file}: expected a ScenarioError, got ${String((error as Error)?.stack ?? error)}`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { US_PER_MS, US_PER_S } from "../../src/engine/time.js";
+import { checkSchedule } from "../../src/model/capacity.js";
 import { loadScenario, parsePath, ScenarioError } from "../../src/scenario/load.js";
 
 const minimal = "name: t\nduration: 1m\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 100/s }]\n";
@@ -106,5 +107,26 @@ describe("loadScenario", () => {
     })();
     expect(bad?.path).toBe("producers[0].rate.file");
     expect(bad?.message).toContain("row 2: expected a number ≥ 0");
+  });
+
+  it("warns of a scheduled action after the end of the run, and runs without it", () => {
+    const text = `${minimal}events:\n  - { at: 5m, action: SplitShard, shard: 0 }\n`;
+    const { scenario, warnings } = loadScenario(text, { file: "t.yaml", check: checkSchedule });
+    expect(scenario.events).toHaveLength(1);
+    expect(warnings).toEqual([
+      "t.yaml:6:11: events[0].at: SplitShard at 5m is not before the end of the run (1m): it never happens",
+    ]);
+    expect(
+      loadScenario(text.replace("5m", "30s"), { file: "t.yaml", check: checkSchedule }).warnings,
+    ).toEqual([]);
+  });
+
+  it("loads every variant, so a bad one fails at once and not halfway through a comparison", () => {
+    const good = `${minimal}variants:\n  - { name: more, set: { stream.shards: 4 } }\n`;
+    expect(loadScenario(good, { file: "t.yaml" }).scenario.variants).toHaveLength(1);
+    const bad = good.replace("stream.shards: 4", "stream.shards: 0");
+    const issues = issuesOf(bad);
+    expect(issues.map((i) => [i.line, i.path])).toEqual([[6, "variants[0].set.stream.shards"]]);
+    expect(issues[0]!.message).toMatch(/^variant "more": stream.shards: .*minimum of 1/);
   });
 });

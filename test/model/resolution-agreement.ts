@@ -13,7 +13,9 @@ import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
-const SCENARIOS = readdirSync("scenarios").filter((f) => f.endsWith(".yaml"));
+const SCENARIOS = readdirSync("scenarios")
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 const SEEDS = [1, 2, 3];
 
 /** Overrides for `npm test`: the jump, the splits and the scaling, without the long tails. */
@@ -39,19 +41,26 @@ function measure(file: string, resolution: string) {
   };
 }
 
-describe("record and cohort resolution agree on the example scenarios", () => {
-  it.each(SCENARIOS)("%s", (file) => {
-    const record = measure(file, "record");
-    const cohort = measure(file, "10ms");
-    expect(
-      Math.abs(cohort.throttled - record.throttled),
-      "first-attempt throttle fraction",
-    ).toBeLessThanOrEqual(0.01);
-    expect(Math.abs(cohort.p50 / record.p50 - 1), `p50 ${record.p50} vs ${cohort.p50}`).toBeLessThanOrEqual(
-      0.1,
-    );
-    expect(Math.abs(cohort.p99 / record.p99 - 1), `p99 ${record.p99} vs ${cohort.p99}`).toBeLessThanOrEqual(
-      0.1,
-    );
+/**
+ * The agreement tests for one share of the scenarios: the tests are split over files so that
+ * vitest runs them on several cores (it runs the tests of one file one after another).
+ */
+export function agreementTests(part: number, parts: number): void {
+  const mine = SCENARIOS.filter((_, i) => i % parts === part);
+  describe(`record and cohort resolution agree on the example scenarios (part ${part + 1} of ${parts})`, () => {
+    it.each(mine)("%s", (file) => {
+      const record = measure(file, "record");
+      const cohort = measure(file, "10ms");
+      expect(
+        Math.abs(cohort.throttled - record.throttled),
+        "first-attempt throttle fraction",
+      ).toBeLessThanOrEqual(0.01);
+      expect(Math.abs(cohort.p50 / record.p50 - 1), `p50 ${record.p50} vs ${cohort.p50}`).toBeLessThanOrEqual(
+        0.1,
+      );
+      expect(Math.abs(cohort.p99 / record.p99 - 1), `p99 ${record.p99} vs ${cohort.p99}`).toBeLessThanOrEqual(
+        0.1,
+      );
+    });
   });
-});
+}
