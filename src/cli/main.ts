@@ -4,7 +4,7 @@
 
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import yargs from "yargs";
+import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { scenarioJsonSchema } from "../scenario/json-schema.js";
 import { formatIssue, ScenarioError } from "../scenario/load.js";
@@ -30,6 +30,31 @@ function userError(error: unknown): number {
   throw error;
 }
 
+const setOption = {
+  type: "string",
+  array: true,
+  describe: "override any field: --set stream.shards=8 (repeatable)",
+} as const;
+
+/** The options of describe-stream and list-shards. */
+function streamAtOptions(y: Argv) {
+  return y.positional("scenario", { type: "string", demandOption: true }).options({
+    at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
+    set: setOption,
+  });
+}
+
+/** Prints the stream at a virtual time as describe-stream or list-shards shows it. */
+async function printStreamAt(
+  args: { scenario: string; at: string; set?: (string | number)[] | undefined },
+  shape: "describe" | "list",
+): Promise<void> {
+  const { streamAt } = await import("./describe.js");
+  process.stdout.write(
+    `${JSON.stringify(streamAt(args.scenario, args.at, args.set?.map(String), shape), null, 2)}\n`,
+  );
+}
+
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const runOptions = {
@@ -37,7 +62,7 @@ async function main(argv: string[]): Promise<number> {
     seed: { type: "string", describe: "override the scenario's seed" },
     duration: { type: "string", describe: "override the simulated duration (e.g. 30m)" },
     resolution: { type: "string", describe: "record, auto, or a cohort tick such as 10ms" },
-    set: { type: "string", array: true, describe: "override any field: --set stream.shards=8 (repeatable)" },
+    set: setOption,
     quiet: { type: "boolean", default: false, describe: "print nothing on success" },
     charts: {
       type: "boolean",
@@ -79,32 +104,14 @@ async function main(argv: string[]): Promise<number> {
     .command(
       "describe-stream <scenario>",
       "the simulated stream at a moment, as `aws kinesis describe-stream` shows it",
-      (y) =>
-        y.positional("scenario", { type: "string", demandOption: true }).options({
-          at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
-          set: runOptions.set,
-        }),
-      async (args) => {
-        const { streamAt } = await import("./describe.js");
-        process.stdout.write(
-          `${JSON.stringify(streamAt(args.scenario, args.at, args.set?.map(String), "describe"), null, 2)}\n`,
-        );
-      },
+      (y) => streamAtOptions(y),
+      (args) => printStreamAt(args, "describe"),
     )
     .command(
       "list-shards <scenario>",
       "the simulated stream's shards at a moment, as `aws kinesis list-shards` shows them",
-      (y) =>
-        y.positional("scenario", { type: "string", demandOption: true }).options({
-          at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
-          set: runOptions.set,
-        }),
-      async (args) => {
-        const { streamAt } = await import("./describe.js");
-        process.stdout.write(
-          `${JSON.stringify(streamAt(args.scenario, args.at, args.set?.map(String), "list"), null, 2)}\n`,
-        );
-      },
+      (y) => streamAtOptions(y),
+      (args) => printStreamAt(args, "list"),
     )
     .command(
       "compare <scenario>",

@@ -100,4 +100,35 @@ describe("kinesim CLI", () => {
     );
     expect(schema.required).toEqual(expect.arrayContaining(["name", "duration", "stream", "producers"]));
   });
+
+  it("describe-stream and list-shards show the stream at a virtual time, as the AWS CLI does", () => {
+    const set = ["--set", "duration=5m", "--set", "consumers=[]"];
+    const d = kinesim("describe-stream", "scenarios/reshard-schedule.yaml", "--at", "4m", ...set);
+    expect(d.code, d.stderr).toBe(0);
+    const description = JSON.parse(d.stdout).StreamDescription;
+    expect(description).toMatchObject({ StreamName: "clicks", StreamStatus: "ACTIVE" });
+    expect(description.StreamModeDetails).toEqual({ StreamMode: "PROVISIONED" });
+    // The split of shard 0 at 3m: shard 0 closed, children 4 and 5 open with 0 as their parent.
+    const ids = description.Shards.map((s: { ShardId: string }) => s.ShardId);
+    expect(ids).toEqual([0, 1, 2, 3, 4, 5].map((i) => `shardId-${String(i).padStart(12, "0")}`));
+    const byId = new Map(description.Shards.map((s: { ShardId: string }) => [s.ShardId, s]));
+    const shard = (i: number) =>
+      byId.get(`shardId-${String(i).padStart(12, "0")}`) as {
+        ParentShardId?: string;
+        SequenceNumberRange: { StartingSequenceNumber: string; EndingSequenceNumber?: string };
+      };
+    expect(shard(0).SequenceNumberRange.EndingSequenceNumber).toMatch(/^\d+$/);
+    expect(shard(4).ParentShardId).toBe("shardId-000000000000");
+    expect(BigInt(shard(4).SequenceNumberRange.StartingSequenceNumber)).toBeGreaterThan(
+      BigInt(shard(0).SequenceNumberRange.EndingSequenceNumber!),
+    );
+
+    const l = kinesim("list-shards", "scenarios/reshard-schedule.yaml", "--at", "4m", ...set);
+    expect(l.code, l.stderr).toBe(0);
+    expect(JSON.parse(l.stdout).Shards).toEqual(description.Shards);
+
+    const bad = kinesim("describe-stream", "scenarios/reshard-schedule.yaml", "--at", "soon");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+  });
 });

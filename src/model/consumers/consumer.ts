@@ -7,6 +7,7 @@ import type { RandomStream } from "../../engine/random.js";
 import { IntervalHistogram } from "../../metrics/latency-histogram.js";
 import type { Shard } from "../shard.js";
 import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
+import type { Stream } from "../stream.js";
 
 /** Kinds of consumer. */
 export const CONSUMER_KINDS = ["polling", "efo", "kcl", "lambda"] as const;
@@ -254,6 +255,20 @@ export class Lineage {
     private readonly begin: (shard: Shard) => void,
     private readonly parentsFirst: boolean,
   ) {}
+
+  /**
+   * Calls `add` for every open shard now and for every shard a reshard creates later, and offers
+   * the later ones for reading at once if the consumer has started by then.
+   */
+  follow(stream: Stream, add: (shard: Shard) => void, started: () => boolean): void {
+    for (const shard of stream.open) add(shard);
+    stream.onReshard((created) => {
+      for (const shard of created) {
+        add(shard);
+        if (started()) this.offer(shard);
+      }
+    });
+  }
 
   /** A shard the consumer should read (initial, or created by a reshard). */
   offer(shard: Shard): void {

@@ -94,13 +94,11 @@ export class KclConsumer implements Consumer {
     );
     this.readRng = context.random.stream(`consumer/${spec.name}/read`);
     this.lineage = new Lineage((shard) => this.beginLease(shard), true);
-    for (const shard of context.stream.open) this.addLease(shard);
-    context.stream.onReshard((created) => {
-      for (const shard of created) {
-        this.addLease(shard);
-        if (this.started) this.lineage.offer(shard);
-      }
-    });
+    this.lineage.follow(
+      context.stream,
+      (shard) => this.addLease(shard),
+      () => this.started,
+    );
   }
 
   /** A lease for a shard, without an owner until the shard may be read. */

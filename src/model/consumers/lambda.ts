@@ -106,13 +106,11 @@ export class LambdaConsumer implements Consumer {
     this.laneShares = new Float64Array(spec.parallelizationFactor).fill(1 / spec.parallelizationFactor);
     this.readRng = context.random.stream(`consumer/${spec.name}/read`);
     this.lineage = new Lineage((shard) => this.states.get(shard)!.reader.start(context.sim.nowUs), true);
-    for (const shard of context.stream.open) this.addShard(shard);
-    context.stream.onReshard((created) => {
-      for (const shard of created) {
-        this.addShard(shard);
-        if (this.started) this.lineage.offer(shard);
-      }
-    });
+    this.lineage.follow(
+      context.stream,
+      (shard) => this.addShard(shard),
+      () => this.started,
+    );
     // Poison records are named by the index of the shard at the start (hash-key order).
     spec.poisonRecords.forEach((poison) => {
       const shard = context.stream.open[poison.shard];

@@ -54,13 +54,11 @@ export class SimpleConsumer implements Consumer {
       (shard) => this.readers.get(shard)!.start(this.context.sim.nowUs),
       spec.parentsFirst,
     );
-    for (const shard of context.stream.open) this.addShard(shard);
-    context.stream.onReshard((created) => {
-      for (const shard of created) {
-        this.addShard(shard);
-        if (this.started) this.lineage.offer(shard);
-      }
-    });
+    this.lineage.follow(
+      context.stream,
+      (shard) => this.addShard(shard),
+      () => this.started,
+    );
   }
 
   private addShard(shard: Shard): void {
