@@ -22,8 +22,13 @@ import {
   startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
-import { type BatchHandler, PollingReader, PushReader } from "./readers.js";
-import { pushSettings } from "./simple.js";
+import {
+  type BatchHandler,
+  type PollingReader,
+  type PushReader,
+  type Retrieval,
+  readerFor,
+} from "./readers.js";
 
 /**
  * A shard's cursor in a KCL application. Processing resumes from the checkpoint after a lease
@@ -103,7 +108,6 @@ export class KclConsumer implements Consumer {
 
   /** A lease for a shard, without an owner until the shard may be read. */
   private addLease(shard: Shard): void {
-    const { sim, getRecordsLatency, pushLatency } = this.context;
     const spec = this.spec;
     const cursor = new LeaseCursor(shard.log, shard.number, shard.log.trimSeq, (n) => {
       this.metrics.interval.expired += n;
@@ -120,33 +124,26 @@ export class KclConsumer implements Consumer {
     const handle = this.handler(lease);
     // At SHARD_END the processor checkpoints the end and the child leases may be taken.
     const onEnd = () => this.lineage.finish(shard);
-    lease.reader =
+    const retrieval: Retrieval =
       spec.retrieval === "polling"
-        ? new PollingReader(
-            sim,
-            shard,
-            cursor,
-            {
+        ? {
+            polling: {
               intervalUs: spec.idleTimeBetweenReads,
               throttleBackoffUs: spec.idleTimeBetweenReads,
               maxRecords: spec.maxRecords,
-              latency: getRecordsLatency,
             },
-            this.metrics,
-            this.readRng,
-            handle,
-            onEnd,
-          )
-        : new PushReader(
-            sim,
-            shard,
-            cursor,
-            pushSettings(pushLatency),
-            this.metrics,
-            this.readRng,
-            handle,
-            onEnd,
-          );
+          }
+        : "efo";
+    lease.reader = readerFor(
+      this.context,
+      retrieval,
+      shard,
+      cursor,
+      this.metrics,
+      this.readRng,
+      handle,
+      onEnd,
+    );
     this.leases.push(lease);
   }
 

@@ -26,8 +26,7 @@ import {
   startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
-import { PollingReader, PushReader } from "./readers.js";
-import { pushSettings } from "./simple.js";
+import { type PollingReader, type PushReader, type Retrieval, readerFor } from "./readers.js";
 
 /** Wait after a throttled invocation or a failed batch before trying again (a modelling choice: AWS does not document it). */
 const RETRY_DELAY_US = US_PER_S;
@@ -129,7 +128,6 @@ export class LambdaConsumer implements Consumer {
   }
 
   private addShard(shard: Shard): void {
-    const { sim, getRecordsLatency, pushLatency } = this.context;
     const spec = this.spec;
     const cursor = new ShardCursor(shard.log, shard.number, shard.log.trimSeq, (n) => {
       this.metrics.interval.expired += n;
@@ -159,32 +157,19 @@ export class LambdaConsumer implements Consumer {
       state.readerDone = true;
       this.maybeFinish(state);
     };
-    state.reader = spec.efo
-      ? new PushReader(
-          sim,
-          shard,
-          cursor,
-          pushSettings(pushLatency),
-          this.metrics,
-          this.readRng,
-          handle,
-          onEnd,
-        )
-      : new PollingReader(
-          sim,
-          shard,
-          cursor,
-          {
-            intervalUs: 0,
-            throttleBackoffUs: RETRY_DELAY_US,
-            maxRecords: 10_000,
-            latency: getRecordsLatency,
-          },
-          this.metrics,
-          this.readRng,
-          handle,
-          onEnd,
-        );
+    const retrieval: Retrieval = spec.efo
+      ? "efo"
+      : { polling: { intervalUs: 0, throttleBackoffUs: RETRY_DELAY_US, maxRecords: 10_000 } };
+    state.reader = readerFor(
+      this.context,
+      retrieval,
+      shard,
+      cursor,
+      this.metrics,
+      this.readRng,
+      handle,
+      onEnd,
+    );
     this.shards.push(state);
     this.states.set(shard, state);
   }

@@ -3,7 +3,7 @@
 // events through its own 2 MiB/s pipe. Both hand each batch to the consumer's `handle`, which
 // calls `done` when it has finished with it (then the reader fetches again).
 
-import { READS } from "../../data/consumer-limits.js";
+import { EFO, READS } from "../../data/consumer-limits.js";
 import type { Sampler } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import type { Simulation } from "../../engine/simulation.js";
@@ -11,6 +11,7 @@ import { US_PER_MS, US_PER_S } from "../../engine/time.js";
 import type { Shard } from "../shard.js";
 import type { ReadResult } from "../shard-log.js";
 import type { ConsumerMetrics, ShardCursor } from "./consumer.js";
+import type { ConsumerContext } from "./context.js";
 
 /** What a consumer does with a batch: it must call `done()` once, when it is finished with it. */
 export type BatchHandler = (batch: ReadResult, nowUs: number, done: () => void) => void;
@@ -273,4 +274,49 @@ export class PushReader {
       this.deliver(generation);
     });
   }
+}
+
+/** Enhanced fan-out settings: AWS's pipe and subscription lifetime, with the run's push delay. */
+export function pushSettings(pushLatency: Sampler): PushSettings {
+  return {
+    pushDelay: pushLatency,
+    bytesPerSecond: EFO.bytesPerSecondPerConsumerShard.value,
+    subscriptionUs: EFO.subscriptionLifetimeMs.value * 1000,
+    // Time to subscribe again after the 5-minute subscription ends: not documented; a modelling
+    // choice of one round trip.
+    resubscribeUs: 100_000,
+    maxRecords: 10_000,
+  };
+}
+
+/** Either kind of reader. */
+export type ShardReader = PollingReader | PushReader;
+
+/** How a consumer reads its shards: GetRecords polling with these settings, or enhanced fan-out. */
+export type Retrieval = { polling: Omit<PollingSettings, "latency"> } | "efo";
+
+/** A reader of one shard for a consumer, of the kind its retrieval asks for. */
+export function readerFor(
+  context: ConsumerContext,
+  retrieval: Retrieval,
+  shard: Shard,
+  cursor: ShardCursor,
+  metrics: ConsumerMetrics,
+  rng: RandomStream,
+  handle: BatchHandler,
+  onEnd: () => void,
+): ShardReader {
+  const { sim } = context;
+  return retrieval === "efo"
+    ? new PushReader(sim, shard, cursor, pushSettings(context.pushLatency), metrics, rng, handle, onEnd)
+    : new PollingReader(
+        sim,
+        shard,
+        cursor,
+        { ...retrieval.polling, latency: context.getRecordsLatency },
+        metrics,
+        rng,
+        handle,
+        onEnd,
+      );
 }

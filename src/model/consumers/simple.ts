@@ -3,8 +3,7 @@
 // again; neither checkpoints. After a reshard they read a child once its parents are done
 // (or at once, with `parentsFirst: false`, as a naive reader would).
 
-import { EFO } from "../../data/consumer-limits.js";
-import { compileDistribution, type Sampler } from "../../engine/distributions.js";
+import { compileDistribution } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import type { EfoSpec, PollingSpec } from "../../scenario/consumers.js";
 import { noiseOf } from "../../scenario/consumers.js";
@@ -20,7 +19,13 @@ import {
   startCursors,
 } from "./consumer.js";
 import type { ConsumerContext } from "./context.js";
-import { type BatchHandler, PollingReader, PushReader } from "./readers.js";
+import {
+  type BatchHandler,
+  type PollingReader,
+  type PushReader,
+  type Retrieval,
+  readerFor,
+} from "./readers.js";
 
 /** A polling (GetRecords) or enhanced fan-out consumer that processes what it reads. */
 export class SimpleConsumer implements Consumer {
@@ -66,36 +71,28 @@ export class SimpleConsumer implements Consumer {
       this.metrics.interval.expired += n;
     });
     this.cursors.push(cursor);
-    const { sim, getRecordsLatency, pushLatency } = this.context;
     const spec = this.spec;
     const onEnd = () => this.lineage.finish(shard);
-    const reader =
+    const retrieval: Retrieval =
       spec.type === "polling"
-        ? new PollingReader(
-            sim,
-            shard,
-            cursor,
-            {
+        ? {
+            polling: {
               intervalUs: spec.pollInterval,
               throttleBackoffUs: spec.throttleBackoff,
               maxRecords: spec.maxRecords,
-              latency: getRecordsLatency,
             },
-            this.metrics,
-            this.readRng,
-            this.handle(cursor),
-            onEnd,
-          )
-        : new PushReader(
-            sim,
-            shard,
-            cursor,
-            pushSettings(pushLatency),
-            this.metrics,
-            this.readRng,
-            this.handle(cursor),
-            onEnd,
-          );
+          }
+        : "efo";
+    const reader = readerFor(
+      this.context,
+      retrieval,
+      shard,
+      cursor,
+      this.metrics,
+      this.readRng,
+      this.handle(cursor),
+      onEnd,
+    );
     this.readers.set(shard, reader);
   }
 
@@ -131,17 +128,4 @@ export class SimpleConsumer implements Consumer {
   concurrency(): number {
     return 0;
   }
-}
-
-/** Enhanced fan-out settings from the stream's push-latency model. */
-export function pushSettings(pushLatency: Sampler) {
-  return {
-    pushDelay: pushLatency,
-    bytesPerSecond: EFO.bytesPerSecondPerConsumerShard.value,
-    subscriptionUs: EFO.subscriptionLifetimeMs.value * 1000,
-    // Time to subscribe again after the 5-minute subscription ends: not documented; a modelling
-    // choice of one round trip.
-    resubscribeUs: 100_000,
-    maxRecords: 10_000,
-  };
 }
