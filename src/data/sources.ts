@@ -76,6 +76,42 @@ export const SOURCES = {
     url: "https://brandur.org/kinesis-in-production",
     asOf: "2015-05-03",
   },
+  "FH-DG-2023": {
+    title: "Kinesis Data Firehose developer guide (archived awsdocs repository, commit e8c2835)",
+    url: "https://github.com/awsdocs/amazon-kinesis-data-firehose-developer-guide",
+    asOf: "2023-03-07",
+  },
+  "FH-Q-CUR": {
+    title: "Amazon Data Firehose developer guide, Quota",
+    url: "https://docs.aws.amazon.com/firehose/latest/dev/limits.html",
+    asOf: "2024",
+  },
+  "FH-BUF-CUR": {
+    title: "Amazon Data Firehose developer guide, Understand buffering hints",
+    url: "https://docs.aws.amazon.com/firehose/latest/dev/buffering-hints.html",
+    asOf: "2025",
+  },
+  "PRICE-FH": {
+    title: "Amazon Data Firehose pricing page (billing granularity)",
+    url: "https://aws.amazon.com/kinesis/data-firehose/pricing/",
+    asOf: "2025",
+  },
+  "FLINK-AWS": {
+    title:
+      "Apache Flink AWS connectors: ConsumerConfigConstants (4.1-SNAPSHOT) and KinesisStreamsSinkBuilder (4.2-SNAPSHOT)",
+    url: "https://github.com/apache/flink-connector-aws",
+    asOf: "2023",
+  },
+  "MSF-DG": {
+    title: "Amazon Managed Service for Apache Flink developer guide (scaling, resources, pricing, snapshots)",
+    url: "https://docs.aws.amazon.com/managed-flink/latest/java/how-scaling.html",
+    asOf: "2024",
+  },
+  "KDA-SQL-DG": {
+    title: "Kinesis Data Analytics for SQL Applications developer guide (archived awsdocs repository)",
+    url: "https://github.com/awsdocs/amazon-kinesis-data-analytics-developer-guide",
+    asOf: "2023",
+  },
 } as const satisfies Record<string, Source>;
 
 /** A key of SOURCES. */

@@ -87,7 +87,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     (spec, i) =>
       new Producer(spec, {
         sim,
-        stream,
+        target: stream,
         random,
         runEndUs: scenario.duration,
         tickUs,

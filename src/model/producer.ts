@@ -22,8 +22,8 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import { backoffDelay } from "./retry.js";
-import type { Stream } from "./stream.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
+import type { WriteTarget } from "./write-target.js";
 
 /** Records travelling together: one record at record resolution, many at cohort resolution. */
 export class Cohort {
@@ -75,7 +75,8 @@ interface Instance {
 /** Run-wide settings a producer needs. */
 export interface ProducerContext {
   sim: Simulation;
-  stream: Stream;
+  /** Where the producer's requests go. */
+  target: WriteTarget;
   random: RandomStreams;
   runEndUs: number;
   /** Cohort tick in µs, or undefined for record resolution. */
@@ -84,6 +85,8 @@ export interface ProducerContext {
   leakAtUs?: number;
   /** Position of this producer in the scenario (keys of different producers are different keys). */
   index: number;
+  /** Creates no records of its own: records come only through `inject` (an application's output). */
+  external?: boolean;
 }
 
 /** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
@@ -107,7 +110,7 @@ export class Producer {
   readonly instancesPerGroup: number;
 
   private readonly sim: Simulation;
-  private readonly stream: Stream;
+  private readonly stream: WriteTarget;
   private readonly rate: RateFunction;
   private readonly size: Sampler;
   private readonly keys: KeySpace;
@@ -132,6 +135,8 @@ export class Producer {
   private arrivals: ArrivalClock | undefined;
   /** Added to key indices to make key ids unique across producers. */
   private readonly keyIdBase: number;
+  /** Injected batches so far (they go to the instances in turn). */
+  private injected = 0;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -139,7 +144,7 @@ export class Producer {
   ) {
     this.name = spec.name;
     this.sim = context.sim;
-    this.stream = context.stream;
+    this.stream = context.target;
     const base = `producer/${spec.name}`;
     this.traffic = context.random.stream(`${base}/traffic`);
     this.routeRng = context.random.stream(`${base}/route`);
@@ -153,7 +158,10 @@ export class Producer {
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0, clampMax: maxDataBytes });
     this.latencySampler = compileDistribution({ ...spec.latency, clampMin: 0 });
     this.putRecordApi = spec.api === "PutRecord";
-    this.roundingFactor = this.putRecordApi ? kbRoundingFactor(this.size, this.keys.meanKeyBytes) : 1;
+    this.roundingFactor =
+      this.putRecordApi && this.stream.roundsSingleRecordCalls
+        ? kbRoundingFactor(this.size, this.keys.meanKeyBytes)
+        : 1;
     this.leakAtUs = context.leakAtUs ?? Number.POSITIVE_INFINITY;
     this.keyIdBase = context.index * 2 ** 24;
 
@@ -192,6 +200,7 @@ export class Producer {
 
   /** Starts producing. */
   start(): void {
+    if (this.context.external) return;
     const tick = this.context.tickUs;
     if (tick === undefined) {
       this.scheduleArrival(this.spec.start);
@@ -219,6 +228,36 @@ export class Producer {
     this.interval.addTo(this.totals);
     this.interval.reset();
     this.latency.closeInterval();
+  }
+
+  /**
+   * Hands the producer `count` records (`bytes` in all) that an application created — an
+   * analytics application's window output — as if its clients had created them at `originUs`
+   * (each `spread` before it). They are batched, sent and retried like the producer's own records.
+   */
+  inject(count: number, bytes: number, originUs: number, spread: Spread): void {
+    if (count <= 0) return;
+    const now = this.sim.nowUs;
+    this.interval.produced += count;
+    this.interval.producedBytes += bytes;
+    const instance = this.instances[this.injected++ % this.instances.length]!;
+    if (this.context.tickUs !== undefined) {
+      this.addToBatch(instance, new Cohort(count, bytes, originUs, spread, 1, -2, 0, -1, -1, 0), now);
+    } else {
+      let left = bytes;
+      for (let i = 0; i < count; i++) {
+        const own = i === count - 1 ? left : Math.round(bytes / count);
+        left -= own;
+        const keyIndex = this.keys.sample(this.traffic);
+        const position = keyIndex < 0 ? this.traffic.next() : 0;
+        this.addToBatch(
+          instance,
+          new Cohort(1, own, originUs, spread, 1, keyIndex, position, -1, -1, 0),
+          now,
+        );
+      }
+    }
+    this.pump(instance);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -395,6 +434,10 @@ export class Producer {
     let rejected: Cohort[] | undefined;
     if (now >= this.leakAtUs) {
       this.leakAtUs = Number.POSITIVE_INFINITY; // lose this request's records, deliberately unaccounted
+    } else if (!this.stream.admitRequest(now)) {
+      // Refused as a whole (a request-rate quota): every record is throttled and retried.
+      for (const piece of request) this.countAttempt(piece.attempt, piece.count, 0, 0);
+      rejected = [...request];
     } else {
       const routing = this.currentRouting();
       for (const piece of request) {
@@ -479,11 +522,12 @@ export class Producer {
 
   /** Offers `count` records of `piece` to an open shard; returns how many it accepted. */
   private offer(shardIndex: number, count: number, bytes: number, piece: Cohort, now: number): number {
-    const charged = this.putRecordApi
-      ? count === 1
-        ? Math.ceil(bytes / 1024) * 1024
-        : Math.round(bytes * this.roundingFactor)
-      : bytes;
+    const charged =
+      this.putRecordApi && this.stream.roundsSingleRecordCalls
+        ? count === 1
+          ? Math.ceil(bytes / 1024) * 1024
+          : Math.round(bytes * this.roundingFactor)
+        : bytes;
     // Keys are told apart across producers for ordering checks; cohorts carry no single key.
     const k = piece.keyIndex;
     const keyId = k >= 0 ? this.keyIdBase + k : -1;

@@ -6,11 +6,11 @@ import { KINESIS } from "../data/kinesis-limits.js";
 import type { Spread } from "../metrics/latency-histogram.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
-import type { HashRouter } from "./keys.js";
 import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
 import { ReadLimiter, type ReadLimits } from "./read-limiter.js";
 import { Shard } from "./shard.js";
 import { ShardLog } from "./shard-log.js";
+import type { WriteTarget } from "./write-target.js";
 
 /** A resharding request that breaks one of AWS's rules. */
 export class TopologyError extends Error {
@@ -21,7 +21,7 @@ export class TopologyError extends Error {
 }
 
 /** A stream and its current topology. */
-export class Stream implements HashRouter {
+export class Stream implements WriteTarget {
   readonly name: string;
   /** Largest record in bytes, partition key included. */
   readonly maxRecordSize: number;
@@ -41,6 +41,8 @@ export class Stream implements HashRouter {
   readonly retentionUs: number;
   /** Time from acceptance until a record is readable, µs. */
   readonly propagationUs: number;
+  /** PutRecord is charged per record rounded up to the next KB. */
+  readonly roundsSingleRecordCalls = true;
 
   constructor(spec: StreamSpec) {
     this.name = spec.name;
@@ -190,6 +192,11 @@ export class Stream implements HashRouter {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /** Kinesis has no request-rate quota on writes: every request reaches the shards. */
+  admitRequest(_nowUs: number): boolean {
+    return true;
   }
 
   /**

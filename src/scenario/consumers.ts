@@ -79,6 +79,7 @@ const parentsFirst = z.boolean().default(true).meta({
   description:
     "after a reshard, read a child only once its parents are read to the end (default true; false: a naive reader)",
 });
+const sourceStream = name("the stream to read (default: the scenario's stream)").optional();
 const noProcessing: ProcessingSpec = { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 };
 
 const pollingSchema = z.strictObject({
@@ -102,6 +103,7 @@ const pollingSchema = z.strictObject({
   processing: processingSchema.default(noProcessing),
   startingPosition,
   start,
+  stream: sourceStream,
   parentsFirst,
 });
 
@@ -111,6 +113,7 @@ const efoSchema = z.strictObject({
   processing: processingSchema.default(noProcessing),
   startingPosition,
   start,
+  stream: sourceStream,
   parentsFirst,
 });
 
@@ -167,6 +170,7 @@ const kclSchema = z.strictObject({
   processing: processingSchema.default(noProcessing),
   startingPosition,
   start,
+  stream: sourceStream,
 });
 
 const lambdaSchema = z.strictObject({
@@ -192,6 +196,7 @@ const lambdaSchema = z.strictObject({
   }).default(1),
   startingPosition,
   start,
+  stream: sourceStream,
   duration: processingSchema
     .default({ baseUs: 10 * MS, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 })
     .meta({ description: "function run time per batch (default 10ms)" }),

@@ -3,6 +3,7 @@
 // Output values are in engine units: durations in µs, sizes in bytes, rates per second.
 
 import { z } from "zod";
+import { FIREHOSE_PUT } from "../data/firehose-limits.js";
 import {
   KINESIS,
   KPL_DEFAULTS,
@@ -12,11 +13,14 @@ import {
 } from "../data/kinesis-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
+import { analyticsSchema } from "./analytics.js";
 import { eventSchema, onDemandSchema, scalingSchema, updatingSchema } from "./capacity.js";
 import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
-import { expected } from "./messages.js";
+import { firehoseSchema } from "./firehose.js";
+import { aboveMaximum, expected } from "./messages.js";
+import { formatSize } from "./units.js";
 
 const DAY_US = 24 * US_PER_H;
 const MS = US_PER_MS;
@@ -321,7 +325,7 @@ const defaultLatency: DistributionSpec = {
   sigma: Math.log(PUT_LATENCY_MEASURED.p99Ms.value / PUT_LATENCY_MEASURED.p50Ms.value) / Z_P99,
 };
 
-const producerSchema = z
+export const producerSchema = z
   .strictObject({
     name: name("producer name, unique in the scenario"),
     instances: number({
@@ -339,10 +343,13 @@ const producerSchema = z
       .default({ dist: "constant", value: 1024 })
       .meta({ description: "size of each record's data blob, without the partition key (default 1KiB)" }),
     partitionKey: keyDistributionSchema.default({ dist: "random", keyLength: 36 }),
+    target: name(
+      "the stream or direct-PUT delivery stream the fleet writes to (default: the scenario's stream)",
+    ).optional(),
     api: oneOf(
-      ["PutRecords", "PutRecord"],
-      "PutRecords (batched, default) or PutRecord (one record per call)",
-    ).default("PutRecords"),
+      ["PutRecords", "PutRecord", "PutRecordBatch"],
+      "PutRecords (batched, default for streams), PutRecordBatch (batched, default for delivery streams) or PutRecord (one record per call)",
+    ).optional(),
     batch: z
       .strictObject({
         maxRecords: number({
@@ -563,49 +570,64 @@ const resolutionSchema = z
   ])
   .meta({ description: "record (follow every record), auto (default), or a cohort tick such as 10ms" });
 
-/** The whole scenario file. */
-export const scenarioSchema = z
-  .strictObject({
-    name: name("scenario name; also the default report folder"),
-    description: z.string().optional().meta({ description: "what the scenario shows" }),
-    seed: z
-      .union([z.number().int(), z.string().min(1)], {
-        error: (issue) => expected("an integer or a string", issue.input),
-      })
-      .default(1)
-      .transform(String)
-      .meta({ description: "seed of every random stream (default 1)" }),
-    duration: duration({
-      min: { value: 1 * MS },
-      max: { value: 400 * DAY_US },
-      description: "simulated time to run",
+/** The fields of a scenario file. */
+const scenarioObject = z.strictObject({
+  name: name("scenario name; also the default report folder"),
+  description: z.string().optional().meta({ description: "what the scenario shows" }),
+  seed: z
+    .union([z.number().int(), z.string().min(1)], {
+      error: (issue) => expected("an integer or a string", issue.input),
+    })
+    .default(1)
+    .transform(String)
+    .meta({ description: "seed of every random stream (default 1)" }),
+  duration: duration({
+    min: { value: 1 * MS },
+    max: { value: 400 * DAY_US },
+    description: "simulated time to run",
+  }),
+  resolution: resolutionSchema.default("auto"),
+  metricsInterval: duration({
+    min: { value: 1 * MS },
+    max: { value: US_PER_H },
+    description: "length of one row of the time series (default 1s)",
+  }).default(US_PER_S),
+  stream: streamSchema.optional().meta({
+    description: "the Kinesis data stream (optional when producers write only to delivery streams)",
+  }),
+  streams: z
+    .array(streamSchema)
+    .default([])
+    .meta({
+      description: "more streams, e.g. an analytics application's output; provisioned, no capacity events",
     }),
-    resolution: resolutionSchema.default("auto"),
-    metricsInterval: duration({
-      min: { value: 1 * MS },
-      max: { value: US_PER_H },
-      description: "length of one row of the time series (default 1s)",
-    }).default(US_PER_S),
-    stream: streamSchema,
-    producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
-    consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
-    events: z.array(eventSchema).default([]).meta({ description: "capacity actions at scheduled times" }),
-    scaling: scalingSchema.optional().meta({ description: "an autoscaling policy for a provisioned stream" }),
-    variants: z
-      .array(
-        z.strictObject({
-          name: name("variant name"),
-          set: z
-            .record(z.string(), z.unknown())
-            .meta({ description: "overrides, as with --set: YAML path → value" }),
-        }),
-      )
-      .default([])
-      .meta({
-        description: "named alternatives for `kinesim compare`: the same traffic under other settings",
+  producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
+  consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
+  firehose: z.array(firehoseSchema).default([]).meta({ description: "Firehose delivery streams" }),
+  analytics: z
+    .array(analyticsSchema)
+    .default([])
+    .meta({ description: "analytics applications (Managed Service for Apache Flink, SQL)" }),
+  events: z.array(eventSchema).default([]).meta({ description: "capacity actions at scheduled times" }),
+  scaling: scalingSchema.optional().meta({ description: "an autoscaling policy for a provisioned stream" }),
+  variants: z
+    .array(
+      z.strictObject({
+        name: name("variant name"),
+        set: z
+          .record(z.string(), z.unknown())
+          .meta({ description: "overrides, as with --set: YAML path → value" }),
       }),
-    slo: sloSchema.optional(),
-  })
+    )
+    .default([])
+    .meta({
+      description: "named alternatives for `kinesim compare`: the same traffic under other settings",
+    }),
+  slo: sloSchema.optional(),
+});
+
+/** The whole scenario file. */
+export const scenarioSchema = scenarioObject
   .superRefine((s, ctx) => {
     const seen = new Set<string>();
     s.producers.forEach((p, i) => {
@@ -675,25 +697,33 @@ export const scenarioSchema = z
         });
       }
       if (c.type === "lambda") {
+        const shards = streamByName(s, c.stream)?.shards ?? 0;
         c.poisonRecords.forEach((p, j) => {
-          if (p.shard >= s.stream.shards) {
+          if (shards > 0 && p.shard >= shards) {
             ctx.addIssue({
               code: "custom",
-              message: `shard ${p.shard} does not exist: the stream has ${s.stream.shards} shard(s), numbered from 0`,
+              message: `shard ${p.shard} does not exist: the stream has ${shards} shard(s), numbered from 0`,
               path: ["consumers", i, "poisonRecords", j, "shard"],
             });
           }
         });
       }
     });
-    const efoConsumers = s.consumers.filter(usesEfo).length;
-    if (efoConsumers > EFO_LIMIT.value) {
-      ctx.addIssue({
-        code: "custom",
-        message: `${efoConsumers} enhanced fan-out consumers exceed the AWS maximum of ${EFO_LIMIT.value} registered consumers per stream (source ${EFO_LIMIT.sources.join(", ")})`,
-        path: ["consumers"],
-      });
+    const efoByStream = new Map<string, number>();
+    for (const c of s.consumers.filter(usesEfo)) {
+      const stream = c.stream ?? s.stream?.name ?? "";
+      efoByStream.set(stream, (efoByStream.get(stream) ?? 0) + 1);
     }
+    for (const [stream, count] of efoByStream) {
+      if (count > EFO_LIMIT.value) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${count} enhanced fan-out consumers of stream "${stream}" exceed the AWS maximum of ${EFO_LIMIT.value} registered consumers per stream (source ${EFO_LIMIT.sources.join(", ")})`,
+          path: ["consumers"],
+        });
+      }
+    }
+    checkTopology(s, ctx);
     if (typeof s.resolution === "number" && s.metricsInterval % s.resolution !== 0) {
       ctx.addIssue({
         code: "custom",
@@ -712,7 +742,7 @@ export const scenarioSchema = z
       const becomesProvisioned = s.events.some(
         (e) => e.action === "UpdateStreamMode" && e.mode === "provisioned",
       );
-      if (s.stream.mode === "on-demand" && !becomesProvisioned) {
+      if (s.stream?.mode === "on-demand" && !becomesProvisioned) {
         ctx.addIssue({
           code: "custom",
           message:
@@ -721,9 +751,178 @@ export const scenarioSchema = z
         });
       }
     }
+  })
+  .transform(resolveReferences);
+
+type Parsed = z.output<typeof scenarioObject>;
+
+/** The stream of that name (the scenario's stream when the name is undefined). */
+function streamByName(s: Parsed, name: string | undefined): StreamSpec | undefined {
+  if (name === undefined) return s.stream;
+  return [s.stream, ...s.streams].find((x) => x?.name === name);
+}
+
+/**
+ * Checks the references between components: every name unique, every producer target, consumer
+ * stream, delivery-stream source and application source and sink names something that exists
+ * and can take that role.
+ */
+function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
+  const issue = (message: string, path: (string | number)[]) =>
+    ctx.addIssue({ code: "custom", message, path });
+  const streams = new Map<string, string>();
+  const firehose = new Map(s.firehose.map((f) => [f.name, f]));
+  const declare = (name: string, path: (string | number)[]) => {
+    if (streams.has(name) || (firehose.has(name) && path[0] !== "firehose"))
+      issue(`the name "${name}" is used twice (streams and delivery streams share one namespace)`, path);
+    streams.set(name, name);
+  };
+  if (s.stream) declare(s.stream.name, ["stream", "name"]);
+  s.streams.forEach((x, i) => declare(x.name, ["streams", i, "name"]));
+  const seenFirehose = new Set<string>();
+  s.firehose.forEach((f, i) => {
+    if (seenFirehose.has(f.name) || streams.has(f.name))
+      issue(`the name "${f.name}" is used twice (streams and delivery streams share one namespace)`, [
+        "firehose",
+        i,
+        "name",
+      ]);
+    seenFirehose.add(f.name);
   });
+  const others = [...streams.keys(), ...firehose.keys()].map((n) => `"${n}"`).join(", ");
+  const noStream = `no stream is declared: add a \`stream:\` section${others ? `, or name one of ${others}` : ", or write to a delivery stream with `target:`"}`;
+  const needStream = (name: string | undefined, path: (string | number)[]) => {
+    if (name === undefined) {
+      if (!s.stream) issue(noStream, path);
+    } else if (!streams.has(name)) {
+      issue(
+        firehose.has(name)
+          ? `"${name}" is a delivery stream; this field names a Kinesis data stream`
+          : `no stream is named "${name}"; streams are ${[...streams.keys()].map((n) => `"${n}"`).join(", ") || "none"}`,
+        path,
+      );
+    }
+  };
+  s.producers.forEach((p, i) => {
+    const target = p.target;
+    const f = target !== undefined ? firehose.get(target) : undefined;
+    if (f) {
+      if (f.source.kind !== "direct-put")
+        issue(
+          `delivery stream "${target}" reads a stream; only a direct-PUT delivery stream takes producer writes`,
+          ["producers", i, "target"],
+        );
+      if (p.api === "PutRecords")
+        issue("a delivery stream takes PutRecordBatch or PutRecord, not PutRecords", ["producers", i, "api"]);
+      if (p.batchGiven && p.batch.maxBytes > FIREHOSE_PUT.batchMaxBytes.value)
+        issue(
+          aboveMaximum(
+            formatSize(p.batch.maxBytes),
+            formatSize(FIREHOSE_PUT.batchMaxBytes.value),
+            FIREHOSE_PUT.batchMaxBytes,
+          ),
+          ["producers", i, "batch", "maxBytes"],
+        );
+    } else {
+      needStream(target, target === undefined ? ["producers", i] : ["producers", i, "target"]);
+      if (p.api === "PutRecordBatch")
+        issue(
+          "PutRecordBatch is the delivery-stream call; a Kinesis data stream takes PutRecords or PutRecord",
+          ["producers", i, "api"],
+        );
+    }
+  });
+  s.consumers.forEach((c, i) =>
+    needStream(c.stream, c.stream === undefined ? ["consumers", i] : ["consumers", i, "stream"]),
+  );
+  s.firehose.forEach((f, i) => {
+    if (f.source.kind === "stream")
+      needStream(
+        f.source.stream,
+        f.source.stream === undefined ? ["firehose", i, "source"] : ["firehose", i, "source", "stream"],
+      );
+  });
+  s.analytics.forEach((a, i) => {
+    needStream(
+      a.source.stream,
+      a.source.stream === undefined ? ["analytics", i, "source"] : ["analytics", i, "source", "stream"],
+    );
+    const source = a.source.stream ?? s.stream?.name;
+    if (a.sink.stream !== undefined) {
+      needStream(a.sink.stream, ["analytics", i, "sink", "stream"]);
+      if (a.sink.stream === source)
+        issue("an application cannot write to the stream it reads", ["analytics", i, "sink", "stream"]);
+    }
+    if (a.sink.firehose !== undefined) {
+      const f = firehose.get(a.sink.firehose);
+      if (!f)
+        issue(
+          `no delivery stream is named "${a.sink.firehose}"; delivery streams are ${[...firehose.keys()].map((n) => `"${n}"`).join(", ") || "none"}`,
+          ["analytics", i, "sink", "firehose"],
+        );
+      else if (f.source.kind !== "direct-put")
+        issue(
+          `delivery stream "${a.sink.firehose}" reads a stream; an application writes to a direct-PUT one`,
+          ["analytics", i, "sink", "firehose"],
+        );
+    }
+  });
+  if (!s.stream && (s.events.length > 0 || s.scaling))
+    issue("capacity events and scaling act on the scenario's stream, and none is declared", [
+      s.events.length > 0 ? "events" : "scaling",
+    ]);
+  s.streams.forEach((x, i) => {
+    if (x.mode !== "provisioned")
+      issue("the extra streams are provisioned (on-demand scaling is simulated for the scenario's stream)", [
+        "streams",
+        i,
+        "mode",
+      ]);
+  });
+}
+
+/** A stream that nothing writes to or reads, when the scenario declares none (never simulated). */
+const UNUSED_STREAM = { name: "stream", shards: 1 };
+
+/** Fills every reference with the name it defaults to, and each producer's API and batch. */
+function resolveReferences(s: Parsed) {
+  const firehose = new Set(s.firehose.map((f) => f.name));
+  const stream = s.stream ?? streamSchema.parse(UNUSED_STREAM);
+  const main = stream.name;
+  return {
+    ...s,
+    stream,
+    /** Whether the scenario declares its stream (when not, `stream` is an unused placeholder). */
+    streamDeclared: s.stream !== undefined,
+    producers: s.producers.map((p) => {
+      const target = p.target ?? main;
+      const toFirehose = firehose.has(target);
+      const batchBytes = FIREHOSE_PUT.batchMaxBytes.value;
+      return {
+        ...p,
+        target,
+        api: p.api ?? (toFirehose ? ("PutRecordBatch" as const) : ("PutRecords" as const)),
+        batch:
+          toFirehose && !p.batchGiven
+            ? { ...p.batch, maxBytes: Math.min(p.batch.maxBytes, batchBytes) }
+            : p.batch,
+      };
+    }),
+    consumers: s.consumers.map((c) => ({ ...c, stream: c.stream ?? main })),
+    firehose: s.firehose.map((f) => ({
+      ...f,
+      source: f.source.kind === "stream" ? { ...f.source, stream: f.source.stream ?? main } : f.source,
+    })),
+    analytics: s.analytics.map((a) => ({ ...a, source: { ...a.source, stream: a.source.stream ?? main } })),
+  };
+}
 
 /** The validated scenario, every default filled, in engine units. */
 export type Scenario = Omit<z.output<typeof scenarioSchema>, "producers"> & { producers: ResolvedProducer[] };
 /** A producer whose rate profile has been resolved (trace files read). */
-export type ResolvedProducer = Omit<Producer, "rate"> & { rate: RateProfile };
+export type ResolvedProducer = Omit<Producer, "rate" | "api" | "target"> & {
+  rate: RateProfile;
+  api: NonNullable<Producer["api"]>;
+  /** The stream or delivery stream it writes to. */
+  target: string;
+};

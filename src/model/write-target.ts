@@ -1,0 +1,40 @@
+// What a producer writes to: a Kinesis data stream (routed over its shards, each with its own
+// limits) or a Firehose delivery stream's direct-PUT endpoint (one quota for the whole stream).
+// The producer pipeline — batching, in-flight slots, retries — is the same for both.
+
+import type { Spread } from "../metrics/latency-histogram.js";
+import type { HashRouter } from "./keys.js";
+
+/** A destination of producer requests. */
+export interface WriteTarget extends HashRouter {
+  readonly name: string;
+  /** Largest record in bytes, partition key included. */
+  readonly maxRecordSize: number;
+  /** Bumped whenever the partitions that records are routed to change. */
+  readonly topologyVersion: number;
+  /** The partitions records are routed to (open shards), in hash-key order. */
+  readonly open: readonly { readonly startFraction: number }[];
+  /** Whether a single-record call is charged rounded up to the next KB (Kinesis PutRecord). */
+  readonly roundsSingleRecordCalls: boolean;
+  /**
+   * Admits or refuses a request as a whole (a request-rate quota); a refused request's records are
+   * all throttled. Called once per request as it lands, before its records are written.
+   */
+  admitRequest(nowUs: number): boolean;
+  /**
+   * Offers `count` records (`bytes` actual, `chargedBytes` as a shard's limiter counts them) to
+   * partition `index`; returns how many were accepted. `originUs`, `spread`, `keyId` and
+   * `position` describe the records.
+   */
+  write(
+    nowUs: number,
+    index: number,
+    count: number,
+    bytes: number,
+    chargedBytes: number,
+    originUs: number,
+    spread: Spread,
+    keyId: number,
+    position: number,
+  ): number;
+}
