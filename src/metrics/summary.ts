@@ -31,6 +31,8 @@ export interface SloVerdict {
 /** Summary of one producer fleet. */
 export interface ProducerSummary {
   name: string;
+  /** The stream or delivery stream it writes to. */
+  target: string;
   produced: number;
   accepted: number;
   dropped: number;
@@ -102,6 +104,100 @@ export interface CapacitySummary {
   }[];
 }
 
+/** One stage of the path a record takes to a destination, for the latency decomposition. */
+export interface LatencyStage {
+  stage: string;
+  meanMs: number;
+  p99Ms: number;
+}
+
+/** Summary of one Firehose delivery stream. */
+export interface FirehoseSummary {
+  name: string;
+  /** "direct-put", or the stream it reads. */
+  source: string;
+  destination: string;
+  /** The metric prefix of the destination (DeliveryToS3, …). */
+  metricPrefix: string;
+  bufferSizeBytes: number;
+  bufferIntervalSeconds: number;
+  incomingRecords: number;
+  incomingBytes: number;
+  throttledRecords: number;
+  throttledRequests: number;
+  /** Ingest as billed: each record rounded up to the next 5 KB. */
+  billedBytes: number;
+  objects: number;
+  /** Mean object size in bytes (as written). */
+  objectBytesMean: number;
+  deliveredRecords: number;
+  deliveredBytes: number;
+  deliveryAttempts: number;
+  deliveryFailures: number;
+  maxActivePartitions: number;
+  partitionExceededRecords: number;
+  transformInvocations: number;
+  transformErrors: number;
+  processingFailedRecords: number;
+  backupRecords: number;
+  backupAllRecords: number;
+  lostRecords: number;
+  /** Largest DataFreshness seen at the end of an interval, seconds. */
+  maxDataFreshnessSeconds: number;
+  /** Ingest → delivered. */
+  deliveryLatencyMs: LatencySummary;
+  /** Record creation → delivered. */
+  endToEndLatencyMs: LatencySummary;
+  /**
+   * The path from the first producer to the destination, stage by stage (put, read, process and
+   * window, buffer and deliver); the means add up to the mean end-to-end latency.
+   */
+  stages: LatencyStage[];
+  /** Sum of the stages' means. */
+  pathMeanMs: number;
+  /** ingested = delivered + buffered + inDelivery + failed + backedUp + lost. */
+  ledger: {
+    ingested: number;
+    delivered: number;
+    buffered: number;
+    inDelivery: number;
+    failed: number;
+    backedUp: number;
+    lost: number;
+    balanced: boolean;
+  };
+}
+
+/** Summary of one analytics application. */
+export interface AnalyticsSummary {
+  name: string;
+  runtime: string;
+  source: string;
+  sink: string;
+  parallelism: number;
+  kpus: number;
+  recordsIn: number;
+  recordsOut: number;
+  windowsEmitted: number;
+  /** Mean share of subtask time spent processing. */
+  utilization: number;
+  maxLagMs: number;
+  restarts: number;
+  duplicates: number;
+  /** Record creation → the output its window emitted. */
+  emitLatencyMs: LatencySummary;
+  /** Processed → emitted (waiting for the window to close). */
+  windowWaitMs: LatencySummary;
+}
+
+/** Summary of a stream besides the scenario's. */
+export interface ExtraStreamSummary {
+  name: string;
+  openShards: number;
+  incomingRecords: number;
+  throttledRecords: number;
+}
+
 /** Whether the stream's capacity changed during a run (or could have: on-demand, a scaling policy). */
 export function capacityChanged(c: CapacitySummary): boolean {
   return c.actions.length > 0 || c.mode !== "provisioned" || c.shardsCreated > c.openShardsAtEnd;
@@ -118,6 +214,8 @@ export interface RunSummary {
   metricsIntervalSeconds: number;
   stream: {
     name: string;
+    /** False when the scenario declares no stream (producers write only to delivery streams). */
+    declared: boolean;
     mode: string;
     openShards: number;
     limiter: string;
@@ -125,6 +223,7 @@ export interface RunSummary {
     recordsPerSecondLimit: number;
     bytesPerSecondLimit: number;
   };
+  /** The write path of the producers that write to the scenario's stream. */
   records: {
     produced: number;
     accepted: number;
@@ -157,6 +256,10 @@ export interface RunSummary {
   };
   producers: ProducerSummary[];
   consumers: ConsumerSummary[];
+  /** Streams besides the scenario's (analytics outputs). */
+  streams: ExtraStreamSummary[];
+  firehose: FirehoseSummary[];
+  analytics: AnalyticsSummary[];
   capacity: CapacitySummary;
   ledger: WriteLedger;
   slo: SloVerdict[];

@@ -1,14 +1,19 @@
 // Wires a Scenario into components on one Simulation: the stream, the producer fleets and the
 // recorder. The only file that knows the whole topology of a run.
 
+import { READS } from "../data/consumer-limits.js";
+import { FIREHOSE_KDS_SOURCE, FIREHOSE_PUT, FIREHOSE_TRANSFORM } from "../data/firehose-limits.js";
+import { KINESIS } from "../data/kinesis-limits.js";
 import { compileDistribution } from "../engine/distributions.js";
 import { RandomStreams } from "../engine/random.js";
 import { Simulation } from "../engine/simulation.js";
 import { US_PER_MS } from "../engine/time.js";
 import type { RunSink } from "../metrics/sink.js";
-import type { ConsumerSpec } from "../scenario/consumers.js";
-import type { Scenario } from "../scenario/schema.js";
+import type { AnalyticsSpec } from "../scenario/analytics.js";
+import type { ConsumerSpec, PollingSpec } from "../scenario/consumers.js";
+import { producerSchema, type ResolvedProducer, type Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
+import { AnalyticsApp } from "./analytics.js";
 import { Autoscaler } from "./autoscaler.js";
 import { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
@@ -16,12 +21,15 @@ import type { ConsumerContext } from "./consumers/context.js";
 import { KclConsumer } from "./consumers/kcl.js";
 import { LambdaConsumer } from "./consumers/lambda.js";
 import { SimpleConsumer } from "./consumers/simple.js";
+import { DeliveryStream, OBJECT_COLUMNS } from "./firehose/delivery-stream.js";
+import { DirectPut } from "./firehose/direct-put.js";
 import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import { RunRecorder } from "./run-recorder.js";
 import { Stream } from "./stream.js";
 import { rateFunction } from "./traffic.js";
+import type { WriteTarget } from "./write-target.js";
 
 /** Records a run may expect before `resolution: auto` switches from records to cohorts. */
 export const AUTO_RECORD_LIMIT = 2_000_000;
@@ -38,9 +46,16 @@ export interface BuildOptions {
 /** A wired run, ready to step. */
 export interface BuiltRun {
   sim: Simulation;
+  /** The scenario's stream (a 1-shard placeholder nothing uses when the scenario declares none). */
   stream: Stream;
+  /** Every stream: the scenario's first, then the extra ones. */
+  streams: Stream[];
+  /** The scenario's producers, then the applications' sinks. */
   producers: Producer[];
+  /** The scenario's consumers, then delivery streams reading a stream, then applications. */
   consumers: Consumer[];
+  deliveryStreams: DeliveryStream[];
+  apps: AnalyticsApp[];
   capacity: CapacityManager;
   onDemand: OnDemandScaler;
   recorder: RunRecorder;
@@ -82,29 +97,92 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   const sim = new Simulation();
   const random = new RandomStreams(scenario.seed);
   const stream = new Stream(scenario.stream);
+  const streams = [stream, ...scenario.streams.map((spec) => new Stream(spec))];
+  const streamNamed = (name: string) => streams.find((x) => x.name === name)!;
   const tickUs = resolveTick(scenario);
+  const objectTables = options.sink;
+  const deliveryStreams = scenario.firehose.map((spec) => {
+    const source = spec.source.kind === "stream" ? streamNamed(spec.source.stream) : undefined;
+    // AWS allows 5 transform invocations in flight per shard of a source stream.
+    const concurrency = FIREHOSE_TRANSFORM.outstandingInvocations.value * (source?.openCount ?? 1);
+    return new DeliveryStream(
+      spec,
+      sim,
+      random,
+      concurrency,
+      objectTables.open(`firehose-${spec.name}-objects`, OBJECT_COLUMNS),
+    );
+  });
+  const targets = new Map<string, WriteTarget>(streams.map((x) => [x.name, x]));
+  deliveryStreams.forEach((d) => {
+    if (d.spec.source.kind === "direct-put") targets.set(d.name, new DirectPut(d));
+  });
+  const producerContext = (target: string, index: number) => ({
+    sim,
+    target: targets.get(target)!,
+    random,
+    runEndUs: scenario.duration,
+    tickUs,
+    index,
+  });
   const producers = scenario.producers.map(
     (spec, i) =>
       new Producer(spec, {
-        sim,
-        target: stream,
-        random,
-        runEndUs: scenario.duration,
-        tickUs,
-        index: i,
+        ...producerContext(spec.target, i),
         ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
       }),
   );
-  const consumerContext: ConsumerContext = {
-    sim,
-    stream,
-    random,
-    runEndUs: scenario.duration,
-    getRecordsLatency: compileDistribution({ ...scenario.stream.getRecordsLatency, clampMin: 0 }),
-    pushLatency: compileDistribution({ ...scenario.stream.pushLatency, clampMin: 0 }),
-    acceptedRecords: () => stream.shards.reduce((a, s) => a + s.totalRecords, 0),
+  const contexts = new Map<Stream, ConsumerContext>();
+  const contextOf = (name: string): ConsumerContext => {
+    const x = streamNamed(name);
+    let context = contexts.get(x);
+    if (!context) {
+      context = {
+        sim,
+        stream: x,
+        random,
+        runEndUs: scenario.duration,
+        getRecordsLatency: compileDistribution({ ...scenario.stream.getRecordsLatency, clampMin: 0 }),
+        pushLatency: compileDistribution({ ...scenario.stream.pushLatency, clampMin: 0 }),
+        acceptedRecords: () => x.shards.reduce((a, s) => a + s.totalRecords, 0),
+      };
+      contexts.set(x, context);
+    }
+    return context;
   };
-  const consumers = scenario.consumers.map((spec) => createConsumer(spec, consumerContext));
+  const consumers: Consumer[] = scenario.consumers.map((spec) =>
+    createConsumer(spec, contextOf(spec.stream)),
+  );
+  for (const [i, spec] of scenario.firehose.entries()) {
+    const d = deliveryStreams[i]!;
+    const source = spec.source;
+    if (source.kind !== "stream") continue;
+    consumers.push(
+      new SimpleConsumer(firehoseReader(d.name, source.startingPosition), contextOf(source.stream), {
+        kind: "firehose",
+        sink: (pieces) => {
+          for (const p of pieces) d.ingest(p.count, p.bytes, p.originUs, p.spread);
+        },
+      }),
+    );
+  }
+  const apps = scenario.analytics.map((spec, i) => {
+    const target = spec.sink.stream ?? spec.sink.firehose!;
+    const sink = new Producer(
+      sinkProducer(
+        spec,
+        target,
+        deliveryStreams.some((d) => d.name === target),
+      ),
+      {
+        ...producerContext(target, scenario.producers.length + i),
+        external: true,
+      },
+    );
+    producers.push(sink);
+    return new AnalyticsApp(spec, contextOf(spec.source.stream), sink);
+  });
+  consumers.push(...apps);
   const capacity = new CapacityManager(sim, stream, scenario);
   const minutes = new MinuteMetrics(sim, stream, () =>
     Math.max(0, ...consumers.map((c) => c.metrics.interval.iteratorAgeMaxMs)),
@@ -113,10 +191,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   if (scenario.scaling) new Autoscaler(sim, stream, capacity, scenario.scaling, minutes);
   const recorder = new RunRecorder(
     sim,
-    stream,
-    producers,
-    consumers,
-    capacity,
+    { streams, producers, consumers, deliveryStreams, apps, capacity },
     options.sink,
     scenario.metricsInterval,
   );
@@ -126,14 +201,58 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   return {
     sim,
     stream,
+    streams,
     producers,
     consumers,
+    deliveryStreams,
+    apps,
     capacity,
     onDemand,
     recorder,
     tickUs,
     resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs),
   };
+}
+
+/** The GetRecords reader of a delivery stream whose source is a stream: once per second per shard. */
+function firehoseReader(name: string, startingPosition: "LATEST" | "TRIM_HORIZON"): PollingSpec {
+  return {
+    name,
+    type: "polling",
+    pollInterval: FIREHOSE_KDS_SOURCE.getRecordsIntervalMs.value * US_PER_MS,
+    maxRecords: READS.maxRecordsPerCall.value,
+    throttleBackoff: FIREHOSE_KDS_SOURCE.getRecordsIntervalMs.value * US_PER_MS,
+    processing: { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 },
+    startingPosition,
+    start: 0,
+    parentsFirst: true,
+    stream: name,
+  };
+}
+
+/**
+ * The producer an application writes its output with: the Kinesis sink's batch size, buffer time
+ * and in-flight limit per subtask; failed entries are requeued and retried without limit (the
+ * connector's failOnError is false), with a short full-jitter backoff (a modelling choice).
+ */
+function sinkProducer(spec: AnalyticsSpec, target: string, toFirehose: boolean): ResolvedProducer {
+  const s = spec.sink;
+  const parsed = producerSchema.parse({
+    name: `${spec.name}.sink`,
+    instances: spec.parallelism,
+    rate: 0,
+    target,
+    api: toFirehose ? "PutRecordBatch" : "PutRecords",
+    batch: {
+      maxRecords: s.maxBatchSize,
+      maxBytes: toFirehose ? FIREHOSE_PUT.batchMaxBytes.value : KINESIS.putRecordsMaxRequestBytes.value,
+      linger: formatDuration(s.maxTimeInBuffer),
+    },
+    maxInFlight: s.maxInFlightRequests,
+    retry: { base: "100ms", cap: "5s", jitter: "full", maxAttempts: "unlimited" },
+    start: formatDuration(spec.start),
+  });
+  return { ...parsed, target, api: parsed.api!, rate: parsed.rate };
 }
 
 /** Creates the component for a consumer kind. */

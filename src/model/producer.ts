@@ -135,6 +135,8 @@ export class Producer {
   private arrivals: ArrivalClock | undefined;
   /** Added to key indices to make key ids unique across producers. */
   private readonly keyIdBase: number;
+  /** Records carry partition keys (Kinesis streams); delivery streams take bare data blobs. */
+  private readonly keyed: boolean;
   /** Injected batches so far (they go to the instances in turn). */
   private injected = 0;
 
@@ -153,7 +155,8 @@ export class Producer {
     this.stopUs = Math.min(spec.stop ?? context.runEndUs, context.runEndUs);
     this.rate = rateFunction(spec.rate, spec.start, this.stopUs, context.runEndUs);
     this.keys = new KeySpace(spec.partitionKey);
-    const maxKeyBytes = Math.max(this.keys.randomKeyBytes, ...this.keys.keyBytes);
+    this.keyed = this.stream.keyedRecords;
+    const maxKeyBytes = this.keyed ? Math.max(this.keys.randomKeyBytes, ...this.keys.keyBytes) : 0;
     const maxDataBytes = Math.max(0, this.stream.maxRecordSize - maxKeyBytes);
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0, clampMax: maxDataBytes });
     this.latencySampler = compileDistribution({ ...spec.latency, clampMin: 0 });
@@ -223,6 +226,14 @@ export class Producer {
     return n;
   }
 
+  /** The run's counters so far, the open interval included. */
+  totalsNow(): WriteCounters {
+    const sum = new WriteCounters();
+    this.totals.addTo(sum);
+    this.interval.addTo(sum);
+    return sum;
+  }
+
   /** Closes the interval: adds its counters to the totals and clears them. */
   closeInterval(): void {
     this.interval.addTo(this.totals);
@@ -272,7 +283,7 @@ export class Producer {
   private readonly onArrival = (now: number): void => {
     const keyIndex = this.keys.sample(this.traffic);
     const position = keyIndex < 0 ? this.traffic.next() : 0;
-    const bytes = Math.round(this.size.sample(this.traffic)) + this.keys.bytesOf(keyIndex);
+    const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
     const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
     this.interval.produced++;
     this.interval.producedBytes += bytes;
@@ -304,7 +315,7 @@ export class Producer {
         count = poisson(this.traffic, expected);
       }
       if (count === 0) continue;
-      const bytes = this.sumSizes(count) + Math.round(count * this.keys.meanKeyBytes);
+      const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
       this.interval.produced += count;
       this.interval.producedBytes += bytes;
       const firstUs = now + Math.round((end - now) / (count + 1));
@@ -434,7 +445,7 @@ export class Producer {
     let rejected: Cohort[] | undefined;
     if (now >= this.leakAtUs) {
       this.leakAtUs = Number.POSITIVE_INFINITY; // lose this request's records, deliberately unaccounted
-    } else if (!this.stream.admitRequest(now)) {
+    } else if (!this.stream.admitRequest(now, records)) {
       // Refused as a whole (a request-rate quota): every record is throttled and retried.
       for (const piece of request) this.countAttempt(piece.attempt, piece.count, 0, 0);
       rejected = [...request];

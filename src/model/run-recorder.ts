@@ -6,8 +6,10 @@ import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
 import { WriteCounters } from "../metrics/write-counters.js";
+import type { AnalyticsApp } from "./analytics.js";
 import type { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
+import type { DeliveryStream } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
 import type { Stream } from "./stream.js";
 
@@ -37,6 +39,74 @@ export const TIMESERIES_COLUMNS = [
   "StreamStatus",
   "CapacityMode",
   "WriteCapacityBytesPerSecond",
+] as const;
+
+/** Columns of stream-<name>.csv, for each stream besides the scenario's. */
+export const STREAM_COLUMNS = [
+  "Time",
+  "ProducedRecords",
+  "IncomingRecords",
+  "IncomingBytes",
+  "WriteProvisionedThroughputExceeded",
+  "DroppedRecords",
+  "UnsentRecords",
+  "PutLatency.p50",
+  "PutLatency.p99",
+  "OpenShards",
+] as const;
+
+/** Columns of firehose-<name>.csv; the delivery columns take the destination's metric prefix. */
+export function firehoseColumns(prefix: string): string[] {
+  return [
+    "Time",
+    "IncomingRecords",
+    "IncomingBytes",
+    "IncomingPutRequests",
+    "ThrottledRecords",
+    "ProducerDroppedRecords",
+    "BilledBytes",
+    "BufferedRecords",
+    "BufferedBytes",
+    "BufferAgeSeconds",
+    "PartitionCount",
+    "PartitionCountExceeded",
+    "ExecuteProcessing.Invocations",
+    "ExecuteProcessing.Success",
+    "SucceedProcessing.Records",
+    "ProcessingFailedRecords",
+    `${prefix}.Records`,
+    `${prefix}.Bytes`,
+    `${prefix}.Success`,
+    `${prefix}.DataFreshness`,
+    `${prefix}.ObjectCount`,
+    "ObjectSize.Average",
+    "InDeliveryRecords",
+    "BackupToS3.Records",
+    "BackupAllToS3.Records",
+    "LostRecords",
+    "DeliveryLatency.p50",
+    "DeliveryLatency.p99",
+    "EndToEndLatency.p50",
+    "EndToEndLatency.p99",
+  ];
+}
+
+/** Columns of analytics-<name>.csv. */
+export const ANALYTICS_COLUMNS = [
+  "Time",
+  "RecordsIn",
+  "BytesIn",
+  "RecordsOut",
+  "BytesOut",
+  "WindowsEmitted",
+  "BacklogRecords",
+  "MillisBehindLatest",
+  "KPUs",
+  "SubtaskUtilization",
+  "EmitLatency.p50",
+  "EmitLatency.p99",
+  "WindowWait.Average",
+  "Restarts",
 ] as const;
 
 /** Columns of scaling.csv: every capacity action, done or refused. */
@@ -88,29 +158,56 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
-/** Writes interval rows for a stream, its producers and its consumers. */
+/** The components whose metrics a run records. */
+export interface RecordedParts {
+  /** The scenario's stream first, then the extra streams. */
+  streams: readonly Stream[];
+  producers: readonly Producer[];
+  consumers: readonly Consumer[];
+  deliveryStreams: readonly DeliveryStream[];
+  apps: readonly AnalyticsApp[];
+  capacity: CapacityManager;
+}
+
+/** Writes interval rows for the streams, their producers, consumers, delivery streams and applications. */
 export class RunRecorder {
   private readonly timeseries: TableSink;
   private readonly shardsTable: TableSink;
   private readonly consumerTables: TableSink[];
+  private readonly streamTables: TableSink[];
+  private readonly firehoseTables: TableSink[];
+  private readonly appTables: TableSink[];
   private readonly scalingTable: TableSink;
   private actionsWritten = 0;
   private readonly row = new WriteCounters();
   private readonly latency = new LatencyHistogram();
   private intervalStartUs = 0;
+  private readonly stream: Stream;
+  private readonly capacity: CapacityManager;
+  /** Producers by the name of the stream or delivery stream they write to. */
+  private readonly writers = new Map<string, Producer[]>();
 
   constructor(
     sim: Simulation,
-    private readonly stream: Stream,
-    private readonly producers: readonly Producer[],
-    private readonly consumers: readonly Consumer[],
-    private readonly capacity: CapacityManager,
+    private readonly parts: RecordedParts,
     sink: RunSink,
     intervalUs: number,
   ) {
+    this.stream = parts.streams[0]!;
+    this.capacity = parts.capacity;
+    for (const p of parts.producers) {
+      const list = this.writers.get(p.spec.target) ?? [];
+      list.push(p);
+      this.writers.set(p.spec.target, list);
+    }
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
-    this.consumerTables = consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
+    this.consumerTables = parts.consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
+    this.streamTables = parts.streams.slice(1).map((x) => sink.open(`stream-${x.name}`, STREAM_COLUMNS));
+    this.firehoseTables = parts.deliveryStreams.map((d) =>
+      sink.open(`firehose-${d.name}`, firehoseColumns(d.metricPrefix)),
+    );
+    this.appTables = parts.apps.map((a) => sink.open(`analytics-${a.name}`, ANALYTICS_COLUMNS));
     this.scalingTable = sink.open("scaling", SCALING_COLUMNS);
     sim.every(intervalUs, (t) => this.flush(t));
   }
@@ -120,24 +217,29 @@ export class RunRecorder {
     if (endUs > this.intervalStartUs) this.flush(endUs);
   }
 
-  private flush(boundaryUs: number): void {
-    const lengthS = (boundaryUs - this.intervalStartUs) / US_PER_S;
-    const time = round(this.intervalStartUs / US_PER_S, 6);
+  /** Sums the producers' interval counters into `this.row` and merges their latency. */
+  private writePath(producers: readonly Producer[]) {
     const c = this.row;
     c.reset();
     let buffered = 0;
     let pending = 0;
-    // One producer's histogram is read as it is; several are merged for the stream's row.
-    const single = this.producers.length === 1 ? this.producers[0]!.latency.interval : undefined;
+    // One producer's histogram is read as it is; several are merged.
+    const single = producers.length === 1 ? producers[0]!.latency.interval : undefined;
     if (!single) this.latency.reset();
-    for (const p of this.producers) {
+    for (const p of producers) {
       p.interval.addTo(c);
       if (!single) this.latency.add(p.latency.interval);
       buffered += p.bufferedRecords();
       pending += p.pendingRecords;
     }
+    return { c, buffered, pending, lat: single ?? this.latency };
+  }
+
+  private flush(boundaryUs: number): void {
+    const lengthS = (boundaryUs - this.intervalStartUs) / US_PER_S;
+    const time = round(this.intervalStartUs / US_PER_S, 6);
     const ms = (us: number) => round(us / US_PER_MS);
-    const lat = single ?? this.latency;
+    const { c, buffered, pending, lat } = this.writePath(this.writers.get(this.stream.name) ?? []);
     const values: Cell[] = [
       time,
       c.produced,
@@ -178,7 +280,29 @@ export class RunRecorder {
         a.message,
       ]);
     }
-    for (const p of this.producers) p.closeInterval();
+    this.parts.streams.slice(1).forEach((x, i) => {
+      const w = this.writePath(this.writers.get(x.name) ?? []);
+      this.streamTables[i]!.write([
+        time,
+        w.c.produced,
+        w.c.accepted,
+        w.c.acceptedBytes,
+        w.c.throttled,
+        w.c.dropped,
+        w.buffered + w.pending,
+        ms(w.lat.percentile(50)),
+        ms(w.lat.percentile(99)),
+        x.openCount,
+      ]);
+    });
+    this.parts.deliveryStreams.forEach((d, i) => {
+      const w = this.writePath(this.writers.get(d.name) ?? []);
+      this.firehoseTables[i]!.write(this.firehoseRow(d, time, boundaryUs, w.c.dropped));
+    });
+    this.parts.apps.forEach((a, i) => {
+      this.appTables[i]!.write(this.appRow(a, time, lengthS));
+    });
+    for (const p of this.parts.producers) p.closeInterval();
     const recordCapacity = this.stream.recordsPerSecondLimit * lengthS;
     const byteCapacity = this.stream.bytesPerSecondLimit * lengthS;
     for (const shard of this.stream.shards) {
@@ -194,11 +318,74 @@ export class RunRecorder {
       ]);
       shard.resetInterval();
     }
-    this.consumers.forEach((consumer, i) => {
+    for (const x of this.parts.streams.slice(1)) for (const shard of x.shards) shard.resetInterval();
+    this.parts.consumers.forEach((consumer, i) => {
       this.consumerTables[i]!.write(this.consumerRow(consumer, time));
     });
-    this.stream.trimLogs(boundaryUs);
+    for (const x of this.parts.streams) x.trimLogs(boundaryUs);
     this.intervalStartUs = boundaryUs;
+  }
+
+  private firehoseRow(d: DeliveryStream, time: number, nowUs: number, producerDropped: number): Cell[] {
+    const c = d.interval;
+    const ms = (us: number) => round(us / US_PER_MS);
+    const row: Cell[] = [
+      time,
+      c.incomingRecords,
+      c.incomingBytes,
+      c.incomingRequests,
+      c.throttledRecords,
+      producerDropped,
+      c.billedBytes,
+      d.buffered(),
+      d.bufferedBytes(),
+      round(d.bufferAgeUs(nowUs) / US_PER_S),
+      d.activePartitions(),
+      c.partitionExceededRecords,
+      c.transformInvocations,
+      c.transformInvocations > 0 ? round(1 - c.transformErrors / c.transformInvocations, 4) : "",
+      c.transformSucceededRecords,
+      c.processingFailedRecords,
+      c.deliveredRecords,
+      c.deliveredBytes,
+      c.deliveryAttempts > 0 ? round(1 - c.deliveryFailures / c.deliveryAttempts, 4) : "",
+      round(d.freshnessUs(nowUs) / US_PER_S),
+      c.objects,
+      c.objects > 0 ? Math.round(c.objectBytes / c.objects) : "",
+      d.inDelivery(),
+      c.backupRecords,
+      c.backupAllRecords,
+      c.lostRecords,
+      ms(d.deliveryLatency.interval.percentile(50)),
+      ms(d.deliveryLatency.interval.percentile(99)),
+      ms(d.endToEnd.interval.percentile(50)),
+      ms(d.endToEnd.interval.percentile(99)),
+    ];
+    d.closeInterval(nowUs);
+    return row;
+  }
+
+  private appRow(a: AnalyticsApp, time: number, lengthS: number): Cell[] {
+    const c = a.interval;
+    const ms = (us: number) => round(us / US_PER_MS);
+    const row: Cell[] = [
+      time,
+      c.recordsIn,
+      c.bytesIn,
+      c.recordsOut,
+      c.bytesOut,
+      c.windowsEmitted,
+      a.backlog(),
+      round(a.metrics.interval.iteratorAgeMaxMs),
+      a.spec.kpus,
+      round((100 * c.busyUs) / (lengthS * US_PER_S * a.spec.parallelism), 2),
+      ms(a.emitLatency.interval.percentile(50)),
+      ms(a.emitLatency.interval.percentile(99)),
+      ms(a.windowWait.interval.mean),
+      c.restarts,
+    ];
+    a.closeInterval();
+    return row;
   }
 
   private consumerRow(consumer: Consumer, time: number): Cell[] {

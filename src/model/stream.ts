@@ -41,6 +41,7 @@ export class Stream implements WriteTarget {
   readonly retentionUs: number;
   /** Time from acceptance until a record is readable, µs. */
   readonly propagationUs: number;
+  readonly keyedRecords = true;
   /** PutRecord is charged per record rounded up to the next KB. */
   readonly roundsSingleRecordCalls = true;
 
@@ -195,7 +196,7 @@ export class Stream implements WriteTarget {
   }
 
   /** Kinesis has no request-rate quota on writes: every request reaches the shards. */
-  admitRequest(_nowUs: number): boolean {
+  admitRequest(_nowUs: number, _records: number): boolean {
     return true;
   }
 

@@ -4,7 +4,10 @@
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type {
+  AnalyticsSummary,
   ConsumerSummary,
+  FirehoseSummary,
+  LatencyStage,
   LatencySummary,
   RunSummary,
   SloVerdict,
@@ -13,8 +16,10 @@ import type {
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration, formatPercent } from "../scenario/units.js";
+import { type AnalyticsApp, AnalyticsCounters } from "./analytics.js";
 import type { BuiltRun } from "./build.js";
 import { type Consumer, totalsNow } from "./consumers/consumer.js";
+import { type DeliveryStream, FirehoseCounters } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
 import { round } from "./run-recorder.js";
 
@@ -46,7 +51,7 @@ function ratio(a: number, b: number): number {
 
 /** Checks produced = accepted + in flight + dropped for one producer; throws when it fails. */
 export function checkLedger(producer: Producer, nowUs: number): WriteLedger {
-  const t = producer.totals;
+  const t = producer.totalsNow();
   const ledger: WriteLedger = {
     produced: t.produced,
     accepted: t.accepted,
@@ -68,11 +73,21 @@ export function checkLedger(producer: Producer, nowUs: number): WriteLedger {
 /** Closes the run and computes its summary. The ledger is checked before anything is reported. */
 export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const now = run.sim.nowUs;
-  const totals = new WriteCounters();
   const ledgers = run.producers.map((p) => checkLedger(p, now));
-  for (const p of run.producers) p.totals.addTo(totals);
-  const merged = run.producers.length === 1 ? run.producers[0]!.latency.total : mergeLatency(run.producers);
+  const all = new WriteCounters();
+  const producerTotals = run.producers.map((p) => p.totalsNow());
+  for (const t of producerTotals) t.addTo(all);
   const inFlight = ledgers.reduce((a, l) => a + l.inFlight, 0);
+  // The stream's write path: the producers that write to the scenario's stream.
+  const writers = run.producers.filter((p) => p.spec.target === run.stream.name);
+  const totals = new WriteCounters();
+  for (const p of writers) producerTotals[run.producers.indexOf(p)]!.addTo(totals);
+  const writerInFlight = run.producers.reduce(
+    (a, p, i) => a + (p.spec.target === run.stream.name ? ledgers[i]!.inFlight : 0),
+    0,
+  );
+  const merged = writers.length === 1 ? writers[0]!.latency.total : mergeLatency(writers);
+  const firehose = run.deliveryStreams.map((d, i) => firehoseSummary(d, scenario.firehose[i]!, now, run));
 
   for (const shard of run.stream.shards) shard.closeSecond();
   const hottest = run.stream.shards.reduce((best, s) =>
@@ -90,6 +105,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     metricsIntervalSeconds: scenario.metricsInterval / US_PER_S,
     stream: {
       name: run.stream.name,
+      declared: scenario.streamDeclared,
       mode: scenario.stream.mode,
       openShards: run.stream.openCount,
       limiter:
@@ -103,7 +119,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       produced: totals.produced,
       accepted: totals.accepted,
       dropped: totals.dropped,
-      inFlightAtEnd: inFlight,
+      inFlightAtEnd: writerInFlight,
       retried: totals.retried,
       throttledAttempts: totals.throttled,
       firstAttempts: totals.firstAttempts,
@@ -128,15 +144,27 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     },
     producers: run.producers.map((p, i) => ({
       name: p.name,
-      produced: p.totals.produced,
-      accepted: p.totals.accepted,
-      dropped: p.totals.dropped,
+      target: p.spec.target,
+      produced: producerTotals[i]!.produced,
+      accepted: producerTotals[i]!.accepted,
+      dropped: producerTotals[i]!.dropped,
       inFlightAtEnd: ledgers[i]!.inFlight,
-      retried: p.totals.retried,
-      firstAttemptThrottledFraction: ratio(p.totals.firstAttemptsThrottled, p.totals.firstAttempts),
+      retried: producerTotals[i]!.retried,
+      firstAttemptThrottledFraction: ratio(
+        producerTotals[i]!.firstAttemptsThrottled,
+        producerTotals[i]!.firstAttempts,
+      ),
       putLatencyMs: latencySummary(p.latency.total),
     })),
     consumers: run.consumers.map((c) => consumerSummary(c, now)),
+    streams: run.streams.slice(1).map((x) => ({
+      name: x.name,
+      openShards: x.openCount,
+      incomingRecords: x.shards.reduce((a, sh) => a + sh.totalRecords, 0),
+      throttledRecords: x.shards.reduce((a, sh) => a + sh.totalThrottled, 0),
+    })),
+    firehose,
+    analytics: run.apps.map((a) => analyticsSummary(a)),
     capacity: {
       mode: run.capacity.mode,
       openShardsAtEnd: run.stream.openCount,
@@ -156,10 +184,10 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       })),
     },
     ledger: {
-      produced: totals.produced,
-      accepted: totals.accepted,
+      produced: all.produced,
+      accepted: all.accepted,
       inFlight,
-      dropped: totals.dropped,
+      dropped: all.dropped,
       balanced: ledgers.every((l) => l.balanced),
     },
     slo: [],
@@ -232,6 +260,142 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
     };
   }
   return summary;
+}
+
+/** A delivery stream's summary; its ledger must balance. */
+function firehoseSummary(
+  d: DeliveryStream,
+  spec: Scenario["firehose"][number],
+  nowUs: number,
+  run: BuiltRun,
+): FirehoseSummary {
+  const ledger = d.ledger();
+  if (!ledger.balanced) {
+    const accounted =
+      ledger.delivered + ledger.buffered + ledger.inDelivery + ledger.failed + ledger.backedUp + ledger.lost;
+    throw new ConservationError(
+      `conservation broken at t=${formatDuration(nowUs)} in delivery stream "${d.name}": ingested ${ledger.ingested} ≠ delivered ${ledger.delivered} + buffered ${ledger.buffered} + in delivery ${ledger.inDelivery} + failed ${ledger.failed} + backed up ${ledger.backedUp} + lost ${ledger.lost} (${ledger.ingested - accounted} records unaccounted for)`,
+      {
+        produced: ledger.ingested,
+        accepted: ledger.delivered,
+        inFlight: ledger.buffered + ledger.inDelivery,
+        dropped: ledger.lost,
+        balanced: false,
+      },
+    );
+  }
+  const t = new FirehoseCounters();
+  d.totals.addTo(t);
+  d.interval.addTo(t);
+  return {
+    name: d.name,
+    source: spec.source.kind === "stream" ? spec.source.stream : "direct-put",
+    destination: spec.destination.type,
+    metricPrefix: d.metricPrefix,
+    bufferSizeBytes: spec.buffering.size,
+    bufferIntervalSeconds: spec.buffering.interval / US_PER_S,
+    incomingRecords: t.incomingRecords,
+    incomingBytes: t.incomingBytes,
+    throttledRecords: t.throttledRecords,
+    throttledRequests: t.throttledRequests,
+    billedBytes: t.billedBytes,
+    objects: t.objects,
+    objectBytesMean: t.objects > 0 ? Math.round(t.objectBytes / t.objects) : 0,
+    deliveredRecords: t.deliveredRecords,
+    deliveredBytes: t.deliveredBytes,
+    deliveryAttempts: t.deliveryAttempts,
+    deliveryFailures: t.deliveryFailures,
+    maxActivePartitions: t.maxActivePartitions,
+    partitionExceededRecords: t.partitionExceededRecords,
+    transformInvocations: t.transformInvocations,
+    transformErrors: t.transformErrors,
+    processingFailedRecords: t.processingFailedRecords,
+    backupRecords: t.backupRecords,
+    backupAllRecords: t.backupAllRecords,
+    lostRecords: t.lostRecords,
+    maxDataFreshnessSeconds: round(Math.max(d.maxFreshnessUs, d.freshnessUs(nowUs)) / US_PER_S),
+    deliveryLatencyMs: latencySummary(d.deliveryLatency.total),
+    endToEndLatencyMs: latencySummary(d.endToEnd.total),
+    ...pathTo(d, spec, run),
+    ledger,
+  };
+}
+
+/** The stages from the first producer to a delivery stream's destination. */
+function pathTo(
+  d: DeliveryStream,
+  spec: Scenario["firehose"][number],
+  run: BuiltRun,
+): { stages: LatencyStage[]; pathMeanMs: number } {
+  const stage = (name: string, h: LatencyHistogram): LatencyStage => ({
+    stage: name,
+    meanMs: round(h.mean / US_PER_MS),
+    p99Ms: round(h.percentile(99) / US_PER_MS),
+  });
+  /** Stages that bring records into `target` (a stream or a direct-PUT delivery stream). */
+  const into = (target: string, seen: Set<string>): LatencyStage[] => {
+    if (seen.has(target)) return [];
+    seen.add(target);
+    const writers = run.producers.filter((p) => p.spec.target === target);
+    const app = run.apps.find((a) => writers.some((w) => w.name === `${a.name}.sink`));
+    if (app) {
+      const sink = writers.find((w) => w.name === `${app.name}.sink`)!;
+      const source = app.spec.source.stream ?? run.stream.name;
+      return [
+        ...into(source, seen),
+        stage(`read: ${source} → ${app.name}`, app.metrics.readDelay.total),
+        stage(
+          `${app.spec.window.type === "none" ? "process" : "process and window"}: ${app.name}`,
+          app.appLatency.total,
+        ),
+        stage(`put: ${app.name} → ${target}`, sink.latency.total),
+      ];
+    }
+    if (writers.length === 0) return [];
+    const names = writers.map((w) => w.name).join(", ");
+    return [
+      stage(
+        `put: ${names} → ${target}`,
+        writers.length === 1 ? writers[0]!.latency.total : mergeLatency(writers),
+      ),
+    ];
+  };
+  const stages: LatencyStage[] = [];
+  if (spec.source.kind === "stream") {
+    const reader = run.consumers.find((c) => c.kind === "firehose" && c.name === d.name)!;
+    stages.push(...into(spec.source.stream, new Set()));
+    stages.push(stage(`read: ${spec.source.stream} → ${d.name}`, reader.metrics.readDelay.total));
+  } else {
+    stages.push(...into(d.name, new Set()));
+  }
+  stages.push(stage(`buffer and deliver: ${d.name} → ${spec.destination.type}`, d.deliveryLatency.total));
+  return { stages, pathMeanMs: round(stages.reduce((a, x) => a + x.meanMs, 0)) };
+}
+
+/** An analytics application's summary. */
+function analyticsSummary(a: AnalyticsApp): AnalyticsSummary {
+  const t = new AnalyticsCounters();
+  a.totals.addTo(t);
+  a.interval.addTo(t);
+  const c = totalsNow(a.metrics);
+  const elapsed = Math.max(1, a.runningUs());
+  return {
+    name: a.name,
+    runtime: a.spec.runtime,
+    source: a.spec.source.stream ?? "",
+    sink: a.spec.sink.stream ?? a.spec.sink.firehose ?? "",
+    parallelism: a.spec.parallelism,
+    kpus: a.spec.kpus,
+    recordsIn: t.recordsIn,
+    recordsOut: t.recordsOut,
+    windowsEmitted: t.windowsEmitted,
+    utilization: round(t.busyUs / (elapsed * a.spec.parallelism), 4),
+    maxLagMs: round(c.iteratorAgeMaxMs),
+    restarts: t.restarts,
+    duplicates: c.duplicates,
+    emitLatencyMs: latencySummary(a.emitLatency.total),
+    windowWaitMs: latencySummary(a.windowWait.total),
+  };
 }
 
 function mergeLatency(producers: readonly Producer[]): LatencyHistogram {

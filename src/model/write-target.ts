@@ -14,13 +14,15 @@ export interface WriteTarget extends HashRouter {
   readonly topologyVersion: number;
   /** The partitions records are routed to (open shards), in hash-key order. */
   readonly open: readonly { readonly startFraction: number }[];
+  /** Whether records carry a partition key, which counts toward their size (Kinesis streams). */
+  readonly keyedRecords: boolean;
   /** Whether a single-record call is charged rounded up to the next KB (Kinesis PutRecord). */
   readonly roundsSingleRecordCalls: boolean;
   /**
    * Admits or refuses a request as a whole (a request-rate quota); a refused request's records are
    * all throttled. Called once per request as it lands, before its records are written.
    */
-  admitRequest(nowUs: number): boolean;
+  admitRequest(nowUs: number, records: number): boolean;
   /**
    * Offers `count` records (`bytes` actual, `chargedBytes` as a shard's limiter counts them) to
    * partition `index`; returns how many were accepted. `originUs`, `spread`, `keyId` and

@@ -20,34 +20,41 @@ function bytes(b: number): string {
 /** Lines describing a run, for the terminal. */
 export function summaryLines(s: RunSummary): string[] {
   const r = s.records;
-  const lines = [
-    `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}, ${s.stream.openShards} shard${s.stream.openShards === 1 ? "" : "s"} (${s.stream.limiter} limiter)`,
-    `  produced  ${n(r.produced)} records (${bytes(s.bytes.produced)})`,
-    `  accepted  ${n(r.accepted)} records; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
-    `  dropped   ${n(r.dropped)} records after their last retry (${pct(s.loss.droppedFraction)}); ${n(r.inFlightAtEnd)} still in flight at the end`,
-    `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the traffic, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
-    `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
+  const lines = s.stream.declared
+    ? streamLines(s)
+    : [
+        `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}; no Kinesis data stream`,
+      ];
+  lines.push(
     `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
-  ];
+  );
+  for (const x of s.streams)
+    lines.push(
+      `  stream    ${x.name}: ${n(x.incomingRecords)} records accepted, ${n(x.throttledRecords)} throttled, ${n(x.openShards)} shards`,
+    );
   if (capacityChanged(s.capacity)) {
     const c = s.capacity;
     lines.push(
       `  capacity  ${c.mode} at the end, ${n(c.openShardsAtEnd)} open shards (max ${n(c.maxOpenShards)}), ${n(c.shardHours)} shard-hours; ${n(c.actionsDone)} actions done, ${n(c.actionsRefused)} refused`,
     );
   }
-  for (const c of s.consumers) {
-    const lag = Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000;
-    const losses = [
-      c.expired > 0 ? `${n(c.expired)} expired` : "",
-      c.discarded > 0 ? `${n(c.discarded)} discarded` : "",
-      c.toDestination > 0 ? `${n(c.toDestination)} to the on-failure destination` : "",
-      c.duplicates > 0 ? `${n(c.duplicates)} duplicates` : "",
-    ].filter((x) => x !== "");
-    const lambda = c.lambda
-      ? `; ${n(c.lambda.invocations)} invocations, ${n(c.lambda.errors)} errors, ${n(c.lambda.throttles)} throttles`
-      : "";
+  for (const c of s.consumers) lines.push(consumerLine(c));
+  for (const a of s.analytics) {
     lines.push(
-      `  consumer  ${c.name} (${c.kind}): ${n(c.processed)} processed, ${n(c.unreadAtEnd)} unread${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; end-to-end p50 ${ms(c.endToEndLatencyMs.p50)}, p99 ${ms(c.endToEndLatencyMs.p99)}; max lag ${Number(lag.toPrecision(3))} s${lambda}`,
+      `  analytics ${a.name} (${a.runtime}, ${n(a.kpus)} KPU${a.kpus === 1 ? "" : "s"}): ${n(a.recordsIn)} records in, ${n(a.recordsOut)} out in ${n(a.windowsEmitted)} window emits; busy ${pct(a.utilization)}; creation to emit p50 ${ms(a.emitLatencyMs.p50)}, p99 ${ms(a.emitLatencyMs.p99)}`,
+    );
+  }
+  for (const f of s.firehose) {
+    const losses = [
+      f.throttledRecords > 0 ? `${n(f.throttledRecords)} throttled` : "",
+      f.processingFailedRecords + f.partitionExceededRecords > 0
+        ? `${n(f.processingFailedRecords + f.partitionExceededRecords)} failed`
+        : "",
+      f.backupRecords > 0 ? `${n(f.backupRecords)} to backup` : "",
+      f.lostRecords > 0 ? `${n(f.lostRecords)} lost` : "",
+    ].filter((x) => x !== "");
+    lines.push(
+      `  firehose  ${f.name} (${f.source} → ${f.destination}): ${n(f.incomingRecords)} in, ${n(f.deliveredRecords)} delivered in ${n(f.objects)} objects of ${bytes(f.objectBytesMean)} on average${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; ingest to delivery p50 ${ms(f.deliveryLatencyMs.p50)}, max freshness ${Number(f.maxDataFreshnessSeconds.toPrecision(3))} s`,
     );
   }
   for (const v of s.slo) {
@@ -55,4 +62,32 @@ export function summaryLines(s: RunSummary): string[] {
     lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual} — ${v.met ? "met" : "NOT MET"}`);
   }
   return lines;
+}
+
+/** The stream's write path. */
+function streamLines(s: RunSummary): string[] {
+  const r = s.records;
+  return [
+    `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}, ${s.stream.openShards} shard${s.stream.openShards === 1 ? "" : "s"} (${s.stream.limiter} limiter)`,
+    `  produced  ${n(r.produced)} records (${bytes(s.bytes.produced)})`,
+    `  accepted  ${n(r.accepted)} records; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
+    `  dropped   ${n(r.dropped)} records after their last retry (${pct(s.loss.droppedFraction)}); ${n(r.inFlightAtEnd)} still in flight at the end`,
+    `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the traffic, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
+    `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
+  ];
+}
+
+/** One consumer's line. */
+function consumerLine(c: RunSummary["consumers"][number]): string {
+  const lag = Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000;
+  const losses = [
+    c.expired > 0 ? `${n(c.expired)} expired` : "",
+    c.discarded > 0 ? `${n(c.discarded)} discarded` : "",
+    c.toDestination > 0 ? `${n(c.toDestination)} to the on-failure destination` : "",
+    c.duplicates > 0 ? `${n(c.duplicates)} duplicates` : "",
+  ].filter((x) => x !== "");
+  const lambda = c.lambda
+    ? `; ${n(c.lambda.invocations)} invocations, ${n(c.lambda.errors)} errors, ${n(c.lambda.throttles)} throttles`
+    : "";
+  return `  consumer  ${c.name} (${c.kind}): ${n(c.processed)} processed, ${n(c.unreadAtEnd)} unread${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; end-to-end p50 ${ms(c.endToEndLatencyMs.p50)}, p99 ${ms(c.endToEndLatencyMs.p99)}; max lag ${Number(lag.toPrecision(3))} s${lambda}`;
 }

@@ -121,11 +121,9 @@ const destinationSchema = z
     write: processingSchema
       .optional()
       .meta({ description: "time to write one object or batch (default: a model per destination)" }),
-    copy: processingSchema
-      .optional()
-      .meta({
-        description: "Redshift only: time of the COPY that loads each object (default 2s + 50ms/MiB)",
-      }),
+    copy: processingSchema.optional().meta({
+      description: "Redshift only: time of the COPY that loads each object (default 2s + 50ms/MiB)",
+    }),
     failureRate: fraction({ description: "share of delivery attempts that fail (default 0)" }).default(0),
     outages: z
       .array(outageSchema)

@@ -595,12 +595,9 @@ const scenarioObject = z.strictObject({
   stream: streamSchema.optional().meta({
     description: "the Kinesis data stream (optional when producers write only to delivery streams)",
   }),
-  streams: z
-    .array(streamSchema)
-    .default([])
-    .meta({
-      description: "more streams, e.g. an analytics application's output; provisioned, no capacity events",
-    }),
+  streams: z.array(streamSchema).default([]).meta({
+    description: "more streams, e.g. an analytics application's output; provisioned, no capacity events",
+  }),
   producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
   consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
   firehose: z.array(firehoseSchema).default([]).meta({ description: "Firehose delivery streams" }),
@@ -778,7 +775,9 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     streams.set(name, name);
   };
   if (s.stream) declare(s.stream.name, ["stream", "name"]);
-  s.streams.forEach((x, i) => declare(x.name, ["streams", i, "name"]));
+  s.streams.forEach((x, i) => {
+    declare(x.name, ["streams", i, "name"]);
+  });
   const seenFirehose = new Set<string>();
   s.firehose.forEach((f, i) => {
     if (seenFirehose.has(f.name) || streams.has(f.name))
@@ -832,9 +831,9 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
         );
     }
   });
-  s.consumers.forEach((c, i) =>
-    needStream(c.stream, c.stream === undefined ? ["consumers", i] : ["consumers", i, "stream"]),
-  );
+  s.consumers.forEach((c, i) => {
+    needStream(c.stream, c.stream === undefined ? ["consumers", i] : ["consumers", i, "stream"]);
+  });
   s.firehose.forEach((f, i) => {
     if (f.source.kind === "stream")
       needStream(

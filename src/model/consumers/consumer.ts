@@ -10,7 +10,7 @@ import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
 import type { Stream } from "../stream.js";
 
 /** Kinds of consumer. */
-export const CONSUMER_KINDS = ["polling", "efo", "kcl", "lambda"] as const;
+export const CONSUMER_KINDS = ["polling", "efo", "kcl", "lambda", "firehose", "analytics"] as const;
 /** One of CONSUMER_KINDS. */
 export type ConsumerKind = (typeof CONSUMER_KINDS)[number];
 

@@ -35,7 +35,7 @@ import {
  * moves, so records can be fetched twice; `processedTo` remembers how far processing ever got,
  * and a record counts as unread only above it.
  */
-class LeaseCursor extends ShardCursor {
+export class LeaseCursor extends ShardCursor {
   processedTo: number;
 
   constructor(...args: ConstructorParameters<typeof ShardCursor>) {

@@ -8,8 +8,10 @@ import type { RandomStream } from "../../engine/random.js";
 import type { EfoSpec, PollingSpec } from "../../scenario/consumers.js";
 import { noiseOf } from "../../scenario/consumers.js";
 import type { Shard } from "../shard.js";
+import type { LogEntry } from "../shard-log.js";
 import {
   type Consumer,
+  type ConsumerKind,
   type ConsumerLedger,
   ConsumerMetrics,
   Lineage,
@@ -30,7 +32,7 @@ import {
 /** A polling (GetRecords) or enhanced fan-out consumer that processes what it reads. */
 export class SimpleConsumer implements Consumer {
   readonly name: string;
-  readonly kind: "polling" | "efo";
+  readonly kind: ConsumerKind;
   readonly metrics = new ConsumerMetrics();
   private readonly cursors: ShardCursor[] = [];
   private readonly readers = new Map<Shard, PollingReader | PushReader>();
@@ -43,9 +45,11 @@ export class SimpleConsumer implements Consumer {
   constructor(
     readonly spec: PollingSpec | EfoSpec,
     private readonly context: ConsumerContext,
+    /** A service reading on someone's behalf (a delivery stream): its kind and what it does with records. */
+    private readonly service?: { kind: ConsumerKind; sink: (pieces: readonly LogEntry[]) => void },
   ) {
     this.name = spec.name;
-    this.kind = spec.type;
+    this.kind = service?.kind ?? spec.type;
     this.rng = context.random.stream(`consumer/${spec.name}/processing`);
     this.readRng = context.random.stream(`consumer/${spec.name}/read`);
     const p = spec.processing;
@@ -110,6 +114,7 @@ export class SimpleConsumer implements Consumer {
       this.context.sim.schedule(time, (t) => {
         this.metrics.interval.processed += batch.records;
         this.metrics.recordProcessed(t, batch.pieces);
+        this.service?.sink(batch.pieces);
         cursor.inMemory -= batch.records;
         cursor.checkpointSeq = cursor.readSeq;
         done();

@@ -1,0 +1,83 @@
+// The direct-PUT endpoint of a delivery stream, as producers see it: one quota for the whole
+// delivery stream — records/s, bytes/s (calendar seconds, as the Kinesis shard limits are
+// modelled) and requests/s — instead of shards. A request over the request quota is refused as a
+// whole; records over the record or byte quota are throttled one by one (PutRecordBatch reports
+// them in FailedPutCount) and the producer's retry policy resends them.
+
+import { FIREHOSE_PUT } from "../../data/firehose-limits.js";
+import { US_PER_S } from "../../engine/time.js";
+import type { Spread } from "../../metrics/latency-histogram.js";
+import { createLimiter, prefixBytes, type WriteLimiter } from "../limiter.js";
+import type { WriteTarget } from "../write-target.js";
+import type { DeliveryStream } from "./delivery-stream.js";
+
+/** The whole hash space as one partition: routing is trivial. */
+const WHOLE = [{ startFraction: 0 }] as const;
+
+/** A delivery stream's direct-PUT endpoint. */
+export class DirectPut implements WriteTarget {
+  readonly name: string;
+  readonly maxRecordSize = FIREHOSE_PUT.maxRecordBytes.value;
+  readonly topologyVersion = 0;
+  readonly open = WHOLE;
+  readonly openCount = 1;
+  readonly shares = Float64Array.of(1);
+  readonly roundsSingleRecordCalls = false;
+  /** Delivery-stream records are bare data blobs. */
+  readonly keyedRecords = false;
+  private readonly limiter: WriteLimiter;
+  private second = -1;
+  private requestsThisSecond = 0;
+  private readonly requestsPerSecond: number;
+
+  constructor(private readonly delivery: DeliveryStream) {
+    this.name = delivery.name;
+    const q = delivery.spec.quota;
+    this.requestsPerSecond = q.requests;
+    this.limiter = createLimiter({
+      policy: "window",
+      recordsPerSecond: q.records,
+      bytesPerSecond: q.bytes,
+      burstUs: US_PER_S,
+      largeRecordTankBytes: 0,
+    });
+  }
+
+  shardOfHash(): number {
+    return 0;
+  }
+
+  shardOfFraction(): number {
+    return 0;
+  }
+
+  admitRequest(nowUs: number, records: number): boolean {
+    const second = Math.floor(nowUs / US_PER_S);
+    if (second !== this.second) {
+      this.second = second;
+      this.requestsThisSecond = 0;
+    }
+    if (this.requestsThisSecond >= this.requestsPerSecond) {
+      this.delivery.throttled(records, true);
+      return false;
+    }
+    this.requestsThisSecond++;
+    this.delivery.request();
+    return true;
+  }
+
+  write(
+    nowUs: number,
+    _index: number,
+    count: number,
+    bytes: number,
+    _chargedBytes: number,
+    originUs: number,
+    spread: Spread,
+  ): number {
+    const accepted = this.limiter.admit(nowUs, count, bytes);
+    if (accepted > 0) this.delivery.ingest(accepted, prefixBytes(count, bytes, accepted), originUs, spread);
+    if (accepted < count) this.delivery.throttled(count - accepted, false);
+    return accepted;
+  }
+}
