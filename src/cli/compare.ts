@@ -24,19 +24,112 @@ export interface CompareOptions {
   quiet: boolean;
 }
 
-/** One compared run's headline numbers. */
-interface Line {
-  variant: string;
-  firstAttemptThrottled: number;
-  dropped: number;
-  putLatencyP99Ms: number;
-  maxConsumerLagSeconds: number;
-  shardHours: number;
-  maxOpenShards: number;
-  openShardsAtEnd: number;
-  capacityActions: number;
-  refusedActions: number;
+/** A headline number of a run, shown for every run compared. */
+interface Metric {
+  key: string;
+  header: string;
+  value: (s: RunSummary) => number;
+  show: (v: number) => string;
 }
+
+const num = (v: number) => v.toLocaleString("en-US");
+const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+const millis = (v: number) => `${Math.round(v).toLocaleString("en-US")} ms`;
+const seconds = (v: number) => `${v.toFixed(1)} s`;
+const mib = (v: number) => `${(v / 1024 / 1024).toFixed(2)} MiB`;
+const firehoseOf = (s: RunSummary) => s.firehose ?? [];
+
+/** The metrics worth comparing for runs like these: stream, consumers, capacity, delivery streams. */
+function metricsFor(summaries: readonly RunSummary[]): Metric[] {
+  const any = (f: (s: RunSummary) => boolean) => summaries.some(f);
+  const metrics: Metric[] = [];
+  if (any((s) => s.stream.declared !== false)) {
+    metrics.push(
+      {
+        key: "firstAttemptThrottled",
+        header: "throttled (first attempt)",
+        value: (s) => s.throttle.firstAttemptFraction,
+        show: percent,
+      },
+      { key: "putLatencyP99Ms", header: "put p99", value: (s) => s.putLatencyMs.p99, show: millis },
+    );
+  }
+  metrics.push({ key: "dropped", header: "dropped", value: (s) => s.ledger.dropped, show: num });
+  if (any((s) => s.consumers.length > 0)) {
+    metrics.push({
+      key: "maxConsumerLagSeconds",
+      header: "max consumer lag",
+      value: (s) =>
+        Math.max(
+          0,
+          ...s.consumers.map((c) => Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000),
+        ),
+      show: seconds,
+    });
+  }
+  if (any((s) => s.stream.declared !== false)) {
+    metrics.push(
+      {
+        key: "shardHours",
+        header: "shard-hours",
+        value: (s) => s.capacity.shardHours,
+        show: (v) => v.toFixed(2),
+      },
+      { key: "maxOpenShards", header: "max shards", value: (s) => s.capacity.maxOpenShards, show: num },
+      { key: "capacityActions", header: "capacity actions", value: (s) => s.capacity.actionsDone, show: num },
+      {
+        key: "refusedActions",
+        header: "refused actions",
+        value: (s) => s.capacity.actionsRefused,
+        show: num,
+      },
+    );
+  }
+  if (any((s) => firehoseOf(s).length > 0)) {
+    const sum = (s: RunSummary, f: (x: ReturnType<typeof firehoseOf>[number]) => number) =>
+      firehoseOf(s).reduce((a, x) => a + f(x), 0);
+    metrics.push(
+      {
+        key: "firehoseThrottled",
+        header: "Firehose throttled",
+        value: (s) => sum(s, (f) => f.throttledRecords),
+        show: num,
+      },
+      { key: "objects", header: "objects", value: (s) => sum(s, (f) => f.objects), show: num },
+      {
+        key: "objectBytesMean",
+        header: "mean object",
+        value: (s) => {
+          const objects = sum(s, (f) => f.objects);
+          return objects > 0 ? sum(s, (f) => f.objectBytesMean * f.objects) / objects : 0;
+        },
+        show: mib,
+      },
+      {
+        key: "deliveryP99Ms",
+        header: "ingest to delivery p99",
+        value: (s) => Math.max(0, ...firehoseOf(s).map((f) => f.deliveryLatencyMs.p99)),
+        show: millis,
+      },
+      {
+        key: "maxFreshnessSeconds",
+        header: "max DataFreshness",
+        value: (s) => Math.max(0, ...firehoseOf(s).map((f) => f.maxDataFreshnessSeconds)),
+        show: seconds,
+      },
+      {
+        key: "backedUpOrLost",
+        header: "backed up or lost",
+        value: (s) => sum(s, (f) => f.backupRecords + f.lostRecords),
+        show: num,
+      },
+    );
+  }
+  return metrics;
+}
+
+/** One compared run's headline numbers. */
+type Line = { variant: string } & Record<string, number | string>;
 
 /** Runs every variant; returns the exit code (1 when any run misses an SLO). */
 export async function compareCommand(options: CompareOptions): Promise<number> {
@@ -64,8 +157,10 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
     })),
   ];
   let code = 0;
-  const lines: Line[] = [];
+  const summaries: RunSummary[] = [];
   const series: { label: string; rows: Row[] }[] = [];
+  const firehoseSeries = new Map<string, { label: string; rows: Row[] }[]>();
+  const prefixes = new Map<string, string>();
   for (const run of runs) {
     const dir = join(out, run.name);
     const exit = await runCommand({
@@ -81,22 +176,23 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
       cast: true,
     }) as Row[];
     series.push({ label: run.name, rows });
-    lines.push({
-      variant: run.name,
-      firstAttemptThrottled: summary.throttle.firstAttemptFraction,
-      dropped: summary.records.dropped,
-      putLatencyP99Ms: summary.putLatencyMs.p99,
-      maxConsumerLagSeconds: Math.max(
-        0,
-        ...summary.consumers.map((c) => Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000),
-      ),
-      shardHours: summary.capacity.shardHours,
-      maxOpenShards: summary.capacity.maxOpenShards,
-      openShardsAtEnd: summary.capacity.openShardsAtEnd,
-      capacityActions: summary.capacity.actionsDone,
-      refusedActions: summary.capacity.actionsRefused,
-    });
+    summaries.push(summary);
+    for (const f of summary.firehose ?? []) {
+      const file = join(dir, `firehose-${f.name}.csv`);
+      const list = firehoseSeries.get(f.name) ?? [];
+      list.push({
+        label: run.name,
+        rows: parse(readFileSync(file, "utf8"), { columns: true, cast: true }) as Row[],
+      });
+      firehoseSeries.set(f.name, list);
+      prefixes.set(f.name, f.metricPrefix);
+    }
   }
+  const metrics = metricsFor(summaries);
+  const lines: Line[] = summaries.map((summary, i) => ({
+    variant: runs[i]!.name,
+    ...Object.fromEntries(metrics.map((m) => [m.key, m.value(summary)])),
+  }));
   writeFileSync(
     join(out, "compare.json"),
     `${JSON.stringify({ scenario: scenario.name, seed: scenario.seed, runs: lines }, null, 2)}\n`,
@@ -104,28 +200,56 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
   writeFileSync(join(out, "compare.csv"), stringify(lines, { header: true }));
   const axis = timeAxis(scenario.duration / 1e6);
   const interval = scenario.metricsInterval / 1e6;
-  const charts = [
-    compareOverTime(
-      "compare-shards",
-      "Open shards",
-      "Open shards over time in each run.",
-      series,
-      (r) => Number(r["OpenShards"]),
-      "shards",
-      axis.divisor,
-      axis.title,
-    ),
-    compareOverTime(
-      "compare-throttled",
-      "Throttled records per second",
-      "WriteProvisionedThroughputExceeded per second in each run.",
-      series,
-      (r) => Number(r["WriteProvisionedThroughputExceeded"]) / interval,
-      "records/s",
-      axis.divisor,
-      axis.title,
-    ),
-  ];
+  const charts = [];
+  if (summaries.some((x) => x.stream.declared !== false)) {
+    charts.push(
+      compareOverTime(
+        "compare-shards",
+        "Open shards",
+        "Open shards over time in each run.",
+        series,
+        (r) => Number(r["OpenShards"]),
+        "shards",
+        axis.divisor,
+        axis.title,
+      ),
+      compareOverTime(
+        "compare-throttled",
+        "Throttled records per second",
+        "WriteProvisionedThroughputExceeded per second in each run.",
+        series,
+        (r) => Number(r["WriteProvisionedThroughputExceeded"]) / interval,
+        "records/s",
+        axis.divisor,
+        axis.title,
+      ),
+    );
+  }
+  for (const [name, runsOf] of firehoseSeries) {
+    const prefix = prefixes.get(name)!;
+    charts.push(
+      compareOverTime(
+        `compare-${name}-freshness`,
+        `DataFreshness of ${name}`,
+        `${prefix}.DataFreshness (age of the oldest record not yet delivered) in each run.`,
+        runsOf,
+        (r) => Number(r[`${prefix}.DataFreshness`]),
+        "seconds",
+        axis.divisor,
+        axis.title,
+      ),
+      compareOverTime(
+        `compare-${name}-objects`,
+        `Objects written by ${name}`,
+        "Objects (or batches) written to the destination per second in each run.",
+        runsOf,
+        (r) => Number(r[`${prefix}.ObjectCount`]) / interval,
+        "objects/s",
+        axis.divisor,
+        axis.title,
+      ),
+    );
+  }
   const rendered = [];
   for (const chart of charts) {
     const { svg } = await renderChart(chart.spec, { png: false });
@@ -133,15 +257,14 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
     writeFileSync(join(out, `${chart.name}.svg`), svg);
     rendered.push({ chart, svg });
   }
-  writeFileSync(join(out, "index.html"), comparisonHtml(scenario.name, lines, rendered));
+  writeFileSync(join(out, "index.html"), comparisonHtml(scenario.name, lines, metrics, rendered));
   if (!options.quiet) {
     process.stdout.write(
       `${scenario.name}: ${lines.length} runs on the same traffic (seed ${scenario.seed})\n`,
     );
     for (const l of lines) {
-      process.stdout.write(
-        `  ${l.variant.padEnd(18)} throttled ${(100 * l.firstAttemptThrottled).toFixed(2).padStart(6)}%  dropped ${String(l.dropped).padStart(8)}  p99 ${Math.round(l.putLatencyP99Ms).toString().padStart(6)} ms  lag ${l.maxConsumerLagSeconds.toFixed(1).padStart(7)} s  shard-hours ${l.shardHours.toFixed(2).padStart(8)}  shards ≤ ${l.maxOpenShards}\n`,
-      );
+      const cells = metrics.map((m) => `${m.header} ${m.show(Number(l[m.key]))}`);
+      process.stdout.write(`  ${l.variant.padEnd(18)} ${cells.join(" · ")}\n`);
     }
     process.stdout.write(`wrote ${out}/index.html (and compare.csv, compare.json, one report per run)\n`);
   }
@@ -151,12 +274,14 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
 function comparisonHtml(
   name: string,
   lines: Line[],
+  metrics: Metric[],
   charts: { chart: { name: string; title: string; caption: string }; svg: string }[],
 ): string {
+  const header = `<tr><th>run</th>${metrics.map((m) => `<th>${escapeHtml(m.header)}</th>`).join("")}</tr>`;
   const rows = lines
     .map(
       (l) =>
-        `<tr><td><a href="${encodeURI(l.variant)}/index.html">${escapeHtml(l.variant)}</a></td><td>${(100 * l.firstAttemptThrottled).toFixed(2)}%</td><td>${l.dropped.toLocaleString("en-US")}</td><td>${Math.round(l.putLatencyP99Ms).toLocaleString("en-US")} ms</td><td>${l.maxConsumerLagSeconds.toFixed(1)} s</td><td>${l.shardHours.toFixed(2)}</td><td>${l.maxOpenShards}</td><td>${l.capacityActions}${l.refusedActions > 0 ? ` (${l.refusedActions} refused)` : ""}</td></tr>`,
+        `<tr><td><a href="${encodeURI(l.variant)}/index.html">${escapeHtml(l.variant)}</a></td>${metrics.map((m) => `<td>${escapeHtml(m.show(Number(l[m.key])))}</td>`).join("")}</tr>`,
     )
     .join("");
   const figures = charts
@@ -171,7 +296,7 @@ function comparisonHtml(
 </head><body>
 <h1>${escapeHtml(name)}: runs compared</h1>
 <p>Every run uses the same seed, so the producers offer exactly the same traffic; only the settings of each variant differ.</p>
-<table><tr><th>run</th><th>throttled (first attempt)</th><th>dropped</th><th>put p99</th><th>max consumer lag</th><th>shard-hours</th><th>max shards</th><th>capacity actions</th></tr>${rows}</table>
+<table>${header}${rows}</table>
 ${figures}
 </body></html>
 `;

@@ -52,6 +52,22 @@ export async function writeReport(dir: string, options: { png?: boolean } = {}):
     await eachRow(file, (row) => rows.push(row));
     consumers.push({ name: c.name, kind: c.kind, rows });
   }
+  const table = async (name: string): Promise<Row[]> => {
+    const rows: Row[] = [];
+    if (!existsSync(join(dir, `${name}.csv`))) missing(dir, `${name}.csv`);
+    await eachRow(join(dir, `${name}.csv`), (row) => rows.push(row));
+    return rows;
+  };
+  const firehose = [];
+  for (const f of summary.firehose ?? [])
+    firehose.push({
+      summary: f,
+      rows: await table(`firehose-${f.name}`),
+      objects: await table(`firehose-${f.name}-objects`),
+    });
+  const analytics = [];
+  for (const a of summary.analytics ?? [])
+    analytics.push({ summary: a, rows: await table(`analytics-${a.name}`) });
   const files = readdirSync(dir).filter(
     (f) => f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".yaml"),
   );
@@ -64,6 +80,8 @@ export async function writeReport(dir: string, options: { png?: boolean } = {}):
       shards,
       hottestShardRows,
       consumers,
+      firehose,
+      analytics,
       files: files.filter((f) => !f.endsWith(".vl.json")),
     },
     options,

@@ -73,7 +73,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const wall = (Date.now() - started) / 1000;
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
-    if (report) process.stdout.write(`  ${report.statement}\n`);
+    if (report && summary.stream.declared) process.stdout.write(`  ${report.statement}\n`);
     process.stdout.write(
       `wrote ${shownPath(target)}/${report ? "index.html" : ""} (and the CSVs${report ? ", charts" : ""}, summary.json, scenario.yaml) in ${wall.toFixed(1)} s\n`,
     );

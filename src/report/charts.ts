@@ -17,9 +17,9 @@ export interface Chart {
   spec: TopLevelSpec;
 }
 
-const WIDTH = 760;
+export const WIDTH = 760;
 const HEIGHT = 220;
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
+export const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 /** Most points per series drawn; longer series are binned. */
 const MAX_POINTS = 1000;
 
@@ -55,21 +55,21 @@ export function timeAxis(durationSeconds: number): TimeAxis {
   return { divisor: 3600, title: "time (h)" };
 }
 
-interface Point {
+export interface Point {
   t: number;
   series: string;
   value: number;
 }
 
 /** Groups consecutive rows into bins of at most MAX_POINTS per series. */
-function binRows(rows: readonly Row[]): Row[][] {
+export function binRows(rows: readonly Row[]): Row[][] {
   const size = Math.max(1, Math.ceil(rows.length / MAX_POINTS));
   const bins: Row[][] = [];
   for (let i = 0; i < rows.length; i += size) bins.push(rows.slice(i, i + size));
   return bins;
 }
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
+export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Long-format points of per-second rates: each series is a per-row value summed over a bin. */
 function ratePoints(
@@ -94,7 +94,7 @@ function ratePoints(
 
 const column = (name: string) => (row: Row) => num(row, name);
 
-function lineSpec(
+export function lineSpec(
   title: string,
   subtitle: string,
   values: Point[],

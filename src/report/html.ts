@@ -65,6 +65,109 @@ pre { background: #fafafa; border: 1px solid #e0e0e0; padding: 0.8rem; overflow-
 .met { color: #2e7d32; font-weight: bold; } .notmet { color: #c62828; font-weight: bold; }
 `;
 
+/** Delivery streams and analytics applications: their totals, ledgers and latency paths. */
+function pipelinesHtml(s: RunSummary): string {
+  const parts: string[] = [];
+  const apps = s.analytics ?? [];
+  if (apps.length > 0) {
+    parts.push(`<h2>Analytics applications</h2>
+<p>Each application reads its source stream with parallel subtasks; windowed results are emitted when a window closes and written to the sink through the Kinesis connector's batching. Creation to emit is the time from a record's creation until the output its window produced was emitted.</p>
+${table(
+  [
+    "application",
+    "runtime",
+    "KPUs",
+    "records in",
+    "records out",
+    "window emits",
+    "busy",
+    "max lag",
+    "creation to emit p50 / p99",
+    "restarts",
+    "duplicates",
+  ],
+  apps.map((a) => [
+    escapeHtml(a.name),
+    escapeHtml(a.runtime),
+    n(a.kpus),
+    n(a.recordsIn),
+    n(a.recordsOut),
+    n(a.windowsEmitted),
+    pct(a.utilization),
+    `${(a.maxLagMs / 1000).toFixed(1)} s`,
+    `${(a.emitLatencyMs.p50 / 1000).toFixed(1)} / ${(a.emitLatencyMs.p99 / 1000).toFixed(1)} s`,
+    n(a.restarts),
+    n(a.duplicates),
+  ]),
+)}`);
+  }
+  const firehose = s.firehose ?? [];
+  if (firehose.length > 0) {
+    parts.push(`<h2>Delivery streams</h2>
+<p>Each delivery stream's ledger: every record taken in is delivered, still buffered, in delivery (being written or retried), failed (transform failures and records beyond the active-partition limit, written to the error prefix), backed up (the destination kept failing past the retry duration) or lost (S3 still failing after 24 hours). Billed bytes round each record up to the next 5 KB.</p>
+${table(
+  [
+    "delivery stream",
+    "source → destination",
+    "in",
+    "throttled",
+    "objects",
+    "mean object",
+    "delivered",
+    "buffered",
+    "in delivery",
+    "failed",
+    "backed up",
+    "lost",
+    "max freshness",
+    "billed",
+    "ledger",
+  ],
+  firehose.map((f) => [
+    escapeHtml(f.name),
+    `${escapeHtml(f.source)} → ${escapeHtml(f.destination)}`,
+    n(f.incomingRecords),
+    n(f.throttledRecords),
+    n(f.objects),
+    sizeText(f.objectBytesMean),
+    n(f.ledger.delivered),
+    n(f.ledger.buffered),
+    n(f.ledger.inDelivery),
+    n(f.ledger.failed),
+    n(f.ledger.backedUp),
+    n(f.ledger.lost),
+    `${f.maxDataFreshnessSeconds.toFixed(1)} s`,
+    sizeText(f.billedBytes),
+    f.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
+  ]),
+)}`);
+    for (const f of firehose.filter((x) => x.stages.length > 1)) {
+      parts.push(`<p>The path to ${escapeHtml(f.destination)} through ${escapeHtml(f.name)}, stage by stage (the means add up to ${(f.pathMeanMs / 1000).toFixed(2)} s):</p>
+${table(
+  ["stage", "mean", "p99"],
+  f.stages.map((x) => [
+    escapeHtml(x.stage),
+    `${(x.meanMs / 1000).toFixed(3)} s`,
+    `${(x.p99Ms / 1000).toFixed(3)} s`,
+  ]),
+)}`);
+    }
+  }
+  return parts.join("\n");
+}
+
+/** Bytes with an IEC unit. */
+function sizeText(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = b;
+  let i = 0;
+  while (value >= 1024 && i < units.length - 1) {
+    value /= 1024;
+    i++;
+  }
+  return `${Number(value.toPrecision(3))} ${units[i]}`;
+}
+
 /** Most capacity actions listed on the page; scaling.csv has them all. */
 const ACTIONS_SHOWN = 40;
 
@@ -98,7 +201,26 @@ ${more}`;
 export function reportHtml(input: HtmlInput): string {
   const s = input.summary;
   const r = s.records;
-  const cards = [
+  const declared = s.stream.declared !== false;
+  const firehose = s.firehose ?? [];
+  const sum = (f: (x: (typeof firehose)[number]) => number) => firehose.reduce((a, x) => a + f(x), 0);
+  const deliveryCards = [
+    ["records produced", n(s.ledger.produced), ""],
+    ["delivered", n(sum((f) => f.deliveredRecords)), ""],
+    [
+      "throttled by quotas",
+      n(sum((f) => f.throttledRecords)),
+      sum((f) => f.throttledRecords) > 0 ? "bad" : "good",
+    ],
+    [
+      "backed up or lost",
+      n(sum((f) => f.backupRecords + f.lostRecords)),
+      sum((f) => f.backupRecords + f.lostRecords) > 0 ? "bad" : "good",
+    ],
+    ["max freshness", `${Math.max(0, ...firehose.map((f) => f.maxDataFreshnessSeconds)).toFixed(1)} s`, ""],
+    ["ledger", s.ledger.balanced ? "balanced" : "NOT balanced", s.ledger.balanced ? "good" : "bad"],
+  ];
+  const streamCards = [
     ["records produced", n(r.produced), ""],
     [
       "throttled on first attempt",
@@ -114,6 +236,7 @@ export function reportHtml(input: HtmlInput): string {
     ["hottest shard", `${s.hottestShard.shardId.replace("shardId-", "")}: ${pct(s.hottestShard.share)}`, ""],
     ["ledger", s.ledger.balanced ? "balanced" : "NOT balanced", s.ledger.balanced ? "good" : "bad"],
   ];
+  const cards = declared ? streamCards : deliveryCards;
   const slo =
     s.slo.length === 0
       ? "<p>The scenario states no SLOs.</p>"
@@ -140,9 +263,20 @@ export function reportHtml(input: HtmlInput): string {
     ],
   );
   const producers = table(
-    ["producer", "produced", "accepted", "dropped", "retried", "1st-attempt throttled", "p50 ms", "p99 ms"],
+    [
+      "producer",
+      "writes to",
+      "produced",
+      "accepted",
+      "dropped",
+      "retried",
+      "1st-attempt throttled",
+      "p50 ms",
+      "p99 ms",
+    ],
     s.producers.map((p) => [
       escapeHtml(p.name),
+      escapeHtml(p.target ?? s.stream.name),
       n(p.produced),
       n(p.accepted),
       n(p.dropped),
@@ -204,6 +338,7 @@ ${table(
     : ""
 }`;
   const capacity = capacityHtml(s, input.files);
+  const pipelines = pipelinesHtml(s);
   const hiddenRows = [...input.hidden.hidden]
     .sort((a, b) => b.throttled - a.throttled || a.minute - b.minute)
     .slice(0, 10)
@@ -236,23 +371,28 @@ ${table(
 </head>
 <body>
 <h1>${escapeHtml(s.scenario)}</h1>
-<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter</p>
+<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · ${declared ? `stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter` : `${plural(firehose.length, "delivery stream")}, no Kinesis data stream`}</p>
 ${input.description ? `<p>${escapeHtml(input.description)}</p>` : ""}
 <div class="cards">${cards.map(([label, value, cls]) => `<div class="card ${cls}"><div class="label">${label}</div><div class="value">${escapeHtml(value!)}</div></div>`).join("")}</div>
-<div class="statement${warn ? " warn" : ""}" id="cloudwatch-statement">${escapeHtml(input.hiddenStatement)}</div>
+${declared ? `<div class="statement${warn ? " warn" : ""}" id="cloudwatch-statement">${escapeHtml(input.hiddenStatement)}</div>` : ""}
 <h2>Service-level objectives</h2>
 ${slo}
 <h2>Charts</h2>
 ${figures}
-<h2>The CloudWatch view</h2>
+${
+  declared
+    ? `<h2>The CloudWatch view</h2>
 <p>CloudWatch publishes Kinesis metrics once a minute: a one-minute Sum, and the per-second average people compute from it (Sum ÷ 60). The shard limits apply per second. <a href="cloudwatch.csv">cloudwatch.csv</a> lists, for the stream and for every shard and minute, the Sum, the per-second average and the busiest second.</p>
-${hiddenTable}
+${hiddenTable}`
+    : ""
+}
 <h2>Conservation ledger</h2>
 ${ledger}
 <h2>Producers</h2>
 ${producers}
 ${capacity}
 ${consumers}
+${pipelines}
 <h2>Scenario as run</h2>
 <p>Every default filled in.</p>
 <pre>${escapeHtml(input.scenarioYaml)}</pre>

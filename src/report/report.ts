@@ -26,6 +26,15 @@ import {
 } from "./charts.js";
 import { findHiddenThrottling, type HiddenThrottling, num, type Row, ShardCollector } from "./collect.js";
 import { reportHtml } from "./html.js";
+import {
+  type AnalyticsSeries,
+  analyticsChart,
+  type FirehoseSeries,
+  firehoseThroughputChart,
+  freshnessChart,
+  latencyPathChart,
+  objectsChart,
+} from "./pipeline-charts.js";
 import { type CompileLog, renderChart } from "./render.js";
 
 /** Most shards the heatmap shows (the busiest ones). */
@@ -42,6 +51,10 @@ export interface ReportData {
   hottestShardRows: Row[];
   /** Each consumer's time series (consumer-<name>.csv). */
   consumers: ConsumerSeries[];
+  /** Each delivery stream's tables (firehose-<name>.csv, firehose-<name>-objects.csv). */
+  firehose: FirehoseSeries[];
+  /** Each application's time series (analytics-<name>.csv). */
+  analytics: AnalyticsSeries[];
   /** Files already in the run folder (for links). */
   files: string[];
 }
@@ -64,30 +77,42 @@ export function chartsOf(data: ReportData): Chart[] {
   const sortedOrder = [...shardOrder].sort();
   const hottest = s.hottestShard.shardId;
   const hottestMinutes = data.shards.shardMinutes().filter((m) => m.shard === hottest);
-  const charts = [
-    throughputChart(data.timeseries, s, axis),
-    throttleRateChart(data.timeseries, axis),
-    latencyChart(data.timeseries, axis),
-    heatmapChart(
-      data.shards.heatCells(shardOrder),
-      sortedOrder,
-      data.shards.binSeconds,
-      data.shards.totals.size,
-      axis,
-    ),
-    cloudwatchChart(data.hottestShardRows, hottestMinutes, hottest, s, axis),
-  ];
-  if (capacityChanged(s.capacity)) charts.splice(1, 0, capacityChart(data.timeseries, s, axis));
-  const hasBacklog = data.timeseries.some(
-    (r) => num(r, "BufferedRecords") > 0 || num(r, "InFlightRecords") > 0,
-  );
-  if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
+  const charts: Chart[] = [];
+  if (s.stream.declared !== false) {
+    charts.push(
+      throughputChart(data.timeseries, s, axis),
+      throttleRateChart(data.timeseries, axis),
+      latencyChart(data.timeseries, axis),
+      heatmapChart(
+        data.shards.heatCells(shardOrder),
+        sortedOrder,
+        data.shards.binSeconds,
+        data.shards.totals.size,
+        axis,
+      ),
+      cloudwatchChart(data.hottestShardRows, hottestMinutes, hottest, s, axis),
+    );
+    if (capacityChanged(s.capacity)) charts.splice(1, 0, capacityChart(data.timeseries, s, axis));
+    const hasBacklog = data.timeseries.some(
+      (r) => num(r, "BufferedRecords") > 0 || num(r, "InFlightRecords") > 0,
+    );
+    if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
+  }
   if (data.consumers.length > 0) {
     charts.push(consumerLagChart(data.consumers, axis, s.capacity.actions));
     charts.push(consumerThroughputChart(data.consumers, axis, s.metricsIntervalSeconds));
     charts.push(consumerLatencyChart(data.consumers, axis));
     for (const c of data.consumers)
       if (c.kind === "lambda") charts.push(lambdaChart(c, axis, s.metricsIntervalSeconds));
+  }
+  for (const a of data.analytics) charts.push(analyticsChart(a, axis, s.metricsIntervalSeconds));
+  for (const f of data.firehose) {
+    charts.push(
+      firehoseThroughputChart(f, axis, s.metricsIntervalSeconds),
+      freshnessChart(f, axis),
+      objectsChart(f, axis),
+    );
+    if (f.summary.stages.length > 1) charts.push(latencyPathChart(f.summary));
   }
   return charts;
 }
@@ -225,7 +250,7 @@ export function reportDataFromRows(
   scenarioYaml: string,
   timeseries: readonly Row[],
   shardRows: readonly Row[],
-  consumerRows: (name: string) => readonly Row[] = () => [],
+  tableRows: (name: string) => readonly Row[] = () => [],
   files: string[] = ["timeseries.csv", "shards.csv", "summary.json", "summary.csv", "scenario.yaml"],
 ): ReportData {
   const shards = new ShardCollector({
@@ -242,7 +267,26 @@ export function reportDataFromRows(
   const consumers = summary.consumers.map((c) => ({
     name: c.name,
     kind: c.kind,
-    rows: consumerRows(c.name),
+    rows: tableRows(`consumer-${c.name}`),
   }));
-  return { summary, scenarioYaml, timeseries: [...timeseries], shards, hottestShardRows, consumers, files };
+  const firehose = (summary.firehose ?? []).map((f) => ({
+    summary: f,
+    rows: tableRows(`firehose-${f.name}`),
+    objects: tableRows(`firehose-${f.name}-objects`),
+  }));
+  const analytics = (summary.analytics ?? []).map((a) => ({
+    summary: a,
+    rows: tableRows(`analytics-${a.name}`),
+  }));
+  return {
+    summary,
+    scenarioYaml,
+    timeseries: [...timeseries],
+    shards,
+    hottestShardRows,
+    consumers,
+    firehose,
+    analytics,
+    files,
+  };
 }

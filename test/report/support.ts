@@ -20,7 +20,7 @@ export async function reportOf(
     yaml,
     run.sink.records("timeseries"),
     run.sink.records("shards"),
-    (name) => run.sink.records(`consumer-${name}`),
+    (name) => run.sink.records(name),
   );
   return { run, report: await buildReport(data, options) };
 }

@@ -382,10 +382,13 @@ export class DeliveryStream {
       this.interval.maxActivePartitions = Math.max(this.interval.maxActivePartitions, this.buffers.size);
     }
     const b = this.spec.buffering;
-    this.fill(buffer, part, b.size, b.interval, (parts, trigger) => {
-      this.buffers.delete(partition);
+    const open = buffer;
+    this.fill(open, part, b.size, b.interval, (parts, trigger) => {
       this.deliver(partition, parts, trigger);
+      // A partition is active while its buffer holds records.
+      if (trigger === "interval" && this.buffers.get(partition) === open) this.buffers.delete(partition);
     });
+    if (open.records === 0) this.buffers.delete(partition);
   }
 
   /**

@@ -1,0 +1,258 @@
+// Charts of delivery streams and analytics applications: what the buffers do (freshness and
+// buffer age against the interval hint), the objects written (size against the size hint, by what
+// flushed them and what became of them), an application's throughput and lag, and the latency
+// path from the first producer to the destination, stage by stage.
+
+import type { TopLevelSpec } from "vega-lite";
+import type { AnalyticsSummary, FirehoseSummary } from "../metrics/summary.js";
+import {
+  binRows,
+  type Chart,
+  COLORS,
+  lineSpec,
+  type Point,
+  round3,
+  SCHEMA,
+  type TimeAxis,
+  WIDTH,
+} from "./charts.js";
+import { num, type Row } from "./collect.js";
+
+/** A delivery stream's tables. */
+export interface FirehoseSeries {
+  summary: FirehoseSummary;
+  rows: readonly Row[];
+  objects: readonly Row[];
+}
+
+/** An application's table. */
+export interface AnalyticsSeries {
+  summary: AnalyticsSummary;
+  rows: readonly Row[];
+}
+
+const MiB = 1024 * 1024;
+
+/** DataFreshness and buffer age over time, against the buffer interval. */
+export function freshnessChart(f: FirehoseSeries, axis: TimeAxis): Chart {
+  const prefix = f.summary.metricPrefix;
+  const values: Point[] = [];
+  for (const bin of binRows(f.rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    values.push({
+      t,
+      series: "DataFreshness",
+      value: Math.max(...bin.map((r) => num(r, `${prefix}.DataFreshness`))),
+    });
+    values.push({ t, series: "buffer age", value: Math.max(...bin.map((r) => num(r, "BufferAgeSeconds"))) });
+    values.push({ t, series: "buffer interval", value: f.summary.bufferIntervalSeconds });
+  }
+  return {
+    name: `firehose-${f.summary.name}-freshness`,
+    title: `Delivery stream ${f.summary.name}: freshness`,
+    caption: `${prefix}.DataFreshness is the age of the oldest record not yet delivered; buffer age that of the oldest record waiting in a buffer. With a healthy destination freshness stays under the buffer interval plus the write time; while the destination fails it climbs until the data is delivered, backed up or lost.`,
+    spec: lineSpec(
+      `Delivery stream ${f.summary.name}: freshness`,
+      `${f.summary.source} → ${f.summary.destination}`,
+      values,
+      axis,
+      "seconds",
+      {
+        DataFreshness: COLORS.p99,
+        "buffer age": COLORS.buffered,
+        "buffer interval": COLORS.limit,
+      },
+    ),
+  };
+}
+
+/** Every object written: its size over time, by trigger and result, against the size hint. */
+export function objectsChart(f: FirehoseSeries, axis: TimeAxis): Chart {
+  const step = Math.max(1, Math.ceil(f.objects.length / 2000));
+  const values = f.objects
+    .filter((_, i) => i % step === 0)
+    .map((o) => ({
+      t: round3(num(o, "Created") / axis.divisor),
+      mib: round3(num(o, "Bytes") / MiB),
+      records: num(o, "Records"),
+      trigger: String(o["Trigger"]),
+      result: String(o["Result"]),
+    }));
+  const hint = round3(f.summary.bufferSizeBytes / MiB);
+  const spec = {
+    $schema: SCHEMA,
+    title: {
+      text: `Delivery stream ${f.summary.name}: objects`,
+      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${step}th drawn)` : ""}; buffer hints ${hint} MiB / ${f.summary.bufferIntervalSeconds} s`,
+      anchor: "start",
+    },
+    width: WIDTH,
+    height: 220,
+    layer: [
+      {
+        data: { values },
+        mark: { type: "point", filled: true, size: 30 },
+        encoding: {
+          x: { field: "t", type: "quantitative", title: axis.title },
+          y: { field: "mib", type: "quantitative", title: "object size (MiB)" },
+          color: {
+            field: "trigger",
+            type: "nominal",
+            title: "flushed by",
+            scale: { domain: ["size", "interval"], range: [COLORS.offered, COLORS.buffered] },
+            legend: { orient: "top" },
+          },
+          shape: {
+            field: "result",
+            type: "nominal",
+            title: "result",
+            scale: { domain: ["delivered", "backup", "lost"], range: ["circle", "triangle-up", "cross"] },
+            legend: { orient: "top" },
+          },
+          tooltip: [
+            { field: "t" },
+            { field: "mib" },
+            { field: "records" },
+            { field: "trigger" },
+            { field: "result" },
+          ],
+        },
+      },
+      {
+        data: { values: [{ hint }] },
+        mark: { type: "rule", strokeDash: [4, 3], color: COLORS.limit },
+        encoding: { y: { field: "hint", type: "quantitative" } },
+      },
+    ],
+  };
+  return {
+    name: `firehose-${f.summary.name}-objects`,
+    title: `Delivery stream ${f.summary.name}: objects`,
+    caption:
+      "Each point is an object (or batch) written to the destination: its size when it was flushed, coloured by what flushed it — the size hint (dashed line) or the interval — and shaped by what became of it. Low traffic gives small objects on the interval; more partitions give more, smaller objects.",
+    spec: spec as TopLevelSpec,
+  };
+}
+
+/** Records in, delivered and throttled per second. */
+export function firehoseThroughputChart(f: FirehoseSeries, axis: TimeAxis, intervalSeconds: number): Chart {
+  const prefix = f.summary.metricPrefix;
+  const values: Point[] = [];
+  for (const bin of binRows(f.rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    const seconds = bin.length * intervalSeconds;
+    const sum = (c: string) => bin.reduce((a, r) => a + num(r, c), 0);
+    values.push({ t, series: "incoming", value: round3(sum("IncomingRecords") / seconds) });
+    values.push({ t, series: "delivered", value: round3(sum(`${prefix}.Records`) / seconds) });
+    values.push({ t, series: "throttled", value: round3(sum("ThrottledRecords") / seconds) });
+    values.push({
+      t,
+      series: "backed up or lost",
+      value: round3((sum("BackupToS3.Records") + sum("LostRecords")) / seconds),
+    });
+  }
+  return {
+    name: `firehose-${f.summary.name}-throughput`,
+    title: `Delivery stream ${f.summary.name}: throughput`,
+    caption:
+      "Records per second taken in, delivered (in bursts: one object at a time), throttled by the direct-PUT quotas, and sent to the backup bucket or lost after their retries.",
+    spec: lineSpec(
+      `Delivery stream ${f.summary.name}: throughput`,
+      "records per second",
+      values,
+      axis,
+      "records/s",
+      {
+        incoming: COLORS.offered,
+        delivered: COLORS.accepted,
+        throttled: COLORS.throttled,
+        "backed up or lost": COLORS.dropped,
+      },
+    ),
+  };
+}
+
+/** An application's records in and out per second, and how far behind it reads. */
+export function analyticsChart(a: AnalyticsSeries, axis: TimeAxis, intervalSeconds: number): Chart {
+  const values: Point[] = [];
+  for (const bin of binRows(a.rows)) {
+    const t = round3(num(bin[0]!, "Time") / axis.divisor);
+    const seconds = bin.length * intervalSeconds;
+    const sum = (c: string) => bin.reduce((x, r) => x + num(r, c), 0);
+    values.push({ t, series: "records in/s", value: round3(sum("RecordsIn") / seconds) });
+    values.push({ t, series: "records out/s", value: round3(sum("RecordsOut") / seconds) });
+    values.push({ t, series: "lag (ms)", value: Math.max(...bin.map((r) => num(r, "MillisBehindLatest"))) });
+    values.push({
+      t,
+      series: "utilisation (%)",
+      value: Math.max(...bin.map((r) => num(r, "SubtaskUtilization"))),
+    });
+  }
+  return {
+    name: `analytics-${a.summary.name}`,
+    title: `Application ${a.summary.name}`,
+    caption:
+      "Records the application processed and emitted per second (window results come in bursts when a window closes), how far behind it reads the source (MillisBehindLatest), and how busy its subtasks are. Utilisation near 100% with a rising lag means it needs more parallelism.",
+    spec: lineSpec(
+      `Application ${a.summary.name}`,
+      `${a.summary.runtime}, ${a.summary.kpus} KPU${a.summary.kpus === 1 ? "" : "s"}, parallelism ${a.summary.parallelism}: ${a.summary.source} → ${a.summary.sink}`,
+      values,
+      axis,
+      "per second / ms / %",
+      {
+        "records in/s": COLORS.offered,
+        "records out/s": COLORS.accepted,
+        "lag (ms)": COLORS.p99,
+        "utilisation (%)": COLORS.buffered,
+      },
+      { logY: true },
+    ),
+  };
+}
+
+/** The latency path to a destination: one bar per stage, its mean, with the p99 beside. */
+export function latencyPathChart(f: FirehoseSummary): Chart {
+  const values = f.stages.map((s, i) => ({
+    order: i,
+    stage: s.stage,
+    mean: round3(s.meanMs / 1000),
+    p99: round3(s.p99Ms / 1000),
+  }));
+  const spec = {
+    $schema: SCHEMA,
+    title: {
+      text: `Latency path to ${f.destination} through ${f.name}`,
+      subtitle: `stage means add up to ${round3(f.pathMeanMs / 1000)} s`,
+      anchor: "start",
+    },
+    width: WIDTH,
+    height: Math.max(80, 26 * values.length),
+    data: { values },
+    encoding: {
+      y: {
+        field: "stage",
+        type: "nominal",
+        sort: { field: "order" },
+        title: null,
+        axis: { labelLimit: 320 },
+      },
+    },
+    layer: [
+      {
+        mark: { type: "bar", color: COLORS.offered },
+        encoding: { x: { field: "mean", type: "quantitative", title: "seconds (bar: mean; tick: p99)" } },
+      },
+      {
+        mark: { type: "tick", color: COLORS.p99, thickness: 2 },
+        encoding: { x: { field: "p99", type: "quantitative" } },
+      },
+    ],
+  };
+  return {
+    name: `latency-path-${f.name}`,
+    title: `Latency path through ${f.name}`,
+    caption:
+      "Where the time goes from the moment a producer creates a record to its delivery: put into each stream, read by the next component, processing and window wait in an application, and the delivery stream's buffer and write. Bars are means (they add up), ticks the 99th percentiles (they do not).",
+    spec: spec as TopLevelSpec,
+  };
+}
