@@ -19,7 +19,6 @@ function bytes(b: number): string {
 
 /** Lines describing a run, for the terminal. */
 export function summaryLines(s: RunSummary): string[] {
-  const r = s.records;
   const lines = s.stream.declared
     ? streamLines(s)
     : [

@@ -74,6 +74,14 @@ export function notOneOf(got: unknown, options: readonly string[]): string {
   return `expected one of ${options.map((o) => `"${o}"`).join(", ")}, got ${describeValue(got)}${hint}`;
 }
 
+/** A reference to a component that does not exist, with a suggestion among those that do. */
+export function unknownName(what: string, name: string, known: readonly string[]): string {
+  const suggestion = closest(name, known);
+  const hint = suggestion ? ` (did you mean "${suggestion}"?)` : "";
+  const list = known.length > 0 ? known.map((n) => `"${n}"`).join(", ") : "none";
+  return `no ${what} is named "${name}"${hint}; the scenario has ${list}`;
+}
+
 /** A required field is missing. */
 export function missing(key: string): string {
   return `missing required field "${key}"`;

@@ -19,7 +19,7 @@ import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
 import { firehoseSchema } from "./firehose.js";
-import { aboveMaximum, expected } from "./messages.js";
+import { aboveMaximum, expected, unknownName } from "./messages.js";
 import { formatSize } from "./units.js";
 
 const DAY_US = 24 * US_PER_H;
@@ -764,6 +764,20 @@ function streamByName(s: Parsed, name: string | undefined): StreamSpec | undefin
  * stream, delivery-stream source and application source and sink names something that exists
  * and can take that role.
  */
+/**
+ * A delivery stream's source, whether or not its own schema transformed it: when a delivery stream
+ * has an issue of its own, zod hands the parent refinement the value as written ("direct-put" or
+ * { stream }), and its topology is still checked so that every problem is reported at once.
+ */
+function sourceOf(
+  f: Parsed["firehose"][number],
+): { kind: "direct-put" } | { kind: "stream"; stream?: string } {
+  const raw = f.source as unknown;
+  if (raw === "direct-put" || (raw as { kind?: string }).kind === "direct-put") return { kind: "direct-put" };
+  const stream = (raw as { stream?: string }).stream;
+  return stream === undefined ? { kind: "stream" } : { kind: "stream", stream };
+}
+
 function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
   const issue = (message: string, path: (string | number)[]) =>
     ctx.addIssue({ code: "custom", message, path });
@@ -797,7 +811,7 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
       issue(
         firehose.has(name)
           ? `"${name}" is a delivery stream; this field names a Kinesis data stream`
-          : `no stream is named "${name}"; streams are ${[...streams.keys()].map((n) => `"${n}"`).join(", ") || "none"}`,
+          : unknownName("stream", name, [...streams.keys()]),
         path,
       );
     }
@@ -806,7 +820,7 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     const target = p.target;
     const f = target !== undefined ? firehose.get(target) : undefined;
     if (f) {
-      if (f.source.kind !== "direct-put")
+      if (sourceOf(f).kind !== "direct-put")
         issue(
           `delivery stream "${target}" reads a stream; only a direct-PUT delivery stream takes producer writes`,
           ["producers", i, "target"],
@@ -823,7 +837,13 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
           ["producers", i, "batch", "maxBytes"],
         );
     } else {
-      needStream(target, target === undefined ? ["producers", i] : ["producers", i, "target"]);
+      if (target !== undefined && !streams.has(target))
+        issue(unknownName("stream or delivery stream", target, [...streams.keys(), ...firehose.keys()]), [
+          "producers",
+          i,
+          "target",
+        ]);
+      else needStream(target, ["producers", i]);
       if (p.api === "PutRecordBatch")
         issue(
           "PutRecordBatch is the delivery-stream call; a Kinesis data stream takes PutRecords or PutRecord",
@@ -835,10 +855,11 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     needStream(c.stream, c.stream === undefined ? ["consumers", i] : ["consumers", i, "stream"]);
   });
   s.firehose.forEach((f, i) => {
-    if (f.source.kind === "stream")
+    const source = sourceOf(f);
+    if (source.kind === "stream")
       needStream(
-        f.source.stream,
-        f.source.stream === undefined ? ["firehose", i, "source"] : ["firehose", i, "source", "stream"],
+        source.stream,
+        source.stream === undefined ? ["firehose", i, "source"] : ["firehose", i, "source", "stream"],
       );
   });
   s.analytics.forEach((a, i) => {
@@ -855,11 +876,13 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     if (a.sink.firehose !== undefined) {
       const f = firehose.get(a.sink.firehose);
       if (!f)
-        issue(
-          `no delivery stream is named "${a.sink.firehose}"; delivery streams are ${[...firehose.keys()].map((n) => `"${n}"`).join(", ") || "none"}`,
-          ["analytics", i, "sink", "firehose"],
-        );
-      else if (f.source.kind !== "direct-put")
+        issue(unknownName("delivery stream", a.sink.firehose, [...firehose.keys()]), [
+          "analytics",
+          i,
+          "sink",
+          "firehose",
+        ]);
+      else if (sourceOf(f).kind !== "direct-put")
         issue(
           `delivery stream "${a.sink.firehose}" reads a stream; an application writes to a direct-PUT one`,
           ["analytics", i, "sink", "firehose"],
