@@ -212,8 +212,7 @@ export function analyticsChart(a: AnalyticsSeries, axis: TimeAxis, intervalSecon
 
 /** The latency path to a destination: one bar per stage, its mean, with the p99 beside. */
 export function latencyPathChart(f: FirehoseSummary): Chart {
-  const values = f.stages.map((s, i) => ({
-    order: i,
+  const values = f.stages.map((s) => ({
     stage: s.stage,
     mean: round3(s.meanMs / 1000),
     p99: round3(s.p99Ms / 1000),
@@ -232,7 +231,8 @@ export function latencyPathChart(f: FirehoseSummary): Chart {
       y: {
         field: "stage",
         type: "nominal",
-        sort: { field: "order" },
+        // An explicit order: a field sort would differ between the layers' domains.
+        sort: values.map((v) => v.stage),
         title: null,
         axis: { labelLimit: 320 },
       },

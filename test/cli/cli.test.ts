@@ -98,7 +98,11 @@ describe("kinesim CLI", () => {
     expect(Object.keys(schema.properties)).toEqual(
       expect.arrayContaining(["name", "duration", "stream", "producers"]),
     );
-    expect(schema.required).toEqual(expect.arrayContaining(["name", "duration", "stream", "producers"]));
+    // A scenario may write to delivery streams only: `stream` is optional.
+    expect([...schema.required].sort()).toEqual(["duration", "name", "producers"]);
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["streams", "firehose", "analytics"]),
+    );
   });
 
   it("describe-stream and list-shards show the stream at a virtual time, as the AWS CLI does", () => {

@@ -32,10 +32,24 @@ function inkInBand(svg: string, fonts: string[], top: number, bottom: number): n
 
 describe("reports", () => {
   it.each(SCENARIOS)("%s: every chart compiles without warnings and renders", async (file) => {
-    const { report } = await reportOf(`scenarios/${file}`, { duration: "3m" }, { png: false });
-    expect(report.charts.map((c) => c.name)).toEqual(
-      expect.arrayContaining(["throughput", "throttle-rate", "latency", "shard-heatmap", "cloudwatch-view"]),
-    );
+    const { run, report } = await reportOf(`scenarios/${file}`, { duration: "3m" }, { png: false });
+    const s = run.summary;
+    const expected = [
+      ...(s.stream.declared
+        ? ["throughput", "throttle-rate", "latency", "shard-heatmap", "cloudwatch-view"]
+        : []),
+      ...s.firehose.flatMap((f) => [
+        `firehose-${f.name}-freshness`,
+        `firehose-${f.name}-objects`,
+        `firehose-${f.name}-throughput`,
+        `latency-path-${f.name}`,
+      ]),
+      ...s.analytics.map((a) => `analytics-${a.name}`),
+    ];
+    const charts = report.charts.map((c) => c.name);
+    expect(charts).toEqual(expect.arrayContaining(expected));
+    // A scenario without a Kinesis stream draws none of the stream's charts.
+    if (!s.stream.declared) expect(charts).not.toContain("shard-heatmap");
     for (const [name, log] of report.logs) {
       expect(log.warnings, `${name} warnings`).toEqual([]);
       expect(log.errors, `${name} errors`).toEqual([]);
