@@ -106,6 +106,10 @@ export class AnalyticsApp implements Consumer {
   /** Bumped at each failure: work scheduled before it is void. */
   private generation = 0;
   private running = false;
+  /** The last window boundary whose windows were closed, µs. */
+  private closedUpToUs = 0;
+  /** The same, as of the last checkpoint: the windows after it fire again on a restore. */
+  private checkpointClosedUpToUs = 0;
 
   constructor(
     readonly spec: AnalyticsSpec,
@@ -189,7 +193,9 @@ export class AnalyticsApp implements Consumer {
       for (const s of [...this.sources]) this.lineage.offer(s.shard);
       sim.every(this.spec.checkpointInterval, () => this.checkpoint());
       const w = this.spec.window;
-      if (w.type !== "none") sim.every(w.type === "tumbling" ? w.size : w.slide, (t) => this.closeWindows(t));
+      this.closedUpToUs = sim.nowUs;
+      this.checkpointClosedUpToUs = sim.nowUs;
+      if (w.type !== "none") sim.every(this.windowStep(), (t) => this.closeWindows(t));
     });
     for (const f of this.spec.failures) sim.at(f.at, () => this.fail(f.restart));
   }
@@ -244,22 +250,35 @@ export class AnalyticsApp implements Consumer {
     }
   }
 
-  /** At a window boundary: every subtask emits the results of the window that just closed. */
-  private closeWindows(now: number): void {
+  /** Time between window boundaries: the size of a tumbling window, the slide of a sliding one. */
+  private windowStep(): number {
+    const w = this.spec.window;
+    return w.type === "tumbling" ? w.size : w.type === "sliding" ? w.slide : 0;
+  }
+
+  /**
+   * At a window boundary: every subtask emits the results of the window that ends at `boundary`.
+   * `now` is later than the boundary only when a restored application fires the windows that
+   * ended while it was down.
+   */
+  private closeWindows(boundary: number, now = boundary): void {
     if (!this.running) return;
+    if (now === boundary && boundary <= this.closedUpToUs) return; // fired already, at a restore
+    this.closedUpToUs = boundary;
     const w = this.spec.window;
     const size = w.type === "tumbling" ? w.size : w.type === "sliding" ? w.size : 0;
+    const covers = (x: WindowInput) => x.atUs >= boundary - size && x.atUs < boundary;
     const totalIn = this.subtasks.reduce(
-      (a, s) => a + s.window.filter((x) => x.atUs >= now - size).reduce((b, x) => b + x.records, 0),
+      (a, s) => a + s.window.filter(covers).reduce((b, x) => b + x.records, 0),
       0,
     );
     for (const subtask of this.subtasks) {
-      const inWindow = subtask.window.filter((x) => x.atUs >= now - size);
+      const inWindow = subtask.window.filter(covers);
       const records = inWindow.reduce((a, x) => a + x.records, 0);
       if (records === 0) continue;
       this.interval.windowsEmitted++;
       // Records emitted for the first time (sliding windows emit a record in several windows).
-      const fresh = w.type === "sliding" ? inWindow.filter((x) => x.atUs >= now - w.slide) : inWindow;
+      const fresh = w.type === "sliding" ? inWindow.filter((x) => x.atUs >= boundary - w.slide) : inWindow;
       for (const input of fresh) {
         this.windowWait.record(now - input.atUs, input.records);
         this.appLatency.record(now - input.readUs, input.records);
@@ -272,7 +291,7 @@ export class AnalyticsApp implements Consumer {
       subtask.carry -= out;
       if (out > 0) this.emit(out, now, NO_SPREAD);
       // A tumbling window forgets its input; a sliding one keeps what later windows still cover.
-      const keepFrom = w.type === "sliding" ? now - w.size + w.slide : now;
+      const keepFrom = w.type === "sliding" ? boundary - w.size + w.slide : boundary;
       subtask.window = subtask.window.filter((x) => x.atUs >= keepFrom);
     }
   }
@@ -293,6 +312,7 @@ export class AnalyticsApp implements Consumer {
     if (!this.running) return;
     for (const s of this.sources) s.cursor.checkpointSeq = Math.max(s.cursor.checkpointSeq, s.position);
     for (const subtask of this.subtasks) subtask.checkpointed = [...subtask.window];
+    this.checkpointClosedUpToUs = this.closedUpToUs;
   }
 
   /** The application fails: work in progress is lost; it restarts from its last checkpoint. */
@@ -309,6 +329,12 @@ export class AnalyticsApp implements Consumer {
     this.context.sim.schedule(restartUs, (t) => {
       this.running = true;
       for (const subtask of this.subtasks) subtask.window = [...subtask.checkpointed];
+      // As Flink restores its timers: the windows that had not closed at the checkpoint and whose
+      // end has passed fire now, from the restored state. Those that closed between the checkpoint
+      // and the failure fire a second time (the sink is at-least-once).
+      const step = this.windowStep();
+      if (step > 0)
+        for (let b = this.checkpointClosedUpToUs + step; b <= t; b += step) this.closeWindows(b, t);
       for (const s of this.sources) {
         s.cursor.inMemory = 0;
         s.cursor.readSeq = Math.max(s.cursor.checkpointSeq, s.cursor.log.trimSeq);

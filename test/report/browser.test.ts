@@ -13,6 +13,76 @@ const CHROMIUM = process.env["KINESIM_CHROMIUM"] ?? "/usr/bin/chromium";
 const work = mkdtempSync(join(tmpdir(), "kinesim-browser-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+interface Opened {
+  charts: { id: string; width: number; height: number; marks: number; texts: number }[];
+  headings: string[];
+  links: (string | null)[];
+  text: (selector: string) => Promise<string | null>;
+  screenshot: Buffer;
+  problems: string[];
+}
+
+/** Opens a report folder's index.html in Chromium and hands what it shows to `check`. */
+async function inBrowser(folder: string, check: (page: Opened) => Promise<void>): Promise<void> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    const problems: string[] = [];
+    page.on("console", (message) => {
+      if (message.type() === "error" || message.type() === "warning")
+        problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
+    await page.goto(pathToFileURL(join(folder, "index.html")).href, { waitUntil: "load" });
+    const charts = await page.$$eval("figure svg", (svgs) =>
+      svgs.map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return {
+          id: svg.closest("figure")?.id ?? "",
+          width: box.width,
+          height: box.height,
+          marks: svg.querySelectorAll("path, rect, line").length,
+          texts: svg.querySelectorAll("text").length,
+        };
+      }),
+    );
+    const headings = await page.$$eval("h2", (hs) => hs.map((h) => h.textContent ?? ""));
+    const links = await page.$$eval("a", (anchors) => anchors.map((a) => a.getAttribute("href")));
+    const screenshot = await page.screenshot({ fullPage: true });
+    await check({
+      charts,
+      headings,
+      links,
+      text: (selector) => page.textContent(selector),
+      screenshot,
+      problems,
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+function expectDrawn(charts: Opened["charts"]): void {
+  for (const chart of charts) {
+    expect(chart.width, chart.id).toBeGreaterThan(300);
+    expect(chart.height, chart.id).toBeGreaterThan(80);
+    expect(chart.marks, chart.id).toBeGreaterThan(5);
+    expect(chart.texts, chart.id).toBeGreaterThan(3);
+  }
+}
+
 describe("the HTML report in a browser", () => {
   it("loads without errors, draws every chart, and links its CSVs", async () => {
     expect(
@@ -23,57 +93,44 @@ describe("the HTML report in a browser", () => {
     expect(
       await runCommand({ scenario: "scenarios/hidden-throttling.yaml", out, quiet: true, duration: "3m" }),
     ).toBe(0);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-      const problems: string[] = [];
-      page.on("console", (message) => {
-        if (message.type() === "error" || message.type() === "warning")
-          problems.push(`${message.type()}: ${message.text()}`);
-      });
-      page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-      page.on("requestfailed", (request) => problems.push(`request failed: ${request.url()}`));
-      await page.goto(pathToFileURL(join(out, "index.html")).href, { waitUntil: "load" });
-      const charts = await page.$$eval("figure svg", (svgs) =>
-        svgs.map((svg) => {
-          const box = svg.getBoundingClientRect();
-          return {
-            width: box.width,
-            height: box.height,
-            marks: svg.querySelectorAll("path, rect, line").length,
-            texts: svg.querySelectorAll("text").length,
-          };
-        }),
-      );
-      expect(charts.length).toBeGreaterThanOrEqual(5);
-      for (const chart of charts) {
-        expect(chart.width).toBeGreaterThan(300);
-        expect(chart.height).toBeGreaterThan(80);
-        expect(chart.marks).toBeGreaterThan(5);
-        expect(chart.texts).toBeGreaterThan(3);
-      }
-      expect(await page.textContent("#cloudwatch-statement")).toMatch(/^Hidden throttling/);
-      const links = await page.$$eval("a", (anchors) => anchors.map((a) => a.getAttribute("href")));
-      expect(links).toEqual(
+    await inBrowser(out, async (page) => {
+      expect(page.charts.length).toBeGreaterThanOrEqual(5);
+      expectDrawn(page.charts);
+      expect(await page.text("#cloudwatch-statement")).toMatch(/^Hidden throttling/);
+      expect(page.links).toEqual(
         expect.arrayContaining(["timeseries.csv", "shards.csv", "cloudwatch.csv", "throughput.vl.json"]),
       );
-      const screenshot = await page.screenshot({ fullPage: true });
-      writeFileSync(join(work, "report.png"), screenshot);
-      expect(screenshot.length).toBeGreaterThan(50_000);
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+      writeFileSync(join(work, "report.png"), page.screenshot);
+      expect(page.screenshot.length).toBeGreaterThan(50_000);
+      expect(page.problems).toEqual([]);
+    });
+  });
+
+  it("shows a pipeline: the application, the delivery stream, their charts and CSVs", async () => {
+    const out = join(work, "chain");
+    expect(
+      await runCommand({ scenario: "scenarios/analytics-chain.yaml", out, quiet: true, duration: "4m" }),
+    ).toBe(0);
+    await inBrowser(out, async (page) => {
+      const ids = page.charts.map((c) => c.id);
+      expect(ids).toEqual(
+        expect.arrayContaining([
+          "analytics-page-views",
+          "firehose-to-lake-freshness",
+          "firehose-to-lake-objects",
+          "latency-path-to-lake",
+        ]),
+      );
+      expectDrawn(page.charts);
+      expect(page.headings).toEqual(expect.arrayContaining(["Analytics applications", "Delivery streams"]));
+      expect(page.links).toEqual(
+        expect.arrayContaining([
+          "analytics-page-views.csv",
+          "firehose-to-lake.csv",
+          "firehose-to-lake-objects.csv",
+        ]),
+      );
+      expect(page.problems).toEqual([]);
+    });
   });
 });
