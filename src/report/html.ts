@@ -5,6 +5,7 @@
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import type { Chart } from "./charts.js";
 import type { HiddenThrottling } from "./collect.js";
+import { bytes } from "./text.js";
 
 /** A chart with its rendered SVG. */
 export interface RenderedReportChart {
@@ -129,7 +130,7 @@ ${table(
     n(f.incomingRecords),
     n(f.throttledRecords),
     n(f.objects),
-    sizeText(f.objectBytesMean),
+    bytes(f.objectBytesMean),
     n(f.ledger.delivered),
     n(f.ledger.buffered),
     n(f.ledger.inDelivery),
@@ -137,7 +138,7 @@ ${table(
     n(f.ledger.backedUp),
     n(f.ledger.lost),
     `${f.maxDataFreshnessSeconds.toFixed(1)} s`,
-    sizeText(f.billedBytes),
+    bytes(f.billedBytes),
     f.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
   ]),
 )}`);
@@ -154,18 +155,6 @@ ${table(
     }
   }
   return parts.join("\n");
-}
-
-/** Bytes with an IEC unit. */
-function sizeText(b: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let value = b;
-  let i = 0;
-  while (value >= 1024 && i < units.length - 1) {
-    value /= 1024;
-    i++;
-  }
-  return `${Number(value.toPrecision(3))} ${units[i]}`;
 }
 
 /** Most capacity actions listed on the page; scaling.csv has them all. */

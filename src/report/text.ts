@@ -6,7 +6,8 @@ const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 const ms = (x: number) => `${x >= 100 ? Math.round(x) : Number(x.toPrecision(3))} ms`;
 
-function bytes(b: number): string {
+/** Bytes with an IEC unit, three significant digits. */
+export function bytes(b: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   let value = b;
   let i = 0;
