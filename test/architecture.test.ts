@@ -22,8 +22,9 @@ const ALLOWED: Record<string, string[]> = {
   metrics: ["engine"],
   model: ["engine", "data", "scenario", "metrics"],
   report: ["metrics", "scenario", "engine"],
-  cli: ["engine", "data", "scenario", "metrics", "model", "report", "root"],
-  root: ["engine", "data", "scenario", "metrics", "model", "report"],
+  plan: ["engine", "data", "scenario", "metrics", "model"],
+  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "root"],
+  root: ["engine", "data", "scenario", "metrics", "model", "report", "plan"],
 };
 
 function layerOf(path: string): string {

