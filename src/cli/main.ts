@@ -20,6 +20,10 @@ function defaultScenario(): string {
 
 /** Prints a user error without a stack trace and returns exit code 2. */
 function userError(error: unknown): number {
+  if (error instanceof Error && error.name === "PricesError") {
+    process.stderr.write(`${error.message}\n`);
+    return 2;
+  }
   if (error instanceof ScenarioError) {
     process.stderr.write(`${error.issues.map(formatIssue).join("\n")}\n`);
     process.stderr.write(
@@ -130,6 +134,35 @@ async function main(argv: string[]): Promise<number> {
         code = await compareCommand({
           scenario: args.scenario,
           ...(args.out !== undefined ? { out: args.out } : {}),
+          set: args.set?.map(String) ?? [],
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      "cost <scenario>",
+      "bill the scenario's traffic under provisioned shards and on-demand, for the run and a month",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          out: {
+            type: "string",
+            describe: "folder for cost.csv, cost.json and the chart (default reports/<name>-cost)",
+          },
+          prices: { type: "string", describe: "a YAML or JSON price table laid over the built-in one" },
+          shards: {
+            type: "number",
+            describe: "shards of the provisioned run when the scenario is on-demand",
+          },
+          set: runOptions.set,
+          quiet: runOptions.quiet,
+        }),
+      async (args) => {
+        const { costCommand } = await import("./cost.js");
+        code = await costCommand({
+          scenario: args.scenario,
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          ...(args.prices !== undefined ? { prices: args.prices } : {}),
+          ...(args.shards !== undefined ? { shards: args.shards } : {}),
           set: args.set?.map(String) ?? [],
           quiet: args.quiet,
         });

@@ -168,7 +168,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     capacity: {
       mode: run.capacity.mode,
       openShardsAtEnd: run.stream.openCount,
-      shardHours: round(run.capacity.shardHours(), 3),
+      shardHours: round(run.capacity.shardHours(), 6),
       maxOpenShards: Math.max(run.capacity.maxOpen, run.stream.openCount),
       shardsCreated: run.stream.shards.length,
       actionsDone: run.capacity.actions.filter((a) => a.result === "done").length,

@@ -328,7 +328,9 @@ function applyOverrides(
       continue;
     }
     try {
-      doc.setIn(path, doc.createNode(value));
+      // `null` removes the field (e.g. `--set scaling=null`): it then takes its default, if any.
+      if (value === null) doc.deleteIn(path);
+      else doc.setIn(path, doc.createNode(value));
     } catch (error) {
       issues.push({
         file,

@@ -1,0 +1,252 @@
+// `kinesim cost`: the scenario's traffic under provisioned shards and on-demand, on the same
+// random streams, billed line by line for the run and for a month, beside each mode's throttling
+// and latency — a cheaper mode that throttles is not cheaper.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { stringify } from "csv-stringify/sync";
+import { HOURS_PER_MONTH, type PriceTable } from "../data/prices.js";
+import type { RunSummary } from "../metrics/summary.js";
+import { type Bill, type BillingMode, billOf, breakEven, roundingOf, usageOf } from "../plan/bill.js";
+import { costChart } from "../report/plan-charts.js";
+import { renderChart } from "../report/render.js";
+import { usesEfo } from "../scenario/consumers.js";
+import type { Override } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
+import { simulate } from "../simulate.js";
+import { loadScenarioFile } from "./load.js";
+import { loadPrices } from "./prices.js";
+import { overridesOf } from "./run.js";
+
+/** Options of the cost command. */
+export interface CostOptions {
+  scenario: string;
+  out?: string;
+  set?: string[];
+  prices?: string;
+  /** Shards of the provisioned run when the scenario is on-demand (default: what on-demand needed). */
+  shards?: number;
+  quiet?: boolean;
+}
+
+/** One mode's run and bill. */
+interface Costed {
+  label: string;
+  mode: BillingMode;
+  summary: RunSummary;
+  bill: Bill;
+}
+
+const money = (x: number) =>
+  x >= 100 ? `$${Math.round(x).toLocaleString("en-US")}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`;
+const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+
+/** Runs the scenario under both modes and prints and writes the bills; returns the exit code. */
+export async function costCommand(options: CostOptions): Promise<number> {
+  const base = overridesOf({ scenario: options.scenario, set: options.set ?? [] });
+  const prices = loadPrices(options.prices);
+  const asWritten = loadScenarioFile(options.scenario, base).scenario;
+  const runOf = (extra: Override[]) => {
+    const scenario = loadScenarioFile(options.scenario, [...base, ...extra, ...WITHOUT_VARIANTS]).scenario;
+    return { scenario, summary: simulate(scenario).summary };
+  };
+  const costed: Costed[] = [];
+  let shardsNote = "";
+  if (!asWritten.streamDeclared) {
+    const run = runOf([]);
+    costed.push(billed("as written", "provisioned", run.scenario, run.summary, prices));
+  } else {
+    const onDemandRun = asWritten.stream.mode === "on-demand" ? runOf([]) : runOf(ON_DEMAND);
+    let provisionedRun: ReturnType<typeof runOf>;
+    if (asWritten.stream.mode === "provisioned") provisionedRun = runOf([]);
+    else {
+      const shards = options.shards ?? onDemandRun.summary.capacity.maxOpenShards;
+      shardsNote = options.shards
+        ? ` (${shards} shards, from --shards)`
+        : ` (${shards} shards: the most the on-demand run opened)`;
+      provisionedRun = runOf([
+        { path: "stream.mode", value: "provisioned" },
+        { path: "stream.shards", value: String(shards) },
+        { path: "events", value: "null" },
+      ]);
+    }
+    costed.push(
+      billed("provisioned", "provisioned", provisionedRun.scenario, provisionedRun.summary, prices),
+    );
+    costed.push(billed("on-demand", "on-demand", onDemandRun.scenario, onDemandRun.summary, prices));
+    costed.push(
+      billed("on-demand advantage", "on-demand-advantage", onDemandRun.scenario, onDemandRun.summary, prices),
+    );
+  }
+  const out = resolve(options.out ?? `reports/${asWritten.name}-cost`);
+  mkdirSync(out, { recursive: true });
+  const even = asWritten.streamDeclared ? breakEvenOf(asWritten, costed[0]!.summary, prices) : undefined;
+  writeOutputs(out, asWritten, costed, prices, even);
+  const spec = costChart(`What ${asWritten.name} costs a month`, costed.flatMap(barsOf));
+  const { svg, png } = await renderChart(spec);
+  writeFileSync(join(out, "cost.vl.json"), `${JSON.stringify(spec, null, 2)}\n`);
+  writeFileSync(join(out, "cost.svg"), svg);
+  writeFileSync(join(out, "cost.png"), png);
+  if (!options.quiet) process.stdout.write(costText(asWritten, costed, prices, shardsNote, even, out));
+  return 0;
+}
+
+/** Overrides that turn a provisioned scenario on-demand: capacity actions and policies go. */
+const ON_DEMAND: Override[] = [
+  { path: "stream.mode", value: "on-demand" },
+  { path: "scaling", value: "null" },
+  { path: "events", value: "null" },
+];
+/** The variants are `compare`'s business; a mode change may not suit them. */
+const WITHOUT_VARIANTS: Override[] = [{ path: "variants", value: "null" }];
+
+function billed(
+  label: string,
+  mode: BillingMode,
+  scenario: Scenario,
+  summary: RunSummary,
+  prices: PriceTable,
+) {
+  return { label, mode, summary, bill: billOf(usageOf(scenario, summary), mode, prices) };
+}
+
+/** The break-even utilisation for the scenario's record sizes and readers. */
+function breakEvenOf(scenario: Scenario, summary: RunSummary, prices: PriceTable) {
+  const writers = scenario.producers.filter((p) => p.target === scenario.stream.name);
+  const mix = { bytes: 0, putUnits: 0, bytes1k: 0, bytes5k: 0 };
+  let weight = 0;
+  writers.forEach((p) => {
+    const accepted = summary.producers.find((x) => x.name === p.name)?.accepted ?? 0;
+    const r = roundingOf(p.recordSize);
+    for (const k of Object.keys(mix) as (keyof typeof mix)[]) mix[k] += r[k] * accepted;
+    weight += accepted;
+  });
+  if (weight === 0) return undefined;
+  for (const k of Object.keys(mix) as (keyof typeof mix)[]) mix[k] /= weight;
+  const readers = scenario.consumers.filter(
+    (c) => (c.stream ?? scenario.stream.name) === scenario.stream.name && !usesEfo(c),
+  ).length;
+  return {
+    readers,
+    meanRecordBytes: mix.bytes,
+    ...breakEven(mix, prices, readers, {
+      recordsPerSecond: summary.stream.recordsPerSecondLimit,
+      bytesPerSecond: summary.stream.bytesPerSecondLimit,
+    }),
+  };
+}
+
+function barsOf(c: Costed) {
+  const byItem = new Map<string, number>();
+  for (const l of c.bill.lines) byItem.set(l.item, (byItem.get(l.item) ?? 0) + l.monthly);
+  return [...byItem].map(([item, monthly]) => ({ mode: c.label, item, monthly }));
+}
+
+function writeOutputs(
+  out: string,
+  scenario: Scenario,
+  costed: readonly Costed[],
+  prices: PriceTable,
+  even: ReturnType<typeof breakEvenOf>,
+) {
+  const rows = costed.flatMap((c) =>
+    c.bill.lines.map((l) => ({
+      mode: c.label,
+      component: l.component,
+      item: l.item,
+      quantity: round(l.quantity, 6),
+      unit: l.unit,
+      rate: l.rate,
+      cost: round(l.cost, 6),
+      monthly: round(l.monthly, 4),
+    })),
+  );
+  writeFileSync(join(out, "cost.csv"), stringify(rows, { header: true }));
+  const json = {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    region: prices.region,
+    pricesAsOf: prices.asOf,
+    hoursPerMonth: HOURS_PER_MONTH,
+    runHours: round(scenario.duration / 3.6e9, 6),
+    modes: costed.map((c) => ({
+      mode: c.label,
+      total: round(c.bill.total, 6),
+      monthlyTotal: round(c.bill.monthlyTotal, 4),
+      firstAttemptThrottled: c.summary.throttle.firstAttemptFraction,
+      dropped: c.summary.ledger.dropped,
+      putLatencyP99Ms: c.summary.putLatencyMs.p99,
+      shardHours: c.summary.capacity.shardHours,
+      maxOpenShards: c.summary.capacity.maxOpenShards,
+      lines: c.bill.lines.map((l) => ({ ...l, cost: round(l.cost, 6), monthly: round(l.monthly, 4) })),
+    })),
+    breakEven: even
+      ? {
+          utilization: round(even.utilization, 4),
+          recordsPerSecondPerShard: round(even.recordsPerSecondPerShard, 2),
+          meanRecordBytes: round(even.meanRecordBytes, 1),
+          sharedThroughputReaders: even.readers,
+        }
+      : null,
+  };
+  writeFileSync(join(out, "cost.json"), `${JSON.stringify(json, null, 2)}\n`);
+}
+
+function costText(
+  scenario: Scenario,
+  costed: readonly Costed[],
+  prices: PriceTable,
+  shardsNote: string,
+  even: ReturnType<typeof breakEvenOf>,
+  out: string,
+): string {
+  const hours = scenario.duration / 3.6e9;
+  const lines = [
+    `${scenario.name}: ${hours.toFixed(hours < 1 ? 3 : 1)} h simulated, billed at ${prices.region} prices (${prices.asOf}); a month is ${HOURS_PER_MONTH} h of the same traffic`,
+  ];
+  for (const c of costed) {
+    const s = c.summary;
+    const note = c.mode === "provisioned" ? shardsNote : "";
+    lines.push(
+      "",
+      `${c.label}${note}: ${money(c.bill.total)} for the run, ${money(c.bill.monthlyTotal)} a month`,
+      s.stream.declared
+        ? `  throttled on first attempt ${pct(s.throttle.firstAttemptFraction)}, dropped ${s.ledger.dropped.toLocaleString("en-US")}, put p99 ${Math.round(s.putLatencyMs.p99)} ms, ${s.capacity.shardHours.toFixed(2)} shard-hours (max ${s.capacity.maxOpenShards} shards)`
+        : `  dropped ${s.ledger.dropped.toLocaleString("en-US")}`,
+    );
+    for (const l of c.bill.lines)
+      lines.push(
+        `  ${`${l.component}: ${l.item}`.padEnd(58)} ${formatQuantity(l.quantity).padStart(12)} ${l.unit.padEnd(20)} × ${`$${l.rate}`.padEnd(12)} = ${money(l.cost).padStart(10)}  (${money(l.monthly)}/month)`,
+      );
+  }
+  const throttling = costed.filter(
+    (c) => c.summary.stream.declared && c.summary.throttle.firstAttemptFraction > 0.001,
+  );
+  if (throttling.length > 0)
+    lines.push(
+      "",
+      `Throttled: ${throttling.map((c) => `${c.label} (${pct(c.summary.throttle.firstAttemptFraction)})`).join(", ")} — a cheaper mode that throttles is not cheaper.`,
+    );
+  if (costed.some((c) => c.mode === "on-demand" && c.summary.throttle.firstAttemptFraction > 0.001))
+    lines.push(
+      "  On-demand starts a new stream with room for 4 MiB/s (or twice the previous peak) and needs up to 15 minutes to scale; if the stream has seen this traffic in the last 30 days, set stream.onDemand.previousPeak.",
+    );
+  if (even)
+    lines.push(
+      "",
+      Number.isFinite(even.utilization)
+        ? `Break-even: with ${Math.round(even.meanRecordBytes)}-byte records and ${even.readers} shared-throughput reader(s), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${Math.round(even.recordsPerSecondPerShard)} records/s per shard) on average.`
+        : "Break-even: on-demand costs more per record than provisioned here at any utilisation.",
+    );
+  lines.push("", `wrote ${out}/ (cost.csv, cost.json, cost.svg, cost.png, cost.vl.json)`, "");
+  return lines.join("\n");
+}
+
+function formatQuantity(x: number): string {
+  return x >= 100 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(4)).toString();
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
