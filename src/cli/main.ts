@@ -8,6 +8,7 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { scenarioJsonSchema } from "../scenario/json-schema.js";
 import { formatIssue, ScenarioError } from "../scenario/load.js";
+import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
 import { overridesOf, runCommand } from "./run.js";
 
@@ -20,7 +21,7 @@ function defaultScenario(): string {
 
 /** Prints a user error without a stack trace and returns exit code 2. */
 function userError(error: unknown): number {
-  if (error instanceof Error && error.name === "PricesError") {
+  if (error instanceof UserInputError) {
     process.stderr.write(`${error.message}\n`);
     return 2;
   }
@@ -166,6 +167,59 @@ async function main(argv: string[]): Promise<number> {
           set: args.set?.map(String) ?? [],
           quiet: args.quiet,
         });
+      },
+    )
+    .command(
+      "sweep <scenario>",
+      "run a grid of parameter values × seeds on all cores; one summary row per run",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          param: {
+            type: "string",
+            array: true,
+            default: [],
+            describe: "a parameter and its values: --param stream.shards=2,4,8 (repeatable)",
+          },
+          seeds: { type: "number", default: 1, describe: "replications of each grid point" },
+          workers: { type: "number", describe: "worker threads (default: every core)" },
+          partition: {
+            type: "string",
+            describe:
+              "run slice i of n (1-based, e.g. 2/3); also read from JOB_COMPLETION_INDEX/JOB_COMPLETIONS or AWS_BATCH_JOB_ARRAY_INDEX",
+          },
+          out: { type: "string", describe: "folder for sweep.csv (default reports/<name>-sweep)" },
+          prices: { type: "string", describe: "a price table for the monthlyCost column" },
+          set: runOptions.set,
+          quiet: runOptions.quiet,
+        }),
+      async (args) => {
+        const { sweepCommand } = await import("./sweep.js");
+        code = await sweepCommand({
+          scenario: args.scenario,
+          params: args.param.map(String),
+          seeds: args.seeds,
+          set: args.set?.map(String) ?? [],
+          ...(args.workers !== undefined ? { workers: args.workers } : {}),
+          ...(args.partition !== undefined ? { partition: args.partition } : {}),
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          ...(args.prices !== undefined ? { prices: args.prices } : {}),
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      "merge <files..>",
+      "join the partition CSVs of a sweep into the sweep's CSV",
+      (y) =>
+        y
+          .positional("files", { type: "string", array: true, demandOption: true })
+          .options({
+            out: { type: "string", demandOption: true, describe: "the merged CSV" },
+            quiet: runOptions.quiet,
+          }),
+      async (args) => {
+        const { mergeCommand } = await import("./sweep.js");
+        code = mergeCommand(args.files.map(String), args.out, args.quiet);
       },
     )
     .command(

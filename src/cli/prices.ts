@@ -5,11 +5,10 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { PRICE_TABLES, type Price, type PriceTable } from "../data/prices.js";
+import { UserInputError } from "./errors.js";
 
 /** A problem in a prices file (exit code 2). */
-export class PricesError extends Error {
-  override name = "PricesError";
-}
+export class PricesError extends UserInputError {}
 
 const isPrice = (x: unknown): x is Price =>
   typeof x === "object" && x !== null && "value" in x && "unit" in x && "sources" in x;

@@ -1,0 +1,132 @@
+// `kinesim sweep`: a grid of parameter values × seeds, one summary row per run, on worker
+// threads; `--partition i/n` runs a slice for another machine, and `kinesim merge` joins the
+// slices into the same bytes one run would have written.
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { parse } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
+import {
+  parseParam,
+  partitionFrom,
+  partitionOf,
+  replicationSeeds,
+  SWEEP_METRICS,
+  sweepMetrics,
+  sweepRuns,
+} from "../plan/sweep.js";
+import { UserInputError } from "./errors.js";
+import { loadScenarioFile } from "./load.js";
+import { runMany } from "./pool.js";
+import { loadPrices } from "./prices.js";
+import { overridesOf } from "./run.js";
+
+/** Options of the sweep command. */
+export interface SweepOptions {
+  scenario: string;
+  params: string[];
+  seeds: number;
+  set?: string[];
+  workers?: number;
+  partition?: string;
+  out?: string;
+  prices?: string;
+  quiet?: boolean;
+  /** Environment to read partition variables from (default process.env). */
+  env?: Record<string, string | undefined>;
+}
+
+/** Runs the sweep (or its partition) and writes the CSV; returns the exit code. */
+export async function sweepCommand(options: SweepOptions): Promise<number> {
+  const base = overridesOf({ scenario: options.scenario, set: options.set ?? [] });
+  const { scenario } = loadScenarioFile(options.scenario, base);
+  const prices = loadPrices(options.prices);
+  let params: ReturnType<typeof parseParam>[];
+  let part: ReturnType<typeof partitionFrom>;
+  try {
+    params = options.params.map(parseParam);
+    part = partitionFrom(options.partition, options.env ?? process.env);
+  } catch (error) {
+    throw new UserInputError((error as Error).message);
+  }
+  // Every value is checked before anything runs: a bad one is bad input, not a failed run.
+  for (const p of params)
+    for (const value of p.values) loadScenarioFile(options.scenario, [...base, { path: p.path, value }]);
+  const all = sweepRuns(params, replicationSeeds(scenario.seed, options.seeds));
+  const mine = part ? partitionOf(all, part.index, part.count) : all;
+  const tasks = mine.map((r) => ({
+    scenario: options.scenario,
+    overrides: [
+      ...base,
+      ...Object.entries(r.params).map(([path, value]) => ({ path, value })),
+      { path: "seed", value: JSON.stringify(r.seed) },
+    ],
+  }));
+  const started = Date.now();
+  const results = await runMany(tasks, options.workers);
+  const rows = mine.map((r, i) => ({
+    run: r.index,
+    of: all.length,
+    ...r.params,
+    seed: r.seed,
+    ...sweepMetrics(results[i]!.summary, results[i]!.usage, prices),
+  }));
+  const name = part ? `sweep-part-${part.index + 1}-of-${part.count}.csv` : "sweep.csv";
+  const file = resolve(options.out ?? `reports/${scenario.name}-sweep`, name);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(
+    file,
+    sweepCsv(
+      rows,
+      params.map((p) => p.path),
+    ),
+  );
+  if (!options.quiet)
+    process.stdout.write(
+      `${scenario.name}: ${mine.length} of ${all.length} runs (${params.length} parameter${params.length === 1 ? "" : "s"} × ${options.seeds} seed${options.seeds === 1 ? "" : "s"}) in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${file}\n`,
+    );
+  return 0;
+}
+
+/** The CSV of sweep rows: always the same columns in the same order, rows by run number. */
+function sweepCsv(rows: Record<string, string | number>[], paramPaths: readonly string[]): string {
+  const columns = ["run", "of", ...paramPaths, "seed", ...SWEEP_METRICS];
+  return stringify(
+    [...rows].sort((a, b) => Number(a["run"]) - Number(b["run"])),
+    { header: true, columns, cast: { number: (x) => String(x) } },
+  );
+}
+
+/** `kinesim merge`: joins partition CSVs into the sweep's CSV; returns the exit code. */
+export function mergeCommand(files: readonly string[], out: string, quiet = false): number {
+  let header: string[] | undefined;
+  const rows: Record<string, string>[] = [];
+  for (const f of files) {
+    const records = parse(readFileSync(f, "utf8"), { columns: true, skip_empty_lines: true }) as Record<
+      string,
+      string
+    >[];
+    const first = (parse(readFileSync(f, "utf8"), { to_line: 1 }) as string[][])[0] ?? [];
+    if (header && header.join(",") !== first.join(","))
+      throw new UserInputError(
+        `${f}: its columns differ from ${files[0]}'s; were they run with the same flags?`,
+      );
+    header = first;
+    rows.push(...records);
+  }
+  if (!header || !header.includes("run") || !header.includes("of"))
+    throw new UserInputError("nothing to merge: give the sweep-part-*.csv files of one sweep");
+  const total = Number(rows[0]?.["of"] ?? 0);
+  const seen = new Set(rows.map((r) => Number(r["run"])));
+  if (seen.size !== rows.length) throw new UserInputError("a run appears twice: is a partition given twice?");
+  const missing = Array.from({ length: total }, (_, i) => i).filter((i) => !seen.has(i));
+  if (missing.length > 0)
+    throw new UserInputError(
+      `${missing.length} of ${total} runs are missing (first: run ${missing[0]}): merge every partition`,
+    );
+  const paramPaths = header.slice(2, header.indexOf("seed"));
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(out, sweepCsv(rows, paramPaths));
+  if (!quiet) process.stdout.write(`merged ${files.length} partitions, ${rows.length} runs: wrote ${out}\n`);
+  return 0;
+}

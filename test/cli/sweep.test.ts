@@ -1,0 +1,78 @@
+// Sweeps give the same bytes with one worker, with two, and as three partitions merged — the
+// property that lets a sweep be spread over cores and machines.
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { mergeCommand, sweepCommand } from "../../src/cli/sweep.js";
+import { partitionFrom, partitionOf, sweepRuns } from "../../src/plan/sweep.js";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-sweep-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const sweep = (out: string, more: { workers?: number; partition?: string }) =>
+  sweepCommand({
+    scenario: "scenarios/over-capacity.yaml",
+    params: ["stream.shards=2,3", "producers[0].retry.preset=sdk-v3-standard,kpl"],
+    seeds: 2,
+    set: ["duration=40s"],
+    out,
+    quiet: true,
+    env: {},
+    ...more,
+  });
+
+describe("sweep", () => {
+  it("writes the same bytes with 1 and 2 workers, and as 3 partitions merged", async () => {
+    expect(await sweep(join(work, "one"), { workers: 1 })).toBe(0);
+    expect(await sweep(join(work, "two"), { workers: 2 })).toBe(0);
+    for (const p of ["1/3", "2/3", "3/3"]) expect(await sweep(join(work, "parts"), { partition: p })).toBe(0);
+    const merged = join(work, "merged.csv");
+    const parts = [3, 1, 2].map((i) => join(work, "parts", `sweep-part-${i}-of-3.csv`));
+    expect(mergeCommand(parts, merged, true)).toBe(0);
+    const one = readFileSync(join(work, "one", "sweep.csv"), "utf8");
+    expect(one.trim().split("\n")).toHaveLength(1 + 2 * 2 * 2);
+    expect(readFileSync(join(work, "two", "sweep.csv"), "utf8")).toBe(one);
+    expect(readFileSync(merged, "utf8")).toBe(one);
+    // The grid is really swept: 3 shards throttle less than 2 on the same seeds.
+    const rows = one
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split(","));
+    const throttled = (shards: string) =>
+      rows.filter((r) => r[2] === shards).reduce((a, r) => a + Number(r[7]), 0);
+    expect(throttled("3")).toBeLessThan(throttled("2"));
+  });
+
+  it("refuses to merge an incomplete set of partitions", async () => {
+    const parts = [1, 2].map((i) => join(work, "parts", `sweep-part-${i}-of-3.csv`));
+    expect(() => mergeCommand(parts, join(work, "bad.csv"), true)).toThrow(/runs are missing/);
+  });
+});
+
+describe("partitions", () => {
+  const runs = sweepRuns([{ path: "a", values: ["1", "2", "3"] }], ["s1", "s2"]);
+  it("cover every run exactly once", () => {
+    const covered = [0, 1, 2, 3]
+      .flatMap((i) => partitionOf(runs, i, 4).map((r) => r.index))
+      .sort((a, b) => a - b);
+    expect(covered).toEqual(runs.map((r) => r.index));
+  });
+
+  it("come from the flag, a Kubernetes Indexed Job or an AWS Batch array job", () => {
+    expect(partitionFrom("2/3", {})).toEqual({ index: 1, count: 3 });
+    expect(partitionFrom(undefined, { JOB_COMPLETION_INDEX: "4", JOB_COMPLETIONS: "5" })).toEqual({
+      index: 4,
+      count: 5,
+    });
+    expect(partitionFrom(undefined, { AWS_BATCH_JOB_ARRAY_INDEX: "0", KINESIM_PARTITIONS: "2" })).toEqual({
+      index: 0,
+      count: 2,
+    });
+    expect(partitionFrom(undefined, {})).toBeUndefined();
+    expect(() => partitionFrom("4/3", {})).toThrow(/below the partition count/);
+    expect(() => partitionFrom(undefined, { AWS_BATCH_JOB_ARRAY_INDEX: "1" })).toThrow(/KINESIM_PARTITIONS/);
+  });
+});
