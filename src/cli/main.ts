@@ -170,6 +170,53 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "plan <scenario>",
+      "the smallest shard count that meets every SLO, by simulation, beside the closed-form answers",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          slo: {
+            type: "string",
+            array: true,
+            default: [],
+            describe:
+              "an SLO: --slo putLatencyP99<2s --slo writeThrottledFraction<0.1% (adds to the scenario's)",
+          },
+          seeds: {
+            type: "number",
+            default: 3,
+            describe: "replications per shard count (every one must pass)",
+          },
+          current: {
+            type: "number",
+            describe: "today's shard count: print the UpdateShardCount calls to the plan",
+          },
+          max: { type: "number", describe: "the largest shard count to try" },
+          workers: { type: "number", describe: "worker threads (default: every core)" },
+          out: {
+            type: "string",
+            describe: "folder for plan.csv, plan.json and the chart (default reports/<name>-plan)",
+          },
+          prices: { type: "string", describe: "a price table for the cost column" },
+          set: runOptions.set,
+          quiet: runOptions.quiet,
+        }),
+      async (args) => {
+        const { planCommand } = await import("./plan.js");
+        code = await planCommand({
+          scenario: args.scenario,
+          slo: args.slo.map(String),
+          seeds: args.seeds,
+          set: args.set?.map(String) ?? [],
+          ...(args.current !== undefined ? { current: args.current } : {}),
+          ...(args.max !== undefined ? { max: args.max } : {}),
+          ...(args.workers !== undefined ? { workers: args.workers } : {}),
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          ...(args.prices !== undefined ? { prices: args.prices } : {}),
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
       "sweep <scenario>",
       "run a grid of parameter values × seeds on all cores; one summary row per run",
       (y) =>
@@ -211,12 +258,10 @@ async function main(argv: string[]): Promise<number> {
       "merge <files..>",
       "join the partition CSVs of a sweep into the sweep's CSV",
       (y) =>
-        y
-          .positional("files", { type: "string", array: true, demandOption: true })
-          .options({
-            out: { type: "string", demandOption: true, describe: "the merged CSV" },
-            quiet: runOptions.quiet,
-          }),
+        y.positional("files", { type: "string", array: true, demandOption: true }).options({
+          out: { type: "string", demandOption: true, describe: "the merged CSV" },
+          quiet: runOptions.quiet,
+        }),
       async (args) => {
         const { mergeCommand } = await import("./sweep.js");
         code = mergeCommand(args.files.map(String), args.out, args.quiet);

@@ -1,32 +1,46 @@
-// Runs many simulations on worker threads (piscina), returning results in task order, so the
-// output is the same whatever the number of workers. One worker runs in this thread.
+// Runs simulations on worker threads (piscina), returning results in task order, so the output
+// is the same whatever the number of workers. With one worker, tasks run in this thread.
 
 import { availableParallelism } from "node:os";
 import { Piscina } from "piscina";
 import runTask, { type SimResult, type SimTask } from "./sim-worker.js";
 
-/** Runs every task and returns the results in task order. */
+/** A pool of simulation workers, kept for several batches of runs (plan evaluates many). */
+export class SimPool {
+  private readonly pool: Piscina | undefined;
+
+  constructor(workers = availableParallelism()) {
+    if (workers <= 1) return;
+    const ts = import.meta.url.endsWith(".ts");
+    this.pool = new Piscina({
+      filename: new URL(`./sim-worker${ts ? ".ts" : ".js"}`, import.meta.url).href,
+      maxThreads: workers,
+      minThreads: 1,
+      // A .ts worker (under tsx or vitest) needs tsx's loader in the thread; dist runs plain .js.
+      ...(ts ? { execArgv: ["--import", "tsx"] } : {}),
+    });
+  }
+
+  /** Runs every task; the results come back in task order. */
+  async run(tasks: readonly SimTask[]): Promise<SimResult[]> {
+    const pool = this.pool;
+    if (!pool || tasks.length <= 1) return tasks.map((t) => runTask(t));
+    return Promise.all(tasks.map((t) => pool.run(t) as Promise<SimResult>));
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool?.destroy();
+  }
+}
+
+/** Runs every task on a pool of its own and returns the results in task order. */
 export async function runMany(
   tasks: readonly SimTask[],
   workers = availableParallelism(),
-  onDone?: (done: number, total: number) => void,
 ): Promise<SimResult[]> {
-  let done = 0;
-  const finished = (r: SimResult) => {
-    onDone?.(++done, tasks.length);
-    return r;
-  };
-  if (workers <= 1 || tasks.length <= 1) return tasks.map((t) => finished(runTask(t)));
-  const ts = import.meta.url.endsWith(".ts");
-  const pool = new Piscina({
-    filename: new URL(`./sim-worker${ts ? ".ts" : ".js"}`, import.meta.url).href,
-    maxThreads: Math.min(workers, tasks.length),
-    minThreads: 1,
-    // A .ts worker (under tsx or vitest) needs tsx's loader in the thread; dist runs plain .js.
-    ...(ts ? { execArgv: ["--import", "tsx"] } : {}),
-  });
+  const pool = new SimPool(Math.min(workers, tasks.length));
   try {
-    return await Promise.all(tasks.map((t) => (pool.run(t) as Promise<SimResult>).then(finished)));
+    return await pool.run(tasks);
   } finally {
     await pool.destroy();
   }

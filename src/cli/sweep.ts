@@ -114,7 +114,7 @@ export function mergeCommand(files: readonly string[], out: string, quiet = fals
     header = first;
     rows.push(...records);
   }
-  if (!header || !header.includes("run") || !header.includes("of"))
+  if (!header?.includes("run") || !header.includes("of"))
     throw new UserInputError("nothing to merge: give the sweep-part-*.csv files of one sweep");
   const total = Number(rows[0]?.["of"] ?? 0);
   const seen = new Set(rows.map((r) => Number(r["run"])));

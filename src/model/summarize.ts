@@ -431,5 +431,27 @@ export function evaluateSlo(scenario: Scenario, summary: RunSummary): SloVerdict
   const msToUs = (ms: number) => ms * US_PER_MS;
   if (slo.putLatencyP50) check("putLatencyP50", slo.putLatencyP50, msToUs(summary.putLatencyMs.p50), "ms");
   if (slo.putLatencyP99) check("putLatencyP99", slo.putLatencyP99, msToUs(summary.putLatencyMs.p99), "ms");
+  const worst = (values: number[]) => Math.max(0, ...values);
+  if (slo.endToEndLatencyP99)
+    check(
+      "endToEndLatencyP99",
+      slo.endToEndLatencyP99,
+      msToUs(worst(summary.consumers.map((c) => c.endToEndLatencyMs.p99))),
+      "ms",
+    );
+  if (slo.iteratorAgeMax)
+    check(
+      "iteratorAgeMax",
+      slo.iteratorAgeMax,
+      msToUs(worst(summary.consumers.map((c) => Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs)))),
+      "ms",
+    );
+  if (slo.dataFreshnessMax)
+    check(
+      "dataFreshnessMax",
+      slo.dataFreshnessMax,
+      msToUs(worst(summary.firehose.map((f) => f.maxDataFreshnessSeconds * 1000))),
+      "ms",
+    );
   return verdicts.map((v) => (v.unit === "ms" ? { ...v, actual: v.actual / US_PER_MS } : v));
 }

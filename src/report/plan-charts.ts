@@ -43,6 +43,7 @@ export interface PlanPoint {
 export function planChart(
   title: string,
   chosen: number | undefined,
+  formula: number,
   points: readonly PlanPoint[],
 ): TopLevelSpec {
   const metrics = [...new Set(points.map((p) => p.metric))];
@@ -66,7 +67,12 @@ export function planChart(
         {
           mark: { type: "line", point: true },
           encoding: {
-            x: { field: "shards", type: "quantitative", title: "shards" },
+            x: {
+              field: "shards",
+              type: "quantitative",
+              title: "shards",
+              axis: { tickMinStep: 1, format: "d" },
+            },
             y: { field: "worst", type: "quantitative", title: "worst of the seeds" },
           },
         },
@@ -80,6 +86,10 @@ export function planChart(
         {
           mark: { type: "rule", color: "#c0392b" },
           encoding: { y: { aggregate: "max", field: "threshold", type: "quantitative" } },
+        },
+        {
+          mark: { type: "rule", color: "#888", strokeDash: [6, 4] },
+          encoding: { x: { datum: formula, type: "quantitative" } },
         },
         ...(chosen === undefined
           ? []

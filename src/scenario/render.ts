@@ -581,7 +581,7 @@ function slo(s: NonNullable<Scenario["slo"]>): Plain {
   return Object.fromEntries(
     Object.entries(s).map(([k, v]) => [
       k,
-      `${v.op} ${k.startsWith("putLatency") ? duration(Math.round(v.value)) : percent(v.value)}`,
+      `${v.op} ${k.endsWith("Fraction") ? percent(v.value) : duration(Math.round(v.value))}`,
     ]),
   );
 }

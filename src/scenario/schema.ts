@@ -552,6 +552,16 @@ const sloSchema = z
     putLatencyP99: latencyThreshold
       .optional()
       .meta({ description: '99th percentile creation-to-acceptance latency, e.g. "< 2s"' }),
+    endToEndLatencyP99: latencyThreshold.optional().meta({
+      description:
+        '99th percentile creation-to-processed latency of every consumer (the worst counts), e.g. "< 5s"',
+    }),
+    iteratorAgeMax: latencyThreshold.optional().meta({
+      description: 'largest iterator age (or MillisBehindLatest) of any consumer, e.g. "< 1m"',
+    }),
+    dataFreshnessMax: latencyThreshold.optional().meta({
+      description: 'largest DataFreshness of any delivery stream, e.g. "< 10m"',
+    }),
   })
   .meta({
     description: "service-level objectives checked at the end of the run (exit code 1 when one fails)",
