@@ -1,0 +1,61 @@
+// `kinesim cost`: both modes run on the same traffic, the bill's files are written, and a user's
+// price table changes the bill.
+
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { costCommand } from "../../src/cli/cost.js";
+import { PricesError } from "../../src/cli/prices.js";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-cost-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("kinesim cost", () => {
+  it("bills provisioned, on-demand and Advantage on the same traffic and writes its files", async () => {
+    const out = join(work, "q");
+    expect(
+      await costCommand({ scenario: "scenarios/quickstart.yaml", set: ["duration=2m"], out, quiet: true }),
+    ).toBe(0);
+    for (const f of ["cost.csv", "cost.json", "cost.svg", "cost.png", "cost.vl.json"])
+      expect(existsSync(join(out, f))).toBe(true);
+    const cost = JSON.parse(readFileSync(join(out, "cost.json"), "utf8"));
+    expect(cost.modes.map((m: { mode: string }) => m.mode)).toEqual([
+      "provisioned",
+      "on-demand",
+      "on-demand advantage",
+    ]);
+    expect(cost.hoursPerMonth).toBe(730);
+    for (const m of cost.modes) {
+      expect(m.total).toBeGreaterThan(0);
+      expect(m.monthlyTotal / m.total).toBeCloseTo(730 / (2 / 60), 0);
+    }
+    // Quickstart's 4 shards at 3,300 records/s: provisioned is far cheaper than on-demand here.
+    expect(cost.modes[0].monthlyTotal).toBeLessThan(cost.modes[1].monthlyTotal);
+    expect(cost.breakEven.utilization).toBeGreaterThan(0);
+    expect(cost.breakEven.utilization).toBeLessThan(0.2);
+    const csv = readFileSync(join(out, "cost.csv"), "utf8");
+    expect(csv.split("\n")[0]).toBe("mode,component,item,quantity,unit,rate,cost,monthly");
+    expect(csv).toContain("provisioned,stream clicks,PUT payload units,");
+  });
+
+  it("bills with a user's prices, and rejects a bad price file", async () => {
+    const prices = join(work, "prices.yaml");
+    writeFileSync(prices, "provisioned: { shardHour: 0.03 }\n");
+    const out = join(work, "p");
+    await costCommand({
+      scenario: "scenarios/quickstart.yaml",
+      set: ["duration=1m"],
+      out,
+      prices,
+      quiet: true,
+    });
+    const cost = JSON.parse(readFileSync(join(out, "cost.json"), "utf8"));
+    const line = cost.modes[0].lines.find((l: { item: string }) => l.item === "shard-hours");
+    expect(line.rate).toBe(0.03);
+    writeFileSync(prices, "provisioned: { shardHour: cheap }\n");
+    await expect(
+      costCommand({ scenario: "scenarios/quickstart.yaml", out, prices, quiet: true }),
+    ).rejects.toThrow(PricesError);
+  });
+});

@@ -1,0 +1,160 @@
+// Shard planning: the search on a known curve (monotone or not), the UpdateShardCount schedule
+// against AWS's rules, and `kinesim plan` on steady, hot-key and bursty traffic.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { planCommand, sloOverride } from "../../src/cli/plan.js";
+import { checkSchedule } from "../../src/model/capacity.js";
+import {
+  closedForm,
+  type Evaluation,
+  offeredTraffic,
+  searchShards,
+  updateSchedule,
+} from "../../src/plan/plan.js";
+import { loadScenario } from "../../src/scenario/load.js";
+import { scenarioOf } from "../laws.js";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-plan-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const verdict =
+  (pass: (n: number) => boolean) =>
+  async (shards: number): Promise<Evaluation> => ({
+    shards,
+    pass: pass(shards),
+    metrics: [],
+    monthlyCost: shards,
+  });
+
+describe("the search", () => {
+  it("finds the smallest passing count of a monotone curve from above or below, in few evaluations", async () => {
+    for (const start of [1, 3, 7, 40, 200]) {
+      const evaluate = vi.fn(verdict((n) => n >= 7));
+      const r = await searchShards(evaluate, start, 1000);
+      expect(r.chosen).toBe(7);
+      expect(r.monotone).toBe(true);
+      expect(r.scanned).toBe(false);
+      expect(evaluate.mock.calls.length).toBeLessThanOrEqual(12);
+    }
+  });
+
+  it("checks the count above its answer, and scans when what it saw is not monotone", async () => {
+    // Passes from 6 on, except at 7: bisection settles on 6, the check of 7 fails, a scan follows.
+    const evaluate = vi.fn(verdict((n) => n >= 6 && n !== 7));
+    const r = await searchShards(evaluate, 4, 64);
+    expect(r.scanned).toBe(true);
+    expect(r.monotone).toBe(false);
+    expect(r.chosen).toBe(6);
+    expect(evaluate.mock.calls.map((c) => c[0]).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("reports no plan when nothing up to the maximum passes", async () => {
+    const r = await searchShards(
+      verdict(() => false),
+      4,
+      32,
+    );
+    expect(r.chosen).toBeUndefined();
+    expect(Math.max(...r.evaluations.map((e) => e.shards))).toBe(32);
+  });
+});
+
+describe("the UpdateShardCount schedule", () => {
+  it("doubles or halves at most per call, and keeps 10 calls in any 24 hours", () => {
+    const up = updateSchedule(1, 3000, 120);
+    expect(up.map((s) => s.targetShardCount)).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3000]);
+    // The 11th call waits until the first has left the rolling 24-hour window.
+    expect(up[10]!.atSeconds).toBe(24 * 3600);
+    expect(updateSchedule(40, 9, 120).map((s) => s.targetShardCount)).toEqual([20, 10, 9]);
+    expect(updateSchedule(5, 5, 120)).toEqual([]);
+  });
+
+  it("is accepted by the same checks as a scenario's timetable", () => {
+    const steps = updateSchedule(2, 24, 120);
+    const events = steps.map(
+      (s) =>
+        `  - { at: ${s.atSeconds + 1}s, action: UpdateShardCount, targetShardCount: ${s.targetShardCount} }`,
+    );
+    const text = `name: s\nduration: 1h\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 10/s }]\nevents:\n${events.join("\n")}\n`;
+    expect(() => loadScenario(text, { file: "s.yaml", check: checkSchedule })).not.toThrow();
+  });
+});
+
+describe("closed forms", () => {
+  it("AWS's formula rounds records up to 1 KB and counts shared readers", () => {
+    const s = scenarioOf(
+      "name: t\nduration: 1m\nstream: { shards: 1 }\nproducers: [{ name: p, rate: 2500/s, recordSize: 512B, arrivals: even }]\nconsumers: [{ name: a, type: polling }, { name: b, type: polling }, { name: c, type: polling }]\n",
+    );
+    const t = offeredTraffic(s);
+    expect(t.meanRecordsPerSecond).toBeCloseTo(2500, 6);
+    expect(t.sharedReaders).toBe(3);
+    // write 2,500 KiB/s → 3 shards; read 7,500 KiB/s ÷ 2,048 → 4 shards.
+    expect(closedForm(t).aws).toBe(4);
+  });
+
+  it("parses --slo flags and rejects what it cannot read", () => {
+    expect(sloOverride("putLatencyP99<2s")).toEqual({ path: "slo.putLatencyP99", value: '"< 2s"' });
+    expect(sloOverride("writeThrottledFraction <= 0.1%")).toEqual({
+      path: "slo.writeThrottledFraction",
+      value: '"<= 0.1%"',
+    });
+    expect(() => sloOverride("p99 2s")).toThrow(/expected name<value/);
+  });
+});
+
+function scenarioFile(name: string, text: string): string {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+const plan = (file: string, out: string, slo: string[]) =>
+  planCommand({ scenario: file, slo, seeds: 2, workers: 2, out: join(work, out), quiet: true });
+
+describe("kinesim plan", () => {
+  it("on steady uniform traffic, returns AWS's formula", async () => {
+    const file = scenarioFile(
+      "steady",
+      "name: steady\nseed: 5\nduration: 1m\nstream: { shards: 1 }\nproducers:\n  - { name: p, instances: 8, rate: 2500/s, recordSize: 512B, partitionKey: { dist: uniform, keys: 5000 } }\n",
+    );
+    expect(await plan(file, "steady", ["writeThrottledFraction<0.5%"])).toBe(0);
+    const result = JSON.parse(readFileSync(join(work, "steady", "plan.json"), "utf8"));
+    expect(result.closedForm.aws).toBe(3);
+    expect(result.chosen).toBe(3);
+    expect(result.reasons[0]).toMatch(/same as AWS's formula/);
+    const csv = readFileSync(join(work, "steady", "plan.csv"), "utf8")
+      .trim()
+      .split("\n");
+    expect(csv[0]).toBe(
+      "shards,pass,writeThrottledFraction.mean,writeThrottledFraction.worst,writeThrottledFraction.seedsMet,monthlyCost",
+    );
+    // 2 shards are below the limit the traffic needs: the row says so.
+    expect(csv.find((l) => l.startsWith("2,"))).toMatch(/^2,false,/);
+  });
+
+  it("on a hot key, reports the plan infeasible and why (exit 1)", async () => {
+    const file = scenarioFile(
+      "hot",
+      "name: hot\nseed: 5\nduration: 1m\nstream: { shards: 4 }\nproducers:\n  - { name: p, instances: 8, rate: 3000/s, recordSize: 200B, partitionKey: { dist: uniform, keys: 100, hotKeys: [{ key: big, share: 40% }] } }\n",
+    );
+    expect(await plan(file, "hot", ["writeThrottledFraction<1%"])).toBe(1);
+    const result = JSON.parse(readFileSync(join(work, "hot", "plan.json"), "utf8"));
+    expect(result.chosen).toBeNull();
+    expect(result.infeasible).toMatch(/partition key "big" alone writes 1,200 records\/s/);
+  });
+
+  it("on bursty traffic, needs more than the formula and says the bursts are why", async () => {
+    // One-second bursts at 3× the base, every 10 s: the mean is 1,400 records/s, the peak 3,000.
+    const file = scenarioFile(
+      "bursty",
+      "name: bursty\nseed: 5\nduration: 1m\nstream: { shards: 1 }\nproducers:\n  - { name: p, instances: 8, rate: { profile: pulse, base: 1000/s, peak: 5000/s, every: 10s, width: 1s }, recordSize: 300B, partitionKey: { dist: uniform, keys: 5000 } }\n",
+    );
+    expect(await plan(file, "bursty", ["writeThrottledFraction<0.5%"])).toBe(0);
+    const result = JSON.parse(readFileSync(join(work, "bursty", "plan.json"), "utf8"));
+    expect(result.chosen).toBeGreaterThan(result.closedForm.aws);
+    expect(result.reasons.join("\n")).toMatch(/bursts: the peak is/);
+  });
+});
