@@ -9,11 +9,12 @@ import { loadScenario } from "../scenario/load.js";
 import { simulate } from "../simulate.js";
 import { readScenarioFile } from "./files.js";
 
-/** A benchmark case: a scenario file and overrides. */
+/** A benchmark case: a scenario file and overrides; a grid case runs it at several shard counts × seeds. */
 interface BenchCase {
   name: string;
   scenario: string;
   overrides: Record<string, string>;
+  grid?: { shards: number[]; seeds: number };
 }
 
 const R4 = "scenarios/bench/r4-50-shards.yaml";
@@ -24,6 +25,14 @@ export const BENCH_CASES: BenchCase[] = [
   { name: "quickstart/10ms", scenario: "scenarios/quickstart.yaml", overrides: { resolution: "10ms" } },
   { name: "r4-50-shards/record", scenario: R4, overrides: { resolution: "record" } },
   { name: "r4-50-shards/10ms", scenario: R4, overrides: { resolution: "10ms" } },
+  // What a plan costs: 20 shard counts × 5 seeds of a one-hour 20-shard scenario, on every core,
+  // at the scenario's 100 ms cohorts (see the scenario for how they compare with 10 ms).
+  {
+    name: "plan/20x5",
+    scenario: "scenarios/bench/plan-20-shards.yaml",
+    overrides: {},
+    grid: { shards: Array.from({ length: 20 }, (_, i) => 11 + i), seeds: 5 },
+  },
 ];
 
 /** Measurements of one run of a case. */
@@ -60,6 +69,39 @@ function measure(c: BenchCase): Measurement {
   };
 }
 
+/** A grid case: every run on the simulation pool; events and records are summed over the runs. */
+async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): Promise<Measurement> {
+  const { runMany } = await import("./pool.js");
+  const base = Object.entries(c.overrides).map(([path, value]) => ({ path, value }));
+  const tasks = grid.shards.flatMap((shards) =>
+    Array.from({ length: grid.seeds }, (_, s) => ({
+      scenario: c.scenario,
+      overrides: [
+        ...base,
+        { path: "stream.shards", value: String(shards) },
+        { path: "seed", value: String(s + 1) },
+      ],
+    })),
+  );
+  const started = process.hrtime.bigint();
+  const results = await runMany(tasks);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const sum = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0);
+  const simulated = sum((r) => r.summary.durationSeconds);
+  const events = sum((r) => r.summary.events);
+  return {
+    case: c.name,
+    events,
+    simulatedSeconds: simulated,
+    wallSeconds,
+    eventsPerSecond: events / wallSeconds,
+    realTimeFactor: simulated / wallSeconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    firstAttemptThrottledFraction: results[0]!.summary.throttle.firstAttemptFraction,
+    records: sum((r) => r.summary.records.produced),
+  };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -76,7 +118,7 @@ export async function benchCommand(options: { case?: string; runs: number }): Pr
       );
       return 2;
     }
-    process.stdout.write(`${JSON.stringify(measure(c))}\n`);
+    process.stdout.write(`${JSON.stringify(c.grid ? await measureGrid(c, c.grid) : measure(c))}\n`);
     return 0;
   }
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));

@@ -109,16 +109,18 @@ export class LatencyHistogram {
 export class IntervalHistogram {
   readonly interval = new LatencyHistogram();
   readonly total = new LatencyHistogram();
+  /** False when nobody reads the intervals (a run whose rows are discarded): only the total is kept. */
+  keepIntervals = true;
 
   /** Records `count` values of `valueUs`. */
   record(valueUs: number, count: number): void {
-    this.interval.record(valueUs, count);
+    if (this.keepIntervals) this.interval.record(valueUs, count);
     this.total.record(valueUs, count);
   }
 
   /** Records a cohort's latencies (see LatencyHistogram.recordSpread). */
   recordSpread(baseUs: number, count: number, spread: Spread): void {
-    this.interval.recordSpread(baseUs, count, spread);
+    if (this.keepIntervals) this.interval.recordSpread(baseUs, count, spread);
     this.total.recordSpread(baseUs, count, spread);
   }
 

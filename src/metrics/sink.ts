@@ -14,6 +14,8 @@ export interface TableSink {
 export interface RunSink {
   /** Opens table `name` (e.g. "timeseries") with its column names. */
   open(name: string, columns: readonly string[]): TableSink;
+  /** True when rows are thrown away: the recorder then skips building the costly ones. */
+  readonly discards?: boolean;
 }
 
 /** A table kept in memory. */
@@ -41,4 +43,4 @@ export class MemorySink implements RunSink {
 }
 
 /** Discards every row. */
-export const NULL_SINK: RunSink = { open: () => ({ write: () => {} }) };
+export const NULL_SINK: RunSink = { open: () => ({ write: () => {} }), discards: true };

@@ -171,6 +171,8 @@ export interface RecordedParts {
 
 /** Writes interval rows for the streams, their producers, consumers, delivery streams and applications. */
 export class RunRecorder {
+  /** Rows are thrown away (a sweep or plan run): skip building the costly ones. */
+  private readonly discards: boolean;
   private readonly timeseries: TableSink;
   private readonly shardsTable: TableSink;
   private readonly consumerTables: TableSink[];
@@ -200,6 +202,9 @@ export class RunRecorder {
       list.push(p);
       this.writers.set(p.spec.target, list);
     }
+    this.discards = sink.discards === true;
+    // The write path's interval latencies feed only the timeseries rows.
+    if (this.discards) for (const p of parts.producers) p.latency.keepIntervals = false;
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
     this.consumerTables = parts.consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
@@ -239,34 +244,7 @@ export class RunRecorder {
     const lengthS = (boundaryUs - this.intervalStartUs) / US_PER_S;
     const time = round(this.intervalStartUs / US_PER_S, 6);
     const ms = (us: number) => round(us / US_PER_MS);
-    const { c, buffered, pending, lat } = this.writePath(this.writers.get(this.stream.name) ?? []);
-    const values: Cell[] = [
-      time,
-      c.produced,
-      c.accepted,
-      c.acceptedBytes,
-      c.putRecordsTotal,
-      c.putRecordsSuccessful,
-      c.putRecordsThrottled,
-      c.putRecordSuccessful,
-      c.throttled,
-      c.firstAttempts,
-      c.firstAttemptsThrottled,
-      c.retried,
-      c.dropped,
-      buffered,
-      pending,
-      ms(lat.percentile(50)),
-      ms(lat.percentile(90)),
-      ms(lat.percentile(99)),
-      ms(lat.max),
-      this.stream.openCount,
-      this.stream.shards.length - this.stream.openCount,
-      this.capacity.status,
-      this.capacity.mode,
-      this.stream.openCount * this.stream.bytesPerSecondLimit,
-    ];
-    this.timeseries.write(values);
+    if (!this.discards) this.writeTimeseries(time);
     const actions = this.capacity.actions;
     for (; this.actionsWritten < actions.length; this.actionsWritten++) {
       const a = actions[this.actionsWritten]!;
@@ -307,15 +285,16 @@ export class RunRecorder {
     const byteCapacity = this.stream.bytesPerSecondLimit * lengthS;
     for (const shard of this.stream.shards) {
       if (!shard.open && shard.intervalRecords === 0 && shard.intervalThrottled === 0) continue;
-      this.shardsTable.write([
-        time,
-        shard.id,
-        shard.intervalRecords,
-        shard.intervalBytes,
-        shard.intervalThrottled,
-        round((100 * shard.intervalRecords) / recordCapacity, 2),
-        round((100 * shard.intervalBytes) / byteCapacity, 2),
-      ]);
+      if (!this.discards)
+        this.shardsTable.write([
+          time,
+          shard.id,
+          shard.intervalRecords,
+          shard.intervalBytes,
+          shard.intervalThrottled,
+          round((100 * shard.intervalRecords) / recordCapacity, 2),
+          round((100 * shard.intervalBytes) / byteCapacity, 2),
+        ]);
       shard.resetInterval();
     }
     for (const x of this.parts.streams.slice(1)) for (const shard of x.shards) shard.resetInterval();
@@ -324,6 +303,39 @@ export class RunRecorder {
     });
     for (const x of this.parts.streams) x.trimLogs(boundaryUs);
     this.intervalStartUs = boundaryUs;
+  }
+
+  /** The timeseries row of the scenario's stream. */
+  private writeTimeseries(time: number): void {
+    const ms = (us: number) => round(us / US_PER_MS);
+    const { c, buffered, pending, lat } = this.writePath(this.writers.get(this.stream.name) ?? []);
+    const values: Cell[] = [
+      time,
+      c.produced,
+      c.accepted,
+      c.acceptedBytes,
+      c.putRecordsTotal,
+      c.putRecordsSuccessful,
+      c.putRecordsThrottled,
+      c.putRecordSuccessful,
+      c.throttled,
+      c.firstAttempts,
+      c.firstAttemptsThrottled,
+      c.retried,
+      c.dropped,
+      buffered,
+      pending,
+      ms(lat.percentile(50)),
+      ms(lat.percentile(90)),
+      ms(lat.percentile(99)),
+      ms(lat.max),
+      this.stream.openCount,
+      this.stream.shards.length - this.stream.openCount,
+      this.capacity.status,
+      this.capacity.mode,
+      this.stream.openCount * this.stream.bytesPerSecondLimit,
+    ];
+    this.timeseries.write(values);
   }
 
   private firehoseRow(d: DeliveryStream, time: number, nowUs: number, producerDropped: number): Cell[] {

@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { mergeCommand, sweepCommand } from "../../src/cli/sweep.js";
 import { partitionFrom, partitionOf, sweepRuns } from "../../src/plan/sweep.js";
+import { simulate } from "../../src/simulate.js";
+import { runInMemory, scenarioOf } from "../laws.js";
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-sweep-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -49,6 +51,17 @@ describe("sweep", () => {
   it("refuses to merge an incomplete set of partitions", async () => {
     const parts = [1, 2].map((i) => join(work, "parts", `sweep-part-${i}-of-3.csv`));
     expect(() => mergeCommand(parts, join(work, "bad.csv"), true)).toThrow(/runs are missing/);
+  });
+});
+
+describe("runs whose rows are discarded", () => {
+  it("give the same summary as runs that keep every row", () => {
+    for (const file of ["scenarios/quickstart.yaml", "scenarios/analytics-chain.yaml"]) {
+      const scenario = scenarioOf(readFileSync(file, "utf8"), { duration: "2m" });
+      const kept = runInMemory(scenario).summary;
+      const discarded = simulate(scenario).summary;
+      expect(JSON.stringify(discarded)).toBe(JSON.stringify(kept));
+    }
   });
 });
 

@@ -2,9 +2,12 @@
 // (a `consumers:` or `firehose:` section on its own) are completed with a small stream and producer
 // of the same names, so what is checked is the fragment as printed.
 
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { loadPrices } from "../../src/cli/prices.js";
 import { checkSchedule } from "../../src/model/capacity.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
@@ -40,6 +43,8 @@ describe("the README's scenario examples", () => {
   // in one block; it is checked section by section.
   const cases = BLOCKS.flatMap((block, i) => {
     const doc = parse(block) as Record<string, unknown>;
+    // A Kubernetes manifest and a prices file are not scenarios (the prices file is checked below).
+    if ("apiVersion" in doc || "provisioned" in doc) return [];
     if ("events" in doc && "scaling" in doc) {
       const provisioned = { name: "orders", shards: 4 };
       return [
@@ -50,6 +55,14 @@ describe("the README's scenario examples", () => {
       ];
     }
     return [{ title: `block ${i + 1}: ${Object.keys(doc).join(", ")}`, doc }];
+  });
+
+  it("its prices file example loads as a price table", () => {
+    const block = BLOCKS.find((b) => /^provisioned:/m.test(b));
+    expect(block).toBeDefined();
+    const file = join(mkdtempSync(join(tmpdir(), "kinesim-readme-")), "prices.yaml");
+    writeFileSync(file, block!);
+    expect(loadPrices(file).provisioned.shardHour.value).toBe(0.012);
   });
 
   it.each(cases)("$title loads", ({ doc }) => {
