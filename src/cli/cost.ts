@@ -24,7 +24,7 @@ export interface CostOptions {
   out?: string;
   set?: string[];
   prices?: string;
-  /** Shards of the provisioned run when the scenario is on-demand (default: what on-demand needed). */
+  /** Shards of the provisioned run (default: the scenario's, or for an on-demand one what on-demand opened). */
   shards?: number;
   quiet?: boolean;
 }
@@ -58,7 +58,7 @@ export async function costCommand(options: CostOptions): Promise<number> {
   } else {
     const onDemandRun = asWritten.stream.mode === "on-demand" ? runOf([]) : runOf(ON_DEMAND);
     let provisionedRun: ReturnType<typeof runOf>;
-    if (asWritten.stream.mode === "provisioned") provisionedRun = runOf([]);
+    if (asWritten.stream.mode === "provisioned" && options.shards === undefined) provisionedRun = runOf([]);
     else {
       const shards = options.shards ?? onDemandRun.summary.capacity.maxOpenShards;
       shardsNote = options.shards
@@ -225,7 +225,7 @@ function costText(
   if (throttling.length > 0)
     lines.push(
       "",
-      `Throttled: ${throttling.map((c) => `${c.label} (${pct(c.summary.throttle.firstAttemptFraction)})`).join(", ")} — a cheaper mode that throttles is not cheaper.`,
+      `Throttled: ${throttling.map((c) => `${c.label} (${pct(c.summary.throttle.firstAttemptFraction)} of first attempts)`).join(", ")} — such a bill is for less than the traffic asked; compare modes that carry it.`,
     );
   if (costed.some((c) => c.mode === "on-demand" && c.summary.throttle.firstAttemptFraction > 0.001))
     lines.push(

@@ -23,7 +23,12 @@ export function costChart(title: string, bars: readonly CostBar[]): TopLevelSpec
     encoding: {
       y: { field: "mode", type: "nominal", title: null, sort: null },
       x: { field: "monthly", type: "quantitative", title: "$ per month", stack: "zero" },
-      color: { field: "item", type: "nominal", title: "line", legend: { orient: "bottom", columns: 3 } },
+      color: {
+        field: "item",
+        type: "nominal",
+        title: "line",
+        legend: { orient: "bottom", columns: 2, labelLimit: 340 },
+      },
     },
   } as TopLevelSpec;
 }
