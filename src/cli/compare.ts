@@ -55,6 +55,14 @@ function metricsFor(summaries: readonly RunSummary[]): Metric[] {
     );
   }
   metrics.push({ key: "dropped", header: "dropped", value: (s) => s.ledger.dropped, show: num });
+  if (any((s) => s.consumers.some((c) => (c.order?.checked ?? 0) > 0))) {
+    metrics.push({
+      key: "outOfKeyOrder",
+      header: "out of key order",
+      value: (s) => s.consumers.reduce((a, c) => a + (c.order?.outOfOrder ?? 0), 0),
+      show: num,
+    });
+  }
   if (any((s) => s.consumers.length > 0)) {
     metrics.push({
       key: "maxConsumerLagSeconds",

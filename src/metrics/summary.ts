@@ -61,6 +61,12 @@ export interface ConsumerSummary {
   readDelayMs: LatencySummary;
   /** Record creation → processed. */
   endToEndLatencyMs: LatencySummary;
+  /**
+   * Per-key order as processed (record resolution, named keys): records processed after a
+   * later-created record of their key, the keys that had one, and the largest gap in creation time.
+   * `checked` is 0 when nothing could be checked (cohort resolution, or random keys only).
+   */
+  order: { checked: number; outOfOrder: number; keysAffected: number; maxDisplacementMs: number };
   lambda?: {
     invocations: number;
     errors: number;

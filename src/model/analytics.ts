@@ -221,10 +221,11 @@ export class AnalyticsApp implements Consumer {
       const c = this.metrics.interval;
       c.processed += fresh;
       c.duplicates += batch.records - fresh;
+      const replayBelow = cursor.processedTo;
       cursor.processedTo = Math.max(cursor.processedTo, batch.endSeq);
       cursor.inMemory -= batch.records;
       source.position = batch.endSeq;
-      this.metrics.recordProcessed(t, batch.pieces);
+      this.metrics.recordProcessed(t, batch.pieces, replayBelow);
       this.interval.recordsIn += batch.records;
       this.interval.bytesIn += batch.bytes;
       if (this.spec.window.type === "none") {

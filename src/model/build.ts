@@ -80,6 +80,8 @@ export function resolveTick(scenario: Scenario): number | undefined {
   const r = scenario.resolution;
   if (r === "record") return undefined;
   if (r === "auto") {
+    // Per-key ordering follows single records.
+    if (scenario.producers.some((p) => p.ordering === "per-key")) return undefined;
     if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
     return scenario.metricsInterval % AUTO_TICK_US === 0
       ? AUTO_TICK_US

@@ -139,6 +139,11 @@ export class Producer {
   private readonly keyed: boolean;
   /** Injected batches so far (they go to the instances in turn). */
   private injected = 0;
+  /** ordering: per-key — keys with a record in the pipeline, and the records waiting behind it. */
+  private readonly perKey: boolean;
+  private readonly keyHeld = new Set<number>();
+  private readonly keyWaiting = new Map<number, { instance: Instance; record: Cohort }[]>();
+  private keyWaitingRecords = 0;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -156,6 +161,7 @@ export class Producer {
     this.rate = rateFunction(spec.rate, spec.start, this.stopUs, context.runEndUs);
     this.keys = new KeySpace(spec.partitionKey);
     this.keyed = this.stream.keyedRecords;
+    this.perKey = spec.ordering === "per-key" && context.tickUs === undefined;
     const maxKeyBytes = this.keyed ? Math.max(this.keys.randomKeyBytes, ...this.keys.keyBytes) : 0;
     const maxDataBytes = Math.max(0, this.stream.maxRecordSize - maxKeyBytes);
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0, clampMax: maxDataBytes });
@@ -223,7 +229,7 @@ export class Producer {
   bufferedRecords(): number {
     let n = 0;
     for (const instance of this.instances) n += instance.bufferRecords + instance.queuedRecords;
-    return n;
+    return n + this.keyWaitingRecords;
   }
 
   /** The run's counters so far, the open interval included. */
@@ -289,10 +295,35 @@ export class Producer {
     this.interval.producedBytes += bytes;
     const instance =
       this.instances[this.instances.length === 1 ? 0 : this.traffic.int(this.instances.length)]!;
-    this.addToBatch(instance, record, now);
-    this.pump(instance);
+    if (this.perKey && keyIndex >= 0 && this.keyHeld.has(keyIndex)) {
+      // A record of this key is on its way: this one waits behind it.
+      const queue = this.keyWaiting.get(keyIndex) ?? [];
+      queue.push({ instance, record });
+      this.keyWaiting.set(keyIndex, queue);
+      this.keyWaitingRecords++;
+    } else {
+      if (this.perKey && keyIndex >= 0) this.keyHeld.add(keyIndex);
+      this.addToBatch(instance, record, now);
+      this.pump(instance);
+    }
     this.scheduleArrival(now);
   };
+
+  /** ordering: per-key — a record of `piece`'s key is done (accepted or dropped): the next may go. */
+  private releaseKey(piece: Cohort, now: number): void {
+    const k = piece.keyIndex;
+    if (!this.perKey || k < 0) return;
+    const queue = this.keyWaiting.get(k);
+    const next = queue?.shift();
+    if (!next) {
+      this.keyHeld.delete(k);
+      return;
+    }
+    if (queue!.length === 0) this.keyWaiting.delete(k);
+    this.keyWaitingRecords--;
+    this.addToBatch(next.instance, next.record, now);
+    this.pump(next.instance);
+  }
 
   /** Cohort resolution: each group receives the records its instances created in the last tick. */
   /**
@@ -472,7 +503,7 @@ export class Producer {
           shrink(piece, accepted);
           rejected ??= [];
           rejected.push(piece);
-        }
+        } else this.releaseKey(piece, now);
       }
     }
     if (rejected && this.retry(instance, rejected, now)) return;
@@ -570,7 +601,10 @@ export class Producer {
     const policy = this.spec.retry;
     const attempt = pieces[0]!.attempt;
     if (attempt >= policy.maxAttempts) {
-      for (const piece of pieces) this.drop(piece.count, piece.bytes);
+      for (const piece of pieces) {
+        this.drop(piece.count, piece.bytes);
+        this.releaseKey(piece, now);
+      }
       return false;
     }
     const delay = backoffDelay(policy, attempt - 1, pieces[0]!.previousBackoffUs, this.retryRng);
@@ -579,6 +613,7 @@ export class Producer {
       // A piece's age is that of its middle record.
       if (now + delay - piece.originUs + (piece.spread.lo + piece.spread.hi) / 2 > policy.recordTtl) {
         this.drop(piece.count, piece.bytes);
+        this.releaseKey(piece, now);
         continue;
       }
       piece.attempt = attempt + 1;

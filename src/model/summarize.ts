@@ -239,6 +239,12 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
     millisBehindLatestMaxMs: round(t.millisBehindLatestMaxMs),
     readDelayMs: latencySummary(m.readDelay.total),
     endToEndLatencyMs: latencySummary(m.endToEnd.total),
+    order: {
+      checked: m.order.checked,
+      outOfOrder: m.order.outOfOrder,
+      keysAffected: m.order.keysAffected,
+      maxDisplacementMs: round(m.order.maxDisplacementUs / US_PER_MS),
+    },
     ledger: {
       accepted: ledger.accepted,
       processed: ledger.processed,

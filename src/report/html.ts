@@ -279,7 +279,7 @@ export function reportHtml(input: HtmlInput): string {
     s.consumers.length === 0
       ? ""
       : `<h2>Consumers</h2>
-<p>Each consumer's ledger: every record the stream accepted is processed, still unread, expired (left retention before it was read), discarded after retries, sent to an on-failure destination, or skipped (before a LATEST starting position). Duplicates are records processed again (KCL failovers) and are not in the ledger.</p>
+<p>Each consumer's ledger: every record the stream accepted is processed, still unread, expired (left retention before it was read), discarded after retries, sent to an on-failure destination, or skipped (before a LATEST starting position). Duplicates are records processed again (KCL failovers) and are not in the ledger. Out of key order: records processed after a later-created record of their partition key (checked at record resolution for named keys; — where nothing could be checked).</p>
 ${table(
   [
     "consumer",
@@ -290,6 +290,7 @@ ${table(
     "discarded",
     "destination",
     "duplicates",
+    "out of key order",
     "read delay mean",
     "end-to-end p50 / p99",
     "max lag",
@@ -304,6 +305,9 @@ ${table(
     n(c.discarded),
     n(c.toDestination),
     n(c.duplicates),
+    c.order.checked > 0
+      ? `${n(c.order.outOfOrder)}${c.order.outOfOrder > 0 ? ` (${n(c.order.keysAffected)} keys, ≤ ${n(Math.round(c.order.maxDisplacementMs))} ms)` : ""}`
+      : "—",
     `${n(Math.round(c.readDelayMs.mean))} ms`,
     `${n(Math.round(c.endToEndLatencyMs.p50))} / ${n(Math.round(c.endToEndLatencyMs.p99))} ms`,
     `${(Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000).toFixed(1)} s`,

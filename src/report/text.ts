@@ -85,6 +85,9 @@ function consumerLine(c: RunSummary["consumers"][number]): string {
     c.discarded > 0 ? `${n(c.discarded)} discarded` : "",
     c.toDestination > 0 ? `${n(c.toDestination)} to the on-failure destination` : "",
     c.duplicates > 0 ? `${n(c.duplicates)} duplicates` : "",
+    c.order.outOfOrder > 0
+      ? `${n(c.order.outOfOrder)} out of per-key order (${n(c.order.keysAffected)} keys, up to ${ms(c.order.maxDisplacementMs)} behind)`
+      : "",
   ].filter((x) => x !== "");
   const lambda = c.lambda
     ? `; ${n(c.lambda.invocations)} invocations, ${n(c.lambda.errors)} errors, ${n(c.lambda.throttles)} throttles`

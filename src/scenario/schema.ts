@@ -379,6 +379,10 @@ export const producerSchema = z
       max: { value: 10_000 },
       description: "requests one instance keeps outstanding; more batches wait (default 1)",
     }).default(1),
+    ordering: oneOf(
+      ["none", "per-key"],
+      "per-key: at most one record of a partition key in flight at a time — later records of the key wait until it is accepted or dropped, so retries and concurrent requests cannot reorder the key (as PutRecord with SequenceNumberForOrdering, or a batcher that holds a key back); needs record resolution (default none)",
+    ).default("none"),
     latency: distributionOf(duration, "request latency").default(defaultLatency).meta({
       description: "time from sending a request to its response (default lognormal, median 35ms, p99 200ms)",
     }),
@@ -730,6 +734,15 @@ export const scenarioSchema = scenarioObject
         });
       }
     }
+    s.producers.forEach((p, i) => {
+      if (p.ordering === "per-key" && typeof s.resolution === "number")
+        ctx.addIssue({
+          code: "custom",
+          message:
+            "ordering: per-key follows each record's key, which needs record resolution (resolution: record or auto); cohorts mix keys",
+          path: ["producers", i, "ordering"],
+        });
+    });
     checkTopology(s, ctx);
     if (typeof s.resolution === "number" && s.metricsInterval % s.resolution !== 0) {
       ctx.addIssue({

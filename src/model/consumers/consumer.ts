@@ -142,6 +142,41 @@ export class ShardCursor implements Cursor {
   }
 }
 
+/**
+ * Per-key order of processed records: a record created before one of its key already processed
+ * is out of order (a producer retry or a second request in flight let a later record overtake
+ * it, or a reader took a child shard before its parent). Tracks named keys only: random keys are
+ * unique to one record, and cohorts mix keys.
+ */
+export class KeyOrder {
+  /** Latest creation time processed per key. */
+  private readonly latest = new Map<number, number>();
+  private readonly affected = new Set<number>();
+  /** Records processed out of per-key order. */
+  outOfOrder = 0;
+  /** Records whose order was checked. */
+  checked = 0;
+  /** The most a record came after a later-created record of its key, µs. */
+  maxDisplacementUs = 0;
+
+  see(keyId: number, originUs: number, count: number): void {
+    this.checked += count;
+    const latest = this.latest.get(keyId);
+    if (latest === undefined || originUs >= latest) {
+      this.latest.set(keyId, originUs);
+      return;
+    }
+    this.outOfOrder += count;
+    this.affected.add(keyId);
+    if (latest - originUs > this.maxDisplacementUs) this.maxDisplacementUs = latest - originUs;
+  }
+
+  /** Keys with at least one record out of order. */
+  get keysAffected(): number {
+    return this.affected.size;
+  }
+}
+
 /** Interval and run metrics every consumer keeps. */
 export class ConsumerMetrics {
   readonly interval = new ConsumerCounters();
@@ -153,12 +188,22 @@ export class ConsumerMetrics {
   /** Lambda function durations. */
   readonly duration = new IntervalHistogram();
 
+  /** Per-key order as processed (record resolution: each named key's records one by one). */
+  readonly order = new KeyOrder();
+
   /** Test hook: sees every batch of records as it is processed. */
   observer: ((nowUs: number, pieces: readonly LogEntry[]) => void) | undefined;
 
-  /** Records the end-to-end latency of records processed at `nowUs`. */
-  recordProcessed(nowUs: number, pieces: readonly LogEntry[]): void {
-    for (const p of pieces) this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
+  /**
+   * Records the end-to-end latency of records processed at `nowUs`, and their per-key order.
+   * Records below `replayBelowSeq` in their shard were processed before (a KCL failover or an
+   * application restart reads them again): duplicates, not reordering.
+   */
+  recordProcessed(nowUs: number, pieces: readonly LogEntry[], replayBelowSeq = -1): void {
+    for (const p of pieces) {
+      this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
+      if (p.keyId >= 0 && p.firstSeq >= replayBelowSeq) this.order.see(p.keyId, p.originUs, p.count);
+    }
     this.observer?.(nowUs, pieces);
   }
 

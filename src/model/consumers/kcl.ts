@@ -195,9 +195,10 @@ export class KclConsumer implements Consumer {
         const c = this.metrics.interval;
         c.processed += fresh;
         c.duplicates += batch.records - fresh;
+        const replayBelow = cursor.processedTo;
         cursor.processedTo = Math.max(cursor.processedTo, batch.endSeq);
         cursor.inMemory -= batch.records;
-        this.metrics.recordProcessed(t, batch.pieces);
+        this.metrics.recordProcessed(t, batch.pieces, replayBelow);
         lease.sinceCheckpoint += batch.records;
         const every = this.spec.checkpoint;
         const due =
