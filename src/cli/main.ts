@@ -60,6 +60,19 @@ async function printStreamAt(
   );
 }
 
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Iterator types of get-shard-iterator (kept here so --help does not load the model). */
+const ITERATOR_TYPES = [
+  "TRIM_HORIZON",
+  "LATEST",
+  "AT_SEQUENCE_NUMBER",
+  "AFTER_SEQUENCE_NUMBER",
+  "AT_TIMESTAMP",
+] as const;
+
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const runOptions = {
@@ -117,6 +130,94 @@ async function main(argv: string[]): Promise<number> {
       "the simulated stream's shards at a moment, as `aws kinesis list-shards` shows them",
       (y) => streamAtOptions(y),
       (args) => printStreamAt(args, "list"),
+    )
+    .command(
+      "get-shard-iterator <scenario>",
+      "a shard iterator at a virtual time, as `aws kinesis get-shard-iterator` returns it",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          "shard-id": { type: "string", demandOption: true, describe: "e.g. shardId-000000000000" },
+          "shard-iterator-type": {
+            type: "string",
+            choices: ITERATOR_TYPES,
+            default: "TRIM_HORIZON",
+            describe: "where the iterator starts",
+          },
+          "starting-sequence-number": { type: "string", describe: "for AT_/AFTER_SEQUENCE_NUMBER" },
+          timestamp: { type: "string", describe: "for AT_TIMESTAMP: a virtual time such as 5m" },
+          at: { type: "string", describe: "virtual time of the call (default: the end of the run)" },
+          set: setOption,
+        }),
+      async (args) => {
+        const { getShardIterator } = await import("./records.js");
+        printJson(
+          getShardIterator({
+            scenario: args.scenario,
+            shardId: args["shard-id"],
+            type: args["shard-iterator-type"] as (typeof ITERATOR_TYPES)[number],
+            ...(args["starting-sequence-number"] !== undefined
+              ? { startingSequenceNumber: args["starting-sequence-number"] }
+              : {}),
+            ...(args.timestamp !== undefined ? { timestamp: args.timestamp } : {}),
+            ...(args.at !== undefined ? { at: args.at } : {}),
+            ...(args.set ? { set: args.set.map(String) } : {}),
+          }),
+        );
+      },
+    )
+    .command(
+      "get-records <scenario>",
+      "records from a shard iterator, as `aws kinesis get-records` returns them",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          "shard-iterator": { type: "string", demandOption: true },
+          limit: { type: "number", describe: "at most this many records (1–10,000)" },
+          at: {
+            type: "string",
+            describe: "virtual time of the call (default: when the iterator was issued)",
+          },
+          set: setOption,
+        }),
+      async (args) => {
+        const { getRecords } = await import("./records.js");
+        printJson(
+          getRecords({
+            scenario: args.scenario,
+            shardIterator: args["shard-iterator"],
+            ...(args.limit !== undefined ? { limit: args.limit } : {}),
+            ...(args.at !== undefined ? { at: args.at } : {}),
+            ...(args.set ? { set: args.set.map(String) } : {}),
+          }),
+        );
+      },
+    )
+    .command(
+      "put-record <scenario>",
+      "dry run: the shard and sequence number a record would get at a virtual time",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          "partition-key": { type: "string", demandOption: true },
+          "explicit-hash-key": {
+            type: "string",
+            describe: "a decimal 128-bit hash key instead of the key's MD5",
+          },
+          at: { type: "string", describe: "virtual time (default: the end of the run)" },
+          set: setOption,
+        }),
+      async (args) => {
+        const { putRecord } = await import("./records.js");
+        printJson(
+          putRecord({
+            scenario: args.scenario,
+            partitionKey: args["partition-key"],
+            ...(args["explicit-hash-key"] !== undefined
+              ? { explicitHashKey: args["explicit-hash-key"] }
+              : {}),
+            ...(args.at !== undefined ? { at: args.at } : {}),
+            ...(args.set ? { set: args.set.map(String) } : {}),
+          }),
+        );
+      },
     )
     .command(
       "compare <scenario>",

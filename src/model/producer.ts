@@ -225,6 +225,11 @@ export class Producer {
     return this.bufferedRecords() + this.pendingRecords;
   }
 
+  /** The partition key of a key id this producer gave its records, if it is one of its named keys. */
+  partitionKeyOf(keyId: number): string | undefined {
+    return keyId >= this.keyIdBase ? this.keys.names[keyId - this.keyIdBase] : undefined;
+  }
+
   /** Records created but not sent yet: in client buffers and send queues. */
   bufferedRecords(): number {
     let n = 0;

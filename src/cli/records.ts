@@ -1,0 +1,306 @@
+// `kinesim get-shard-iterator`, `get-records` and `put-record`: a scenario's stream at a virtual
+// time, seen through the AWS CLI's record calls — a sandbox for consumer code paths. Runs at record
+// resolution and keeps every record within retention so any position can be read.
+
+import { NULL_SINK } from "../metrics/sink.js";
+import { type BuiltRun, buildRun } from "../model/build.js";
+import { hashKeyOf } from "../model/hash-space.js";
+import type { Shard } from "../model/shard.js";
+import type { Cursor, LogEntry } from "../model/shard-log.js";
+import { parseDuration } from "../scenario/units.js";
+import { UserInputError } from "./errors.js";
+import { loadScenarioFile } from "./load.js";
+import { overridesOf } from "./run.js";
+
+/** GetRecords returns at most this many records per call (AWS's default and maximum limit). */
+const GET_RECORDS_MAX = 10_000;
+/** …and at most 10 MiB. */
+const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+/** A shard iterator expires 5 minutes after it was returned. */
+const ITERATOR_LIFETIME_US = 5 * 60 * 1_000_000;
+
+/** Iterator types AWS defines. */
+type IteratorType =
+  | "TRIM_HORIZON"
+  | "LATEST"
+  | "AT_SEQUENCE_NUMBER"
+  | "AFTER_SEQUENCE_NUMBER"
+  | "AT_TIMESTAMP";
+
+/** Where an iterator points: a shard, the next sequence ordinal, and when it was issued. */
+interface Iterator {
+  scenario: string;
+  shardId: string;
+  seq: number;
+  issuedUs: number;
+}
+
+/** Keeps every record of a shard within retention (the CLI may read any of them). */
+class KeepAll implements Cursor {
+  readSeq = 0;
+  retainFromSeq(): number {
+    return this.readSeq;
+  }
+  expire(_records: number, toSeq: number): void {
+    this.readSeq = toSeq;
+  }
+}
+
+/** A scenario run to `atUs` at record resolution, every record kept. */
+function runTo(path: string, set: string[] | undefined, at: string | number | undefined) {
+  const { scenario } = loadScenarioFile(path, [
+    ...overridesOf({ scenario: path, ...(set ? { set } : {}) }),
+    { path: "resolution", value: "record" },
+  ]);
+  const atUs = typeof at === "number" ? at : at === undefined ? scenario.duration : parseDuration(at);
+  if (atUs === undefined || atUs < 0 || atUs > scenario.duration)
+    throw new UserInputError(`--at ${at}: expected a time between 0s and the scenario's duration`);
+  const run = buildRun(scenario, { sink: NULL_SINK });
+  for (const shard of run.stream.shards) shard.log.attach(new KeepAll());
+  run.stream.onReshard((created) => {
+    for (const shard of created) shard.log.attach(new KeepAll());
+  });
+  run.sim.run(atUs);
+  // Retention as of now (the recorder trims once a metrics interval).
+  run.stream.trimLogs(atUs);
+  return { scenario, run, atUs };
+}
+
+function shardOf(run: BuiltRun, shardId: string): Shard {
+  const shard = run.stream.shard(shardId);
+  if (!shard)
+    throw new UserInputError(
+      `ResourceNotFoundException: shard ${shardId} does not exist; shards are ${run.stream.shards.map((s) => s.id).join(", ")}`,
+    );
+  return shard;
+}
+
+/** The ordinal within its shard of a sequence number kinesim printed. */
+function ordinalOf(shard: Shard, sequenceNumber: string): number {
+  const prefix = shard.sequenceNumber(0).slice(0, -20);
+  if (
+    !/^\d+$/.test(sequenceNumber) ||
+    !sequenceNumber.startsWith(prefix) ||
+    sequenceNumber.length !== prefix.length + 20
+  )
+    throw new UserInputError(
+      `InvalidArgumentException: ${sequenceNumber} is not a sequence number of ${shard.id} (they start ${prefix})`,
+    );
+  return Number(sequenceNumber.slice(-20));
+}
+
+function encode(it: Iterator): string {
+  return Buffer.from(`kinesim/1|${it.scenario}|${it.shardId}|${it.seq}|${it.issuedUs}`).toString("base64");
+}
+
+function decode(text: string): Iterator {
+  const parts = Buffer.from(text, "base64").toString("utf8").split("|");
+  if (parts.length !== 5 || parts[0] !== "kinesim/1")
+    throw new UserInputError("InvalidArgumentException: not a shard iterator kinesim issued");
+  return { scenario: parts[1]!, shardId: parts[2]!, seq: Number(parts[3]), issuedUs: Number(parts[4]) };
+}
+
+/** Options of get-shard-iterator. */
+export interface IteratorOptions {
+  scenario: string;
+  shardId: string;
+  type: IteratorType;
+  startingSequenceNumber?: string;
+  timestamp?: string;
+  at?: string;
+  set?: string[];
+}
+
+/** `get-shard-iterator`: an iterator for a position in a shard at virtual time `at`. */
+export function getShardIterator(o: IteratorOptions): { ShardIterator: string } {
+  const { scenario, run, atUs } = runTo(o.scenario, o.set, o.at);
+  const shard = shardOf(run, o.shardId);
+  const log = shard.log;
+  let seq: number;
+  switch (o.type) {
+    case "TRIM_HORIZON":
+      seq = log.trimSeq;
+      break;
+    case "LATEST":
+      seq = log.nextSeq;
+      break;
+    case "AT_SEQUENCE_NUMBER":
+    case "AFTER_SEQUENCE_NUMBER": {
+      if (o.startingSequenceNumber === undefined)
+        throw new UserInputError(`InvalidArgumentException: ${o.type} needs --starting-sequence-number`);
+      seq = ordinalOf(shard, o.startingSequenceNumber) + (o.type === "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
+      if (seq > log.nextSeq)
+        throw new UserInputError(
+          `InvalidArgumentException: ${o.startingSequenceNumber} is beyond the last record of ${shard.id}`,
+        );
+      break;
+    }
+    case "AT_TIMESTAMP": {
+      const ts = o.timestamp === undefined ? undefined : parseDuration(o.timestamp);
+      if (ts === undefined)
+        throw new UserInputError("InvalidArgumentException: AT_TIMESTAMP needs --timestamp, e.g. 5m");
+      seq = firstArrivingFrom(log, ts);
+      break;
+    }
+  }
+  return { ShardIterator: encode({ scenario: scenario.name, shardId: shard.id, seq, issuedUs: atUs }) };
+}
+
+/** The first record of a log that arrived at or after `ts` (the tip if none). */
+function firstArrivingFrom(log: Shard["log"], ts: number): number {
+  for (let seq = log.trimSeq; seq < log.nextSeq; seq++) {
+    const arrival = log.arrivalOf(seq);
+    if (arrival !== undefined && arrival >= ts) return seq;
+  }
+  return log.nextSeq;
+}
+
+/** Options of get-records. */
+export interface GetRecordsOptions {
+  scenario: string;
+  shardIterator: string;
+  limit?: number;
+  /** When the call is made (default: when the iterator was issued). */
+  at?: string;
+  set?: string[];
+}
+
+/** What get-records prints, as the AWS CLI does. */
+export interface GetRecordsOutput {
+  Records: {
+    SequenceNumber: string;
+    ApproximateArrivalTimestamp: number;
+    Data: string;
+    PartitionKey: string;
+  }[];
+  /** Absent once a closed shard has been read to its end. */
+  NextShardIterator?: string;
+  ChildShards?: {
+    ShardId: string;
+    ParentShards: string[];
+    HashKeyRange: { StartingHashKey: string; EndingHashKey: string };
+  }[];
+  MillisBehindLatest: number;
+}
+
+/** `get-records`: the records from an iterator's position, shaped like `aws kinesis get-records`. */
+export function getRecords(o: GetRecordsOptions): GetRecordsOutput {
+  const it = decode(o.shardIterator);
+  const { scenario } = loadScenarioFile(
+    o.scenario,
+    overridesOf({ scenario: o.scenario, ...(o.set ? { set: o.set } : {}) }),
+  );
+  if (scenario.name !== it.scenario)
+    throw new UserInputError(
+      `InvalidArgumentException: the iterator is for scenario "${it.scenario}", not "${scenario.name}"`,
+    );
+  const callUs = o.at === undefined ? it.issuedUs : parseDuration(o.at);
+  if (callUs === undefined || callUs < it.issuedUs)
+    throw new UserInputError(`--at ${o.at}: a call cannot come before its iterator was issued`);
+  if (callUs - it.issuedUs > ITERATOR_LIFETIME_US)
+    throw new UserInputError(
+      "ExpiredIteratorException: the iterator is more than 5 minutes old; get a new one with get-shard-iterator",
+    );
+  const limit = o.limit ?? GET_RECORDS_MAX;
+  if (!Number.isInteger(limit) || limit < 1 || limit > GET_RECORDS_MAX)
+    throw new UserInputError(
+      `InvalidArgumentException: --limit must be 1–${GET_RECORDS_MAX.toLocaleString("en-US")}`,
+    );
+  const { run, atUs } = runTo(o.scenario, o.set, callUs);
+  const shard = shardOf(run, it.shardId);
+  const log = shard.log;
+  if (it.seq < log.trimSeq)
+    throw new UserInputError(
+      `the iterator points at records that left retention; TRIM_HORIZON is now ${shard.sequenceNumber(log.trimSeq)}`,
+    );
+  const result = log.read(it.seq, atUs, limit, GET_RECORDS_MAX_BYTES);
+  const keyOf = keyNamer(run);
+  const records = result.pieces.map((p) => recordOf(shard, p, keyOf));
+  const last = result.pieces.at(-1);
+  const finished = log.closed && result.endSeq >= log.nextSeq;
+  const parentsOf = (s: Shard) =>
+    [s.parentShardId, s.adjacentParentShardId].filter((x): x is string => x !== undefined);
+  const children = finished ? run.stream.shards.filter((s) => parentsOf(s).includes(shard.id)) : [];
+  return {
+    Records: records,
+    ...(finished
+      ? {
+          ChildShards: children.map((c) => ({
+            ShardId: c.id,
+            ParentShards: parentsOf(c),
+            HashKeyRange: {
+              StartingHashKey: c.range.start.toString(),
+              EndingHashKey: c.range.end.toString(),
+            },
+          })),
+        }
+      : {
+          NextShardIterator: encode({
+            scenario: scenario.name,
+            shardId: shard.id,
+            seq: result.endSeq,
+            issuedUs: atUs,
+          }),
+        }),
+    MillisBehindLatest: last && result.endSeq < log.nextSeq ? Math.round((atUs - last.arrivalUs) / 1000) : 0,
+  };
+}
+
+/** Partition keys of records: named keys by name, random ones by a stable stand-in. */
+function keyNamer(run: BuiltRun): (p: LogEntry) => string {
+  return (p) => {
+    for (const producer of run.producers) {
+      const key = producer.partitionKeyOf(p.keyId);
+      if (key !== undefined) return key;
+    }
+    return `key-${Math.floor(p.position * 2 ** 48)
+      .toString(16)
+      .padStart(12, "0")}`;
+  };
+}
+
+function recordOf(shard: Shard, p: LogEntry, keyOf: (p: LogEntry) => string) {
+  const key = keyOf(p);
+  const dataBytes = Math.max(0, p.bytes - Buffer.byteLength(key));
+  return {
+    SequenceNumber: shard.sequenceNumber(p.firstSeq),
+    ApproximateArrivalTimestamp: p.arrivalUs / 1_000_000,
+    Data: payload(dataBytes, p.firstSeq).toString("base64"),
+    PartitionKey: key,
+  };
+}
+
+/** A synthetic payload of `bytes` bytes: a small JSON header, padded. */
+function payload(bytes: number, seq: number): Buffer {
+  const head = Buffer.from(`{"kinesim":${seq}}`);
+  if (head.length >= bytes) return head.subarray(0, bytes);
+  return Buffer.concat([head, Buffer.alloc(bytes - head.length, 0x2e)]);
+}
+
+/** Options of put-record. */
+export interface PutRecordOptions {
+  scenario: string;
+  partitionKey: string;
+  explicitHashKey?: string;
+  at?: string;
+  set?: string[];
+}
+
+/** `put-record` as a dry run: the shard and sequence number a record would get at virtual time `at`. */
+export function putRecord(o: PutRecordOptions) {
+  const { run, atUs } = runTo(o.scenario, o.set, o.at);
+  const hash = o.explicitHashKey !== undefined ? BigInt(o.explicitHashKey) : hashKeyOf(o.partitionKey);
+  const shard = run.stream.open[run.stream.shardOfHash(hash)]!;
+  return {
+    ShardId: shard.id,
+    SequenceNumber: shard.sequenceNumber(shard.log.nextSeq),
+    EncryptionType: "NONE",
+    // Not part of AWS's reply: what the dry run means.
+    kinesim: {
+      dryRun: true,
+      at: atUs / 1_000_000,
+      hashKey: hash.toString(),
+      note: "nothing was written; the sequence number is the one the next record of this shard gets",
+    },
+  };
+}
