@@ -135,6 +135,18 @@ export const SOURCES = {
     url: "https://aws.amazon.com/managed-service-apache-flink/pricing/",
     asOf: "2026-09",
   },
+  "SQS-DG": {
+    title:
+      "Amazon SQS developer guide: message quotas (FIFO throughput, high throughput mode), Troubleshoot FIFO throttling, and the ChangeMessageVisibility API reference",
+    url: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html",
+    asOf: "2025",
+  },
+  "SQS-KC": {
+    title:
+      "AWS Knowledge Center: Why doesn't my Amazon SQS FIFO queue return all messages or messages in other message groups?",
+    url: "https://repost.aws/knowledge-center/sqs-fifo-messages-not-returned",
+    asOf: "2024",
+  },
 } as const satisfies Record<string, Source>;
 
 /** A key of SOURCES. */

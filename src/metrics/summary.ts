@@ -196,6 +196,32 @@ export interface AnalyticsSummary {
   windowWaitMs: LatencySummary;
 }
 
+/** Summary of an SQS FIFO queue. */
+export interface QueueSummary {
+  name: string;
+  highThroughput: boolean;
+  /** Calls/s per API action. */
+  transactionsPerSecond: number;
+  /** Messages/s one API action can carry: calls/s × 10 with batching. */
+  messagesPerSecondCeiling: number;
+  workers: number;
+  /** Message groups seen. */
+  groups: number;
+  sent: number;
+  sendThrottled: number;
+  processed: number;
+  redelivered: number;
+  duplicates: number;
+  maxInFlightGroups: number;
+  maxBusyWorkers: number;
+  throttledCalls: number;
+  /** Creation → deleted. */
+  latencyMs: LatencySummary;
+  order: { checked: number; outOfOrder: number; keysAffected: number; maxDisplacementMs: number };
+  /** sent = processed + queued + in flight. */
+  ledger: { sent: number; processed: number; queued: number; inFlight: number; balanced: boolean };
+}
+
 /** Summary of a stream besides the scenario's. */
 export interface ExtraStreamSummary {
   name: string;
@@ -266,6 +292,7 @@ export interface RunSummary {
   streams: ExtraStreamSummary[];
   firehose: FirehoseSummary[];
   analytics: AnalyticsSummary[];
+  queues: QueueSummary[];
   capacity: CapacitySummary;
   ledger: WriteLedger;
   slo: SloVerdict[];

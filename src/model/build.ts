@@ -27,6 +27,7 @@ import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import { RunRecorder } from "./run-recorder.js";
+import { FifoQueue } from "./sqs/fifo-queue.js";
 import { Stream } from "./stream.js";
 import { rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -56,6 +57,7 @@ export interface BuiltRun {
   consumers: Consumer[];
   deliveryStreams: DeliveryStream[];
   apps: AnalyticsApp[];
+  queues: FifoQueue[];
   capacity: CapacityManager;
   onDemand: OnDemandScaler;
   recorder: RunRecorder;
@@ -80,8 +82,9 @@ export function resolveTick(scenario: Scenario): number | undefined {
   const r = scenario.resolution;
   if (r === "record") return undefined;
   if (r === "auto") {
-    // Per-key ordering follows single records.
-    if (scenario.producers.some((p) => p.ordering === "per-key")) return undefined;
+    // Per-key ordering and queues follow single records.
+    if (scenario.producers.some((p) => p.ordering === "per-key") || scenario.queues.length > 0)
+      return undefined;
     if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
     return scenario.metricsInterval % AUTO_TICK_US === 0
       ? AUTO_TICK_US
@@ -115,7 +118,9 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
       objectTables.open(`firehose-${spec.name}-objects`, OBJECT_COLUMNS),
     );
   });
+  const queues = scenario.queues.map((spec) => new FifoQueue(spec, sim, random.stream(`queue/${spec.name}`)));
   const targets = new Map<string, WriteTarget>(streams.map((x) => [x.name, x]));
+  for (const q of queues) targets.set(q.name, q);
   deliveryStreams.forEach((d) => {
     if (d.spec.source.kind === "direct-put") targets.set(d.name, new DirectPut(d));
   });
@@ -193,12 +198,13 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   if (scenario.scaling) new Autoscaler(sim, stream, capacity, scenario.scaling, minutes);
   const recorder = new RunRecorder(
     sim,
-    { streams, producers, consumers, deliveryStreams, apps, capacity },
+    { streams, producers, consumers, deliveryStreams, apps, queues, capacity },
     options.sink,
     scenario.metricsInterval,
   );
   capacity.start();
   for (const c of consumers) c.start();
+  for (const q of queues) q.start();
   for (const p of producers) p.start();
   return {
     sim,
@@ -208,6 +214,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     consumers,
     deliveryStreams,
     apps,
+    queues,
     capacity,
     onDemand,
     recorder,

@@ -166,7 +166,7 @@ export class Producer {
     const maxDataBytes = Math.max(0, this.stream.maxRecordSize - maxKeyBytes);
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0, clampMax: maxDataBytes });
     this.latencySampler = compileDistribution({ ...spec.latency, clampMin: 0 });
-    this.putRecordApi = spec.api === "PutRecord";
+    this.putRecordApi = spec.api === "PutRecord" || spec.api === "SendMessage";
     this.roundingFactor =
       this.putRecordApi && this.stream.roundsSingleRecordCalls
         ? kbRoundingFactor(this.size, this.keys.meanKeyBytes)
@@ -299,7 +299,13 @@ export class Producer {
     this.interval.produced++;
     this.interval.producedBytes += bytes;
     const instance =
-      this.instances[this.instances.length === 1 ? 0 : this.traffic.int(this.instances.length)]!;
+      this.instances[
+        this.instances.length === 1
+          ? 0
+          : this.spec.keyAffinity && keyIndex >= 0
+            ? keyIndex % this.instances.length
+            : this.traffic.int(this.instances.length)
+      ]!;
     if (this.perKey && keyIndex >= 0 && this.keyHeld.has(keyIndex)) {
       // A record of this key is on its way: this one waits behind it.
       const queue = this.keyWaiting.get(keyIndex) ?? [];

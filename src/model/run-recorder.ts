@@ -11,6 +11,7 @@ import type { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
 import type { DeliveryStream } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
+import type { FifoQueue } from "./sqs/fifo-queue.js";
 import type { Stream } from "./stream.js";
 
 /** Columns of timeseries.csv. */
@@ -109,6 +110,25 @@ export const ANALYTICS_COLUMNS = [
   "Restarts",
 ] as const;
 
+/** Columns of queue-<name>.csv (SQS's CloudWatch names where it has them). */
+export const QUEUE_COLUMNS = [
+  "Time",
+  "NumberOfMessagesSent",
+  "SendThrottledMessages",
+  "ReceiveCalls",
+  "NumberOfEmptyReceives",
+  "ThrottledCalls",
+  "NumberOfMessagesDeleted",
+  "RedeliveredMessages",
+  "DuplicateDeliveries",
+  "ApproximateNumberOfMessagesVisible",
+  "ApproximateNumberOfMessagesNotVisible",
+  "InFlightGroupsMax",
+  "BusyWorkersMax",
+  "EndToEndLatency.p50",
+  "EndToEndLatency.p99",
+] as const;
+
 /** Columns of scaling.csv: every capacity action, done or refused. */
 export const SCALING_COLUMNS = ["Time", "Action", "From", "To", "Reason", "Result", "Detail"] as const;
 
@@ -166,6 +186,7 @@ export interface RecordedParts {
   consumers: readonly Consumer[];
   deliveryStreams: readonly DeliveryStream[];
   apps: readonly AnalyticsApp[];
+  queues: readonly FifoQueue[];
   capacity: CapacityManager;
 }
 
@@ -179,6 +200,7 @@ export class RunRecorder {
   private readonly streamTables: TableSink[];
   private readonly firehoseTables: TableSink[];
   private readonly appTables: TableSink[];
+  private readonly queueTables: TableSink[];
   private readonly scalingTable: TableSink;
   private actionsWritten = 0;
   private readonly row = new WriteCounters();
@@ -213,6 +235,7 @@ export class RunRecorder {
       sink.open(`firehose-${d.name}`, firehoseColumns(d.metricPrefix)),
     );
     this.appTables = parts.apps.map((a) => sink.open(`analytics-${a.name}`, ANALYTICS_COLUMNS));
+    this.queueTables = parts.queues.map((q) => sink.open(`queue-${q.name}`, QUEUE_COLUMNS));
     this.scalingTable = sink.open("scaling", SCALING_COLUMNS);
     sim.every(intervalUs, (t) => this.flush(t));
   }
@@ -276,6 +299,27 @@ export class RunRecorder {
     this.parts.deliveryStreams.forEach((d, i) => {
       const w = this.writePath(this.writers.get(d.name) ?? []);
       this.firehoseTables[i]!.write(this.firehoseRow(d, time, boundaryUs, w.c.dropped));
+    });
+    this.parts.queues.forEach((q, i) => {
+      const c = q.interval;
+      this.queueTables[i]!.write([
+        time,
+        c.sent,
+        c.sendThrottled,
+        c.receiveCalls,
+        c.emptyReceives,
+        c.callsThrottled,
+        c.processed,
+        c.redelivered,
+        c.duplicates,
+        q.queued,
+        q.inFlight,
+        c.inFlightGroupsMax,
+        c.busyWorkersMax,
+        ms(q.latency.interval.percentile(50)),
+        ms(q.latency.interval.percentile(99)),
+      ]);
+      q.closeInterval();
     });
     this.parts.apps.forEach((a, i) => {
       this.appTables[i]!.write(this.appRow(a, time, lengthS));

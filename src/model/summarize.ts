@@ -1,6 +1,7 @@
 // The end of a run: close the books (the conservation ledger, which must balance), and compute
 // the summary and the SLO verdicts from the components' totals.
 
+import { SQS_FIFO } from "../data/sqs-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type {
@@ -9,6 +10,7 @@ import type {
   FirehoseSummary,
   LatencyStage,
   LatencySummary,
+  QueueSummary,
   RunSummary,
   SloVerdict,
   WriteLedger,
@@ -22,6 +24,7 @@ import { type Consumer, totalsNow } from "./consumers/consumer.js";
 import { type DeliveryStream, FirehoseCounters } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
 import { round } from "./run-recorder.js";
+import { type FifoQueue, QueueCounters } from "./sqs/fifo-queue.js";
 
 /** A broken conservation law: records appeared or vanished without being counted. */
 export class ConservationError extends Error {
@@ -165,6 +168,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     })),
     firehose,
     analytics: run.apps.map((a) => analyticsSummary(a)),
+    queues: run.queues.map((q) => queueSummary(q, now)),
     capacity: {
       mode: run.capacity.mode,
       openShardsAtEnd: run.stream.openCount,
@@ -266,6 +270,55 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
     };
   }
   return summary;
+}
+
+/** A queue's summary; its ledger must balance. */
+function queueSummary(q: FifoQueue, nowUs: number): QueueSummary {
+  const t = new QueueCounters();
+  q.totals.addTo(t);
+  q.interval.addTo(t);
+  const ledger = {
+    sent: t.sent,
+    processed: t.processed,
+    queued: q.queued,
+    inFlight: q.inFlight,
+    balanced: t.sent === t.processed + q.queued + q.inFlight,
+  };
+  if (!ledger.balanced)
+    throw new ConservationError(
+      `conservation broken at t=${formatDuration(nowUs)} in queue "${q.name}": sent ${t.sent} ≠ processed ${t.processed} + queued ${q.queued} + in flight ${q.inFlight}`,
+      {
+        produced: t.sent,
+        accepted: t.processed,
+        inFlight: q.queued + q.inFlight,
+        dropped: 0,
+        balanced: false,
+      },
+    );
+  return {
+    name: q.name,
+    highThroughput: q.spec.highThroughput,
+    transactionsPerSecond: q.spec.transactionsPerSecond,
+    messagesPerSecondCeiling: q.spec.transactionsPerSecond * SQS_FIFO.batchMaxMessages.value,
+    workers: q.spec.consumers.workers,
+    groups: q.groupCount,
+    sent: t.sent,
+    sendThrottled: t.sendThrottled,
+    processed: t.processed,
+    redelivered: t.redelivered,
+    duplicates: t.duplicates,
+    maxInFlightGroups: t.inFlightGroupsMax,
+    maxBusyWorkers: t.busyWorkersMax,
+    throttledCalls: t.callsThrottled,
+    latencyMs: latencySummary(q.latency.total),
+    order: {
+      checked: q.order.checked,
+      outOfOrder: q.order.outOfOrder,
+      keysAffected: q.order.keysAffected,
+      maxDisplacementMs: round(q.order.maxDisplacementUs / US_PER_MS),
+    },
+    ledger,
+  };
 }
 
 /** A delivery stream's summary; its ledger must balance. */

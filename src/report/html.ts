@@ -154,6 +154,45 @@ ${table(
 )}`);
     }
   }
+  const queues = s.queues ?? [];
+  if (queues.length > 0) {
+    parts.push(`<h2>SQS FIFO queues</h2>
+<p>Each queue keeps its message groups (the partition keys) in order: a group with a message in flight delivers nothing more until that message is deleted or its visibility timeout runs out, so the useful workers are at most the active groups. Every API action has its own calls-per-second quota; a batch of up to 10 messages is one call. Ledger: sent = processed + queued + in flight.</p>
+${table(
+  [
+    "queue",
+    "calls/s per action",
+    "messages/s ceiling",
+    "workers",
+    "groups",
+    "sent",
+    "send throttled",
+    "processed",
+    "redelivered",
+    "max groups in flight",
+    "max busy workers",
+    "out of group order",
+    "creation to delete p50 / p99",
+    "ledger",
+  ],
+  queues.map((q) => [
+    escapeHtml(q.name),
+    n(q.transactionsPerSecond),
+    n(q.messagesPerSecondCeiling),
+    n(q.workers),
+    n(q.groups),
+    n(q.sent),
+    n(q.sendThrottled),
+    n(q.processed),
+    n(q.redelivered),
+    n(q.maxInFlightGroups),
+    n(q.maxBusyWorkers),
+    n(q.order.outOfOrder),
+    `${n(Math.round(q.latencyMs.p50))} / ${n(Math.round(q.latencyMs.p99))} ms`,
+    q.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
+  ]),
+)}`);
+  }
   return parts.join("\n");
 }
 

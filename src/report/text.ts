@@ -57,6 +57,7 @@ export function summaryLines(s: RunSummary): string[] {
       `  firehose  ${f.name} (${f.source} → ${f.destination}): ${n(f.incomingRecords)} in, ${n(f.deliveredRecords)} delivered in ${n(f.objects)} objects of ${bytes(f.objectBytesMean)} on average${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; ingest to delivery p50 ${ms(f.deliveryLatencyMs.p50)}, max freshness ${Number(f.maxDataFreshnessSeconds.toPrecision(3))} s`,
     );
   }
+  for (const q of s.queues ?? []) lines.push(...queueLines(q, s));
   for (const v of s.slo) {
     const actual = v.unit === "fraction" ? pct(v.actual) : ms(v.actual);
     lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual} — ${v.met ? "met" : "NOT MET"}`);
@@ -93,4 +94,21 @@ function consumerLine(c: RunSummary["consumers"][number]): string {
     ? `; ${n(c.lambda.invocations)} invocations, ${n(c.lambda.errors)} errors, ${n(c.lambda.throttles)} throttles`
     : "";
   return `  consumer  ${c.name} (${c.kind}): ${n(c.processed)} processed, ${n(c.unreadAtEnd)} unread${losses.length > 0 ? `, ${losses.join(", ")}` : ""}; end-to-end p50 ${ms(c.endToEndLatencyMs.p50)}, p99 ${ms(c.endToEndLatencyMs.p99)}; max lag ${Number(lag.toPrecision(3))} s${lambda}`;
+}
+
+/** A FIFO queue, with the ceilings and order guarantees of it and of the stream beside it. */
+function queueLines(q: RunSummary["queues"][number], s: RunSummary): string[] {
+  const lines = [
+    `  queue     ${q.name} (SQS FIFO${q.highThroughput ? ", high throughput" : ""}, ${n(q.workers)} workers): ${n(q.sent)} sent, ${n(q.sendThrottled)} send attempts throttled, ${n(q.processed)} processed${q.redelivered > 0 ? `, ${n(q.redelivered)} redelivered` : ""}${q.duplicates > 0 ? `, ${n(q.duplicates)} processed twice` : ""}; creation to delete p50 ${ms(q.latencyMs.p50)}, p99 ${ms(q.latencyMs.p99)}`,
+    `            ceiling ${n(q.transactionsPerSecond)} calls/s per action (${n(q.messagesPerSecondCeiling)} messages/s in batches of 10); ${n(q.groups)} message groups, at most ${n(q.maxInFlightGroups)} in flight and ${n(q.maxBusyWorkers)} workers busy at once; ${q.order.outOfOrder === 0 ? `every group in order (${n(q.order.checked)} checked)` : `${n(q.order.outOfOrder)} out of group order`}`,
+  ];
+  if (s.stream.declared) {
+    const ceiling = s.capacity.maxOpenShards * s.stream.recordsPerSecondLimit;
+    const order = s.consumers.map((c) => c.order).filter((o) => o.checked > 0);
+    const out = order.reduce((a, o) => a + o.outOfOrder, 0);
+    lines.push(
+      `  compare   stream ${s.stream.name}: ceiling ${n(ceiling)} records/s (${n(s.capacity.maxOpenShards)} shards × ${n(s.stream.recordsPerSecondLimit)}), as parallel as its shards; ${order.length === 0 ? "per-key order not checked" : out === 0 ? "every key in order" : `${n(out)} out of key order`}`,
+    );
+  }
+  return lines;
 }

@@ -5,6 +5,7 @@
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import type { CapacityEvent, OnDemandSpec, ScalingSpec } from "./capacity.js";
 import type { ProcessingSpec } from "./consumers.js";
+import type { QueueSpec } from "./queues.js";
 import type {
   KeyDistribution,
   RateProfile,
@@ -269,7 +270,7 @@ function producer(p: ResolvedProducer): Plain {
     recordSize: distribution(p.recordSize, SIZE),
     partitionKey: partitionKey(p.partitionKey),
     api: p.api,
-    ...(p.api === "PutRecord"
+    ...(p.api === "PutRecord" || p.api === "SendMessage"
       ? {}
       : {
           batch: {
@@ -279,6 +280,8 @@ function producer(p: ResolvedProducer): Plain {
           },
         }),
     maxInFlight: p.maxInFlight,
+    keyAffinity: p.keyAffinity,
+    ordering: p.ordering,
     latency: distribution(p.latency, DURATION),
     retry: retry(p.retry),
     start: duration(p.start),
@@ -597,6 +600,24 @@ function seed(text: string): Plain {
  * `auto` resolution shows what it chose, as "auto (10ms)"; the stream is left out when the
  * scenario declares none (it is then an unused placeholder).
  */
+function queue(q: QueueSpec): Plain {
+  const c = q.consumers;
+  return {
+    name: q.name,
+    type: q.type,
+    highThroughput: q.highThroughput,
+    transactionsPerSecond: q.transactionsPerSecond,
+    visibilityTimeout: duration(q.visibilityTimeout),
+    consumers: {
+      workers: c.workers,
+      maxMessages: c.maxMessages,
+      processing: processing(c.processing),
+      failureRate: c.failureRate,
+      waitTime: duration(c.waitTime),
+    },
+  };
+}
+
 export function renderScenario(s: Scenario, effectiveResolution: string): Record<string, Plain> {
   return {
     name: s.name,
@@ -616,6 +637,7 @@ export function renderScenario(s: Scenario, effectiveResolution: string): Record
     consumers: s.consumers.map(consumer),
     firehose: s.firehose.map(firehose),
     analytics: s.analytics.map(analytics),
+    queues: s.queues.map(queue),
     events: s.events.map(event),
     ...optional("scaling", s.scaling, scaling),
     // Overrides exactly as the file gave them (YAML values, so plain data).

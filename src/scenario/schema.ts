@@ -11,6 +11,7 @@ import {
   PUT_LATENCY_MEASURED,
   SDK_V3_STANDARD_RETRY,
 } from "../data/kinesis-limits.js";
+import { SQS_FIFO } from "../data/sqs-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
 import { analyticsSchema } from "./analytics.js";
@@ -20,6 +21,7 @@ import { distributionOf } from "./distributions.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
 import { firehoseSchema } from "./firehose.js";
 import { aboveMaximum, expected, unknownName } from "./messages.js";
+import { queueSchema } from "./queues.js";
 import { formatSize } from "./units.js";
 
 const DAY_US = 24 * US_PER_H;
@@ -347,8 +349,8 @@ export const producerSchema = z
       "the stream or direct-PUT delivery stream the fleet writes to (default: the scenario's stream)",
     ).optional(),
     api: oneOf(
-      ["PutRecords", "PutRecord", "PutRecordBatch"],
-      "PutRecords (batched, default for streams), PutRecordBatch (batched, default for delivery streams) or PutRecord (one record per call)",
+      ["PutRecords", "PutRecord", "PutRecordBatch", "SendMessageBatch", "SendMessage"],
+      "PutRecords (batched, default for streams), PutRecordBatch (batched, default for delivery streams), SendMessageBatch (batched, default for SQS queues), or one record per call: PutRecord, SendMessage",
     ).optional(),
     batch: z
       .strictObject({
@@ -379,6 +381,10 @@ export const producerSchema = z
       max: { value: 10_000 },
       description: "requests one instance keeps outstanding; more batches wait (default 1)",
     }).default(1),
+    keyAffinity: z.boolean().default(false).meta({
+      description:
+        "each named key is always sent by the same instance (a device sending its own data), instead of by any instance (default false)",
+    }),
     ordering: oneOf(
       ["none", "per-key"],
       "per-key: at most one record of a partition key in flight at a time — later records of the key wait until it is accepted or dropped, so retries and concurrent requests cannot reorder the key (as PutRecord with SequenceNumberForOrdering, or a batcher that holds a key back); needs record resolution (default none)",
@@ -615,6 +621,10 @@ const scenarioObject = z.strictObject({
   producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
   consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
   firehose: z.array(firehoseSchema).default([]).meta({ description: "Firehose delivery streams" }),
+  queues: z.array(queueSchema).default([]).meta({
+    description:
+      "SQS FIFO queues (to compare ordering and throughput with Kinesis); producers send to them with target",
+  }),
   analytics: z
     .array(analyticsSchema)
     .default([])
@@ -734,6 +744,13 @@ export const scenarioSchema = scenarioObject
         });
       }
     }
+    if (s.queues.length > 0 && typeof s.resolution === "number")
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "SQS queues follow each message and its group, which needs record resolution (resolution: record or auto)",
+        path: ["resolution"],
+      });
     s.producers.forEach((p, i) => {
       if (p.ordering === "per-key" && typeof s.resolution === "number")
         ctx.addIssue({
@@ -815,6 +832,16 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
   s.streams.forEach((x, i) => {
     declare(x.name, ["streams", i, "name"]);
   });
+  const queues = new Set<string>();
+  s.queues.forEach((q, i) => {
+    if (streams.has(q.name) || firehose.has(q.name) || queues.has(q.name))
+      issue(`the name "${q.name}" is used twice (streams, delivery streams and queues share one namespace)`, [
+        "queues",
+        i,
+        "name",
+      ]);
+    queues.add(q.name);
+  });
   const seenFirehose = new Set<string>();
   s.firehose.forEach((f, i) => {
     if (seenFirehose.has(f.name) || streams.has(f.name))
@@ -839,9 +866,30 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
       );
     }
   };
+  const queueApis = ["SendMessageBatch", "SendMessage"];
   s.producers.forEach((p, i) => {
     const target = p.target;
     const f = target !== undefined ? firehose.get(target) : undefined;
+    if (target !== undefined && queues.has(target)) {
+      if (p.api !== undefined && !queueApis.includes(p.api))
+        issue(`an SQS queue takes SendMessageBatch or SendMessage, not ${p.api}`, ["producers", i, "api"]);
+      if (p.batchGiven && p.batch.maxRecords > SQS_FIFO.batchMaxMessages.value)
+        issue(
+          aboveMaximum(
+            String(p.batch.maxRecords),
+            String(SQS_FIFO.batchMaxMessages.value),
+            SQS_FIFO.batchMaxMessages,
+          ),
+          ["producers", i, "batch", "maxRecords"],
+        );
+      return;
+    }
+    if (p.api !== undefined && queueApis.includes(p.api))
+      issue(`${p.api} is an SQS call; name a queue in target, or use a Kinesis or Firehose API`, [
+        "producers",
+        i,
+        "api",
+      ]);
     if (f) {
       if (sourceOf(f).kind !== "direct-put")
         issue(
@@ -861,11 +909,14 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
         );
     } else {
       if (target !== undefined && !streams.has(target))
-        issue(unknownName("stream or delivery stream", target, [...streams.keys(), ...firehose.keys()]), [
-          "producers",
-          i,
-          "target",
-        ]);
+        issue(
+          unknownName("stream, delivery stream or queue", target, [
+            ...streams.keys(),
+            ...firehose.keys(),
+            ...queues,
+          ]),
+          ["producers", i, "target"],
+        );
       else needStream(target, ["producers", i]);
       if (p.api === "PutRecordBatch")
         issue(
@@ -932,6 +983,7 @@ const UNUSED_STREAM = { name: "stream", shards: 1 };
 /** Fills every reference with the name it defaults to, and each producer's API and batch. */
 function resolveReferences(s: Parsed) {
   const firehose = new Set(s.firehose.map((f) => f.name));
+  const queues = new Set(s.queues.map((q) => q.name));
   const stream = s.stream ?? streamSchema.parse(UNUSED_STREAM);
   const main = stream.name;
   return {
@@ -942,16 +994,20 @@ function resolveReferences(s: Parsed) {
     producers: s.producers.map((p) => {
       const target = p.target ?? main;
       const toFirehose = firehose.has(target);
+      const toQueue = queues.has(target);
       const batchBytes = FIREHOSE_PUT.batchMaxBytes.value;
-      return {
-        ...p,
-        target,
-        api: p.api ?? (toFirehose ? ("PutRecordBatch" as const) : ("PutRecords" as const)),
-        batch:
-          toFirehose && !p.batchGiven
+      const api = p.api ?? (toQueue ? "SendMessageBatch" : toFirehose ? "PutRecordBatch" : "PutRecords");
+      const batch =
+        toQueue && !p.batchGiven
+          ? {
+              ...p.batch,
+              maxRecords: SQS_FIFO.batchMaxMessages.value,
+              maxBytes: SQS_FIFO.maxMessageBytes.value,
+            }
+          : toFirehose && !p.batchGiven
             ? { ...p.batch, maxBytes: Math.min(p.batch.maxBytes, batchBytes) }
-            : p.batch,
-      };
+            : p.batch;
+      return { ...p, target, api, batch };
     }),
     consumers: s.consumers.map((c) => ({ ...c, stream: c.stream ?? main })),
     firehose: s.firehose.map((f) => ({
