@@ -35,7 +35,15 @@ function complete(fragment: Record<string, unknown>): Record<string, unknown> {
 describe("the README's scenario examples", () => {
   it("has examples of the main sections", () => {
     const text = BLOCKS.join("\n");
-    for (const section of ["producers:", "consumers:", "firehose:", "analytics:", "events:", "scaling:"])
+    for (const section of [
+      "producers:",
+      "consumers:",
+      "firehose:",
+      "analytics:",
+      "queues:",
+      "events:",
+      "scaling:",
+    ])
       expect(text).toContain(section);
   });
 
