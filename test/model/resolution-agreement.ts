@@ -40,7 +40,10 @@ const FAST: Record<string, Record<string, string>> = {
 function measure(file: string, resolution: string) {
   const text = readFileSync(`scenarios/${file}`, "utf8");
   const cut = process.env["KINESIM_DEEP"] ? {} : (FAST[file] ?? {});
-  const runs = SEEDS.map((seed) => simulate(scenarioOf(text, { ...cut, resolution, seed })).summary);
+  // Variants are compare's business; some need record resolution.
+  const runs = SEEDS.map(
+    (seed) => simulate(scenarioOf(text, { ...cut, resolution, seed, variants: "null" })).summary,
+  );
   const mean = (f: (s: (typeof runs)[number]) => number) => runs.reduce((a, s) => a + f(s), 0) / runs.length;
   if (runs[0]!.stream.declared)
     return {
