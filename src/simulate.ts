@@ -33,6 +33,36 @@ export interface RunResult {
   run: BuiltRun;
 }
 
+/**
+ * Runs a scenario slice by slice, awaiting `pause()` between slices so that the caller's event loop
+ * can notice a signal; when `stopped()` turns true the run ends there and its summary says so
+ * (`interrupted`). Same results as simulate() when it runs to the end.
+ */
+export async function simulateInterruptible(
+  scenario: Scenario,
+  options: SimulateOptions,
+  pause: () => Promise<void>,
+  stopped: () => string | undefined,
+): Promise<RunResult> {
+  const run = buildRun(scenario, { sink: options.sink ?? NULL_SINK });
+  const end = scenario.duration;
+  const slice = options.progressSliceUs ?? 60 * US_PER_S;
+  let t = 0;
+  let reason: string | undefined;
+  while (t < end) {
+    t = Math.min(t + slice, end);
+    run.sim.run(t);
+    options.onProgress?.(t, end, run.sim.eventsFired);
+    await pause();
+    reason = stopped();
+    if (reason !== undefined && t < end) break;
+  }
+  run.recorder.finish(t);
+  const summary = summarize(scenario, run);
+  if (t < end) summary.interrupted = { atSeconds: t / US_PER_S, reason: reason ?? "stopped" };
+  return { scenario, summary, run };
+}
+
 /** Runs a scenario to its end and returns its summary. Deterministic: same scenario, same result. */
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): RunResult {
   const run = buildRun(scenario, {

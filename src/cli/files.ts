@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -16,6 +17,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
 import { ScenarioError } from "../scenario/load.js";
+import { UserInputError } from "./errors.js";
 
 /** Reads a scenario file; unreadable or non-UTF-8 files become ScenarioErrors (exit 2). */
 export function readScenarioFile(path: string): string {
@@ -95,6 +97,16 @@ export class ReportFolder {
   readonly staging: string;
 
   constructor(readonly target: string) {
+    // The target is replaced whole when the run is published: never one that holds other things.
+    if (existsSync(target)) {
+      const entries = readdirSync(target);
+      const isReport =
+        entries.length === 0 || entries.includes("summary.json") || entries.includes(PARTIAL_MARK);
+      if (!isReport)
+        throw new UserInputError(
+          `--out ${target}: the folder exists and is not a kinesim report (no summary.json); kinesim replaces its output folder whole, so choose a new or report folder`,
+        );
+    }
     this.staging = join(dirname(target), `.${basename(target)}.partial`);
     rmSync(this.staging, { recursive: true, force: true });
     mkdirSync(this.staging, { recursive: true });
@@ -111,6 +123,9 @@ export class ReportFolder {
     renameSync(this.staging, this.target);
   }
 }
+
+/** A file in a report folder that a run did not finish (interrupted): its content says why. */
+export const PARTIAL_MARK = "PARTIAL";
 
 /** The summary as a two-column CSV (dotted keys), for spreadsheets. */
 export function summaryCsv(summary: object): string {

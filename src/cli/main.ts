@@ -87,6 +87,11 @@ async function main(argv: string[]): Promise<number> {
       default: true,
       describe: "draw charts and index.html (--no-charts: CSVs and summary only)",
     },
+    force: {
+      type: "boolean",
+      default: false,
+      describe: "run even when the run is estimated to take over an hour",
+    },
   } as const;
   await yargs(argv)
     .scriptName("kinesim")

@@ -3,12 +3,15 @@
 import { relative, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { stringify as toYaml } from "yaml";
+import { estimatedEvents, resolveTick } from "../model/build.js";
 import { summaryLines } from "../report/text.js";
 import type { Override } from "../scenario/load.js";
 import { renderScenario } from "../scenario/render.js";
+import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
-import { simulate } from "../simulate.js";
-import { CsvDirectorySink, ReportFolder, summaryCsv } from "./files.js";
+import { simulateInterruptible } from "../simulate.js";
+import { UserInputError } from "./errors.js";
+import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, summaryCsv } from "./files.js";
 import { loadScenarioFile } from "./load.js";
 import { writeReport } from "./report-files.js";
 
@@ -23,6 +26,24 @@ export interface RunOptions {
   quiet?: boolean;
   /** Build charts and index.html (default true). */
   charts?: boolean;
+  /** Run even when the resource guard estimates the run is too large. */
+  force?: boolean;
+}
+
+/** Events above which a run is refused without --force: about an hour at ~2 million events/s. */
+export const EVENT_GUARD = 7_000_000_000;
+
+/** Refuses a run the guard estimates would take hours, naming the settings that shrink it. */
+export function guardResources(scenario: Scenario, force: boolean | undefined): void {
+  const events = estimatedEvents(scenario);
+  if (force || events <= EVENT_GUARD) return;
+  const hint =
+    resolveTick(scenario) === undefined
+      ? "a cohort resolution (--resolution 10ms, or resolution: auto), a shorter --duration, or fewer records"
+      : "a coarser tick (--resolution 100ms), a shorter --duration, or fewer producer instances";
+  throw new UserInputError(
+    `this run needs about ${(events / 1e9).toFixed(1)} billion events (over an hour at ~2 million events/s): use ${hint}; --force runs it anyway`,
+  );
 }
 
 /** Turns `--set a.b=c` flags (and the shorthand flags) into overrides. */
@@ -44,23 +65,39 @@ export function overridesOf(options: RunOptions): Override[] {
 export async function runCommand(options: RunOptions): Promise<number> {
   const { scenario, warnings } = loadScenarioFile(options.scenario, overridesOf(options));
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  guardResources(scenario, options.force);
   const target = resolve(options.out ?? `reports/${scenario.name}`);
   const folder = new ReportFolder(target);
   const sink = new CsvDirectorySink(folder.staging);
   const started = Date.now();
   const bar = progressBar(scenario.duration);
-  let result: ReturnType<typeof simulate>;
+  // SIGINT / SIGTERM stop the run at the next slice; what it has is written and marked partial.
+  let signal: string | undefined;
+  const onSignal = (name: string) => () => {
+    signal = name;
+  };
+  const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+  process.once("SIGINT", handlers.SIGINT);
+  process.once("SIGTERM", handlers.SIGTERM);
+  let result: Awaited<ReturnType<typeof simulateInterruptible>>;
   try {
-    result = simulate(scenario, {
-      sink,
-      ...(bar
-        ? {
-            onProgress: (t: number, end: number) =>
-              bar.update(Math.round((1000 * t) / end), { simulated: formatDuration(Math.round(t)) }),
-          }
-        : {}),
-    });
+    result = await simulateInterruptible(
+      scenario,
+      {
+        sink,
+        ...(bar
+          ? {
+              onProgress: (t: number, end: number) =>
+                bar.update(Math.round((1000 * t) / end), { simulated: formatDuration(Math.round(t)) }),
+            }
+          : {}),
+      },
+      () => new Promise((done) => setImmediate(done)),
+      () => signal,
+    );
   } finally {
+    process.removeListener("SIGINT", handlers.SIGINT);
+    process.removeListener("SIGTERM", handlers.SIGTERM);
     bar?.stop();
     sink.close();
   }
@@ -68,8 +105,19 @@ export async function runCommand(options: RunOptions): Promise<number> {
   folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   folder.write("summary.csv", summaryCsv(summary));
   folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
+  if (summary.interrupted)
+    folder.write(
+      PARTIAL_MARK,
+      `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
+    );
   const report = options.charts === false ? undefined : await writeReport(folder.staging);
   folder.publish();
+  if (summary.interrupted) {
+    process.stderr.write(
+      `interrupted by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s: wrote the partial run to ${shownPath(target)}/ (marked PARTIAL)\n`,
+    );
+    return 130;
+  }
   const wall = (Date.now() - started) / 1000;
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);

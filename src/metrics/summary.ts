@@ -237,6 +237,8 @@ export function capacityChanged(c: CapacitySummary): boolean {
 
 /** Summary of a run. */
 export interface RunSummary {
+  /** Set when the run was stopped before its end (a signal): the numbers cover [0, atSeconds). */
+  interrupted?: { atSeconds: number; reason: string };
   scenario: string;
   seed: string;
   resolution: string;

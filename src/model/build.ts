@@ -7,7 +7,7 @@ import { KINESIS } from "../data/kinesis-limits.js";
 import { compileDistribution } from "../engine/distributions.js";
 import { RandomStreams } from "../engine/random.js";
 import { Simulation } from "../engine/simulation.js";
-import { US_PER_MS } from "../engine/time.js";
+import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import type { RunSink } from "../metrics/sink.js";
 import type { AnalyticsSpec } from "../scenario/analytics.js";
 import type { ConsumerSpec, PollingSpec } from "../scenario/consumers.js";
@@ -95,6 +95,25 @@ export function resolveTick(scenario: Scenario): number | undefined {
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * A rough count of the events a run needs, for the resource guard: at record resolution about one
+ * per record and a share per consumer read; at cohort resolution one per group and tick, plus the
+ * requests the clients send (a KPL-style client sends about 10 batches a second).
+ */
+export function estimatedEvents(scenario: Scenario): number {
+  const tick = resolveTick(scenario);
+  const seconds = scenario.duration / US_PER_S;
+  const readers = scenario.consumers.length + scenario.firehose.length + scenario.analytics.length;
+  if (tick === undefined) return expectedRecords(scenario) * (1.5 + 0.5 * readers);
+  const ticks = scenario.duration / tick;
+  let events = 0;
+  for (const p of scenario.producers) {
+    const groups = Math.max(1, Math.min(p.instances, Math.floor(640_000 / tick)));
+    events += ticks * groups + seconds * p.instances * 10;
+  }
+  return events * (1 + 0.2 * readers);
 }
 
 /** Builds the components of a scenario on a fresh simulation. */

@@ -403,6 +403,7 @@ ${table(
 </head>
 <body>
 <h1>${escapeHtml(s.scenario)}</h1>
+${s.interrupted ? `<div class="statement warn" id="partial">PARTIAL: this run was stopped by ${escapeHtml(s.interrupted.reason)} at ${s.interrupted.atSeconds.toLocaleString("en-US")} s of ${s.durationSeconds.toLocaleString("en-US")} s; every number and chart covers only that part.</div>` : ""}
 <p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · ${declared ? `stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter` : `${plural(firehose.length, "delivery stream")}, no Kinesis data stream`}</p>
 ${input.description ? `<p>${escapeHtml(input.description)}</p>` : ""}
 <div class="cards">${cards.map(([label, value, cls]) => `<div class="card ${cls}"><div class="label">${label}</div><div class="value">${escapeHtml(value!)}</div></div>`).join("")}</div>

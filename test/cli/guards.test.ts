@@ -1,0 +1,100 @@
+// The CLI's guards: a run estimated to take hours is refused (exit 2, naming what to change);
+// --out never replaces a folder that is not a kinesim report; SIGINT stops a run, which writes
+// what it has, marked PARTIAL, with its books balanced.
+
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-guards-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const CLI = ["--import", "tsx", "src/cli/main.ts"];
+
+function kinesim(...args: string[]) {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the resource guard", () => {
+  it("refuses a month of 50,000 records/s at record resolution, and says what to change", () => {
+    const file = join(work, "huge.yaml");
+    writeFileSync(
+      file,
+      "name: huge\nduration: 30d\nresolution: record\nstream: { shards: 60 }\nproducers: [{ name: p, rate: 50000/s }]\n",
+    );
+    const r = kinesim("run", file, "--out", join(work, "huge"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/billion events/);
+    expect(r.stderr).toMatch(/--resolution 10ms/);
+    expect(r.stderr).toMatch(/--force/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(work, "huge"))).toBe(false);
+  });
+});
+
+describe("--out", () => {
+  it("never replaces a folder that is not a kinesim report", () => {
+    const mine = join(work, "my-documents");
+    mkdirSync(mine);
+    writeFileSync(join(mine, "thesis.txt"), "precious");
+    const r = kinesim("run", "scenarios/trucks.yaml", "--duration", "5s", "--no-charts", "--out", mine);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a kinesim report/);
+    expect(readFileSync(join(mine, "thesis.txt"), "utf8")).toBe("precious");
+    // A report folder is replaced as usual.
+    const report = join(work, "report");
+    expect(
+      kinesim("run", "scenarios/trucks.yaml", "--duration", "5s", "--no-charts", "--out", report).code,
+    ).toBe(0);
+    expect(
+      kinesim("run", "scenarios/trucks.yaml", "--duration", "6s", "--no-charts", "--out", report).code,
+    ).toBe(0);
+    expect(JSON.parse(readFileSync(join(report, "summary.json"), "utf8")).durationSeconds).toBe(6);
+  });
+});
+
+describe("an interrupted run", () => {
+  it("stops on SIGINT, writes what it has marked PARTIAL, with its books balanced (exit 130)", async () => {
+    const out = join(work, "interrupted");
+    const staging = join(work, ".interrupted.partial");
+    const child = spawn(
+      process.execPath,
+      [
+        ...CLI,
+        "run",
+        "scenarios/quickstart.yaml",
+        "--duration",
+        "24h",
+        "--resolution",
+        "10ms",
+        "--no-charts",
+        "--out",
+        out,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += String(d);
+    });
+    // Wait until the run has started writing (its staging folder has a time series), then interrupt.
+    await new Promise<void>((ready) => {
+      const check = () => {
+        if (existsSync(join(staging, "timeseries.csv"))) ready();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+    child.kill("SIGINT");
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/interrupted by SIGINT/);
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect(summary.interrupted.reason).toBe("SIGINT");
+    expect(summary.interrupted.atSeconds).toBeLessThan(24 * 3600);
+    expect(summary.ledger.balanced).toBe(true);
+    expect(readFileSync(join(out, "PARTIAL"), "utf8")).toMatch(/stopped by SIGINT/);
+  });
+});
