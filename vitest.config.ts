@@ -22,6 +22,8 @@ const plainSummary: Reporter = {
 };
 
 export default defineConfig({
+  // The README's testing-API example imports the package by name; tests use the sources.
+  resolve: { alias: { "kinesim/testing": new URL("./src/testing.ts", import.meta.url).pathname } },
   test: {
     include: ["test/**/*.test.ts"],
     reporters: ["default", plainSummary],
