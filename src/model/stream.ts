@@ -128,6 +128,10 @@ export class Stream implements WriteTarget {
       throw new TopologyError(
         `${!shard.open ? shard.id : adjacent.id} is closed: only open shards can be merged`,
       );
+    if (shard === adjacent)
+      throw new TopologyError(
+        `${shard.id} cannot be merged with itself: MergeShards takes two adjacent shards`,
+      );
     if (shard.range.end + 1n !== adjacent.range.start && adjacent.range.end + 1n !== shard.range.start) {
       throw new TopologyError(
         `${shard.id} and ${adjacent.id} are not adjacent: their hash-key ranges must meet with no gap (MergeShards takes two adjacent shards only)`,

@@ -95,7 +95,7 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
   const issues: ScenarioIssue[] = doc.errors.map((error) => ({
     file,
     path: "",
-    message: `YAML syntax: ${firstLine(error.message)}${duplicateKeyHint(error, text)}`,
+    message: `YAML syntax: ${yamlMessage(error)}${duplicateKeyHint(error, text)}`,
     ...at(error.pos[0]),
   }));
   if (issues.length > 0) throw new ScenarioError(issues);
@@ -238,6 +238,15 @@ function duplicateKeyHint(error: YAMLError, text: string): string {
   if (error.code !== "DUPLICATE_KEY") return "";
   const key = /^\s*["']?([^:"'\n]+)/.exec(text.slice(error.pos[0]))?.[1]?.trim();
   return key ? ` ("${key}" appears twice in the same mapping)` : "";
+}
+
+/** The parser's message, without advice meant for programmers. */
+function yamlMessage(error: YAMLError): string {
+  if (/multiple documents/i.test(error.message))
+    return "the file holds more than one YAML document (a line with ---); a scenario is one document";
+  if (/Missing , or : between flow map items/.test(error.message))
+    return `${firstLine(error.message)} (a key with brackets, such as producers[0].rate, must be quoted inside { }, or written in block style)`;
+  return firstLine(error.message);
 }
 
 function firstLine(message: string): string {

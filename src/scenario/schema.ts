@@ -32,18 +32,29 @@ const MS = US_PER_MS;
 
 const recordRate = (description: string) => countRate({ min: { value: 0 }, description });
 
+/** An ExplicitHashKey: a decimal 128-bit number, as AWS takes it. */
+const hashKeyText = z.string().refine((t) => /^(0|[1-9]\d{0,38})$/.test(t) && BigInt(t) <= 2n ** 128n - 1n, {
+  error: (issue) =>
+    `expected a decimal hash key from 0 to 2^128−1 (340282366920938463463374607431768211455), got ${JSON.stringify(issue.input)}`,
+});
+
 const rateVariants = z.discriminatedUnion("profile", [
   z.strictObject({ profile: z.literal("constant"), rate: recordRate("records per second") }),
-  z.strictObject({
-    profile: z.literal("ramp"),
-    from: recordRate("rate at `start`"),
-    to: recordRate("rate at `end`"),
-    start: duration({ min: { value: 0 }, description: "when the ramp begins (default 0)" }).default(0),
-    end: duration({
-      min: { value: 0 },
-      description: "when the ramp reaches `to` (default: end of run)",
-    }).optional(),
-  }),
+  z
+    .strictObject({
+      profile: z.literal("ramp"),
+      from: recordRate("rate at `start`"),
+      to: recordRate("rate at `end`"),
+      start: duration({ min: { value: 0 }, description: "when the ramp begins (default 0)" }).default(0),
+      end: duration({
+        min: { value: 0 },
+        description: "when the ramp reaches `to` (default: end of run)",
+      }).optional(),
+    })
+    .superRefine((r, ctx) => {
+      if (r.end !== undefined && r.end < r.start)
+        ctx.addIssue({ code: "custom", message: "a ramp must end at or after its start", path: ["end"] });
+    }),
   z.strictObject({
     profile: z.literal("steps"),
     steps: z
@@ -55,18 +66,27 @@ const rateVariants = z.discriminatedUnion("profile", [
       )
       .min(1),
   }),
-  z.strictObject({
-    profile: z.literal("diurnal"),
-    mean: recordRate("average rate over a period"),
-    peak: recordRate("highest rate, reached at `peakAt`"),
-    period: duration({
-      min: { value: 1 * US_PER_S },
-      description: "length of one cycle (default 24h)",
-    }).default(DAY_US),
-    peakAt: duration({ min: { value: 0 }, description: "time of the first peak (default 12h)" }).default(
-      12 * US_PER_H,
-    ),
-  }),
+  z
+    .strictObject({
+      profile: z.literal("diurnal"),
+      mean: recordRate("average rate over a period"),
+      peak: recordRate("highest rate, reached at `peakAt`"),
+      period: duration({
+        min: { value: 1 * US_PER_S },
+        description: "length of one cycle (default 24h)",
+      }).default(DAY_US),
+      peakAt: duration({ min: { value: 0 }, description: "time of the first peak (default 12h)" }).default(
+        12 * US_PER_H,
+      ),
+    })
+    .superRefine((d, ctx) => {
+      if (d.peak < d.mean)
+        ctx.addIssue({
+          code: "custom",
+          message: "the peak of a diurnal profile must be at least its mean",
+          path: ["peak"],
+        });
+    }),
   z.strictObject({
     profile: z.literal("spike"),
     base: recordRate("rate outside the spike"),
@@ -199,9 +219,9 @@ const keyVariants = z.discriminatedUnion("dist", [
     hashKeys: z
       .array(
         z.union([
-          z.string().regex(/^(0|[1-9]\d{0,38})$/),
+          hashKeyText,
           z.strictObject({
-            hashKey: z.string().regex(/^(0|[1-9]\d{0,38})$/),
+            hashKey: hashKeyText,
             weight: number({ min: { value: 0 }, description: "relative weight" }),
           }),
         ]),
@@ -744,6 +764,16 @@ export const scenarioSchema = scenarioObject
         });
       }
     }
+    const variantNames = new Set<string>();
+    s.variants.forEach((v, i) => {
+      if (variantNames.has(v.name))
+        ctx.addIssue({
+          code: "custom",
+          message: `the variant name "${v.name}" is used twice`,
+          path: ["variants", i, "name"],
+        });
+      variantNames.add(v.name);
+    });
     if (s.queues.length > 0 && typeof s.resolution === "number")
       ctx.addIssue({
         code: "custom",
@@ -873,6 +903,15 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     if (target !== undefined && queues.has(target)) {
       if (p.api !== undefined && !queueApis.includes(p.api))
         issue(`an SQS queue takes SendMessageBatch or SendMessage, not ${p.api}`, ["producers", i, "api"]);
+      if (p.batchGiven && p.batch.maxBytes > SQS_FIFO.maxMessageBytes.value)
+        issue(
+          aboveMaximum(
+            formatSize(p.batch.maxBytes),
+            formatSize(SQS_FIFO.maxMessageBytes.value),
+            SQS_FIFO.maxMessageBytes,
+          ),
+          ["producers", i, "batch", "maxBytes"],
+        );
       if (p.batchGiven && p.batch.maxRecords > SQS_FIFO.batchMaxMessages.value)
         issue(
           aboveMaximum(
