@@ -454,6 +454,22 @@ function describeIssue(issue: ZodIssue, data: unknown): Problem[] {
         },
       ];
     case "invalid_union": {
+      // A mapping that matched the mapping branch in shape but not in content: report that
+      // branch's own problems (e.g. a bad startingPosition), not "expected a valid value".
+      const branches = "errors" in issue && Array.isArray(issue.errors) ? (issue.errors as ZodIssue[][]) : [];
+      if (value !== null && typeof value === "object") {
+        const inside = branches.find(
+          (b) => b.length > 0 && b.every((i) => i.path.length > 0 || i.code === "custom"),
+        );
+        const problems = inside?.flatMap((i) =>
+          describeIssue(
+            { ...i, path: [...(issue.path as PropertyKey[]), ...(i.path as PropertyKey[])] } as ZodIssue,
+            data,
+          ),
+        );
+        if (problems && problems.length > 0 && problems.every((p) => !p.message.startsWith("Invalid")))
+          return problems;
+      }
       const options =
         "options" in issue && Array.isArray(issue.options)
           ? (issue.options as unknown[]).map(String)
