@@ -40,3 +40,24 @@ export interface WriteTarget extends HashRouter {
     position: number,
   ): number;
 }
+
+/**
+ * A target that takes every record into one partition (a Firehose direct-PUT endpoint, an SQS
+ * queue): routing is trivial, and records are bare data blobs.
+ */
+export abstract class SinglePartitionTarget {
+  readonly topologyVersion = 0;
+  readonly open = [{ startFraction: 0 }] as const;
+  readonly openCount = 1;
+  readonly shares = Float64Array.of(1);
+  readonly roundsSingleRecordCalls = false;
+  readonly keyedRecords = false;
+
+  shardOfHash(): number {
+    return 0;
+  }
+
+  shardOfFraction(): number {
+    return 0;
+  }
+}

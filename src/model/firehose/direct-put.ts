@@ -8,29 +8,20 @@ import { FIREHOSE_PUT } from "../../data/firehose-limits.js";
 import { US_PER_S } from "../../engine/time.js";
 import type { Spread } from "../../metrics/latency-histogram.js";
 import { createLimiter, prefixBytes, type WriteLimiter } from "../limiter.js";
-import type { WriteTarget } from "../write-target.js";
+import { SinglePartitionTarget, type WriteTarget } from "../write-target.js";
 import type { DeliveryStream } from "./delivery-stream.js";
 
-/** The whole hash space as one partition: routing is trivial. */
-const WHOLE = [{ startFraction: 0 }] as const;
-
 /** A delivery stream's direct-PUT endpoint. */
-export class DirectPut implements WriteTarget {
+export class DirectPut extends SinglePartitionTarget implements WriteTarget {
   readonly name: string;
   readonly maxRecordSize = FIREHOSE_PUT.maxRecordBytes.value;
-  readonly topologyVersion = 0;
-  readonly open = WHOLE;
-  readonly openCount = 1;
-  readonly shares = Float64Array.of(1);
-  readonly roundsSingleRecordCalls = false;
-  /** Delivery-stream records are bare data blobs. */
-  readonly keyedRecords = false;
   private readonly limiter: WriteLimiter;
   private second = -1;
   private requestsThisSecond = 0;
   private readonly requestsPerSecond: number;
 
   constructor(private readonly delivery: DeliveryStream) {
+    super();
     this.name = delivery.name;
     const q = delivery.spec.quota;
     this.requestsPerSecond = q.requests;
@@ -41,14 +32,6 @@ export class DirectPut implements WriteTarget {
       burstUs: US_PER_S,
       largeRecordTankBytes: 0,
     });
-  }
-
-  shardOfHash(): number {
-    return 0;
-  }
-
-  shardOfFraction(): number {
-    return 0;
   }
 
   admitRequest(nowUs: number, records: number): boolean {

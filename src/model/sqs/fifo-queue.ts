@@ -15,10 +15,7 @@ import { IntervalHistogram, type Spread } from "../../metrics/latency-histogram.
 import { noiseOf } from "../../scenario/consumers.js";
 import type { QueueSpec } from "../../scenario/queues.js";
 import { KeyOrder, ProcessingModel } from "../consumers/consumer.js";
-import type { WriteTarget } from "../write-target.js";
-
-/** The whole hash space as one partition: routing is trivial. */
-const WHOLE = [{ startFraction: 0 }] as const;
+import { SinglePartitionTarget, type WriteTarget } from "../write-target.js";
 
 interface Message {
   group: number;
@@ -89,15 +86,9 @@ class ActionQuota {
 }
 
 /** An SQS FIFO queue with its workers. */
-export class FifoQueue implements WriteTarget {
+export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
   readonly name: string;
   readonly maxRecordSize = SQS_FIFO.maxMessageBytes.value;
-  readonly topologyVersion = 0;
-  readonly open = WHOLE;
-  readonly openCount = 1;
-  readonly shares = Float64Array.of(1);
-  readonly keyedRecords = false;
-  readonly roundsSingleRecordCalls = false;
   readonly interval = new QueueCounters();
   readonly totals = new QueueCounters();
   /** Creation → processed (deleted). */
@@ -124,6 +115,7 @@ export class FifoQueue implements WriteTarget {
     private readonly sim: Simulation,
     private readonly rng: RandomStream,
   ) {
+    super();
     this.name = spec.name;
     this.send = new ActionQuota(spec.transactionsPerSecond);
     this.receive = new ActionQuota(spec.transactionsPerSecond);
@@ -144,14 +136,6 @@ export class FifoQueue implements WriteTarget {
 
   // -------------------------------------------------------------------------------------------
   // The producers' side
-
-  shardOfHash(): number {
-    return 0;
-  }
-
-  shardOfFraction(): number {
-    return 0;
-  }
 
   admitRequest(nowUs: number, records: number): boolean {
     if (this.send.take(nowUs) === undefined) return true;
