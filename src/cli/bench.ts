@@ -5,26 +5,46 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { Simulation } from "../engine/simulation.js";
 import { loadScenario } from "../scenario/load.js";
 import { simulate } from "../simulate.js";
 import { readScenarioFile } from "./files.js";
 
-/** A benchmark case: a scenario file and overrides; a grid case runs it at several shard counts × seeds. */
+/**
+ * A benchmark case: a scenario file and overrides; a grid case runs it at several shard counts ×
+ * seeds; the engine case times the event queue alone. `runs` overrides the suite's repetitions
+ * (the day case is long enough to time once).
+ */
 interface BenchCase {
   name: string;
   scenario: string;
   overrides: Record<string, string>;
   grid?: { shards: number[]; seeds: number };
+  engine?: { pending: number; events: number };
+  runs?: number;
 }
 
-const R4 = "scenarios/bench/r4-50-shards.yaml";
+const R = (n: string) => `scenarios/bench/${n}.yaml`;
+const RECORD = { resolution: "record" };
+const TICK = { resolution: "10ms" };
 
 /** The suite. */
 export const BENCH_CASES: BenchCase[] = [
-  { name: "quickstart/record", scenario: "scenarios/quickstart.yaml", overrides: { resolution: "record" } },
-  { name: "quickstart/10ms", scenario: "scenarios/quickstart.yaml", overrides: { resolution: "10ms" } },
-  { name: "r4-50-shards/record", scenario: R4, overrides: { resolution: "record" } },
-  { name: "r4-50-shards/10ms", scenario: R4, overrides: { resolution: "10ms" } },
+  // The event queue alone: schedule and pop with 10,000 events pending.
+  { name: "engine", scenario: "", overrides: {}, engine: { pending: 10_000, events: 20_000_000 } },
+  { name: "r1-4-shards/record", scenario: R("r1-4-shards"), overrides: RECORD },
+  { name: "r1-4-shards/10ms", scenario: R("r1-4-shards"), overrides: TICK },
+  { name: "r2-2-shards/record", scenario: R("r2-2-shards"), overrides: RECORD },
+  { name: "r2-2-shards/10ms", scenario: R("r2-2-shards"), overrides: TICK },
+  { name: "r3-hot-key/record", scenario: R("r3-hot-key"), overrides: RECORD },
+  { name: "r3-hot-key/10ms", scenario: R("r3-hot-key"), overrides: TICK },
+  { name: "r4-50-shards/record", scenario: R("r4-50-shards"), overrides: RECORD },
+  { name: "r4-50-shards/10ms", scenario: R("r4-50-shards"), overrides: TICK },
+  // Memory flat in simulated time: R4 for twice as long.
+  { name: "r4-50-shards/10ms/20m", scenario: R("r4-50-shards"), overrides: { ...TICK, duration: "20m" } },
+  { name: "quickstart/record", scenario: "scenarios/quickstart.yaml", overrides: RECORD },
+  // 24 hours of 500 shards with a Lambda mapping and a delivery stream (1 s cohorts; see the file).
+  { name: "day", scenario: R("day-500-shards"), overrides: {}, runs: 1 },
   // What a plan costs: 20 shard counts × 5 seeds of a one-hour 20-shard scenario, on every core,
   // at the scenario's 100 ms cohorts (see the scenario for how they compare with 10 ms).
   {
@@ -34,6 +54,38 @@ export const BENCH_CASES: BenchCase[] = [
     grid: { shards: Array.from({ length: 20 }, (_, i) => 11 + i), seeds: 5 },
   },
 ];
+
+/** The event queue alone: each event schedules the next at a pseudo-random later time. */
+function measureEngine(c: BenchCase, e: NonNullable<BenchCase["engine"]>): Measurement {
+  const sim = new Simulation();
+  let state = 12345;
+  const next = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return 1 + (state % 10_000);
+  };
+  let fired = 0;
+  let lastUs = 0;
+  const handler = (t: number) => {
+    fired++;
+    lastUs = t;
+    if (fired + e.pending <= e.events) sim.schedule(next(), handler);
+  };
+  for (let i = 0; i < e.pending; i++) sim.schedule(next(), handler);
+  const started = process.hrtime.bigint();
+  sim.run(Number.MAX_SAFE_INTEGER);
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return {
+    case: c.name,
+    events: fired,
+    simulatedSeconds: lastUs / 1e6,
+    wallSeconds,
+    eventsPerSecond: fired / wallSeconds,
+    realTimeFactor: lastUs / 1e6 / wallSeconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    firstAttemptThrottledFraction: 0,
+    records: 0,
+  };
+}
 
 /** Measurements of one run of a case. */
 interface Measurement {
@@ -109,7 +161,7 @@ function median(values: number[]): number {
 }
 
 /** Runs the suite (or, with `case`, one case in this process, printing JSON). */
-export async function benchCommand(options: { case?: string; runs: number }): Promise<number> {
+export async function benchCommand(options: { case?: string; runs: number; only?: string }): Promise<number> {
   if (options.case !== undefined) {
     const c = BENCH_CASES.find((x) => x.name === options.case);
     if (!c) {
@@ -118,14 +170,15 @@ export async function benchCommand(options: { case?: string; runs: number }): Pr
       );
       return 2;
     }
-    process.stdout.write(`${JSON.stringify(c.grid ? await measureGrid(c, c.grid) : measure(c))}\n`);
+    const m = c.engine ? measureEngine(c, c.engine) : c.grid ? await measureGrid(c, c.grid) : measure(c);
+    process.stdout.write(`${JSON.stringify(m)}\n`);
     return 0;
   }
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
   const rows: Measurement[] = [];
-  for (const c of BENCH_CASES) {
+  for (const c of BENCH_CASES.filter((x) => options.only === undefined || x.name.startsWith(options.only))) {
     const runs: Measurement[] = [];
-    for (let i = 0; i < options.runs; i++) {
+    for (let i = 0; i < (c.runs ?? options.runs); i++) {
       const child = spawnSync(process.execPath, [cli, "bench", "--case", c.name], { encoding: "utf8" });
       if (child.status !== 0) {
         process.stderr.write(`bench case ${c.name} failed:\n${child.stderr}\n`);

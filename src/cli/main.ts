@@ -405,11 +405,13 @@ async function main(argv: string[]): Promise<number> {
         y.options({
           case: { type: "string", describe: "run one case in this process (used by the suite)" },
           runs: { type: "number", default: 3, describe: "repetitions per case (median reported)" },
+          only: { type: "string", describe: "run only the cases whose name starts with this" },
         }),
       async (args) => {
         const { benchCommand } = await import("./bench.js");
         code = await benchCommand({
           ...(args.case !== undefined ? { case: args.case } : {}),
+          ...(args.only !== undefined ? { only: args.only } : {}),
           runs: args.runs,
         });
       },
