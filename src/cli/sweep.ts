@@ -102,11 +102,8 @@ export function mergeCommand(files: readonly string[], out: string, quiet = fals
   let header: string[] | undefined;
   const rows: Record<string, string>[] = [];
   for (const f of files) {
-    const records = parse(readFileSync(f, "utf8"), { columns: true, skip_empty_lines: true }) as Record<
-      string,
-      string
-    >[];
-    const first = (parse(readFileSync(f, "utf8"), { to_line: 1 }) as string[][])[0] ?? [];
+    const [first = [], ...body] = parse(readFileSync(f, "utf8"), { skip_empty_lines: true }) as string[][];
+    const records = body.map((cells) => Object.fromEntries(first.map((c, i) => [c, cells[i] ?? ""])));
     if (header && header.join(",") !== first.join(","))
       throw new UserInputError(
         `${f}: its columns differ from ${files[0]}'s; were they run with the same flags?`,

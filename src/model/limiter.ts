@@ -166,3 +166,27 @@ class ByteTank {
     this.tokens -= bytes * US_PER_S;
   }
 }
+
+/**
+ * Calls per calendar second against a quota (a request-rate limit: Firehose direct PUT, each SQS
+ * API action). `take` admits a call now, or returns when the next second starts.
+ */
+export class CallQuota {
+  private second = -1;
+  private calls = 0;
+
+  constructor(private readonly perSecond: number) {}
+
+  take(nowUs: number): number | undefined {
+    const second = Math.floor(nowUs / US_PER_S);
+    if (second !== this.second) {
+      this.second = second;
+      this.calls = 0;
+    }
+    if (this.calls < this.perSecond) {
+      this.calls++;
+      return undefined;
+    }
+    return (second + 1) * US_PER_S;
+  }
+}

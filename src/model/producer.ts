@@ -323,7 +323,7 @@ export class Producer {
   /** ordering: per-key — a record of `piece`'s key is done (accepted or dropped): the next may go. */
   private releaseKey(piece: Cohort, now: number): void {
     const k = piece.keyIndex;
-    if (!this.perKey || k < 0) return;
+    if (k < 0) return;
     const queue = this.keyWaiting.get(k);
     const next = queue?.shift();
     if (!next) {
@@ -514,7 +514,7 @@ export class Producer {
           shrink(piece, accepted);
           rejected ??= [];
           rejected.push(piece);
-        } else this.releaseKey(piece, now);
+        } else if (this.perKey) this.releaseKey(piece, now);
       }
     }
     if (rejected && this.retry(instance, rejected, now)) return;
@@ -614,7 +614,7 @@ export class Producer {
     if (attempt >= policy.maxAttempts) {
       for (const piece of pieces) {
         this.drop(piece.count, piece.bytes);
-        this.releaseKey(piece, now);
+        if (this.perKey) this.releaseKey(piece, now);
       }
       return false;
     }
@@ -624,7 +624,7 @@ export class Producer {
       // A piece's age is that of its middle record.
       if (now + delay - piece.originUs + (piece.spread.lo + piece.spread.hi) / 2 > policy.recordTtl) {
         this.drop(piece.count, piece.bytes);
-        this.releaseKey(piece, now);
+        if (this.perKey) this.releaseKey(piece, now);
         continue;
       }
       piece.attempt = attempt + 1;

@@ -11,6 +11,7 @@ import {
   PUT_LATENCY_MEASURED,
   SDK_V3_STANDARD_RETRY,
 } from "../data/kinesis-limits.js";
+import type { Fact } from "../data/sources.js";
 import { SQS_FIFO } from "../data/sqs-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
@@ -897,30 +898,25 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
     }
   };
   const queueApis = ["SendMessageBatch", "SendMessage"];
+  /** A batch setting the producer gave above the target's maximum. */
+  const batchAbove = (
+    p: Parsed["producers"][number],
+    i: number,
+    field: "maxBytes" | "maxRecords",
+    fact: Fact,
+    show: (n: number) => string,
+  ) => {
+    if (p.batchGiven && p.batch[field] > fact.value)
+      issue(aboveMaximum(show(p.batch[field]), show(fact.value), fact), ["producers", i, "batch", field]);
+  };
   s.producers.forEach((p, i) => {
     const target = p.target;
     const f = target !== undefined ? firehose.get(target) : undefined;
     if (target !== undefined && queues.has(target)) {
       if (p.api !== undefined && !queueApis.includes(p.api))
         issue(`an SQS queue takes SendMessageBatch or SendMessage, not ${p.api}`, ["producers", i, "api"]);
-      if (p.batchGiven && p.batch.maxBytes > SQS_FIFO.maxMessageBytes.value)
-        issue(
-          aboveMaximum(
-            formatSize(p.batch.maxBytes),
-            formatSize(SQS_FIFO.maxMessageBytes.value),
-            SQS_FIFO.maxMessageBytes,
-          ),
-          ["producers", i, "batch", "maxBytes"],
-        );
-      if (p.batchGiven && p.batch.maxRecords > SQS_FIFO.batchMaxMessages.value)
-        issue(
-          aboveMaximum(
-            String(p.batch.maxRecords),
-            String(SQS_FIFO.batchMaxMessages.value),
-            SQS_FIFO.batchMaxMessages,
-          ),
-          ["producers", i, "batch", "maxRecords"],
-        );
+      batchAbove(p, i, "maxBytes", SQS_FIFO.maxMessageBytes, formatSize);
+      batchAbove(p, i, "maxRecords", SQS_FIFO.batchMaxMessages, String);
       return;
     }
     if (p.api !== undefined && queueApis.includes(p.api))
@@ -937,15 +933,7 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
         );
       if (p.api === "PutRecords")
         issue("a delivery stream takes PutRecordBatch or PutRecord, not PutRecords", ["producers", i, "api"]);
-      if (p.batchGiven && p.batch.maxBytes > FIREHOSE_PUT.batchMaxBytes.value)
-        issue(
-          aboveMaximum(
-            formatSize(p.batch.maxBytes),
-            formatSize(FIREHOSE_PUT.batchMaxBytes.value),
-            FIREHOSE_PUT.batchMaxBytes,
-          ),
-          ["producers", i, "batch", "maxBytes"],
-        );
+      batchAbove(p, i, "maxBytes", FIREHOSE_PUT.batchMaxBytes, formatSize);
     } else {
       if (target !== undefined && !streams.has(target))
         issue(

@@ -7,7 +7,7 @@
 import { FIREHOSE_PUT } from "../../data/firehose-limits.js";
 import { US_PER_S } from "../../engine/time.js";
 import type { Spread } from "../../metrics/latency-histogram.js";
-import { createLimiter, prefixBytes, type WriteLimiter } from "../limiter.js";
+import { CallQuota, createLimiter, prefixBytes, type WriteLimiter } from "../limiter.js";
 import { SinglePartitionTarget, type WriteTarget } from "../write-target.js";
 import type { DeliveryStream } from "./delivery-stream.js";
 
@@ -16,15 +16,13 @@ export class DirectPut extends SinglePartitionTarget implements WriteTarget {
   readonly name: string;
   readonly maxRecordSize = FIREHOSE_PUT.maxRecordBytes.value;
   private readonly limiter: WriteLimiter;
-  private second = -1;
-  private requestsThisSecond = 0;
-  private readonly requestsPerSecond: number;
+  private readonly requests: CallQuota;
 
   constructor(private readonly delivery: DeliveryStream) {
     super();
     this.name = delivery.name;
     const q = delivery.spec.quota;
-    this.requestsPerSecond = q.requests;
+    this.requests = new CallQuota(q.requests);
     this.limiter = createLimiter({
       policy: "window",
       recordsPerSecond: q.records,
@@ -35,16 +33,10 @@ export class DirectPut extends SinglePartitionTarget implements WriteTarget {
   }
 
   admitRequest(nowUs: number, records: number): boolean {
-    const second = Math.floor(nowUs / US_PER_S);
-    if (second !== this.second) {
-      this.second = second;
-      this.requestsThisSecond = 0;
-    }
-    if (this.requestsThisSecond >= this.requestsPerSecond) {
+    if (this.requests.take(nowUs) !== undefined) {
       this.delivery.throttled(records, true);
       return false;
     }
-    this.requestsThisSecond++;
     this.delivery.request();
     return true;
   }

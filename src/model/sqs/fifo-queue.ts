@@ -10,11 +10,11 @@ import { SQS_FIFO } from "../../data/sqs-limits.js";
 import { compileDistribution } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
 import type { Simulation } from "../../engine/simulation.js";
-import { US_PER_S } from "../../engine/time.js";
 import { IntervalHistogram, type Spread } from "../../metrics/latency-histogram.js";
 import { noiseOf } from "../../scenario/consumers.js";
 import type { QueueSpec } from "../../scenario/queues.js";
 import { KeyOrder, ProcessingModel } from "../consumers/consumer.js";
+import { CallQuota } from "../limiter.js";
 import { SinglePartitionTarget, type WriteTarget } from "../write-target.js";
 
 interface Message {
@@ -64,27 +64,6 @@ export class QueueCounters {
   }
 }
 
-/** Calls per calendar second of one API action, against its quota. */
-class ActionQuota {
-  private second = -1;
-  private calls = 0;
-  constructor(private readonly perSecond: number) {}
-
-  /** Takes a call now if the quota allows; otherwise returns when the next second starts. */
-  take(nowUs: number): number | undefined {
-    const second = Math.floor(nowUs / US_PER_S);
-    if (second !== this.second) {
-      this.second = second;
-      this.calls = 0;
-    }
-    if (this.calls < this.perSecond) {
-      this.calls++;
-      return undefined;
-    }
-    return (second + 1) * US_PER_S;
-  }
-}
-
 /** An SQS FIFO queue with its workers. */
 export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
   readonly name: string;
@@ -105,9 +84,9 @@ export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
   private queuedMessages = 0;
   private inFlightMessages = 0;
   private nextUniqueGroup = -2;
-  private readonly send: ActionQuota;
-  private readonly receive: ActionQuota;
-  private readonly remove: ActionQuota;
+  private readonly send: CallQuota;
+  private readonly receive: CallQuota;
+  private readonly remove: CallQuota;
   private readonly processing: ProcessingModel;
 
   constructor(
@@ -117,9 +96,9 @@ export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
   ) {
     super();
     this.name = spec.name;
-    this.send = new ActionQuota(spec.transactionsPerSecond);
-    this.receive = new ActionQuota(spec.transactionsPerSecond);
-    this.remove = new ActionQuota(spec.transactionsPerSecond);
+    this.send = new CallQuota(spec.transactionsPerSecond);
+    this.receive = new CallQuota(spec.transactionsPerSecond);
+    this.remove = new CallQuota(spec.transactionsPerSecond);
     const p = spec.consumers.processing;
     this.processing = new ProcessingModel(
       p.baseUs,
@@ -283,7 +262,7 @@ export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
     }
     this.interval.processed += current.length;
     this.inFlightMessages -= current.length;
-    this.release(current[0]!.group, current);
+    this.release(current);
   }
 
   /** Messages received but not deleted when the visibility timeout runs out. */
@@ -304,11 +283,11 @@ export class FifoQueue extends SinglePartitionTarget implements WriteTarget {
       g.messages.unshift({ ...m });
       this.queuedMessages++;
     }
-    this.release(back[0]!.group, back);
+    this.release(back);
   }
 
   /** The groups of `messages` have nothing in flight any more: they may deliver again. */
-  private release(_first: number, messages: Message[]): void {
+  private release(messages: Message[]): void {
     const seen = new Set<number>();
     for (const m of messages) {
       if (seen.has(m.group)) continue;
