@@ -48,4 +48,78 @@ describe("EventQueue", () => {
       { numRuns: 300, seed: propertySeed("event-queue-order") },
     );
   });
+
+  // The near tier covers 2^17 µs after the last pop; pushes straddle its edges, land far beyond
+  // it, beyond 2^31 µs (where bucket indices wrap as 32-bit integers), and in the past.
+  it("keeps (time, insertion) order across the near ring, the far heap and their edges", () => {
+    const RING = 1 << 17;
+    const delta = fc.oneof(
+      fc.integer({ min: 0, max: 3 }),
+      fc.integer({ min: RING - 3, max: RING + 3 }),
+      fc.integer({ min: 0, max: 4 * RING }),
+      fc.integer({ min: 2 ** 31 - 5, max: 2 ** 31 + 5 }),
+      fc.integer({ min: -50, max: -1 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(delta, fc.constant(null)), { maxLength: 400 }), (ops) => {
+        const q = new EventQueue(1);
+        const reference: { t: number; id: number }[] = [];
+        let id = 0;
+        let lastPopped = 0;
+        for (const op of ops) {
+          if (op !== null) {
+            const t = Math.max(0, lastPopped + op);
+            const mine = id++;
+            q.push(t, () => mine);
+            reference.push({ t, id: mine });
+          } else if (reference.length > 0) {
+            reference.sort((x, y) => x.t - y.t || x.id - y.id);
+            const expected = reference.shift()!;
+            expect(q.peekTime()).toBe(expected.t);
+            expect((q.pop() as unknown as () => number)()).toBe(expected.id);
+            lastPopped = expected.t;
+          }
+        }
+        // Drain: every remaining event in order.
+        reference.sort((x, y) => x.t - y.t || x.id - y.id);
+        for (const expected of reference) {
+          expect(q.peekTime()).toBe(expected.t);
+          expect((q.pop() as unknown as () => number)()).toBe(expected.id);
+        }
+        expect(q.size).toBe(0);
+        expect(q.peekTime()).toBe(Number.POSITIVE_INFINITY);
+      }),
+      { numRuns: 500, seed: propertySeed("event-queue-tiers") },
+    );
+  });
+
+  it("holds a simulation's event mix in order: many equal times, ticks and far timers", () => {
+    const q = new EventQueue(4);
+    const reference: { t: number; id: number }[] = [];
+    let id = 0;
+    let state = 7;
+    const rand = (n: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    let now = 0;
+    const add = (t: number) => {
+      const mine = id++;
+      q.push(t, () => mine);
+      reference.push({ t, id: mine });
+    };
+    for (let i = 0; i < 2000; i++) add(rand(3) * 10_000);
+    for (let step = 0; step < 20_000; step++) {
+      reference.sort((x, y) => x.t - y.t || x.id - y.id);
+      const expected = reference.shift()!;
+      expect(q.peekTime()).toBe(expected.t);
+      expect((q.pop() as unknown as () => number)()).toBe(expected.id);
+      now = expected.t;
+      const kind = rand(4);
+      if (kind === 0) add(now);
+      else if (kind === 1) add(now + 10_000 - (now % 10_000));
+      else if (kind === 2) add(now + rand(2_000_000));
+      else add(now + 3_600_000_000 + rand(5));
+    }
+  });
 });
