@@ -17,8 +17,6 @@ export const NO_SPREAD: Spread = Object.freeze({ lo: 0, hi: 0 });
 /** A latency histogram (values in µs). */
 export class LatencyHistogram {
   private readonly h: hdr.Histogram;
-  /** Golden-ratio sequence state for dithering cohort spreads (deterministic). */
-  private phase = 0;
 
   constructor() {
     this.h = hdr.build({
@@ -38,35 +36,6 @@ export class LatencyHistogram {
     const v = valueUs < 1 ? 1 : Math.round(valueUs);
     this.h.recordValueWithCount(v, count);
     this.sum += v * count;
-  }
-
-  /**
-   * Records `count` records whose latencies are `baseUs` plus offsets spread uniformly over
-   * [lo, hi]: at up to four stratified positions, dithered with a golden-ratio sequence so that
-   * over many cohorts the recorded values fill the range evenly and no remainder is rounded
-   * towards one end.
-   */
-  recordSpread(baseUs: number, count: number, spread: Spread): void {
-    const width = spread.hi - spread.lo;
-    if (width === 0) {
-      this.record(baseUs + spread.lo, count);
-      return;
-    }
-    const parts = Math.min(count, 4);
-    const each = Math.floor(count / parts);
-    const extra = count - each * parts;
-    const u = this.dither();
-    const first = Math.floor(u * parts);
-    for (let i = 0; i < parts; i++) {
-      const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
-      this.record(baseUs + spread.lo + ((i + u) / parts) * width, n);
-    }
-  }
-
-  private dither(): number {
-    this.phase += 0.6180339887498949;
-    if (this.phase >= 1) this.phase -= 1;
-    return this.phase;
   }
 
   /** Number of recorded values. */
@@ -102,30 +71,100 @@ export class LatencyHistogram {
   }
 }
 
+/** Values an interval keeps for the whole-run histogram before it switches to merging. */
+const PENDING_VALUES = 2048;
+
 /**
- * A histogram of the current metrics interval and one of the whole run, recorded together:
- * recording twice is cheaper than merging HdrHistograms at every interval.
+ * A histogram of the current metrics interval and one of the whole run. A value is recorded once,
+ * into the interval; at the interval's close the whole-run histogram receives the interval's
+ * values again when they were few (kept in a small buffer), or merges the interval histogram
+ * when they were many (a merge walks the buckets once: cheaper than recording every value twice
+ * in a busy interval).
  */
 export class IntervalHistogram {
   readonly interval = new LatencyHistogram();
-  readonly total = new LatencyHistogram();
+  private readonly whole = new LatencyHistogram();
   /** False when nobody reads the intervals (a run whose rows are discarded): only the total is kept. */
   keepIntervals = true;
+  /** (value, count) pairs of this interval not yet in `whole`. */
+  private readonly pending = new Float64Array(2 * PENDING_VALUES);
+  private pendingValues = 0;
+  /** This interval outgrew the buffer: it is merged into `whole` at its close. */
+  private mergeAtClose = false;
+  /** `whole` was read during this interval: the rest of the interval is recorded into both. */
+  private direct = false;
+  /** Golden-ratio sequence state for dithering cohort spreads (deterministic). */
+  private phase = 0;
+
+  /** The whole run's histogram, up to now. */
+  get total(): LatencyHistogram {
+    if (this.keepIntervals && !this.direct) {
+      if (this.mergeAtClose) this.whole.add(this.interval);
+      else this.replayPending();
+      this.direct = true;
+    }
+    return this.whole;
+  }
 
   /** Records `count` values of `valueUs`. */
   record(valueUs: number, count: number): void {
-    if (this.keepIntervals) this.interval.record(valueUs, count);
-    this.total.record(valueUs, count);
+    if (!this.keepIntervals) {
+      this.whole.record(valueUs, count);
+      return;
+    }
+    this.interval.record(valueUs, count);
+    if (this.direct) this.whole.record(valueUs, count);
+    else if (!this.mergeAtClose) {
+      if (this.pendingValues === PENDING_VALUES) {
+        this.mergeAtClose = true;
+        this.pendingValues = 0;
+        return;
+      }
+      const i = 2 * this.pendingValues++;
+      this.pending[i] = valueUs;
+      this.pending[i + 1] = count;
+    }
   }
 
-  /** Records a cohort's latencies (see LatencyHistogram.recordSpread). */
+  /**
+   * Records `count` records whose latencies are `baseUs` plus offsets spread uniformly over
+   * [lo, hi]: at up to four stratified positions, dithered with a golden-ratio sequence so that
+   * over many cohorts the recorded values fill the range evenly and no remainder is rounded
+   * towards one end.
+   */
   recordSpread(baseUs: number, count: number, spread: Spread): void {
-    if (this.keepIntervals) this.interval.recordSpread(baseUs, count, spread);
-    this.total.recordSpread(baseUs, count, spread);
+    const width = spread.hi - spread.lo;
+    if (width === 0) {
+      this.record(baseUs + spread.lo, count);
+      return;
+    }
+    const parts = Math.min(count, 4);
+    const each = Math.floor(count / parts);
+    const extra = count - each * parts;
+    this.phase += 0.6180339887498949;
+    if (this.phase >= 1) this.phase -= 1;
+    const u = this.phase;
+    const first = Math.floor(u * parts);
+    for (let i = 0; i < parts; i++) {
+      const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
+      this.record(baseUs + spread.lo + ((i + u) / parts) * width, n);
+    }
   }
 
   /** Starts a new interval. */
   closeInterval(): void {
+    if (this.keepIntervals && !this.direct) {
+      if (this.mergeAtClose) this.whole.add(this.interval);
+      else this.replayPending();
+    }
+    this.mergeAtClose = false;
+    this.direct = false;
     this.interval.reset();
+  }
+
+  private replayPending(): void {
+    const pending = this.pending;
+    for (let i = 0; i < 2 * this.pendingValues; i += 2) this.whole.record(pending[i]!, pending[i + 1]!);
+    this.pendingValues = 0;
   }
 }
