@@ -369,6 +369,8 @@ export class Producer {
 
   /** Sum of `count` record sizes (data only). */
   private sumSizes(count: number): number {
+    // One size for every record (a constant): no draws to make.
+    if (this.size.variance === 0) return count * Math.round(this.size.mean);
     if (count <= EXACT_SIZE_SUM_LIMIT) {
       let sum = 0;
       for (let i = 0; i < count; i++) sum += Math.round(this.size.sample(this.traffic));
@@ -539,14 +541,16 @@ export class Producer {
     let bytesLeft = piece.bytes;
     let countLeft = piece.count;
     let acceptedTotal = 0;
+    let acceptedBytes = 0;
     for (let s = 0; s < counts.length; s++) {
       const k = counts[s]!;
       if (k === 0) continue;
       const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
       bytesLeft -= bytes;
       countLeft -= k;
-      const accepted = this.offer(s, k, bytes, piece, now);
+      const accepted = this.write(s, k, bytes, piece, now);
       acceptedTotal += accepted;
+      acceptedBytes += prefixBytes(k, bytes, accepted);
       if (accepted < k) {
         const shard = this.stream.open[s]!;
         const left = k - accepted;
@@ -568,13 +572,21 @@ export class Producer {
         rejected.push(part);
       }
     }
-    // Every part landed at the same time with the same creation times: one latency record.
+    // Every part landed at the same time with the same creation times: one count, one latency record.
+    this.countAttempt(piece.attempt, piece.count, acceptedTotal, acceptedBytes);
     if (acceptedTotal > 0) this.recordLatency(now, piece, acceptedTotal);
     return rejected;
   }
 
-  /** Offers `count` records of `piece` to an open shard; returns how many it accepted. */
+  /** Offers `count` records of `piece` to an open shard and counts the attempt; returns how many it accepted. */
   private offer(shardIndex: number, count: number, bytes: number, piece: Cohort, now: number): number {
+    const accepted = this.write(shardIndex, count, bytes, piece, now);
+    this.countAttempt(piece.attempt, count, accepted, prefixBytes(count, bytes, accepted));
+    return accepted;
+  }
+
+  /** Writes `count` records of `piece` to an open shard (not counted); returns how many it accepted. */
+  private write(shardIndex: number, count: number, bytes: number, piece: Cohort, now: number): number {
     const charged =
       this.putRecordApi && this.stream.roundsSingleRecordCalls
         ? count === 1
@@ -585,7 +597,7 @@ export class Producer {
     const k = piece.keyIndex;
     const keyId = k >= 0 ? this.keyIdBase + k : -1;
     const position = k >= 0 ? this.keys.positionOf(k) : k === -1 ? piece.position : -1;
-    const accepted = this.stream.write(
+    return this.stream.write(
       now,
       shardIndex,
       count,
@@ -596,8 +608,6 @@ export class Producer {
       keyId,
       position,
     );
-    this.countAttempt(piece.attempt, count, accepted, prefixBytes(count, bytes, accepted));
-    return accepted;
   }
 
   private recordLatency(now: number, piece: Cohort, accepted: number): void {

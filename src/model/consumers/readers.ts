@@ -106,8 +106,10 @@ export class PollingReader {
           (t - last.arrivalUs) / US_PER_MS,
         );
       this.handle(batch, t, () => {
-        if (generation === this.generation)
-          this.sim.schedule(this.settings.intervalUs, () => this.poll(generation));
+        if (generation !== this.generation) return;
+        // No wait between calls (a Lambda poller paces itself): call again now, not via an event.
+        if (this.settings.intervalUs === 0) this.poll(generation);
+        else this.sim.schedule(this.settings.intervalUs, () => this.poll(generation));
       });
     });
   }
@@ -149,6 +151,8 @@ export class PushReader {
   private tokens: number;
   private lastRefillUs = 0;
   private generation = 0;
+  /** The generation whose wait for the pipe to refill is scheduled, or -1. */
+  private refillWaitGeneration = -1;
 
   constructor(
     private readonly sim: Simulation,
@@ -231,10 +235,14 @@ export class PushReader {
     if (next.atUs > now) return;
     const room = this.refill(now);
     if (room <= 0) {
-      // The pipe is in debt after a large event: wait until it has refilled.
-      this.sim.schedule(Math.ceil((-room / this.settings.bytesPerSecond) * US_PER_S) + 1, () =>
-        this.deliver(generation),
-      );
+      // The pipe is in debt after a large event: wait until it has refilled (one wait at a time:
+      // every due event would otherwise start a wait of its own).
+      if (this.refillWaitGeneration === generation) return;
+      this.refillWaitGeneration = generation;
+      this.sim.schedule(Math.ceil((-room / this.settings.bytesPerSecond) * US_PER_S) + 1, () => {
+        if (this.refillWaitGeneration === generation) this.refillWaitGeneration = -1;
+        this.deliver(generation);
+      });
       return;
     }
     this.pending.shift();

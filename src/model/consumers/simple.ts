@@ -111,14 +111,17 @@ export class SimpleConsumer implements Consumer {
   private handle(cursor: ShardCursor): BatchHandler {
     return (batch, _now, done) => {
       const time = this.processing.sample(this.rng, batch.records, batch.bytes);
-      this.context.sim.schedule(time, (t) => {
+      const finish = (t: number) => {
         this.metrics.interval.processed += batch.records;
         this.metrics.recordProcessed(t, batch.pieces);
         this.service?.sink(batch.pieces);
         cursor.inMemory -= batch.records;
         cursor.checkpointSeq = cursor.readSeq;
         done();
-      });
+      };
+      // No processing time (a delivery stream's reader): finish now rather than via an event.
+      if (time === 0) finish(this.context.sim.nowUs);
+      else this.context.sim.schedule(time, finish);
     };
   }
 
