@@ -693,9 +693,9 @@ export class Producer {
 
   private splitOverShards(n: number, routing: KeyRouting): Float64Array {
     const counts = this.shardCounts;
-    if (n <= 4 * counts.length) {
-      // Up to a few records per shard: drawing each record's shard (O(n), two uniforms each) is
-      // cheaper than a chain of binomials (O(shards), each with a power or a logarithm).
+    if (n <= 12 * counts.length) {
+      // Up to about a dozen records per shard: drawing each record's shard (O(n), ~7 ns each) is
+      // cheaper than a chain of binomials (O(shards), ~100 ns each, with a power or logarithms).
       this.shardAlias ??= new AliasTable(routing.shardProbabilities);
       counts.fill(0);
       for (let i = 0; i < n; i++) {
