@@ -189,8 +189,16 @@ export class Stream implements WriteTarget {
   /** Index (into `open`) of the open shard holding a position in [0, 1). */
   shardOfFraction(position: number): number {
     const starts = this.starts;
+    const n = starts.length;
+    // Shards of an even split start near i/n: try that index and its neighbour before searching.
+    const guess = Math.min(n - 1, Math.floor(position * n));
+    if (starts[guess]! <= position) {
+      if (guess + 1 === n || starts[guess + 1]! > position) return guess;
+    } else if (guess > 0 && starts[guess - 1]! <= position) {
+      return guess - 1;
+    }
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = n - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid]! <= position) lo = mid;

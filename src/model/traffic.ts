@@ -272,6 +272,10 @@ function baseRate(profile: RateProfile, runEndUs: number): RateFunction {
 /** Successive arrival times of a Poisson or evenly spaced process with a given rate. */
 export class ArrivalClock {
   private evenCarry = 0;
+  /** The thinning bound and the window [from, until) it holds for. */
+  private bound = 0;
+  private boundFromUs = 0;
+  private boundUntilUs = 0;
 
   constructor(
     private readonly rate: RateFunction,
@@ -287,13 +291,22 @@ export class ArrivalClock {
     return this.kind === "even" ? this.nextEven(fromUs) : this.nextPoisson(fromUs);
   }
 
-  /** Poisson arrivals by thinning against the rate's maximum over the next second. */
+  /**
+   * Poisson arrivals by thinning against the rate's maximum over a window of up to a second. The
+   * bound is kept for the whole window (it holds for any time in it), so a record costs one
+   * exponential draw, plus one uniform only where the rate is below the bound.
+   */
   private nextPoisson(fromUs: number): number {
     let t = fromUs;
     for (;;) {
       if (t >= this.stopUs) return Number.POSITIVE_INFINITY;
-      const horizon = Math.min(t + US_PER_S, this.stopUs);
-      const bound = this.rate.max(t, horizon) * this.scale;
+      if (t >= this.boundUntilUs || t < this.boundFromUs) {
+        this.boundFromUs = t;
+        this.boundUntilUs = Math.min(t + US_PER_S, this.stopUs);
+        this.bound = this.rate.max(t, this.boundUntilUs) * this.scale;
+      }
+      const horizon = this.boundUntilUs;
+      const bound = this.bound;
       if (bound <= 0) {
         t = horizon;
         continue;
@@ -303,7 +316,8 @@ export class ArrivalClock {
         t = horizon;
         continue;
       }
-      if (this.rng.next() * bound <= this.rate.at(t) * this.scale) return t;
+      const rate = this.rate.at(t) * this.scale;
+      if (rate >= bound || this.rng.next() * bound <= rate) return t;
     }
   }
 

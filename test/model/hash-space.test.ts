@@ -59,6 +59,24 @@ describe("hash-key space", () => {
     );
   });
 
+  it("finds the shard of a position as a search of the shards' starts does, at and around every start", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 600 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (n, u) => {
+          const stream = streamOf(n);
+          const starts = stream.open.map((s) => s.startFraction);
+          const reference = (p: number) => starts.findLastIndex((start) => start <= p);
+          const i = Math.floor(u * n);
+          for (const p of [u, starts[i]!, Math.max(0, starts[i]! - 1e-15), starts[i]! + 1e-15, 1 - 2 ** -53])
+            expect(stream.shardOfFraction(p)).toBe(reference(p));
+        },
+      ),
+      { numRuns: 300, seed: propertySeed("shard-of-fraction") },
+    );
+  });
+
   it("routes a hash key to the shard whose range holds it, by exact key and by position", () => {
     const stream = streamOf(7);
     fc.assert(
