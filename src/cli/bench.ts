@@ -22,6 +22,16 @@ interface BenchCase {
   grid?: { shards: number[]; seeds: number };
   engine?: { pending: number; events: number; maxStepUs: number };
   runs?: number;
+  /** The performance brief's target for the case, if it sets one. */
+  target?: Target;
+}
+
+/** A speed or size target: at least so many events/s or × real time, at most so many seconds or MiB. */
+interface Target {
+  eventsPerSecond?: number;
+  realTimeFactor?: number;
+  wallSeconds?: number;
+  peakRssMiB?: number;
 }
 
 const R = (n: string) => `scenarios/bench/${n}.yaml`;
@@ -37,6 +47,7 @@ export const BENCH_CASES: BenchCase[] = [
     scenario: "",
     overrides: {},
     engine: { pending: 10_000, events: 20_000_000, maxStepUs: 10_000 },
+    target: { eventsPerSecond: 10_000_000 },
   },
   {
     name: "engine/far",
@@ -46,17 +57,38 @@ export const BENCH_CASES: BenchCase[] = [
   },
   { name: "r1-4-shards/record", scenario: R("r1-4-shards"), overrides: RECORD },
   { name: "r1-4-shards/10ms", scenario: R("r1-4-shards"), overrides: TICK },
-  { name: "r2-2-shards/record", scenario: R("r2-2-shards"), overrides: RECORD },
+  {
+    name: "r2-2-shards/record",
+    scenario: R("r2-2-shards"),
+    overrides: RECORD,
+    target: { realTimeFactor: 100 },
+  },
   { name: "r2-2-shards/10ms", scenario: R("r2-2-shards"), overrides: TICK },
   { name: "r3-hot-key/record", scenario: R("r3-hot-key"), overrides: RECORD },
   { name: "r3-hot-key/10ms", scenario: R("r3-hot-key"), overrides: TICK },
-  { name: "r4-50-shards/record", scenario: R("r4-50-shards"), overrides: RECORD },
-  { name: "r4-50-shards/10ms", scenario: R("r4-50-shards"), overrides: TICK },
+  {
+    name: "r4-50-shards/record",
+    scenario: R("r4-50-shards"),
+    overrides: RECORD,
+    target: { realTimeFactor: 250 },
+  },
+  {
+    name: "r4-50-shards/10ms",
+    scenario: R("r4-50-shards"),
+    overrides: TICK,
+    target: { realTimeFactor: 1000 },
+  },
   // Memory flat in simulated time: R4 for twice as long.
   { name: "r4-50-shards/10ms/20m", scenario: R("r4-50-shards"), overrides: { ...TICK, duration: "20m" } },
   { name: "quickstart/record", scenario: "scenarios/quickstart.yaml", overrides: RECORD },
   // 24 hours of 500 shards with a Lambda mapping and a delivery stream (1 s cohorts; see the file).
-  { name: "day", scenario: R("day-500-shards"), overrides: {}, runs: 1 },
+  {
+    name: "day",
+    scenario: R("day-500-shards"),
+    overrides: {},
+    runs: 1,
+    target: { wallSeconds: 60, peakRssMiB: 1024 },
+  },
   // What a plan costs: 20 shard counts × 5 seeds of a one-hour 20-shard scenario, on every core,
   // at the scenario's 100 ms cohorts (see the scenario for how they compare with 10 ms).
   {
@@ -64,6 +96,7 @@ export const BENCH_CASES: BenchCase[] = [
     scenario: "scenarios/bench/plan-20-shards.yaml",
     overrides: {},
     grid: { shards: Array.from({ length: 20 }, (_, i) => 11 + i), seeds: 5 },
+    target: { wallSeconds: 30 },
   },
 ];
 
@@ -166,6 +199,62 @@ async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): 
   };
 }
 
+/** A target or a comparison the brief asks for, judged on one bench run's rows. */
+interface BenchCheck {
+  case: string;
+  kind: "target" | "agreement" | "memory";
+  met: boolean;
+  text: string;
+}
+
+/** Judges each case against its target, 10 ms against record resolution, and memory over time. */
+function benchChecks(rows: readonly Measurement[]): BenchCheck[] {
+  const checks: BenchCheck[] = [];
+  const row = (name: string) => rows.find((r) => r.case === name);
+  for (const r of rows) {
+    const t = BENCH_CASES.find((c) => c.name === r.case)?.target;
+    if (!t) continue;
+    const parts: [boolean, string][] = [];
+    if (t.eventsPerSecond !== undefined)
+      parts.push([r.eventsPerSecond >= t.eventsPerSecond, `≥ ${t.eventsPerSecond / 1e6} M events/s`]);
+    if (t.realTimeFactor !== undefined)
+      parts.push([r.realTimeFactor >= t.realTimeFactor, `≥ ${t.realTimeFactor}×`]);
+    if (t.wallSeconds !== undefined) parts.push([r.wallSeconds <= t.wallSeconds, `≤ ${t.wallSeconds} s`]);
+    if (t.peakRssMiB !== undefined) parts.push([r.peakRssMiB <= t.peakRssMiB, `≤ ${t.peakRssMiB} MiB`]);
+    const met = parts.every(([ok]) => ok);
+    const text = parts.map(([ok, what]) => `${what} ${ok ? "met" : "missed"}`).join(", ");
+    checks.push({ case: r.case, kind: "target", met, text });
+  }
+  // 10 ms against record resolution, on the same scenario in the same bench run.
+  for (const r of rows) {
+    if (!r.case.endsWith("/10ms")) continue;
+    const base = row(r.case.replace(/\/10ms$/, "/record"));
+    if (!base) continue;
+    const pp = 100 * (r.firstAttemptThrottledFraction - base.firstAttemptThrottledFraction);
+    const met = Math.abs(pp) <= 1;
+    checks.push({
+      case: r.case,
+      kind: "agreement",
+      met,
+      text: `${(r.realTimeFactor / base.realTimeFactor).toFixed(1)}× the speed of record resolution; first-attempt throttling ${pp >= 0 ? "+" : ""}${pp.toFixed(2)} pp (within 1 pp: ${met ? "yes" : "no"})`,
+    });
+  }
+  // Memory flat in simulated time: twice the duration, at most 10% more peak RSS.
+  const once = row("r4-50-shards/10ms");
+  const twice = row("r4-50-shards/10ms/20m");
+  if (once && twice) {
+    const growth = twice.peakRssMiB / once.peakRssMiB - 1;
+    const met = growth <= 0.1;
+    checks.push({
+      case: twice.case,
+      kind: "memory",
+      met,
+      text: `peak RSS ${growth >= 0 ? "+" : ""}${(100 * growth).toFixed(1)}% over twice the simulated time (at most +10%: ${met ? "yes" : "no"})`,
+    });
+  }
+  return checks;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -217,10 +306,11 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
   };
+  const checks = benchChecks(rows);
   mkdirSync("reports/bench", { recursive: true });
   writeFileSync(
     "reports/bench/results.json",
-    `${JSON.stringify({ machine, runsPerCase: options.runs, results: rows }, null, 2)}\n`,
+    `${JSON.stringify({ machine, runsPerCase: options.runs, results: rows, checks }, null, 2)}\n`,
   );
   const header = [
     "case",
@@ -231,6 +321,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     "wall s",
     "peak RSS MiB",
     "1st-attempt throttled",
+    "target",
   ];
   const table = rows.map((r) => [
     r.case,
@@ -241,14 +332,16 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     r.wallSeconds.toFixed(2),
     r.peakRssMiB.toFixed(0),
     `${(100 * r.firstAttemptThrottledFraction).toFixed(2)}%`,
+    checks.find((c) => c.case === r.case && c.kind === "target")?.text ?? "",
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   process.stdout.write(
-    `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; median of ${options.runs} runs per case\n`,
+    `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; median of ${options.runs} run${options.runs === 1 ? "" : "s"} per case\n`,
   );
   process.stdout.write(`${line(header)}\n${table.map(line).join("\n")}\n`);
+  for (const c of checks.filter((x) => x.kind !== "target")) process.stdout.write(`${c.case}: ${c.text}\n`);
   process.stdout.write("wrote reports/bench/results.json\n");
   return 0;
 }
