@@ -198,13 +198,18 @@ export class LambdaConsumer implements Consumer {
    * A poller's batch of records: dealt into lanes by key. The poller then waits until the lanes
    * have room — about one batch per lane — and polls again: at once if it read a full batch or
    * more (more records are probably waiting), after a second otherwise (Lambda polls a caught-up
-   * shard once per second).
+   * shard once per second). Over enhanced fan-out the next pushed event is taken at once.
    */
   private deal(state: ShardState, batch: ReadResult, now: number, done: () => void): void {
+    // What was read lives in the lanes now (they age it against retention themselves): the shard's
+    // log need not keep it for this mapping.
+    state.cursor.checkpointSeq = state.cursor.readSeq;
     for (const piece of batch.pieces) this.dealPiece(state, piece, now);
     for (const lane of state.lanes) this.wake(lane);
+    // A poller that read less than a batch waits a second before polling again; pushed events
+    // (enhanced fan-out) are taken as they come.
     const next = () => {
-      if (batch.records < this.spec.batchSize)
+      if (batch.records < this.spec.batchSize && !this.spec.efo)
         this.context.sim.schedule(LAMBDA_ESM.pollIntervalMs.value * US_PER_MS, done);
       else done();
     };
