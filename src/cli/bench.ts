@@ -38,23 +38,18 @@ const R = (n: string) => `scenarios/bench/${n}.yaml`;
 const RECORD = { resolution: "record" };
 const TICK = { resolution: "10ms" };
 
+/** The event queue alone: 20 M events, 10,000 pending, each up to `maxStepUs` after the last. */
+function engineCase(name: string, maxStepUs: number, target?: Target): BenchCase {
+  const engine = { pending: 10_000, events: 20_000_000, maxStepUs };
+  return { name, scenario: "", overrides: {}, engine, ...(target ? { target } : {}) };
+}
+
 /** The suite. */
 export const BENCH_CASES: BenchCase[] = [
   // The event queue alone: schedule and pop with 10,000 events pending, each up to 10 ms ahead
   // (the near tier), and each up to 10 s ahead (beyond it: the heap).
-  {
-    name: "engine",
-    scenario: "",
-    overrides: {},
-    engine: { pending: 10_000, events: 20_000_000, maxStepUs: 10_000 },
-    target: { eventsPerSecond: 10_000_000 },
-  },
-  {
-    name: "engine/far",
-    scenario: "",
-    overrides: {},
-    engine: { pending: 10_000, events: 20_000_000, maxStepUs: 10_000_000 },
-  },
+  engineCase("engine", 10_000, { eventsPerSecond: 10_000_000 }),
+  engineCase("engine/far", 10_000_000),
   { name: "r1-4-shards/record", scenario: R("r1-4-shards"), overrides: RECORD },
   { name: "r1-4-shards/10ms", scenario: R("r1-4-shards"), overrides: TICK },
   {

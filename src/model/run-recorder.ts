@@ -339,9 +339,9 @@ export class RunRecorder {
           round((100 * shard.intervalRecords) / recordCapacity, 2),
           round((100 * shard.intervalBytes) / byteCapacity, 2),
         ]);
-      shard.resetInterval();
+      shard.closeInterval();
     }
-    for (const x of this.parts.streams.slice(1)) for (const shard of x.shards) shard.resetInterval();
+    for (const x of this.parts.streams.slice(1)) for (const shard of x.shards) shard.closeInterval();
     this.parts.consumers.forEach((consumer, i) => {
       this.consumerTables[i]!.write(this.consumerRow(consumer, time));
     });

@@ -95,8 +95,8 @@ export class Shard {
     this.secondBytes = 0;
   }
 
-  /** Resets the interval counters. */
-  resetInterval(): void {
+  /** Ends a metrics interval: its counters start again from zero. */
+  closeInterval(): void {
     this.intervalRecords = 0;
     this.intervalBytes = 0;
     this.intervalThrottled = 0;

@@ -159,7 +159,14 @@ export class LambdaConsumer implements Consumer {
     };
     const retrieval: Retrieval = spec.efo
       ? "efo"
-      : { polling: { intervalUs: 0, throttleBackoffUs: RETRY_DELAY_US, maxRecords: 10_000 } };
+      : {
+          polling: {
+            intervalUs: 0,
+            caughtUp: { belowRecords: spec.batchSize, waitUs: LAMBDA_ESM.pollIntervalMs.value * US_PER_MS },
+            throttleBackoffUs: RETRY_DELAY_US,
+            maxRecords: 10_000,
+          },
+        };
     state.reader = readerFor(
       this.context,
       retrieval,
@@ -197,8 +204,8 @@ export class LambdaConsumer implements Consumer {
   /**
    * A poller's batch of records: dealt into lanes by key. The poller then waits until the lanes
    * have room — about one batch per lane — and polls again: at once if it read a full batch or
-   * more (more records are probably waiting), after a second otherwise (Lambda polls a caught-up
-   * shard once per second). Over enhanced fan-out the next pushed event is taken at once.
+   * more (more records are probably waiting), after a second otherwise (the reader's caught-up
+   * wait: Lambda polls a caught-up shard once per second). Pushed events are taken as they come.
    */
   private deal(state: ShardState, batch: ReadResult, now: number, done: () => void): void {
     // What was read lives in the lanes now (they age it against retention themselves): the shard's
@@ -206,15 +213,8 @@ export class LambdaConsumer implements Consumer {
     state.cursor.checkpointSeq = state.cursor.readSeq;
     for (const piece of batch.pieces) this.dealPiece(state, piece, now);
     for (const lane of state.lanes) this.wake(lane);
-    // A poller that read less than a batch waits a second before polling again; pushed events
-    // (enhanced fan-out) are taken as they come.
-    const next = () => {
-      if (batch.records < this.spec.batchSize && !this.spec.efo)
-        this.context.sim.schedule(LAMBDA_ESM.pollIntervalMs.value * US_PER_MS, done);
-      else done();
-    };
-    if (this.queued(state) < this.spec.batchSize * this.spec.parallelizationFactor) next();
-    else state.parked = next;
+    if (this.queued(state) < this.spec.batchSize * this.spec.parallelizationFactor) done();
+    else state.parked = done;
   }
 
   private dealPiece(state: ShardState, piece: LogEntry, now: number): void {

@@ -20,6 +20,9 @@ export type BatchHandler = (batch: ReadResult, nowUs: number, done: () => void) 
 export interface PollingSettings {
   /** Wait after a batch is finished before the next call (KCL: idleTimeBetweenReads). */
   intervalUs: number;
+  /** A batch under `belowRecords` means the shard is caught up: wait `waitUs` instead (Lambda
+   *  polls a caught-up shard once a second and a busy one at once). */
+  caughtUp?: { belowRecords: number; waitUs: number };
   /** Longest wait after a throttled call (the wait is uniform up to it: full jitter). */
   throttleBackoffUs: number;
   maxRecords: number;
@@ -107,9 +110,12 @@ export class PollingReader {
         );
       this.handle(batch, t, () => {
         if (generation !== this.generation) return;
-        // No wait between calls (a Lambda poller paces itself): call again now, not via an event.
-        if (this.settings.intervalUs === 0) this.poll(generation);
-        else this.sim.schedule(this.settings.intervalUs, () => this.poll(generation));
+        const caughtUp = this.settings.caughtUp;
+        const wait =
+          caughtUp && batch.records < caughtUp.belowRecords ? caughtUp.waitUs : this.settings.intervalUs;
+        // No wait between calls: call again now, not via an event.
+        if (wait === 0) this.poll(generation);
+        else this.sim.schedule(wait, () => this.poll(generation));
       });
     });
   }
