@@ -14,7 +14,8 @@ import { escapeHtml } from "../report/html.js";
 import { renderChart } from "../report/render.js";
 import { ScenarioError } from "../scenario/load.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf, runCommand } from "./run.js";
+import { overridesOf } from "./overrides.js";
+import { runCommand } from "./run.js";
 
 /** Options of the compare command. */
 export interface CompareOptions {
@@ -141,10 +142,7 @@ type Line = { variant: string } & Record<string, number | string>;
 
 /** Runs every variant; returns the exit code (1 when any run misses an SLO). */
 export async function compareCommand(options: CompareOptions): Promise<number> {
-  const { scenario } = loadScenarioFile(
-    options.scenario,
-    overridesOf({ scenario: options.scenario, set: options.set }),
-  );
+  const { scenario } = loadScenarioFile(options.scenario, overridesOf({ set: options.set }));
   if (scenario.variants.length === 0) {
     throw new ScenarioError([
       {

@@ -16,7 +16,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { simulate } from "../simulate.js";
 import { loadScenarioFile } from "./load.js";
 import { loadPrices } from "./prices.js";
-import { overridesOf } from "./run.js";
+import { overridesOf } from "./overrides.js";
 
 /** Options of the cost command. */
 export interface CostOptions {
@@ -43,7 +43,7 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Runs the scenario under both modes and prints and writes the bills; returns the exit code. */
 export async function costCommand(options: CostOptions): Promise<number> {
-  const base = overridesOf({ scenario: options.scenario, set: options.set ?? [] });
+  const base = overridesOf({ set: options.set ?? [] });
   const prices = loadPrices(options.prices);
   const asWritten = loadScenarioFile(options.scenario, base).scenario;
   const runOf = (extra: Override[]) => {

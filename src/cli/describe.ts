@@ -7,7 +7,7 @@ import { describeStream, listShards } from "../model/describe.js";
 import { ScenarioError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./run.js";
+import { overridesOf } from "./overrides.js";
 
 /** The stream of `scenario` at virtual time `at`, as describe-stream or list-shards output. */
 export function streamAt(
@@ -16,7 +16,7 @@ export function streamAt(
   set: string[] | undefined,
   shape: "describe" | "list",
 ): unknown {
-  const { scenario } = loadScenarioFile(path, overridesOf({ scenario: path, ...(set ? { set } : {}) }));
+  const { scenario } = loadScenarioFile(path, overridesOf(set ? { set } : {}));
   const atUs = parseDuration(at);
   if (atUs === undefined || atUs < 0 || atUs > scenario.duration) {
     throw new ScenarioError([

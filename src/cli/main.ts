@@ -2,15 +2,15 @@
 // The kinesim command line. Thin: parse flags, call the library, print, set the exit code.
 // Exit codes: 0 ok, 1 an SLO not met, 2 bad input, 3 internal error (a broken invariant).
 
+// Start-up time matters (a records command is a quick question): this file imports only yargs and
+// small modules; each command imports what it needs when it runs.
+
 import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { scenarioJsonSchema } from "../scenario/json-schema.js";
-import { formatIssue, ScenarioError } from "../scenario/load.js";
+import { formatIssue, ScenarioError } from "../scenario/issues.js";
 import { UserInputError } from "./errors.js";
-import { loadScenarioFile } from "./load.js";
-import { overridesOf, runCommand } from "./run.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
 function defaultScenario(): string {
@@ -101,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
       "run a scenario and write its report (default: scenarios/quickstart.yaml)",
       (y) => y.positional("scenario", { type: "string", describe: "scenario YAML file" }).options(runOptions),
       async (args) => {
+        const { runCommand } = await import("./run.js");
         code = await runCommand({
           ...args,
           scenario: args.scenario ?? defaultScenario(),
@@ -113,10 +114,14 @@ async function main(argv: string[]): Promise<number> {
       "check a scenario file without running it",
       (y) =>
         y.positional("scenario", { type: "string", demandOption: true }).options({ set: runOptions.set }),
-      (args) => {
+      async (args) => {
+        const [{ loadScenarioFile }, { overridesOf }] = await Promise.all([
+          import("./load.js"),
+          import("./overrides.js"),
+        ]);
         const { scenario, warnings } = loadScenarioFile(
           args.scenario,
-          overridesOf({ scenario: args.scenario, set: args.set?.map(String) }),
+          overridesOf({ set: args.set?.map(String) ?? [] }),
         );
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
         process.stdout.write(
@@ -392,7 +397,8 @@ async function main(argv: string[]): Promise<number> {
       "schema",
       "print the JSON Schema of scenario files (for editor completion)",
       (y) => y.options({ out: { type: "string", describe: "write to this file instead of stdout" } }),
-      (args) => {
+      async (args) => {
+        const { scenarioJsonSchema } = await import("../scenario/json-schema.js");
         const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
         if (args.out) writeFileSync(args.out, text);
         else process.stdout.write(text);

@@ -26,7 +26,7 @@ import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
 import { SimPool } from "./pool.js";
 import { loadPrices } from "./prices.js";
-import { overridesOf } from "./run.js";
+import { overridesOf } from "./overrides.js";
 
 /** Options of the plan command. */
 export interface PlanOptions {
@@ -59,7 +59,7 @@ export function sloOverride(text: string): Override {
 export async function planCommand(options: PlanOptions): Promise<number> {
   const seeds = options.seeds ?? 3;
   const base = [
-    ...overridesOf({ scenario: options.scenario, set: options.set ?? [] }),
+    ...overridesOf({ set: options.set ?? [] }),
     ...(options.slo ?? []).map(sloOverride),
     // The plan is for provisioned shards, fixed for the run: policies and timetables go.
     { path: "stream.mode", value: "provisioned" },

@@ -10,7 +10,7 @@ import type { Cursor, LogEntry } from "../model/shard-log.js";
 import { parseDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./run.js";
+import { overridesOf } from "./overrides.js";
 
 /** GetRecords returns at most this many records per call (AWS's default and maximum limit). */
 const GET_RECORDS_MAX = 10_000;
@@ -49,7 +49,7 @@ class KeepAll implements Cursor {
 /** A scenario run to `atUs` at record resolution, every record kept. */
 function runTo(path: string, set: string[] | undefined, at: string | number | undefined) {
   const { scenario } = loadScenarioFile(path, [
-    ...overridesOf({ scenario: path, ...(set ? { set } : {}) }),
+    ...overridesOf(set ? { set } : {}),
     { path: "resolution", value: "record" },
   ]);
   const atUs = typeof at === "number" ? at : at === undefined ? scenario.duration : parseDuration(at);
@@ -186,10 +186,7 @@ export interface GetRecordsOutput {
 /** `get-records`: the records from an iterator's position, shaped like `aws kinesis get-records`. */
 export function getRecords(o: GetRecordsOptions): GetRecordsOutput {
   const it = decode(o.shardIterator);
-  const { scenario } = loadScenarioFile(
-    o.scenario,
-    overridesOf({ scenario: o.scenario, ...(o.set ? { set: o.set } : {}) }),
-  );
+  const { scenario } = loadScenarioFile(o.scenario, overridesOf(o.set ? { set: o.set } : {}));
   if (scenario.name !== it.scenario)
     throw new UserInputError(
       `InvalidArgumentException: the iterator is for scenario "${it.scenario}", not "${scenario.name}"`,

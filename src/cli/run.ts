@@ -5,7 +5,6 @@ import cliProgress from "cli-progress";
 import { stringify as toYaml } from "yaml";
 import { estimatedEvents, resolveTick } from "../model/build.js";
 import { summaryLines } from "../report/text.js";
-import type { Override } from "../scenario/load.js";
 import { renderScenario } from "../scenario/render.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
@@ -13,6 +12,7 @@ import { simulateInterruptible } from "../simulate.js";
 import { UserInputError } from "./errors.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, summaryCsv } from "./files.js";
 import { loadScenarioFile } from "./load.js";
+import { overridesOf } from "./overrides.js";
 import { writeReport } from "./report-files.js";
 
 /** Options of the run command. */
@@ -44,21 +44,6 @@ export function guardResources(scenario: Scenario, force: boolean | undefined): 
   throw new UserInputError(
     `this run needs about ${(events / 1e9).toFixed(1)} billion events (over an hour at ~2 million events/s): use ${hint}; --force runs it anyway`,
   );
-}
-
-/** Turns `--set a.b=c` flags (and the shorthand flags) into overrides. */
-export function overridesOf(options: RunOptions): Override[] {
-  const overrides: Override[] = [];
-  if (options.seed !== undefined) overrides.push({ path: "seed", value: JSON.stringify(options.seed) });
-  if (options.duration !== undefined) overrides.push({ path: "duration", value: options.duration });
-  if (options.resolution !== undefined) overrides.push({ path: "resolution", value: options.resolution });
-  for (const item of options.set ?? []) {
-    const eq = item.indexOf("=");
-    overrides.push(
-      eq < 0 ? { path: item, value: "" } : { path: item.slice(0, eq), value: item.slice(eq + 1) },
-    );
-  }
-  return overrides;
 }
 
 /** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */

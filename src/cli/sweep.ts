@@ -19,7 +19,7 @@ import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
 import { runMany } from "./pool.js";
 import { loadPrices } from "./prices.js";
-import { overridesOf } from "./run.js";
+import { overridesOf } from "./overrides.js";
 
 /** Options of the sweep command. */
 export interface SweepOptions {
@@ -38,7 +38,7 @@ export interface SweepOptions {
 
 /** Runs the sweep (or its partition) and writes the CSV; returns the exit code. */
 export async function sweepCommand(options: SweepOptions): Promise<number> {
-  const base = overridesOf({ scenario: options.scenario, set: options.set ?? [] });
+  const base = overridesOf({ set: options.set ?? [] });
   const { scenario } = loadScenarioFile(options.scenario, base);
   const prices = loadPrices(options.prices);
   let params: ReturnType<typeof parseParam>[];

@@ -3,7 +3,7 @@
 // throughput, optional tumbling or sliding windows whose results are emitted when the window
 // closes, and a sink that is another stream or a delivery stream.
 
-import { z } from "zod";
+import * as z from "zod";
 import { ANALYTICS } from "../data/analytics-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { processingSchema } from "./consumers.js";

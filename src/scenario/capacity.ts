@@ -2,7 +2,7 @@
 // UPDATING, scheduled capacity actions (SplitShard, MergeShards, UpdateShardCount,
 // UpdateStreamMode) and autoscaling policies that act on the one-minute CloudWatch metrics.
 
-import { z } from "zod";
+import * as z from "zod";
 import { CAPACITY, KINESIS, ON_DEMAND } from "../data/kinesis-limits.js";
 import { US_PER_MIN, US_PER_S } from "../engine/time.js";
 import { byteRate, countRate, duration, fraction, number, oneOf } from "./fields.js";

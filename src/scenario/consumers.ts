@@ -2,7 +2,7 @@
 // Lambda event source mappings. Setting names follow the AWS SDKs and Serverless Framework
 // (batchSize, parallelizationFactor, maximumRetryAttempts, bisectBatchOnFunctionError, …).
 
-import { z } from "zod";
+import * as z from "zod";
 import { EFO, KCL_DEFAULTS, LAMBDA_ESM, READS } from "../data/consumer-limits.js";
 import type { DistributionSpec } from "../engine/distributions.js";
 import { Z_P99 } from "../engine/distributions.js";

@@ -2,7 +2,7 @@
 // each with bounds that may cite an AWS limit. Output values are in engine units: µs, bytes,
 // per second, fractions.
 
-import { z } from "zod";
+import * as z from "zod";
 import type { Fact } from "../data/sources.js";
 import { aboveMaximum, belowMinimum, EXPECTED, expected, notOneOf, show } from "./messages.js";
 import { formatDuration, formatSize, parseDuration, parseFraction, parseRate, parseSize } from "./units.js";

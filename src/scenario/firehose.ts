@@ -3,7 +3,7 @@
 // and the destination with its write-time model, failures, outages, retries and backup. Setting
 // names follow the Firehose API (BufferingHints.SizeInMBs / IntervalInSeconds, RetryOptions, …).
 
-import { z } from "zod";
+import * as z from "zod";
 import {
   FIREHOSE_BUFFERING,
   FIREHOSE_PARTITIONING,

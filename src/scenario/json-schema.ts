@@ -1,7 +1,7 @@
 // The JSON Schema of scenario files (what editors use to complete and check YAML), derived from
 // the zod schema so the two cannot drift apart.
 
-import { z } from "zod";
+import * as z from "zod";
 import { scenarioSchema } from "./schema.js";
 
 /** JSON Schema (draft 2020-12) of a scenario file as written (input side of the zod schema). */

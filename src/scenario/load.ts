@@ -17,38 +17,9 @@ import {
   type YAMLError,
 } from "yaml";
 import type { z } from "zod";
+import { formatIssue, ScenarioError, type ScenarioIssue } from "./issues.js";
 import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
 import { type RateProfile, type ResolvedProducer, type Scenario, scenarioSchema } from "./schema.js";
-
-/** One problem in a scenario file. */
-export interface ScenarioIssue {
-  file: string;
-  /** 1-based line, when the problem has a place in the file. */
-  line?: number;
-  /** 1-based column. */
-  column?: number;
-  /** YAML path such as `producers[0].batch.maxRecords` ("" for the whole file). */
-  path: string;
-  message: string;
-  /** Where the value came from when not the file (e.g. `--set stream.shards=0`). */
-  origin?: string;
-}
-
-/** A scenario that failed to load; `issues` lists every problem found. */
-export class ScenarioError extends Error {
-  constructor(readonly issues: ScenarioIssue[]) {
-    super(issues.map(formatIssue).join("\n"));
-    this.name = "ScenarioError";
-  }
-}
-
-/** Renders an issue as `file:line:col: path: message`. */
-export function formatIssue(issue: ScenarioIssue): string {
-  const place = issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
-  const origin = issue.origin ? ` (from ${issue.origin})` : "";
-  const path = issue.path === "" ? "" : `${issue.path}: `;
-  return `${place}: ${path}${issue.message}${origin}`;
-}
 
 /** A `--set` override: a YAML path and a YAML scalar or flow value. */
 export interface Override {
@@ -650,4 +621,4 @@ function readTrace(
 }
 
 /** Re-exported for callers building Documents (tests, the CLI). */
-export { Document };
+export { Document, formatIssue, ScenarioError, type ScenarioIssue };

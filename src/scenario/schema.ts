@@ -2,7 +2,7 @@
 // descriptions double as the scenario reference and the JSON Schema (`kinesim schema`).
 // Output values are in engine units: durations in µs, sizes in bytes, rates per second.
 
-import { z } from "zod";
+import * as z from "zod";
 import { FIREHOSE_PUT } from "../data/firehose-limits.js";
 import {
   KINESIS,

@@ -1,0 +1,77 @@
+// The command line users run is the bundle in dist/bin (see src/cli/bundle.ts), not the sources
+// the other tests import: check that it loads a scenario, runs, and starts worker threads.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const work = mkdtempSync(join(tmpdir(), "kinesim-bundle-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function bin(...args: string[]) {
+  const r = spawnSync(process.execPath, ["dist/bin/main.js", ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  // Rebuild when a source is newer than the bundle (as `npm start` does).
+  const stale = spawnSync(process.execPath, ["dist/cli/stale.js"]);
+  if (stale.status !== 0) {
+    const build = spawnSync("npm", ["run", "build", "--silent"], { encoding: "utf8" });
+    expect(build.status, build.stderr).toBe(0);
+  }
+});
+
+describe("the bundled command line", () => {
+  it("prints its version and validates a scenario", () => {
+    const version = bin("--version");
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+    const valid = bin("validate", "scenarios/quickstart.yaml");
+    expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toMatch(/valid/);
+  });
+
+  it("runs a scenario and a sweep on two worker threads", () => {
+    const run = bin(
+      "run",
+      "scenarios/over-capacity.yaml",
+      "--duration",
+      "5s",
+      "--out",
+      join(work, "run"),
+      "--quiet",
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(readFileSync(join(work, "run", "summary.json"), "utf8"));
+    expect(summary.producers[0].produced).toBeGreaterThan(10_000);
+    const sweep = bin(
+      "sweep",
+      "scenarios/over-capacity.yaml",
+      "--param",
+      "stream.shards=2,3",
+      "--set",
+      "duration=5s",
+      "--workers",
+      "2",
+      "--out",
+      join(work, "sweep"),
+      "--quiet",
+    );
+    expect(sweep.code, sweep.stderr).toBe(0);
+    expect(
+      readFileSync(join(work, "sweep", "sweep.csv"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toHaveLength(3);
+  });
+
+  it("reports bad input with exit code 2 and no stack trace", () => {
+    const r = bin("run", "scenarios/quickstart.yaml", "--set", "stream.shards=0", "--out", join(work, "bad"));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/stream\.shards/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
