@@ -15,8 +15,8 @@ import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { simulate } from "../simulate.js";
 import { loadScenarioFile } from "./load.js";
-import { loadPrices } from "./prices.js";
 import { overridesOf } from "./overrides.js";
+import { loadPrices } from "./prices.js";
 
 /** Options of the cost command. */
 export interface CostOptions {

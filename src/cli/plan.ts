@@ -24,9 +24,9 @@ import type { Override } from "../scenario/load.js";
 import { formatDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
+import { overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
 import { loadPrices } from "./prices.js";
-import { overridesOf } from "./overrides.js";
 
 /** Options of the plan command. */
 export interface PlanOptions {

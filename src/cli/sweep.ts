@@ -17,9 +17,9 @@ import {
 } from "../plan/sweep.js";
 import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
+import { overridesOf } from "./overrides.js";
 import { runMany } from "./pool.js";
 import { loadPrices } from "./prices.js";
-import { overridesOf } from "./overrides.js";
 
 /** Options of the sweep command. */
 export interface SweepOptions {

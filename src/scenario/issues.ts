@@ -30,4 +30,3 @@ export function formatIssue(issue: ScenarioIssue): string {
   const path = issue.path === "" ? "" : `${issue.path}: `;
   return `${place}: ${path}${issue.message}${origin}`;
 }
-

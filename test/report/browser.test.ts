@@ -4,10 +4,10 @@
 // that exist.
 
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import sparticuz from "@sparticuz/chromium";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import sparticuz from "@sparticuz/chromium";
 import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/run.js";
@@ -73,7 +73,9 @@ async function inBrowser(folder: string, check: (page: Opened) => Promise<void>)
       if (href.startsWith("#")) {
         expect(await page.$(`[id="${href.slice(1)}"]`), `anchor ${href}`).not.toBeNull();
       } else {
-        expect(existsSync(join(folder, decodeURIComponent(href.split("#")[0] ?? ""))), `link ${href}`).toBe(true);
+        expect(existsSync(join(folder, decodeURIComponent(href.split("#")[0] ?? ""))), `link ${href}`).toBe(
+          true,
+        );
       }
     }
     await check({
