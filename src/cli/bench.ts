@@ -9,6 +9,7 @@ import { Simulation } from "../engine/simulation.js";
 import { loadScenario } from "../scenario/load.js";
 import { simulate } from "../simulate.js";
 import { readScenarioFile } from "./files.js";
+import { textTable } from "./human.js";
 
 /**
  * A benchmark case: a scenario file and overrides; a grid case runs it at several shard counts ×
@@ -329,13 +330,10 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     `${(100 * r.firstAttemptThrottledFraction).toFixed(2)}%`,
     checks.find((c) => c.case === r.case && c.kind === "target")?.text ?? "",
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
   process.stdout.write(
     `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; median of ${options.runs} run${options.runs === 1 ? "" : "s"} per case\n`,
   );
-  process.stdout.write(`${line(header)}\n${table.map(line).join("\n")}\n`);
+  process.stdout.write(textTable(header, table));
   for (const c of checks.filter((x) => x.kind !== "target")) process.stdout.write(`${c.case}: ${c.text}\n`);
   process.stdout.write("wrote reports/bench/results.json\n");
   return 0;

@@ -13,16 +13,19 @@ import { compareOverTime } from "../report/compare.js";
 import { escapeHtml } from "../report/html.js";
 import { renderChart } from "../report/render.js";
 import { ScenarioError } from "../scenario/load.js";
+import { startCommand } from "./estimate.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./overrides.js";
+import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { runCommand } from "./run.js";
 
 /** Options of the compare command. */
-export interface CompareOptions {
+export interface CompareOptions extends OverrideFlags {
   scenario: string;
   out?: string;
   set: string[];
   quiet: boolean;
+  /** Run even when the comparison is estimated to take over an hour. */
+  force?: boolean;
 }
 
 /** A headline number of a run, shown for every run compared. */
@@ -142,7 +145,7 @@ type Line = { variant: string } & Record<string, number | string>;
 
 /** Runs every variant; returns the exit code (1 when any run misses an SLO). */
 export async function compareCommand(options: CompareOptions): Promise<number> {
-  const { scenario } = loadScenarioFile(options.scenario, overridesOf({ set: options.set }));
+  const { scenario } = loadScenarioFile(options.scenario, overridesOf(options));
   if (scenario.variants.length === 0) {
     throw new ScenarioError([
       {
@@ -167,14 +170,27 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
   const series: { label: string; rows: Row[] }[] = [];
   const firehoseSeries = new Map<string, { label: string; rows: Row[] }[]>();
   const prefixes = new Map<string, string>();
-  for (const run of runs) {
+  // The runs go one after the other (each writes a report); the estimate is for all of them.
+  const progress = startCommand(`compare of ${scenario.name}`, scenario, runs.length, 1, options);
+  for (const [index, run] of runs.entries()) {
     const dir = join(out, run.name);
-    const exit = await runCommand({
-      scenario: options.scenario,
-      out: dir,
-      set: [...options.set, ...run.set],
-      quiet: true,
-    });
+    let exit: number;
+    try {
+      exit = await runCommand({
+        scenario: options.scenario,
+        out: dir,
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.duration !== undefined ? { duration: options.duration } : {}),
+        ...(options.resolution !== undefined ? { resolution: options.resolution } : {}),
+        set: [...options.set, ...run.set],
+        quiet: true,
+        force: true,
+        progress: { progress, run: index },
+      });
+    } catch (error) {
+      progress.stop();
+      throw error;
+    }
     if (exit !== 0) code = exit;
     const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
     const rows = parse(readFileSync(join(dir, "timeseries.csv"), "utf8"), {
@@ -194,6 +210,7 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
       prefixes.set(f.name, f.metricPrefix);
     }
   }
+  progress.stop();
   const metrics = metricsFor(summaries);
   const lines: Line[] = summaries.map((summary, i) => ({
     variant: runs[i]!.name,

@@ -3,6 +3,7 @@
 // and latency — a cheaper mode that throttles is not cheaper.
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { HOURS_PER_MONTH, type PriceTable } from "../data/prices.js";
@@ -13,17 +14,20 @@ import { renderChart } from "../report/render.js";
 import { usesEfo } from "../scenario/consumers.js";
 import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
-import { simulate } from "../simulate.js";
+import { startCommand } from "./estimate.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./overrides.js";
+import { type OverrideFlags, overridesOf } from "./overrides.js";
+import { SimPool } from "./pool.js";
 import { loadPrices } from "./prices.js";
 
 /** Options of the cost command. */
-export interface CostOptions {
+export interface CostOptions extends OverrideFlags {
   scenario: string;
   out?: string;
   set?: string[];
   prices?: string;
+  /** Run even when the command is estimated to take over an hour. */
+  force?: boolean;
   /** Shards of the provisioned run (default: the scenario's, or for an on-demand one what on-demand opened). */
   shards?: number;
   quiet?: boolean;
@@ -43,40 +47,73 @@ const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Runs the scenario under both modes and prints and writes the bills; returns the exit code. */
 export async function costCommand(options: CostOptions): Promise<number> {
-  const base = overridesOf({ set: options.set ?? [] });
+  const base = overridesOf(options);
   const prices = loadPrices(options.prices);
   const asWritten = loadScenarioFile(options.scenario, base).scenario;
-  const runOf = (extra: Override[]) => {
-    const scenario = loadScenarioFile(options.scenario, [...base, ...extra, ...WITHOUT_VARIANTS]).scenario;
-    return { scenario, summary: simulate(scenario).summary };
-  };
+  const sides = [...base, ...WITHOUT_VARIANTS];
+  const scenarioOf = (extra: Override[]) => loadScenarioFile(options.scenario, [...sides, ...extra]).scenario;
+  // The runs are independent (but for the provisioned run of an on-demand scenario, which takes the
+  // shard count the on-demand run reached): they go to worker threads side by side.
+  const onDemandExtra = asWritten.stream.mode === "on-demand" ? [] : ON_DEMAND;
+  const provisionedFirst = asWritten.stream.mode === "provisioned" && options.shards === undefined;
+  const firstBatch: Override[][] = !asWritten.streamDeclared
+    ? [[]]
+    : provisionedFirst
+      ? [[], onDemandExtra]
+      : [onDemandExtra];
+  const runs = asWritten.streamDeclared ? 2 : 1;
+  const workers = Math.min(availableParallelism(), firstBatch.length);
+  const progress = startCommand(`cost of ${asWritten.name}`, asWritten, runs, workers, options);
+  const pool = new SimPool(workers);
   const costed: Costed[] = [];
   let shardsNote = "";
-  if (!asWritten.streamDeclared) {
-    const run = runOf([]);
-    costed.push(billed("as written", "provisioned", run.scenario, run.summary, prices));
-  } else {
-    const onDemandRun = asWritten.stream.mode === "on-demand" ? runOf([]) : runOf(ON_DEMAND);
-    let provisionedRun: ReturnType<typeof runOf>;
-    if (asWritten.stream.mode === "provisioned" && options.shards === undefined) provisionedRun = runOf([]);
-    else {
-      const shards = options.shards ?? onDemandRun.summary.capacity.maxOpenShards;
-      shardsNote = options.shards
-        ? ` (${shards} shards, from --shards)`
-        : ` (${shards} shards: the most the on-demand run opened)`;
-      provisionedRun = runOf([
-        { path: "stream.mode", value: "provisioned" },
-        { path: "stream.shards", value: String(shards) },
-        { path: "events", value: "null" },
-      ]);
+  try {
+    const results = await pool.run(
+      firstBatch.map((extra) => ({ scenario: options.scenario, overrides: [...sides, ...extra] })),
+      (i, us) => progress.update(i, us),
+    );
+    if (!asWritten.streamDeclared) {
+      costed.push(billed("as written", "provisioned", scenarioOf([]), results[0]!.summary, prices));
+    } else {
+      const onDemandRun = {
+        scenario: scenarioOf(onDemandExtra),
+        summary: results[provisionedFirst ? 1 : 0]!.summary,
+      };
+      let provisionedRun: { scenario: Scenario; summary: RunSummary };
+      if (provisionedFirst) provisionedRun = { scenario: scenarioOf([]), summary: results[0]!.summary };
+      else {
+        const shards = options.shards ?? onDemandRun.summary.capacity.maxOpenShards;
+        shardsNote = options.shards
+          ? ` (${shards} shards, from --shards)`
+          : ` (${shards} shards: the most the on-demand run opened)`;
+        const extra: Override[] = [
+          { path: "stream.mode", value: "provisioned" },
+          { path: "stream.shards", value: String(shards) },
+          { path: "events", value: "null" },
+        ];
+        const [second] = await pool.run(
+          [{ scenario: options.scenario, overrides: [...sides, ...extra] }],
+          (_, us) => progress.update(1, us),
+        );
+        provisionedRun = { scenario: scenarioOf(extra), summary: second!.summary };
+      }
+      costed.push(
+        billed("provisioned", "provisioned", provisionedRun.scenario, provisionedRun.summary, prices),
+      );
+      costed.push(billed("on-demand", "on-demand", onDemandRun.scenario, onDemandRun.summary, prices));
+      costed.push(
+        billed(
+          "on-demand advantage",
+          "on-demand-advantage",
+          onDemandRun.scenario,
+          onDemandRun.summary,
+          prices,
+        ),
+      );
     }
-    costed.push(
-      billed("provisioned", "provisioned", provisionedRun.scenario, provisionedRun.summary, prices),
-    );
-    costed.push(billed("on-demand", "on-demand", onDemandRun.scenario, onDemandRun.summary, prices));
-    costed.push(
-      billed("on-demand advantage", "on-demand-advantage", onDemandRun.scenario, onDemandRun.summary, prices),
-    );
+  } finally {
+    progress.stop();
+    await pool.destroy();
   }
   const out = resolve(options.out ?? `reports/${asWritten.name}-cost`);
   mkdirSync(out, { recursive: true });

@@ -117,6 +117,11 @@ export class ReportFolder {
     writeFileSync(join(this.staging, name), content);
   }
 
+  /** Drops the staging folder: nothing is published. */
+  discard(): void {
+    rmSync(this.staging, { recursive: true, force: true });
+  }
+
   /** Replaces the target folder with the staging folder. */
   publish(): void {
     if (existsSync(this.target)) rmSync(this.target, { recursive: true, force: true });

@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     force: {
       type: "boolean",
       default: false,
-      describe: "run even when the run is estimated to take over an hour",
+      describe: "go on even when the command is estimated to take over an hour",
     },
   } as const;
   await yargs(argv)
@@ -239,6 +239,9 @@ async function main(argv: string[]): Promise<number> {
             describe: "folder for the runs and the comparison (default reports/<name>-compare)",
           },
           set: runOptions.set,
+          duration: runOptions.duration,
+          resolution: runOptions.resolution,
+          force: runOptions.force,
           quiet: runOptions.quiet,
         }),
       async (args) => {
@@ -247,6 +250,9 @@ async function main(argv: string[]): Promise<number> {
           scenario: args.scenario,
           ...(args.out !== undefined ? { out: args.out } : {}),
           set: args.set?.map(String) ?? [],
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          force: args.force,
           quiet: args.quiet,
         });
       },
@@ -266,6 +272,9 @@ async function main(argv: string[]): Promise<number> {
             describe: "shards of the provisioned run when the scenario is on-demand",
           },
           set: runOptions.set,
+          duration: runOptions.duration,
+          resolution: runOptions.resolution,
+          force: runOptions.force,
           quiet: runOptions.quiet,
         }),
       async (args) => {
@@ -276,6 +285,9 @@ async function main(argv: string[]): Promise<number> {
           ...(args.prices !== undefined ? { prices: args.prices } : {}),
           ...(args.shards !== undefined ? { shards: args.shards } : {}),
           set: args.set?.map(String) ?? [],
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          force: args.force,
           quiet: args.quiet,
         });
       },
@@ -309,6 +321,9 @@ async function main(argv: string[]): Promise<number> {
           },
           prices: { type: "string", describe: "a price table for the cost column" },
           set: runOptions.set,
+          duration: runOptions.duration,
+          resolution: runOptions.resolution,
+          force: runOptions.force,
           quiet: runOptions.quiet,
         }),
       async (args) => {
@@ -318,6 +333,9 @@ async function main(argv: string[]): Promise<number> {
           slo: args.slo.map(String),
           seeds: args.seeds,
           set: args.set?.map(String) ?? [],
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          force: args.force,
           ...(args.current !== undefined ? { current: args.current } : {}),
           ...(args.max !== undefined ? { max: args.max } : {}),
           ...(args.workers !== undefined ? { workers: args.workers } : {}),
@@ -348,6 +366,9 @@ async function main(argv: string[]): Promise<number> {
           out: { type: "string", describe: "folder for sweep.csv (default reports/<name>-sweep)" },
           prices: { type: "string", describe: "a price table for the monthlyCost column" },
           set: runOptions.set,
+          duration: runOptions.duration,
+          resolution: runOptions.resolution,
+          force: runOptions.force,
           quiet: runOptions.quiet,
         }),
       async (args) => {
@@ -357,6 +378,9 @@ async function main(argv: string[]): Promise<number> {
           params: args.param.map(String),
           seeds: args.seeds,
           set: args.set?.map(String) ?? [],
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          force: args.force,
           ...(args.workers !== undefined ? { workers: args.workers } : {}),
           ...(args.partition !== undefined ? { partition: args.partition } : {}),
           ...(args.out !== undefined ? { out: args.out } : {}),

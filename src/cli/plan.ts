@@ -3,6 +3,7 @@
 // infeasible plans say why; `--current N` adds the UpdateShardCount calls that get there.
 
 import { mkdirSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { stringify as toYaml } from "yaml";
@@ -23,13 +24,14 @@ import { renderChart } from "../report/render.js";
 import type { Override } from "../scenario/load.js";
 import { formatDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
+import { startCommand } from "./estimate.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./overrides.js";
+import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
 import { loadPrices } from "./prices.js";
 
 /** Options of the plan command. */
-export interface PlanOptions {
+export interface PlanOptions extends OverrideFlags {
   scenario: string;
   /** SLOs as `name<value` or `name<=value`, e.g. `putLatencyP99<2s`. */
   slo?: string[];
@@ -43,6 +45,8 @@ export interface PlanOptions {
   out?: string;
   prices?: string;
   quiet?: boolean;
+  /** Run even when the plan is estimated to take over an hour. */
+  force?: boolean;
 }
 
 /** `--slo putLatencyP99<2s` as the override `slo.putLatencyP99="< 2s"`. */
@@ -59,7 +63,7 @@ export function sloOverride(text: string): Override {
 export async function planCommand(options: PlanOptions): Promise<number> {
   const seeds = options.seeds ?? 3;
   const base = [
-    ...overridesOf({ set: options.set ?? [] }),
+    ...overridesOf(options),
     ...(options.slo ?? []).map(sloOverride),
     // The plan is for provisioned shards, fixed for the run: policies and timetables go.
     { path: "stream.mode", value: "provisioned" },
@@ -81,9 +85,17 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const hotKey = hotKeyBound(scenario);
   const max = options.max ?? Math.max(64, 8 * forms.peak);
   const seedList = replicationSeeds(scenario.seed, seeds);
-  const pool = new SimPool(options.workers);
+  const workers = Math.min(options.workers ?? availableParallelism(), seeds);
+  // A bisection between the formula's count and the largest, a check above, and a few more.
+  const expectedRuns = seeds * (Math.ceil(Math.log2(Math.max(2, max / Math.max(1, forms.aws)))) + 3);
+  const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
+  let runsStarted = 0;
+  const pool = new SimPool(workers);
   const summaries = new Map<number, RunSummary[]>();
   const evaluate = async (shards: number): Promise<Evaluation> => {
+    const first = runsStarted;
+    runsStarted += seeds;
+    progress.setRuns(Math.max(expectedRuns, runsStarted));
     const results = await pool.run(
       seedList.map((seed) => ({
         scenario: options.scenario,
@@ -93,6 +105,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
           { path: "seed", value: JSON.stringify(seed) },
         ],
       })),
+      (i, us) => progress.update(first + i, us),
     );
     summaries.set(
       shards,
@@ -124,6 +137,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
         : { evaluations: [probe], monotone: true, scanned: false };
     } else result = await searchShards(evaluate, Math.max(forms.aws, 1), max);
   } finally {
+    progress.stop();
     await pool.destroy();
   }
   const out = resolve(options.out ?? `reports/${scenario.name}-plan`);

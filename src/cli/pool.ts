@@ -2,8 +2,12 @@
 // is the same whatever the number of workers. With one worker, tasks run in this thread.
 
 import { availableParallelism } from "node:os";
+import { MessageChannel } from "node:worker_threads";
 import { Piscina } from "piscina";
 import runTask, { type SimResult, type SimTask } from "./sim-worker.js";
+
+/** Hears how far each task of a batch has simulated (index in the batch, µs). */
+export type TaskProgress = (task: number, simulatedUs: number) => void;
 
 /** A pool of simulation workers, kept for several batches of runs (plan evaluates many). */
 export class SimPool {
@@ -22,10 +26,20 @@ export class SimPool {
   }
 
   /** Runs every task; the results come back in task order. */
-  async run(tasks: readonly SimTask[]): Promise<SimResult[]> {
+  async run(tasks: readonly SimTask[], progress?: TaskProgress): Promise<SimResult[]> {
     const pool = this.pool;
-    if (!pool || tasks.length <= 1) return tasks.map((t) => runTask(t));
-    return Promise.all(tasks.map((t) => pool.run(t) as Promise<SimResult>));
+    if (!pool || tasks.length <= 1)
+      return tasks.map((t, i) => runTask(t, progress ? (us) => progress(i, us) : undefined));
+    return Promise.all(
+      tasks.map((t, i) => {
+        if (!progress) return pool.run(t) as Promise<SimResult>;
+        const { port1, port2 } = new MessageChannel();
+        port1.on("message", (us: number) => progress(i, us));
+        return (pool.run({ ...t, port: port2 }, { transferList: [port2] }) as Promise<SimResult>).finally(
+          () => port1.close(),
+        );
+      }),
+    );
   }
 
   async destroy(): Promise<void> {
@@ -37,10 +51,11 @@ export class SimPool {
 export async function runMany(
   tasks: readonly SimTask[],
   workers = availableParallelism(),
+  progress?: TaskProgress,
 ): Promise<SimResult[]> {
   const pool = new SimPool(Math.min(workers, tasks.length));
   try {
-    return await pool.run(tasks);
+    return await pool.run(tasks, progress);
   } finally {
     await pool.destroy();
   }

@@ -1,18 +1,15 @@
 // `kinesim run`: load a scenario, run it, write the report folder, print a short summary.
 
 import { relative, resolve } from "node:path";
-import cliProgress from "cli-progress";
 import { stringify as toYaml } from "yaml";
-import { estimatedEvents, resolveTick } from "../model/build.js";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
-import type { Scenario } from "../scenario/schema.js";
-import { formatDuration } from "../scenario/units.js";
 import { simulateInterruptible } from "../simulate.js";
-import { UserInputError } from "./errors.js";
+import { extrapolate, judgeEstimate } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, summaryCsv } from "./files.js";
 import { loadScenarioFile } from "./load.js";
 import { overridesOf } from "./overrides.js";
+import { Progress } from "./progress.js";
 import { writeReport } from "./report-files.js";
 
 /** Options of the run command. */
@@ -26,36 +23,27 @@ export interface RunOptions {
   quiet?: boolean;
   /** Build charts and index.html (default true). */
   charts?: boolean;
-  /** Run even when the resource guard estimates the run is too large. */
+  /** Run even when the run is estimated to take over an hour. */
   force?: boolean;
+  /** A command's progress this run reports into (compare), instead of a bar of its own. */
+  progress?: { progress: Progress; run: number };
 }
 
-/** Events above which a run is refused without --force: about an hour at ~2 million events/s. */
-export const EVENT_GUARD = 7_000_000_000;
-
-/** Refuses a run the guard estimates would take hours, naming the settings that shrink it. */
-export function guardResources(scenario: Scenario, force: boolean | undefined): void {
-  const events = estimatedEvents(scenario);
-  if (force || events <= EVENT_GUARD) return;
-  const hint =
-    resolveTick(scenario) === undefined
-      ? "a cohort resolution (--resolution 10ms, or resolution: auto), a shorter --duration, or fewer records"
-      : "a coarser tick (--resolution 100ms), a shorter --duration, or fewer producer instances";
-  throw new UserInputError(
-    `this run needs about ${(events / 1e9).toFixed(1)} billion events (over an hour at ~2 million events/s): use ${hint}; --force runs it anyway`,
-  );
-}
+/** Wall time of the pilot: after it, the whole run's time is estimated from what it took. */
+const PILOT_MS = 500;
 
 /** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */
 export async function runCommand(options: RunOptions): Promise<number> {
   const { scenario, warnings } = loadScenarioFile(options.scenario, overridesOf(options));
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-  guardResources(scenario, options.force);
   const target = resolve(options.out ?? `reports/${scenario.name}`);
   const folder = new ReportFolder(target);
   const sink = new CsvDirectorySink(folder.staging);
   const started = Date.now();
-  const bar = progressBar(scenario.duration);
+  const progress = options.progress ?? {
+    progress: new Progress(scenario.name, 1, scenario.duration, { quiet: options.quiet === true }),
+    run: 0,
+  };
   // SIGINT / SIGTERM stop the run at the next slice; what it has is written and marked partial.
   let signal: string | undefined;
   const onSignal = (name: string) => () => {
@@ -64,26 +52,41 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
   process.once("SIGINT", handlers.SIGINT);
   process.once("SIGTERM", handlers.SIGTERM);
+  // The first half second is the pilot: the whole run is judged from it (see estimate.ts).
+  let judged = false;
+  const judge = (t: number, end: number) => {
+    const wall = Date.now() - started;
+    if (judged || (wall < PILOT_MS && t < end)) return;
+    judged = true;
+    const warning = judgeEstimate(`this run (${scenario.name})`, scenario, extrapolate(scenario, t, wall), {
+      ...(options.force !== undefined ? { force: options.force } : {}),
+      flags: { duration: "--duration", resolution: "--resolution" },
+    });
+    if (warning && !options.quiet && !options.progress) process.stderr.write(`\n${warning}\n`);
+  };
   let result: Awaited<ReturnType<typeof simulateInterruptible>>;
   try {
     result = await simulateInterruptible(
       scenario,
       {
         sink,
-        ...(bar
-          ? {
-              onProgress: (t: number, end: number) =>
-                bar.update(Math.round((1000 * t) / end), { simulated: formatDuration(Math.round(t)) }),
-            }
-          : {}),
+        // Short slices: a signal, the pilot and the progress bar are noticed within a moment.
+        progressSliceUs: Math.max(1, Math.min(1_000_000, Math.floor(scenario.duration / 200))),
+        onProgress: (t: number, end: number) => {
+          judge(t, end);
+          progress.progress.update(progress.run, t);
+        },
       },
       () => new Promise((done) => setImmediate(done)),
       () => signal,
     );
+  } catch (error) {
+    folder.discard();
+    throw error;
   } finally {
     process.removeListener("SIGINT", handlers.SIGINT);
     process.removeListener("SIGTERM", handlers.SIGTERM);
-    bar?.stop();
+    if (!options.progress) progress.progress.stop();
     sink.close();
   }
   const { summary } = result;
@@ -118,20 +121,4 @@ export async function runCommand(options: RunOptions): Promise<number> {
 function shownPath(path: string): string {
   const shown = relative(process.cwd(), path);
   return shown === "" ? "." : shown.startsWith("..") ? path : shown;
-}
-
-/** A progress bar on stderr when it is a terminal; nothing otherwise (CI logs stay clean). */
-function progressBar(durationUs: number): cliProgress.SingleBar | undefined {
-  if (!process.stderr.isTTY || durationUs <= 0) return undefined;
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      format: `simulating [{bar}] {simulated} of ${formatDuration(durationUs)} | wall {duration_formatted} | eta {eta_formatted}`,
-      hideCursor: true,
-      clearOnComplete: true,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(1000, 0, { simulated: "0s" });
-  return bar;
 }

@@ -3,6 +3,7 @@
 // slices into the same bytes one run would have written.
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
 import { parse } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
@@ -16,13 +17,15 @@ import {
   sweepRuns,
 } from "../plan/sweep.js";
 import { UserInputError } from "./errors.js";
+import { startCommand } from "./estimate.js";
+import { count, decimal, formatWall, percent, textTable } from "./human.js";
 import { loadScenarioFile } from "./load.js";
-import { overridesOf } from "./overrides.js";
+import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { runMany } from "./pool.js";
 import { loadPrices } from "./prices.js";
 
 /** Options of the sweep command. */
-export interface SweepOptions {
+export interface SweepOptions extends OverrideFlags {
   scenario: string;
   params: string[];
   seeds: number;
@@ -32,13 +35,15 @@ export interface SweepOptions {
   out?: string;
   prices?: string;
   quiet?: boolean;
+  /** Run even when the sweep is estimated to take over an hour. */
+  force?: boolean;
   /** Environment to read partition variables from (default process.env). */
   env?: Record<string, string | undefined>;
 }
 
 /** Runs the sweep (or its partition) and writes the CSV; returns the exit code. */
 export async function sweepCommand(options: SweepOptions): Promise<number> {
-  const base = overridesOf({ set: options.set ?? [] });
+  const base = overridesOf(options);
   const { scenario } = loadScenarioFile(options.scenario, base);
   const prices = loadPrices(options.prices);
   let params: ReturnType<typeof parseParam>[];
@@ -63,7 +68,14 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
     ],
   }));
   const started = Date.now();
-  const results = await runMany(tasks, options.workers);
+  const workers = Math.min(options.workers ?? availableParallelism(), Math.max(1, tasks.length));
+  const progress = startCommand(`sweep of ${scenario.name}`, scenario, tasks.length, workers, options);
+  let results: Awaited<ReturnType<typeof runMany>>;
+  try {
+    results = await runMany(tasks, workers, (i, us) => progress.update(i, us));
+  } finally {
+    progress.stop();
+  }
   const rows = mine.map((r, i) => ({
     run: r.index,
     of: all.length,
@@ -81,11 +93,53 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
       params.map((p) => p.path),
     ),
   );
-  if (!options.quiet)
+  if (!options.quiet) {
     process.stdout.write(
-      `${scenario.name}: ${mine.length} of ${all.length} runs (${params.length} parameter${params.length === 1 ? "" : "s"} × ${options.seeds} seed${options.seeds === 1 ? "" : "s"}) in ${((Date.now() - started) / 1000).toFixed(1)} s\nwrote ${file}\n`,
+      `${scenario.name}: ${count(mine.length)} of ${count(all.length)} runs (${params.length} parameter${params.length === 1 ? "" : "s"} × ${options.seeds} seed${options.seeds === 1 ? "" : "s"}) in ${formatWall(Date.now() - started)}\n`,
     );
+    process.stdout.write(
+      sweepTable(
+        rows,
+        params.map((p) => p.path),
+        options.seeds,
+      ),
+    );
+    process.stdout.write(`wrote ${file}\n`);
+  }
   return 0;
+}
+
+/** The sweep's results by grid point, averaged over seeds: what a person reads at the end. */
+export function sweepTable(
+  rows: readonly Record<string, string | number>[],
+  paramPaths: readonly string[],
+  seeds: number,
+): string {
+  const points = new Map<string, Record<string, string | number>[]>();
+  for (const row of [...rows].sort((a, b) => Number(a["run"]) - Number(b["run"]))) {
+    const key = JSON.stringify(paramPaths.map((p) => row[p]));
+    points.set(key, [...(points.get(key) ?? []), row]);
+  }
+  const mean = (list: Record<string, string | number>[], key: string) =>
+    list.reduce((a, r) => a + Number(r[key]), 0) / list.length;
+  const anyLag = rows.some((r) => Number(r["maxConsumerLagSeconds"]) > 0);
+  const header = [
+    ...(paramPaths.length > 0 ? paramPaths : ["runs"]),
+    "throttled (1st attempt)",
+    "dropped",
+    "put p99",
+    ...(anyLag ? ["consumer lag"] : []),
+    "cost per month",
+  ];
+  const table = [...points.values()].map((list) => [
+    ...(paramPaths.length > 0 ? paramPaths.map((p) => String(list[0]![p])) : [String(list.length)]),
+    percent(mean(list, "firstAttemptThrottled")),
+    percent(mean(list, "droppedFraction")),
+    `${decimal(mean(list, "putLatencyP99Ms"), 0)} ms`,
+    ...(anyLag ? [`${decimal(mean(list, "maxConsumerLagSeconds"), 1)} s`] : []),
+    `$${decimal(mean(list, "monthlyCost"), 2)}`,
+  ]);
+  return `${textTable(header, table, "  ")}${seeds > 1 ? `  each row is the mean of ${seeds} seeds\n` : ""}`;
 }
 
 /** The CSV of sweep rows: always the same columns in the same order, rows by run number. */

@@ -67,12 +67,12 @@ export interface BuiltRun {
   resolutionLabel: string;
 }
 
-/** Expected number of records the scenario's producers create. */
-export function expectedRecords(scenario: Scenario): number {
+/** Expected number of records the scenario's producers create (by `untilUs`, default the end). */
+export function expectedRecords(scenario: Scenario, untilUs = scenario.duration): number {
   let total = 0;
   for (const p of scenario.producers) {
     const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
-    total += rateFunction(p.rate, p.start, stop, scenario.duration).integral(0, scenario.duration);
+    total += rateFunction(p.rate, p.start, stop, scenario.duration).integral(0, untilUs);
   }
   return total;
 }

@@ -1,0 +1,153 @@
+// Progress of commands that run simulations, and the estimate that warns or refuses before a
+// long command: what is printed where, and that the estimate brackets the run.
+
+import { describe, expect, it } from "vitest";
+import { extrapolate, judgeEstimate } from "../../src/cli/estimate.js";
+import { formatWall } from "../../src/cli/human.js";
+import { Progress } from "../../src/cli/progress.js";
+import { loadScenario } from "../../src/scenario/load.js";
+
+/** A stream that is not a terminal and keeps what is written to it. */
+function capture(): { stream: NodeJS.WriteStream; lines: string[] } {
+  const lines: string[] = [];
+  const stream = { isTTY: false, write: (text: string) => lines.push(text) } as unknown as NodeJS.WriteStream;
+  return { stream, lines };
+}
+
+function scenario(yaml: string) {
+  return loadScenario(yaml, { file: "test.yaml" }).scenario;
+}
+
+describe("progress", () => {
+  it("writes a heartbeat line (runs done of runs planned, simulated time) when not on a terminal", () => {
+    const { stream, lines } = capture();
+    const progress = new Progress("plan of x", 4, 60_000_000, { stream, heartbeatMs: 0 });
+    progress.update(0, 60_000_000);
+    progress.update(1, 30_000_000);
+    expect(lines.at(-1)).toMatch(/^plan of x: 1 of 4 runs done, 1 min 30 s simulated, /);
+    progress.setRuns(6);
+    progress.update(1, 60_000_000);
+    expect(lines.at(-1)).toMatch(/^plan of x: 2 of 6 runs done, 2 min 00 s simulated/);
+    expect(progress.fraction).toBeCloseTo(2 / 6, 9);
+  });
+
+  it("stays silent when quiet, and between heartbeats", () => {
+    const quiet = capture();
+    new Progress("x", 2, 1_000_000, { stream: quiet.stream, quiet: true, heartbeatMs: 0 }).update(
+      0,
+      1_000_000,
+    );
+    expect(quiet.lines).toEqual([]);
+    const slow = capture();
+    const p = new Progress("x", 2, 1_000_000, { stream: slow.stream, heartbeatMs: 3_600_000 });
+    p.update(0, 500_000);
+    p.update(0, 1_000_000);
+    expect(slow.lines).toEqual([]);
+  });
+});
+
+describe("the estimate of a run", () => {
+  const steady = scenario(
+    "name: s\nduration: 1h\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 1000/s }]\n",
+  );
+  const ramp = scenario(
+    "name: r\nduration: 1h\nstream: { shards: 2 }\nproducers: [{ name: p, rate: { profile: ramp, from: 100/s, to: 1900/s, start: 0s, end: 1h } }]\n",
+  );
+
+  it("scales a pilot by simulated time when the rate is constant", () => {
+    const e = extrapolate(steady, 60_000_000, 500);
+    expect(e.lowSeconds).toBeCloseTo(30, 6);
+    expect(e.highSeconds).toBeCloseTo(30, 6);
+  });
+
+  it("brackets a run whose cost is any mix of per-record and per-second work", () => {
+    // A pilot of the first 6 minutes of a ramp: records grow faster than time.
+    const t = 360_000_000;
+    const e = extrapolate(ramp, t, 1000);
+    expect(e.lowSeconds).toBeCloseTo(10, 6); // by time: 1 h / 6 min
+    expect(e.highSeconds).toBeGreaterThan(e.lowSeconds);
+    // For a cost of a·records + b·seconds, the whole run lies within the bracket.
+    const records = (until: number) => 100 * until + ((1800 / 3600) * (until * until)) / 2;
+    for (const [a, b] of [
+      [1, 0],
+      [0, 1],
+      [0.3, 50],
+    ] as const) {
+      const pilotCost = a * records(360) + b * 360;
+      const wholeCost = a * records(3600) + b * 3600;
+      const whole = (1 * wholeCost) / pilotCost; // seconds, with the pilot taking 1 s
+      expect(whole).toBeGreaterThanOrEqual(e.lowSeconds - 1e-9);
+      expect(whole).toBeLessThanOrEqual(e.highSeconds + 1e-9);
+    }
+  });
+
+  it("refuses over an hour unless forced, names what to change, and warns over a minute", () => {
+    const month = scenario(
+      "name: m\nduration: 30d\nresolution: record\nstream: { shards: 60 }\nproducers: [{ name: p, rate: 50000/s }]\n",
+    );
+    const flags = { duration: "--duration", resolution: "--resolution" };
+    const e = extrapolate(month, 2_000_000, 500);
+    expect(() => judgeEstimate("this run", month, e, { flags })).toThrow(
+      /estimated to take about \d+ d.*--duration.*--resolution 10ms.*--force/,
+    );
+    expect(judgeEstimate("this run", month, e, { flags, force: true })).toMatch(/will take/);
+    expect(
+      judgeEstimate("this run", steady, extrapolate(steady, 60_000_000, 500), { flags }),
+    ).toBeUndefined();
+    expect(judgeEstimate("this run", steady, extrapolate(steady, 60_000_000, 5_000), { flags })).toMatch(
+      /will take about 5 min 00 s; for a quicker answer use a shorter window \(--duration 10m\) or a coarser tick \(--resolution 100ms\)/,
+    );
+  });
+
+  it("prints wall times a person reads", () => {
+    expect([4_240, 59_600, 200_000, 3_599_600, 3_900_000, 200_000_000].map(formatWall)).toEqual([
+      "4.2 s",
+      "1 min 00 s",
+      "3 min 20 s",
+      "1 h 00 min",
+      "1 h 05 min",
+      "2 d",
+    ]);
+  });
+});
+
+describe("commands that run simulations", () => {
+  it("print a heartbeat when stderr is not a terminal: sweep, cost", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { mkdtempSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const work = mkdtempSync(join(tmpdir(), "kinesim-progress-"));
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+          encoding: "utf8",
+          env: { ...process.env, KINESIM_HEARTBEAT_MS: "0" },
+        });
+      const sweep = run(
+        "sweep",
+        "scenarios/over-capacity.yaml",
+        "--param",
+        "stream.shards=2,3",
+        "--duration",
+        "20s",
+        "--workers",
+        "1",
+        "--out",
+        join(work, "sweep"),
+      );
+      expect(sweep.status, sweep.stderr).toBe(0);
+      expect(sweep.stderr).toMatch(/^sweep of over-capacity: 1 of 2 runs done, \d+ s simulated/m);
+      expect(sweep.stderr).toMatch(/^sweep of over-capacity: 2 of 2 runs done, 40 s simulated/m);
+      // The closing table: one row per grid point.
+      expect(sweep.stdout).toMatch(
+        /stream\.shards\s+throttled \(1st attempt\)\s+dropped\s+put p99\s+cost per month\n\s+2\s+\d/,
+      );
+      const cost = run("cost", "scenarios/quickstart.yaml", "--duration", "20s", "--out", join(work, "cost"));
+      expect(cost.status, cost.stderr).toBe(0);
+      expect(cost.stderr).toMatch(/^cost of quickstart: [12] of 2 runs done/m);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
