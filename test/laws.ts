@@ -33,12 +33,13 @@ export function expectSameSeedSameOutput(scenario: Scenario): void {
   for (const [name, table] of a.sink.tables) expect(b.sink.tables.get(name)?.rows, name).toEqual(table.rows);
 }
 
-/** Law: produced = accepted + in flight + dropped, overall and per producer. */
+/** Law: produced = accepted + in flight + dropped + rejected, overall and per producer. */
 export function expectLedgerBalanced(run: RunResult): void {
   const l = run.summary.ledger;
   expect(l.balanced).toBe(true);
-  expect(l.produced).toBe(l.accepted + l.inFlight + l.dropped);
-  for (const p of run.summary.producers) expect(p.produced).toBe(p.accepted + p.inFlightAtEnd + p.dropped);
+  expect(l.produced).toBe(l.accepted + l.inFlight + l.dropped + l.rejected);
+  for (const p of run.summary.producers)
+    expect(p.produced).toBe(p.accepted + p.inFlightAtEnd + p.dropped + p.rejected);
 }
 
 /** Per-shard rows of shards.csv: shard id → [time (s), records, bytes][] in time order. */

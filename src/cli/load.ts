@@ -2,6 +2,7 @@
 // scenario, overrides, and the model's checks of scheduled capacity actions.
 
 import { checkSchedule } from "../model/capacity.js";
+import { checkRecordSizes } from "../model/record-sizes.js";
 import { type LoadedScenario, loadScenario, type Override } from "../scenario/load.js";
 import { readScenarioFile, relativeReader } from "./files.js";
 
@@ -11,6 +12,6 @@ export function loadScenarioFile(path: string, overrides: readonly Override[] = 
     file: path,
     overrides,
     readFile: relativeReader(path),
-    check: checkSchedule,
+    check: (scenario) => [...checkSchedule(scenario), ...checkRecordSizes(scenario)],
   });
 }

@@ -460,6 +460,13 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+// Output piped into a command that stops reading (`| head`) is not an error of kinesim's.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
 main(hideBin(process.argv)).then(
   (code) => {
     process.exitCode = code;

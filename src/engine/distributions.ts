@@ -38,6 +38,18 @@ export interface Sampler {
   readonly mean: number;
   /** Variance of the clamped distribution. */
   readonly variance: number;
+  /** The draws above `x`: their share and mean, and the distribution of the draws at or below it. */
+  splitAt(x: number): SplitAt;
+}
+
+/** A distribution cut at a value (see Sampler.splitAt). */
+export interface SplitAt {
+  /** Probability that a draw is above the value. */
+  above: number;
+  /** Mean of the draws above it (0 when there are none). */
+  aboveMean: number;
+  /** The distribution of the draws at or below it (undefined when every draw is above). */
+  below: Sampler | undefined;
 }
 
 /** Compiles a spec into a sampler. */
@@ -52,7 +64,15 @@ export function compileDistribution(spec: DistributionSpec): Sampler {
   switch (spec.dist) {
     case "constant": {
       const v = clamp(spec.value);
-      return { sample: () => v, quantile: () => v, mean: v, variance: 0 };
+      const sampler: Sampler = {
+        sample: () => v,
+        quantile: () => v,
+        mean: v,
+        variance: 0,
+        splitAt: (x) =>
+          v > x ? { above: 1, aboveMean: v, below: undefined } : { above: 0, aboveMean: 0, below: sampler },
+      };
+      return sampler;
     }
     case "uniform": {
       const { min, max } = spec;
@@ -110,7 +130,42 @@ export function compileDistribution(spec: DistributionSpec): Sampler {
   const clampedQuantile = (u: number) => clamp(quantile(u));
   const unclamped = lo <= exact.support[0] && hi >= exact.support[1];
   const { mean, variance } = unclamped ? exact : momentsFromQuantile(clampedQuantile);
-  return { sample: (rng) => clamp(draw(rng)), quantile: clampedQuantile, mean, variance };
+  const sampler: Sampler = {
+    sample: (rng) => clamp(draw(rng)),
+    quantile: clampedQuantile,
+    mean,
+    variance,
+    splitAt: (x) => splitContinuous(sampler, x),
+  };
+  return sampler;
+}
+
+/** splitAt for a continuous distribution, from its (non-decreasing) quantile function. */
+function splitContinuous(sampler: Sampler, x: number): SplitAt {
+  const q = sampler.quantile;
+  if (q(1 - 1e-12) <= x) return { above: 0, aboveMean: 0, below: sampler };
+  if (q(1e-12) > x) return { above: 1, aboveMean: sampler.mean, below: undefined };
+  // The largest u with q(u) <= x, by bisection.
+  let a = 1e-12;
+  let b = 1 - 1e-12;
+  for (let i = 0; i < 60; i++) {
+    const m = (a + b) / 2;
+    if (q(m) <= x) a = m;
+    else b = m;
+  }
+  const kept = a;
+  const belowQuantile = (u: number) => q(u * kept);
+  const belowMoments = momentsFromQuantile(belowQuantile);
+  const above = 1 - kept;
+  const aboveMean = (sampler.mean - kept * belowMoments.mean) / above;
+  const below: Sampler = {
+    sample: (rng) => belowQuantile(rng.next()),
+    quantile: belowQuantile,
+    mean: belowMoments.mean,
+    variance: belowMoments.variance,
+    splitAt: (y) => (y >= x ? { above: 0, aboveMean: 0, below } : splitContinuous(below, y)),
+  };
+  return { above, aboveMean: Math.max(x, aboveMean), below };
 }
 
 function discrete(
@@ -142,7 +197,27 @@ function discrete(
     }
     return clamped[a]!;
   };
-  return { sample: (rng) => clamped[table.sample(rng)]!, quantile, mean, variance };
+  const sampler: Sampler = {
+    sample: (rng) => clamped[table.sample(rng)]!,
+    quantile,
+    mean,
+    variance,
+    splitAt: (x) => {
+      let above = 0;
+      let aboveSum = 0;
+      const kept = clamped.map((v, i) => {
+        const p = table.probabilities[i]!;
+        if (v <= x) return p;
+        above += p;
+        aboveSum += p * v;
+        return 0;
+      });
+      if (above === 0) return { above: 0, aboveMean: 0, below: sampler };
+      const below = above >= 1 - 1e-12 ? undefined : discrete(clamped, kept, (v) => v);
+      return { above, aboveMean: aboveSum / above, below };
+    },
+  };
+  return sampler;
 }
 
 /** Mean and variance by the midpoint rule on the quantile function (65,536 points). */

@@ -10,12 +10,15 @@ export interface LatencySummary {
   mean: number;
 }
 
-/** The conservation ledger of the write path: produced = accepted + inFlight + dropped. */
+/** The conservation ledger of the write path: produced = accepted + inFlight + dropped + rejected. */
 export interface WriteLedger {
   produced: number;
   accepted: number;
   inFlight: number;
+  /** Given up after the last retry or the record's TTL. */
   dropped: number;
+  /** Refused by the API as invalid (over the maximum record size). */
+  rejected: number;
   balanced: boolean;
 }
 
@@ -36,6 +39,7 @@ export interface ProducerSummary {
   produced: number;
   accepted: number;
   dropped: number;
+  rejected: number;
   inFlightAtEnd: number;
   retried: number;
   firstAttemptThrottledFraction: number;
@@ -262,6 +266,8 @@ export interface RunSummary {
     produced: number;
     accepted: number;
     dropped: number;
+    /** Refused by the API as invalid (over the maximum record size). */
+    rejected: number;
     inFlightAtEnd: number;
     retried: number;
     throttledAttempts: number;
@@ -277,7 +283,8 @@ export interface RunSummary {
     /** Shards that throttled at least one record. */
     shardsThrottling: number;
   };
-  loss: { droppedFraction: number };
+  /** Shares of produced records: dropped after retries, rejected as invalid, and both (lost). */
+  loss: { droppedFraction: number; rejectedFraction: number; lostFraction: number };
   putLatencyMs: LatencySummary;
   hottestShard: {
     shardId: string;

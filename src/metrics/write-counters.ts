@@ -27,6 +27,9 @@ export class WriteCounters {
   /** Records given up after their last attempt or their TTL. */
   dropped = 0;
   droppedBytes = 0;
+  /** Records the API refused as invalid (over the maximum record size); never retried. */
+  rejected = 0;
+  rejectedBytes = 0;
 
   /** Adds every counter into `target`. */
   addTo(target: WriteCounters): void {
@@ -45,6 +48,8 @@ export class WriteCounters {
     target.retried += this.retried;
     target.dropped += this.dropped;
     target.droppedBytes += this.droppedBytes;
+    target.rejected += this.rejected;
+    target.rejectedBytes += this.rejectedBytes;
   }
 
   /** Sets every counter to zero. */
@@ -64,5 +69,7 @@ export class WriteCounters {
     this.retried = 0;
     this.dropped = 0;
     this.droppedBytes = 0;
+    this.rejected = 0;
+    this.rejectedBytes = 0;
   }
 }

@@ -12,7 +12,7 @@
 
 import { KINESIS } from "../data/kinesis-limits.js";
 import { AliasTable } from "../engine/alias-table.js";
-import { multinomial, poisson } from "../engine/counts.js";
+import { binomial, multinomial, poisson } from "../engine/counts.js";
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
@@ -112,7 +112,16 @@ export class Producer {
   private readonly sim: Simulation;
   private readonly stream: WriteTarget;
   private readonly rate: RateFunction;
+  /** Record data sizes as the scenario gives them (record resolution draws from it). */
   private readonly size: Sampler;
+  /** Data sizes of the records within the target's maximum record size (cohorts draw from it). */
+  private readonly sentSize: Sampler;
+  /**
+   * Records over the target's maximum record size: their share and mean data size. The API
+   * rejects them with a validation error, never retried: they count as rejected, not throttled.
+   */
+  private readonly oversize: { share: number; meanBytes: number };
+  private readonly maxRecordBytes: number;
   private readonly keys: KeySpace;
   private readonly latencySampler: Sampler;
   private readonly traffic: RandomStream;
@@ -162,14 +171,17 @@ export class Producer {
     this.keys = new KeySpace(spec.partitionKey);
     this.keyed = this.stream.keyedRecords;
     this.perKey = spec.ordering === "per-key" && context.tickUs === undefined;
-    const maxKeyBytes = this.keyed ? Math.max(this.keys.randomKeyBytes, ...this.keys.keyBytes) : 0;
-    const maxDataBytes = Math.max(0, this.stream.maxRecordSize - maxKeyBytes);
-    this.size = compileDistribution({ ...spec.recordSize, clampMin: 0, clampMax: maxDataBytes });
+    this.size = compileDistribution({ ...spec.recordSize, clampMin: 0 });
+    this.maxRecordBytes = this.stream.maxRecordSize;
+    // The limit counts data and partition key; cohorts use the mean key size.
+    const cut = this.size.splitAt(this.maxRecordBytes - (this.keyed ? this.keys.meanKeyBytes : 0));
+    this.oversize = { share: cut.above, meanBytes: cut.aboveMean };
+    this.sentSize = cut.below ?? this.size;
     this.latencySampler = compileDistribution({ ...spec.latency, clampMin: 0 });
     this.putRecordApi = spec.api === "PutRecord" || spec.api === "SendMessage";
     this.roundingFactor =
       this.putRecordApi && this.stream.roundsSingleRecordCalls
-        ? kbRoundingFactor(this.size, this.keys.meanKeyBytes)
+        ? kbRoundingFactor(this.sentSize, this.keys.meanKeyBytes)
         : 1;
     this.leakAtUs = context.leakAtUs ?? Number.POSITIVE_INFINITY;
     this.keyIdBase = context.index * 2 ** 24;
@@ -295,9 +307,15 @@ export class Producer {
     const keyIndex = this.keys.sample(this.traffic);
     const position = keyIndex < 0 ? this.traffic.next() : 0;
     const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
-    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
     this.interval.produced++;
     this.interval.producedBytes += bytes;
+    if (bytes > this.maxRecordBytes) {
+      this.interval.rejected++;
+      this.interval.rejectedBytes += bytes;
+      this.scheduleArrival(now);
+      return;
+    }
+    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
     const instance =
       this.instances[
         this.instances.length === 1
@@ -357,8 +375,20 @@ export class Producer {
         count = poisson(this.traffic, expected);
       }
       if (count === 0) continue;
-      const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
       this.interval.produced += count;
+      if (this.oversize.share > 0) {
+        // Records over the maximum size are rejected by the API at once (see `oversize`).
+        const rejected = binomial(this.traffic, count, this.oversize.share);
+        const rejectedBytes = Math.round(
+          rejected * (this.oversize.meanBytes + (this.keyed ? this.keys.meanKeyBytes : 0)),
+        );
+        this.interval.rejected += rejected;
+        this.interval.rejectedBytes += rejectedBytes;
+        this.interval.producedBytes += rejectedBytes;
+        count -= rejected;
+        if (count === 0) continue;
+      }
+      const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
       this.interval.producedBytes += bytes;
       const firstUs = now + Math.round((end - now) / (count + 1));
       this.addToBatch(instance, new Cohort(count, bytes, end, spread, 1, -2, 0, -1, -1, 0), firstUs);
@@ -369,14 +399,15 @@ export class Producer {
 
   /** Sum of `count` record sizes (data only). */
   private sumSizes(count: number): number {
+    const size = this.sentSize;
     // One size for every record (a constant): no draws to make.
-    if (this.size.variance === 0) return count * Math.round(this.size.mean);
+    if (size.variance === 0) return count * Math.round(size.mean);
     if (count <= EXACT_SIZE_SUM_LIMIT) {
       let sum = 0;
-      for (let i = 0; i < count; i++) sum += Math.round(this.size.sample(this.traffic));
+      for (let i = 0; i < count; i++) sum += Math.round(size.sample(this.traffic));
       return sum;
     }
-    const sum = count * this.size.mean + Math.sqrt(count * this.size.variance) * this.traffic.normal();
+    const sum = count * size.mean + Math.sqrt(count * size.variance) * this.traffic.normal();
     return Math.max(0, Math.round(sum));
   }
 

@@ -60,13 +60,14 @@ export function checkLedger(producer: Producer, nowUs: number): WriteLedger {
     accepted: t.accepted,
     inFlight: producer.inFlightRecords(),
     dropped: t.dropped,
+    rejected: t.rejected,
     balanced: false,
   };
-  ledger.balanced = ledger.produced === ledger.accepted + ledger.inFlight + ledger.dropped;
+  const missing = ledger.produced - ledger.accepted - ledger.inFlight - ledger.dropped - ledger.rejected;
+  ledger.balanced = missing === 0;
   if (!ledger.balanced) {
-    const missing = ledger.produced - ledger.accepted - ledger.inFlight - ledger.dropped;
     throw new ConservationError(
-      `conservation broken at t=${formatDuration(nowUs)} in producer "${producer.name}": produced ${ledger.produced} ≠ accepted ${ledger.accepted} + in flight ${ledger.inFlight} + dropped ${ledger.dropped} (${missing > 0 ? `${missing} records unaccounted for` : `${-missing} records counted twice`})`,
+      `conservation broken at t=${formatDuration(nowUs)} in producer "${producer.name}": produced ${ledger.produced} ≠ accepted ${ledger.accepted} + in flight ${ledger.inFlight} + dropped ${ledger.dropped} + rejected ${ledger.rejected} (${missing > 0 ? `${missing} records unaccounted for` : `${-missing} records counted twice`})`,
       ledger,
     );
   }
@@ -122,6 +123,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       produced: totals.produced,
       accepted: totals.accepted,
       dropped: totals.dropped,
+      rejected: totals.rejected,
       inFlightAtEnd: writerInFlight,
       retried: totals.retried,
       throttledAttempts: totals.throttled,
@@ -134,7 +136,11 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       attemptFraction: ratio(totals.throttled, totals.accepted + totals.throttled),
       shardsThrottling: run.stream.shards.filter((s) => s.totalThrottled > 0).length,
     },
-    loss: { droppedFraction: ratio(totals.dropped, totals.produced) },
+    loss: {
+      droppedFraction: ratio(totals.dropped, totals.produced),
+      rejectedFraction: ratio(totals.rejected, totals.produced),
+      lostFraction: ratio(totals.dropped + totals.rejected, totals.produced),
+    },
     putLatencyMs: latencySummary(merged),
     hottestShard: {
       shardId: hottest.id,
@@ -151,6 +157,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       produced: producerTotals[i]!.produced,
       accepted: producerTotals[i]!.accepted,
       dropped: producerTotals[i]!.dropped,
+      rejected: producerTotals[i]!.rejected,
       inFlightAtEnd: ledgers[i]!.inFlight,
       retried: producerTotals[i]!.retried,
       firstAttemptThrottledFraction: ratio(
@@ -192,6 +199,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       accepted: all.accepted,
       inFlight,
       dropped: all.dropped,
+      rejected: all.rejected,
       balanced: ledgers.every((l) => l.balanced),
     },
     slo: [],
@@ -221,6 +229,7 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
         accepted: ledger.processed,
         inFlight: ledger.unread,
         dropped: ledger.expired + ledger.discarded,
+        rejected: 0,
         balanced: false,
       },
     );
@@ -292,6 +301,7 @@ function queueSummary(q: FifoQueue, nowUs: number): QueueSummary {
         accepted: t.processed,
         inFlight: q.queued + q.inFlight,
         dropped: 0,
+        rejected: 0,
         balanced: false,
       },
     );
@@ -339,6 +349,7 @@ function firehoseSummary(
         accepted: ledger.delivered,
         inFlight: ledger.buffered + ledger.inDelivery,
         dropped: ledger.lost,
+        rejected: 0,
         balanced: false,
       },
     );
@@ -486,7 +497,7 @@ export function evaluateSlo(scenario: Scenario, summary: RunSummary): SloVerdict
     summary.throttle.firstAttemptFraction,
     "fraction",
   );
-  check("recordsLostFraction", slo.recordsLostFraction, summary.loss.droppedFraction, "fraction");
+  check("recordsLostFraction", slo.recordsLostFraction, summary.loss.lostFraction, "fraction");
   const msToUs = (ms: number) => ms * US_PER_MS;
   if (slo.putLatencyP50) check("putLatencyP50", slo.putLatencyP50, msToUs(summary.putLatencyMs.p50), "ms");
   if (slo.putLatencyP99) check("putLatencyP99", slo.putLatencyP99, msToUs(summary.putLatencyMs.p99), "ms");

@@ -284,9 +284,16 @@ export function reportHtml(input: HtmlInput): string {
       ["accepted", n(s.ledger.accepted)],
       ["in flight at the end (buffered, on the wire, backing off)", n(s.ledger.inFlight)],
       ["dropped after the last retry", n(s.ledger.dropped)],
+      ["rejected as over the maximum record size", n(s.ledger.rejected ?? 0)],
       [
-        "produced − accepted − in flight − dropped",
-        n(s.ledger.produced - s.ledger.accepted - s.ledger.inFlight - s.ledger.dropped),
+        "produced − accepted − in flight − dropped − rejected",
+        n(
+          s.ledger.produced -
+            s.ledger.accepted -
+            s.ledger.inFlight -
+            s.ledger.dropped -
+            (s.ledger.rejected ?? 0),
+        ),
       ],
     ],
   );

@@ -26,7 +26,7 @@ export function summaryLines(s: RunSummary): string[] {
         `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}; no Kinesis data stream`,
       ];
   lines.push(
-    `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
+    `  ledger    produced ${n(s.ledger.produced)} = accepted ${n(s.ledger.accepted)} + in flight ${n(s.ledger.inFlight)} + dropped ${n(s.ledger.dropped)}${s.ledger.rejected > 0 ? ` + rejected ${n(s.ledger.rejected)}` : ""} ${s.ledger.balanced ? "(balanced)" : "(NOT BALANCED)"}`,
   );
   for (const x of s.streams)
     lines.push(
@@ -73,6 +73,11 @@ function streamLines(s: RunSummary): string[] {
     `  produced  ${n(r.produced)} records (${bytes(s.bytes.produced)})`,
     `  accepted  ${n(r.accepted)} records; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
     `  dropped   ${n(r.dropped)} records after their last retry (${pct(s.loss.droppedFraction)}); ${n(r.inFlightAtEnd)} still in flight at the end`,
+    ...(r.rejected > 0
+      ? [
+          `  rejected  ${n(r.rejected)} records over the maximum record size (${pct(s.loss.rejectedFraction)}): refused with a validation error, not retried`,
+        ]
+      : []),
     `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the traffic, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
     `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
   ];

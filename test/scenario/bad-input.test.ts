@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readScenarioFile } from "../../src/cli/files.js";
 import { checkSchedule } from "../../src/model/capacity.js";
+import { checkRecordSizes } from "../../src/model/record-sizes.js";
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from "../../src/scenario/load.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -63,7 +64,7 @@ function issuesOf(name: string): ScenarioIssue[] {
   const file = `${DIR}/${name}`;
   try {
     const text = isBinary(name) ? readScenarioFile(join(ROOT, file)) : readFileSync(join(ROOT, file), "utf8");
-    loadScenario(text, { file, check: checkSchedule });
+    loadScenario(text, { file, check: (s) => [...checkSchedule(s), ...checkRecordSizes(s)] });
   } catch (error) {
     if (error instanceof ScenarioError) return error.issues;
     throw new Error(`${file}: expected a ScenarioError, got ${String((error as Error)?.stack ?? error)}`);
