@@ -14,6 +14,7 @@ import { escapeHtml } from "../report/html.js";
 import { renderChart } from "../report/render.js";
 import { ScenarioError } from "../scenario/load.js";
 import { startCommand } from "./estimate.js";
+import { textTable } from "./human.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { runCommand } from "./run.js";
@@ -285,10 +286,13 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
     process.stdout.write(
       `${scenario.name}: ${lines.length} runs on the same traffic (seed ${scenario.seed})\n`,
     );
-    for (const l of lines) {
-      const cells = metrics.map((m) => `${m.header} ${m.show(Number(l[m.key]))}`);
-      process.stdout.write(`  ${l.variant.padEnd(18)} ${cells.join(" · ")}\n`);
-    }
+    process.stdout.write(
+      textTable(
+        ["run", ...metrics.map((m) => m.header)],
+        lines.map((l) => [l.variant, ...metrics.map((m) => m.show(Number(l[m.key])))]),
+        "  ",
+      ),
+    );
     process.stdout.write(`wrote ${out}/index.html (and compare.csv, compare.json, one report per run)\n`);
   }
   return code;

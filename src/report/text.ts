@@ -4,7 +4,7 @@ import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
-const ms = (x: number) => `${x >= 100 ? Math.round(x) : Number(x.toPrecision(3))} ms`;
+const ms = (x: number) => `${x >= 100 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(3))} ms`;
 
 /** Bytes with an IEC unit, three significant digits. */
 export function bytes(b: number): string {
@@ -15,7 +15,7 @@ export function bytes(b: number): string {
     value /= 1024;
     i++;
   }
-  return `${Number(value.toPrecision(3))} ${units[i]}`;
+  return `${Number(value.toPrecision(3)).toLocaleString("en-US")} ${units[i]}`;
 }
 
 /** Lines describing a run, for the terminal. */
