@@ -2,7 +2,7 @@
 // read each interval (including the busiest calendar second, for "hottest shard" verdicts).
 
 import { US_PER_S } from "../engine/time.js";
-import { type HashKeyRange, hashFraction, shardIdOf } from "./hash-space.js";
+import { type HashKeyRange, hashFraction, rangeShare, shardIdOf } from "./hash-space.js";
 import type { WriteLimiter } from "./limiter.js";
 import type { ReadLimiter } from "./read-limiter.js";
 import type { ShardLog } from "./shard-log.js";
@@ -13,6 +13,8 @@ export class Shard {
   readonly id: string;
   /** Position of the range start in [0, 1), for routing random keys. */
   readonly startFraction: number;
+  /** Share of the hash space the range covers. */
+  readonly shareOfSpace: number;
   open = true;
   parentShardId: string | undefined;
   adjacentParentShardId: string | undefined;
@@ -52,6 +54,7 @@ export class Shard {
   ) {
     this.id = shardIdOf(number);
     this.startFraction = hashFraction(range.start);
+    this.shareOfSpace = rangeShare(range);
   }
 
   /** Counts `records` accepted (`bytes` actual bytes) at `nowUs`. */

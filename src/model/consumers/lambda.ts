@@ -224,8 +224,15 @@ export class LambdaConsumer implements Consumer {
       return;
     }
     if (piece.position >= 0) {
-      // One key (or one random key): its lane is fixed by its place in the hash space.
-      this.enqueue(lanes[Math.min(lanes.length - 1, Math.floor(piece.position * lanes.length))]!, piece, now);
+      // One key (or one random key): its lane is fixed by its place within the shard's hash range,
+      // which spreads a shard's keys evenly over its lanes (its place in the whole hash space
+      // would not: every key of a shard lies within that shard's slice of it).
+      const within = (piece.position - state.shard.startFraction) / state.shard.shareOfSpace;
+      this.enqueue(
+        lanes[Math.max(0, Math.min(lanes.length - 1, Math.floor(within * lanes.length)))]!,
+        piece,
+        now,
+      );
       return;
     }
     // A cohort of many keys: split over the lanes, keeping each part in order.
