@@ -286,9 +286,15 @@ export interface RunSummary {
   /** Shares of produced records: dropped after retries, rejected as invalid, and both (lost). */
   loss: { droppedFraction: number; rejectedFraction: number; lostFraction: number };
   putLatencyMs: LatencySummary;
+  /** The shard that was sent the most records (first attempts: retries do not make a shard hot). */
   hottestShard: {
     shardId: string;
+    /** Its share of the records sent to the stream (first attempts). */
     share: number;
+    /** Its share of the bytes sent to the stream (first attempts). */
+    bytesShare: number;
+    /** Attempts it was sent beyond the first: retries of records it throttled (and of others). */
+    retriedAttempts: number;
     peakRecordsPerSecond: number;
     peakRecordsUtilization: number;
     peakBytesPerSecond: number;

@@ -638,6 +638,7 @@ export class Producer {
       piece.spread,
       keyId,
       position,
+      piece.attempt === 1,
     );
   }
 

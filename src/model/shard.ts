@@ -26,6 +26,10 @@ export class Shard {
   intervalRecords = 0;
   intervalBytes = 0;
   intervalThrottled = 0;
+  intervalThrottledBytes = 0;
+  /** Records (and bytes) sent to this shard for the first time: its share of the traffic. */
+  intervalFirstAttempts = 0;
+  intervalFirstAttemptBytes = 0;
   // Counters of the current minute (read by capacity policies, which see one-minute metrics).
   minuteRecords = 0;
   minuteBytes = 0;
@@ -34,6 +38,9 @@ export class Shard {
   totalRecords = 0;
   totalBytes = 0;
   totalThrottled = 0;
+  totalThrottledBytes = 0;
+  totalFirstAttempts = 0;
+  totalFirstAttemptBytes = 0;
   // Busiest calendar second so far.
   peakRecordsPerSecond = 0;
   peakBytesPerSecond = 0;
@@ -74,11 +81,21 @@ export class Shard {
     this.totalBytes += bytes;
   }
 
-  /** Counts `records` rejected with ProvisionedThroughputExceeded. */
-  recordThrottled(records: number): void {
+  /** Counts `records` rejected with ProvisionedThroughputExceeded (`bytes` actual bytes) at `nowUs`. */
+  recordThrottled(_nowUs: number, records: number, bytes: number): void {
     this.intervalThrottled += records;
+    this.intervalThrottledBytes += bytes;
     this.minuteThrottled += records;
     this.totalThrottled += records;
+    this.totalThrottledBytes += bytes;
+  }
+
+  /** Counts `records` (`bytes`) sent to this shard for the first time (retries are not counted). */
+  recordFirstAttempts(records: number, bytes: number): void {
+    this.intervalFirstAttempts += records;
+    this.intervalFirstAttemptBytes += bytes;
+    this.totalFirstAttempts += records;
+    this.totalFirstAttemptBytes += bytes;
   }
 
   /** AWS-style sequence number of the record `ordinal` of this shard: a decimal string that
@@ -103,5 +120,8 @@ export class Shard {
     this.intervalRecords = 0;
     this.intervalBytes = 0;
     this.intervalThrottled = 0;
+    this.intervalThrottledBytes = 0;
+    this.intervalFirstAttempts = 0;
+    this.intervalFirstAttemptBytes = 0;
   }
 }

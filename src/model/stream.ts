@@ -215,7 +215,8 @@ export class Stream implements WriteTarget {
   /**
    * Offers `count` records (`bytes` actual, `chargedBytes` as the limiter counts them) to the open
    * shard at index `shardIndex`; returns how many were accepted and appends them to its log. The
-   * rest were throttled. `originUs`, `spread`, `keyId` and `position` describe the records.
+   * rest were throttled. `originUs`, `spread`, `keyId` and `position` describe the records;
+   * `firstAttempt` says whether they are sent for the first time (shares of traffic count those).
    */
   write(
     nowUs: number,
@@ -227,16 +228,18 @@ export class Stream implements WriteTarget {
     spread: Spread,
     keyId: number,
     position: number,
+    firstAttempt: boolean,
   ): number {
     const shard = this.open[shardIndex]!;
     if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
+    if (firstAttempt) shard.recordFirstAttempts(count, bytes);
     const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
+    const acceptedBytes = accepted > 0 ? prefixBytes(count, bytes, accepted) : 0;
     if (accepted > 0) {
-      const acceptedBytes = prefixBytes(count, bytes, accepted);
       shard.recordAccepted(nowUs, accepted, acceptedBytes);
       shard.log.append(accepted, acceptedBytes, nowUs, originUs, spread, keyId, position);
     }
-    if (accepted < count) shard.recordThrottled(count - accepted);
+    if (accepted < count) shard.recordThrottled(nowUs, count - accepted, bytes - acceptedBytes);
     return accepted;
   }
 

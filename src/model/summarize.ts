@@ -94,11 +94,13 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const firehose = run.deliveryStreams.map((d, i) => firehoseSummary(d, scenario.firehose[i]!, now, run));
 
   for (const shard of run.stream.shards) shard.closeSecond();
+  // Hot means sent the most records: first attempts, so that a shard's own retries do not count.
   const hottest = run.stream.shards.reduce((best, s) =>
-    s.totalRecords + s.totalThrottled > best.totalRecords + best.totalThrottled ? s : best,
+    s.totalFirstAttempts > best.totalFirstAttempts ? s : best,
   );
   const limits = run.stream;
-  const totalOffered = run.stream.shards.reduce((a, s) => a + s.totalRecords + s.totalThrottled, 0);
+  const firstAttempts = run.stream.shards.reduce((a, s) => a + s.totalFirstAttempts, 0);
+  const firstAttemptBytes = run.stream.shards.reduce((a, s) => a + s.totalFirstAttemptBytes, 0);
 
   const summary: RunSummary = {
     scenario: scenario.name,
@@ -144,7 +146,9 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     putLatencyMs: latencySummary(merged),
     hottestShard: {
       shardId: hottest.id,
-      share: ratio(hottest.totalRecords + hottest.totalThrottled, totalOffered),
+      share: ratio(hottest.totalFirstAttempts, firstAttempts),
+      bytesShare: ratio(hottest.totalFirstAttemptBytes, firstAttemptBytes),
+      retriedAttempts: hottest.totalRecords + hottest.totalThrottled - hottest.totalFirstAttempts,
       peakRecordsPerSecond: hottest.peakRecordsPerSecond,
       peakRecordsUtilization: round((100 * hottest.peakRecordsPerSecond) / limits.recordsPerSecondLimit, 2),
       peakBytesPerSecond: hottest.peakBytesPerSecond,

@@ -26,7 +26,7 @@ export interface WriteTarget extends HashRouter {
   /**
    * Offers `count` records (`bytes` actual, `chargedBytes` as a shard's limiter counts them) to
    * partition `index`; returns how many were accepted. `originUs`, `spread`, `keyId` and
-   * `position` describe the records.
+   * `position` describe the records; `firstAttempt` is true when they are sent for the first time.
    */
   write(
     nowUs: number,
@@ -38,6 +38,7 @@ export interface WriteTarget extends HashRouter {
     spread: Spread,
     keyId: number,
     position: number,
+    firstAttempt: boolean,
   ): number;
 }
 

@@ -78,7 +78,7 @@ function streamLines(s: RunSummary): string[] {
           `  rejected  ${n(r.rejected)} records over the maximum record size (${pct(s.loss.rejectedFraction)}): refused with a validation error, not retried`,
         ]
       : []),
-    `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the traffic, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
+    `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the records sent${s.hottestShard.retriedAttempts > 0 ? ` (and ${n(s.hottestShard.retriedAttempts)} retried attempts)` : ""}, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
     `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
   ];
 }
