@@ -4,10 +4,10 @@
 // that exist.
 
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import sparticuz from "@sparticuz/chromium";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import sparticuz from "@sparticuz/chromium";
 import { chromium } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCommand } from "../../src/cli/run.js";
@@ -73,7 +73,9 @@ async function inBrowser(folder: string, check: (page: Opened) => Promise<void>)
       if (href.startsWith("#")) {
         expect(await page.$(`[id="${href.slice(1)}"]`), `anchor ${href}`).not.toBeNull();
       } else {
-        expect(existsSync(join(folder, decodeURIComponent(href.split("#")[0] ?? ""))), `link ${href}`).toBe(true);
+        expect(existsSync(join(folder, decodeURIComponent(href.split("#")[0] ?? ""))), `link ${href}`).toBe(
+          true,
+        );
       }
     }
     await check({
@@ -113,6 +115,29 @@ describe("the HTML report in a browser", () => {
       );
       writeFileSync(join(work, "report.png"), page.screenshot);
       expect(page.screenshot.length).toBeGreaterThan(50_000);
+      expect(page.problems).toEqual([]);
+    });
+  });
+
+  it("without charts (--no-charts): the verdicts and tables, no figure, every link resolving", async () => {
+    const out = join(work, "tables");
+    expect(
+      await runCommand({
+        scenario: "scenarios/lambda-behind.yaml",
+        out,
+        quiet: true,
+        duration: "2m",
+        charts: false,
+      }),
+    ).toBe(0);
+    await inBrowser(out, async (page) => {
+      expect(page.charts).toEqual([]);
+      expect(page.headings).toEqual(
+        expect.arrayContaining(["Service-level objectives", "Conservation ledger", "Producers", "Consumers"]),
+      );
+      expect(await page.text("#no-charts")).toMatch(/No charts were drawn/);
+      expect(page.links).toEqual(expect.arrayContaining(["timeseries.csv", "consumer-resize.csv"]));
+      expect(page.links.filter((href) => href?.endsWith(".vl.json") || href?.endsWith(".png"))).toEqual([]);
       expect(page.problems).toEqual([]);
     });
   });
