@@ -62,9 +62,9 @@ export interface Point {
   value: number;
 }
 
-/** Groups consecutive rows into bins of at most MAX_POINTS per series. */
-export function binRows(rows: readonly Row[]): Row[][] {
-  const size = Math.max(1, Math.ceil(rows.length / MAX_POINTS));
+/** Groups consecutive rows into bins (of at least `minRows`) giving at most MAX_POINTS per series. */
+export function binRows(rows: readonly Row[], minRows = 1): Row[][] {
+  const size = Math.max(minRows, Math.ceil(rows.length / MAX_POINTS));
   const bins: Row[][] = [];
   for (let i = 0; i < rows.length; i += size) bins.push(rows.slice(i, i + size));
   return bins;
@@ -119,7 +119,8 @@ export function lineSpec(
     data: { values },
     mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
     encoding: {
-      x: { field: "t", type: "quantitative", title: axis.title },
+      // From the run's start, like every chart of the run, even when a line starts later.
+      x: { field: "t", type: "quantitative", title: axis.title, scale: { domainMin: 0, nice: true } },
       y: {
         field: "value",
         type: "quantitative",
@@ -478,14 +479,13 @@ const lagSeconds = (r: Row) =>
   Math.max(num(r, "IteratorAgeMilliseconds"), num(r, "SubscribeToShardEvent.MillisBehindLatest")) / 1000;
 
 /**
- * Whether a consumer row measured its lag: it read (GetRecords, a pushed event), invoked its
- * function, or reports a lag. A row of zeros otherwise means no measurement, as CloudWatch
- * publishes no IteratorAge for a minute without reads; drawing it as 0 would saw the line to
- * the floor between reads.
+ * Whether a consumer row measured its lag: iterator age is taken when a batch with records
+ * arrives (or a function is invoked with one), so a row that received no record and shows no lag
+ * has no measurement — as CloudWatch publishes no IteratorAge for a period without reads. Drawn
+ * as 0 it would saw the line to the floor between reads.
  */
 const lagSampled = (r: Row) =>
-  lagSeconds(r) > 0 ||
-  num(r, "GetRecords.Success") + num(r, "SubscribeToShardEvent.Success") + num(r, "Invocations") > 0;
+  lagSeconds(r) > 0 || num(r, "DeliveredRecords") > 0 || num(r, "Invocations") > 0;
 
 function consumerColors(consumers: readonly ConsumerSeries[]): Record<string, string> {
   const palette = [
@@ -517,7 +517,7 @@ export function consumerLagChart(
   return {
     name: "consumer-lag",
     title: "Consumer lag",
-    caption: `How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. Intervals in which a consumer neither read nor invoked have no point. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.${actions.length > 0 ? " Dashed lines mark capacity actions: after a reshard, consumers finish the parent shards before they read the children." : ""}`,
+    caption: `How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. Intervals in which a consumer received no record have no point. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.${actions.length > 0 ? " Dashed lines mark capacity actions: after a reshard, consumers finish the parent shards before they read the children." : ""}`,
     spec: withActionRules(
       lineSpec(
         "Consumer lag",
@@ -587,10 +587,16 @@ export function consumerLatencyChart(
   };
 }
 
+/** Shortest time a Lambda chart's rates are averaged over. */
+const LAMBDA_BIN_SECONDS = 10;
+
 /** A Lambda mapping's invocations, errors, throttles and concurrency. */
 export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSeconds: number): Chart {
   const values: Point[] = [];
-  for (const bin of binRows(consumer.rows)) {
+  // Rates over at least 10 s: a function that runs 1.5 s gives 1, 0, 1, 1, 0 invocations per
+  // second, a comb that hides the rate; a poison record's error a second still shows as 1/s.
+  const rowsPerBin = Math.max(1, Math.round(LAMBDA_BIN_SECONDS / intervalSeconds));
+  for (const bin of binRows(consumer.rows, rowsPerBin)) {
     const t = round3(num(bin[0]!, "Time") / axis.divisor);
     const seconds = bin.length * intervalSeconds;
     const sum = (c: string) => bin.reduce((a, r) => a + num(r, c), 0);
@@ -607,7 +613,7 @@ export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSe
     name: `lambda-${consumer.name}`,
     title: `Lambda ${consumer.name}`,
     caption:
-      "Invocations, function errors and concurrency throttles per second, and the most concurrent executions, per interval. Errors that repeat every second with no progress are a batch being retried — a poison record blocking its shard.",
+      "Invocations, function errors and concurrency throttles per second, averaged over 10 s or more, and the most concurrent executions in that time. Errors that repeat every second with no progress are a batch being retried — a poison record blocking its shard.",
     spec: lineSpec(
       `Lambda ${consumer.name}`,
       "event source mapping",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FirehoseSummary } from "../../src/metrics/summary.js";
-import { consumerLagChart, latencyChart, timeAxis } from "../../src/report/charts.js";
+import { consumerLagChart, lambdaChart, latencyChart, timeAxis } from "../../src/report/charts.js";
 import type { Row } from "../../src/report/collect.js";
 import { compareAcross } from "../../src/report/compare.js";
 import { latencyPathChart } from "../../src/report/pipeline-charts.js";
@@ -20,7 +20,9 @@ function lambdaRows(seconds: number): Row[] {
       Time: t,
       IteratorAgeMilliseconds: invoked ? 400 * t : 0,
       "SubscribeToShardEvent.MillisBehindLatest": 0,
-      "GetRecords.Success": 0,
+      // A call went out every second; only some brought records back.
+      "GetRecords.Success": 1,
+      DeliveredRecords: invoked ? 100 : 0,
       "SubscribeToShardEvent.Success": 0,
       Invocations: invoked ? 1 : 0,
       ProcessedRecords: invoked ? 100 : 0,
@@ -80,6 +82,22 @@ describe("value axes", () => {
   it("puts log ticks on round numbers, without float noise", () => {
     expect(logTicks(0.3, 40)).toEqual([0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]);
     expect(logTicks(3, 200_000)).toEqual([1, 10, 100, 1000, 10_000, 100_000, 1_000_000]);
+  });
+});
+
+describe("the Lambda chart", () => {
+  it("averages sparse invocations over 10 s instead of drawing a comb of 1s and 0s", () => {
+    // A 1.5 s function: invocations per second go 1, 1, 0, 1, 1, 0, ...
+    const rows = lambdaRows(120).map((r) => ({ ...r, Errors: 0, Throttles: 0, ConcurrentExecutions: 1 }));
+    const chart = lambdaChart({ name: "resize", kind: "lambda", rows }, axis, 1);
+    const invocations = ((chart.spec as Spec).data.values as { series: string; value: number }[])
+      .filter((v) => v.series === "invocations/s")
+      .map((v) => v.value);
+    expect(invocations).toHaveLength(12);
+    for (const v of invocations) {
+      expect(v).toBeGreaterThanOrEqual(0.6);
+      expect(v).toBeLessThanOrEqual(0.7);
+    }
   });
 });
 
