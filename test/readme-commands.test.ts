@@ -18,7 +18,7 @@ const work = mkdtempSync(join(tmpdir(), "kinesim-readme-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** A README command as argv for the CLI, or undefined when it is not a kinesim command. */
-export function kinesimArgs(command: string): string[] | undefined {
+function kinesimArgs(command: string): string[] | undefined {
   const words = command.trim().split(/\s+/);
   if (words[0] === "npx" && words[1] === "kinesim") return unquote(words.slice(2));
   if (words[0] === "npm" && words[1] === "start") return unquote(words.slice(words[2] === "--" ? 3 : 2));

@@ -12,6 +12,7 @@ import type { Row } from "../report/collect.js";
 import { compareOverTime } from "../report/compare.js";
 import { escapeHtml } from "../report/html.js";
 import { renderChart } from "../report/render.js";
+import { bytes, ms, seconds } from "../report/text.js";
 import { ScenarioError } from "../scenario/load.js";
 import { startCommand } from "./estimate.js";
 import { textTable } from "./human.js";
@@ -29,19 +30,44 @@ export interface CompareOptions extends OverrideFlags {
   force?: boolean;
 }
 
-/** A headline number of a run, shown for every run compared. */
-interface Metric {
-  key: string;
-  header: string;
-  value: (s: RunSummary) => number;
-  show: (v: number) => string;
+/**
+ * What a compared number counts, which fixes its unit, how compare.csv / compare.json round it
+ * (enough to tell runs apart, no float noise such as 1.5016289999999999) and how a person sees it.
+ */
+export const METRIC_KINDS = {
+  /** A share from 0 to 1; six decimals resolve one record in a million. Shown as a percentage. */
+  fraction: { decimals: 6, show: (v: number) => `${Number((100 * v).toPrecision(3))}%` },
+  /** Whole records, objects, shards or actions. */
+  count: { decimals: 0, show: (v: number) => v.toLocaleString("en-US") },
+  /** Milliseconds; three decimals are the engine's microsecond. */
+  ms: { decimals: 3, show: ms },
+  /** Seconds; three decimals are a millisecond. */
+  seconds: { decimals: 3, show: (v: number) => seconds(v) },
+  /** Hours (shard-hours); six decimals keep a shard-second (0.000278 h). */
+  hours: { decimals: 6, show: (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 2 }) },
+  /** Bytes, whole. Shown with an IEC unit. */
+  bytes: { decimals: 0, show: bytes },
+} as const;
+
+/** A kind of compared number. */
+export type MetricKind = keyof typeof METRIC_KINDS;
+
+/** Rounds a compared value as its kind says (and turns -0 into 0). */
+export function roundMetric(kind: MetricKind, value: number): number {
+  const f = 10 ** METRIC_KINDS[kind].decimals;
+  return Math.round(value * f) / f + 0;
 }
 
-const num = (v: number) => v.toLocaleString("en-US");
-const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
-const millis = (v: number) => `${Math.round(v).toLocaleString("en-US")} ms`;
-const seconds = (v: number) => `${v.toFixed(1)} s`;
-const mib = (v: number) => `${(v / 1024 / 1024).toFixed(2)} MiB`;
+/** A headline number of a run, shown for every run compared. */
+interface Metric {
+  /** Column of compare.csv and key of compare.json: camelCase, ending in its unit. */
+  key: string;
+  /** Column of the comparison page and the terminal. */
+  header: string;
+  kind: MetricKind;
+  value: (s: RunSummary) => number;
+}
+
 const firehoseOf = (s: RunSummary) => s.firehose ?? [];
 
 /** The metrics worth comparing for runs like these: stream, consumers, capacity, delivery streams. */
@@ -51,50 +77,55 @@ function metricsFor(summaries: readonly RunSummary[]): Metric[] {
   if (any((s) => s.stream.declared !== false)) {
     metrics.push(
       {
-        key: "firstAttemptThrottled",
+        key: "firstAttemptThrottledFraction",
         header: "throttled (first attempt)",
+        kind: "fraction",
         value: (s) => s.throttle.firstAttemptFraction,
-        show: percent,
       },
-      { key: "putLatencyP99Ms", header: "put p99", value: (s) => s.putLatencyMs.p99, show: millis },
+      { key: "putLatencyP99Ms", header: "put p99", kind: "ms", value: (s) => s.putLatencyMs.p99 },
     );
   }
-  metrics.push({ key: "dropped", header: "dropped", value: (s) => s.ledger.dropped, show: num });
+  metrics.push({ key: "droppedRecords", header: "dropped", kind: "count", value: (s) => s.ledger.dropped });
   if (any((s) => s.consumers.some((c) => (c.order?.checked ?? 0) > 0))) {
     metrics.push({
-      key: "outOfKeyOrder",
+      key: "outOfKeyOrderRecords",
       header: "out of key order",
+      kind: "count",
       value: (s) => s.consumers.reduce((a, c) => a + (c.order?.outOfOrder ?? 0), 0),
-      show: num,
     });
   }
   if (any((s) => s.consumers.length > 0)) {
     metrics.push({
       key: "maxConsumerLagSeconds",
       header: "max consumer lag",
+      kind: "seconds",
       value: (s) =>
         Math.max(
           0,
           ...s.consumers.map((c) => Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000),
         ),
-      show: seconds,
     });
   }
   if (any((s) => s.stream.declared !== false)) {
     metrics.push(
+      { key: "shardHours", header: "shard-hours", kind: "hours", value: (s) => s.capacity.shardHours },
       {
-        key: "shardHours",
-        header: "shard-hours",
-        value: (s) => s.capacity.shardHours,
-        show: (v) => v.toFixed(2),
+        key: "maxOpenShards",
+        header: "max shards",
+        kind: "count",
+        value: (s) => s.capacity.maxOpenShards,
       },
-      { key: "maxOpenShards", header: "max shards", value: (s) => s.capacity.maxOpenShards, show: num },
-      { key: "capacityActions", header: "capacity actions", value: (s) => s.capacity.actionsDone, show: num },
       {
-        key: "refusedActions",
+        key: "capacityActionsDone",
+        header: "capacity actions",
+        kind: "count",
+        value: (s) => s.capacity.actionsDone,
+      },
+      {
+        key: "capacityActionsRefused",
         header: "refused actions",
+        kind: "count",
         value: (s) => s.capacity.actionsRefused,
-        show: num,
       },
     );
   }
@@ -103,38 +134,38 @@ function metricsFor(summaries: readonly RunSummary[]): Metric[] {
       firehoseOf(s).reduce((a, x) => a + f(x), 0);
     metrics.push(
       {
-        key: "firehoseThrottled",
+        key: "firehoseThrottledRecords",
         header: "Firehose throttled",
+        kind: "count",
         value: (s) => sum(s, (f) => f.throttledRecords),
-        show: num,
       },
-      { key: "objects", header: "objects", value: (s) => sum(s, (f) => f.objects), show: num },
+      { key: "objectCount", header: "objects", kind: "count", value: (s) => sum(s, (f) => f.objects) },
       {
-        key: "objectBytesMean",
+        key: "objectMeanBytes",
         header: "mean object",
+        kind: "bytes",
         value: (s) => {
           const objects = sum(s, (f) => f.objects);
           return objects > 0 ? sum(s, (f) => f.objectBytesMean * f.objects) / objects : 0;
         },
-        show: mib,
       },
       {
         key: "deliveryP99Ms",
         header: "ingest to delivery p99",
+        kind: "ms",
         value: (s) => Math.max(0, ...firehoseOf(s).map((f) => f.deliveryLatencyMs.p99)),
-        show: millis,
       },
       {
-        key: "maxFreshnessSeconds",
+        key: "maxDataFreshnessSeconds",
         header: "max DataFreshness",
+        kind: "seconds",
         value: (s) => Math.max(0, ...firehoseOf(s).map((f) => f.maxDataFreshnessSeconds)),
-        show: seconds,
       },
       {
-        key: "backedUpOrLost",
+        key: "backedUpOrLostRecords",
         header: "backed up or lost",
+        kind: "count",
         value: (s) => sum(s, (f) => f.backupRecords + f.lostRecords),
-        show: num,
       },
     );
   }
@@ -143,6 +174,25 @@ function metricsFor(summaries: readonly RunSummary[]): Metric[] {
 
 /** One compared run's headline numbers. */
 type Line = { variant: string } & Record<string, number | string>;
+
+/**
+ * The comparison table: a line per run with each metric rounded by its kind. Plain numbers, no
+ * separators: compare.csv and compare.json are read by programs; people get `show`.
+ */
+export function compareLines(
+  variants: readonly string[],
+  summaries: readonly RunSummary[],
+): { metrics: Metric[]; lines: Line[] } {
+  const metrics = metricsFor(summaries);
+  const lines = summaries.map((summary, i) => ({
+    variant: variants[i]!,
+    ...Object.fromEntries(metrics.map((m) => [m.key, roundMetric(m.kind, m.value(summary))])),
+  }));
+  return { metrics, lines };
+}
+
+/** A metric's value as a person reads it. */
+const shown = (m: Metric, line: Line) => METRIC_KINDS[m.kind].show(Number(line[m.key]));
 
 /** Runs every variant; returns the exit code (1 when any run misses an SLO). */
 export async function compareCommand(options: CompareOptions): Promise<number> {
@@ -212,11 +262,10 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
     }
   }
   progress.stop();
-  const metrics = metricsFor(summaries);
-  const lines: Line[] = summaries.map((summary, i) => ({
-    variant: runs[i]!.name,
-    ...Object.fromEntries(metrics.map((m) => [m.key, m.value(summary)])),
-  }));
+  const { metrics, lines } = compareLines(
+    runs.map((r) => r.name),
+    summaries,
+  );
   writeFileSync(
     join(out, "compare.json"),
     `${JSON.stringify({ scenario: scenario.name, seed: scenario.seed, runs: lines }, null, 2)}\n`,
@@ -289,7 +338,7 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
     process.stdout.write(
       textTable(
         ["run", ...metrics.map((m) => m.header)],
-        lines.map((l) => [l.variant, ...metrics.map((m) => m.show(Number(l[m.key])))]),
+        lines.map((l) => [String(l["variant"]), ...metrics.map((m) => shown(m, l))]),
         "  ",
       ),
     );
@@ -308,7 +357,7 @@ function comparisonHtml(
   const rows = lines
     .map(
       (l) =>
-        `<tr><td><a href="${encodeURI(l.variant)}/index.html">${escapeHtml(l.variant)}</a></td>${metrics.map((m) => `<td>${escapeHtml(m.show(Number(l[m.key])))}</td>`).join("")}</tr>`,
+        `<tr><td><a href="${encodeURI(l.variant)}/index.html">${escapeHtml(l.variant)}</a></td>${metrics.map((m) => `<td>${escapeHtml(shown(m, l))}</td>`).join("")}</tr>`,
     )
     .join("");
   const figures = charts

@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     charts: {
       type: "boolean",
       default: true,
-      describe: "draw charts and index.html (--no-charts: CSVs and summary only)",
+      describe: "draw charts (--no-charts: index.html with the tables only, and no chart files)",
     },
     force: {
       type: "boolean",

@@ -153,6 +153,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     e.metrics.map((m) => ({
       shards: e.shards,
       metric: m.name,
+      unit: m.unit,
       mean: m.mean,
       worst: m.worst,
       threshold: m.threshold,

@@ -7,7 +7,7 @@ import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
 import { type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
-import { buildReport, type Report } from "../report/report.js";
+import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
 
 /** Streams a CSV file's rows (as objects keyed by the header) to `onRow`. */
@@ -22,8 +22,8 @@ function missing(dir: string, file: string): never {
   ]);
 }
 
-/** Builds the report of the run in `dir` and writes it there. */
-export async function writeReport(dir: string, options: { png?: boolean } = {}): Promise<Report> {
+/** Builds the report of the run in `dir` and writes it there (with `charts: false`, index.html alone). */
+export async function writeReport(dir: string, options: ReportOptions = {}): Promise<Report> {
   for (const file of ["summary.json", "timeseries.csv", "shards.csv", "scenario.yaml"]) {
     if (!existsSync(join(dir, file))) missing(dir, file);
   }

@@ -21,7 +21,7 @@ export interface RunOptions {
   resolution?: string;
   set?: string[];
   quiet?: boolean;
-  /** Build charts and index.html (default true). */
+  /** Draw charts (default true); index.html is written either way, with tables only without them. */
   charts?: boolean;
   /** Run even when the run is estimated to take over an hour. */
   force?: boolean;
@@ -98,7 +98,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
       PARTIAL_MARK,
       `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
     );
-  const report = options.charts === false ? undefined : await writeReport(folder.staging);
+  const report = await writeReport(folder.staging, { charts: options.charts !== false });
   folder.publish();
   if (summary.interrupted) {
     process.stderr.write(
@@ -109,9 +109,9 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const wall = (Date.now() - started) / 1000;
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
-    if (report && summary.stream.declared) process.stdout.write(`  ${report.statement}\n`);
+    if (summary.stream.declared) process.stdout.write(`  ${report.statement}\n`);
     process.stdout.write(
-      `wrote ${shownPath(target)}/${report ? "index.html" : ""} (and the CSVs${report ? ", charts" : ""}, summary.json, scenario.yaml) in ${wall.toFixed(1)} s\n`,
+      `wrote ${shownPath(target)}/index.html (and the CSVs${report.charts.length > 0 ? ", charts" : ""}, summary.json, scenario.yaml) in ${wall.toFixed(1)} s\n`,
     );
   }
   return summary.sloMet ? 0 : 1;

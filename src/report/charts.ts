@@ -6,6 +6,7 @@ import type { TopLevelSpec } from "vega-lite";
 import type { CapacitySummary, RunSummary } from "../metrics/summary.js";
 import { type HeatCell, num, type Row, type ShardMinute } from "./collect.js";
 import { plural } from "./html.js";
+import { CHART_CONFIG, percentileScale, scaledTitle, type ValueScale, valueScaleEncoding } from "./scales.js";
 
 /** A chart of the report. */
 export interface Chart {
@@ -61,9 +62,9 @@ export interface Point {
   value: number;
 }
 
-/** Groups consecutive rows into bins of at most MAX_POINTS per series. */
-export function binRows(rows: readonly Row[]): Row[][] {
-  const size = Math.max(1, Math.ceil(rows.length / MAX_POINTS));
+/** Groups consecutive rows into bins (of at least `minRows`) giving at most MAX_POINTS per series. */
+export function binRows(rows: readonly Row[], minRows = 1): Row[][] {
+  const size = Math.max(minRows, Math.ceil(rows.length / MAX_POINTS));
   const bins: Row[][] = [];
   for (let i = 0; i < rows.length; i += size) bins.push(rows.slice(i, i + size));
   return bins;
@@ -94,6 +95,10 @@ function ratePoints(
 
 const column = (name: string) => (row: Row) => num(row, name);
 
+/**
+ * A line per series over time. The value axis is linear unless `scale` says log, and then its
+ * title says so: a reader must not take a log axis for a linear one.
+ */
 export function lineSpec(
   title: string,
   subtitle: string,
@@ -101,30 +106,34 @@ export function lineSpec(
   axis: TimeAxis,
   yTitle: string,
   colors: Record<string, string>,
-  options: { logY?: boolean } = {},
+  options: { scale?: ValueScale } = {},
 ): TopLevelSpec {
   const domain = Object.keys(colors);
+  const scale = options.scale ?? { type: "linear" };
   return {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: { text: title, subtitle, anchor: "start" },
     width: WIDTH,
     height: HEIGHT,
     data: { values },
     mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
     encoding: {
-      x: { field: "t", type: "quantitative", title: axis.title },
+      // From the run's start, like every chart of the run, even when a line starts later.
+      x: { field: "t", type: "quantitative", title: axis.title, scale: { domainMin: 0, nice: true } },
       y: {
         field: "value",
         type: "quantitative",
-        title: yTitle,
-        ...(options.logY ? { scale: { type: "symlog" } } : {}),
+        title: scaledTitle(yTitle, scale),
+        ...valueScaleEncoding(scale),
       },
       color: {
         field: "series",
         type: "nominal",
         title: null,
         scale: { domain, range: domain.map((d) => colors[d]!) },
-        legend: { orient: "top", labelLimit: 360 },
+        // No limit: a series name cut to "telemet…" names nothing.
+        legend: { orient: "top", labelLimit: 0 },
       },
     },
   } as TopLevelSpec;
@@ -216,24 +225,34 @@ export function latencyChart(rows: readonly Row[], axis: TimeAxis): Chart {
   for (const bin of binRows(rows)) {
     const t = round3(num(bin[0]!, "Time") / axis.divisor);
     // Within a bin, show the worst interval: a percentile of percentiles would hide spikes.
-    for (const [label, column] of series)
-      values.push({ t, series: label, value: Math.max(...bin.map((r) => num(r, column))) });
+    for (const [label, column] of series) {
+      const value = Math.max(...bin.map((r) => num(r, column)));
+      // 0 is an interval that accepted nothing: no sample, not a latency of 0 ms.
+      if (value > 0) values.push({ t, series: label, value });
+    }
   }
+  const scale = percentileScale(values);
   return {
     name: "latency",
     title: "Put latency",
-    caption:
-      "Time from a record's creation to its acceptance by a shard (batching wait, request time, backoff and retries), per interval. Symmetric-log scale.",
+    caption: `Time from a record's creation to its acceptance by a shard (batching wait, request time, backoff and retries), per interval; intervals that accepted no record have no point.${logNote(scale)}`,
     spec: lineSpec(
       "Put latency",
       "record creation → accepted by a shard",
       values,
       axis,
-      "ms",
+      "put latency, ms",
       { p50: COLORS.p50, p90: COLORS.p90, p99: COLORS.p99, max: COLORS.max },
-      { logY: true },
+      { scale },
     ),
   };
+}
+
+/** The caption's sentence on a log axis (none for a linear one). */
+function logNote(scale: ValueScale): string {
+  return scale.type === "log"
+    ? " The value axis is logarithmic (equal steps are equal ratios), because the highest value is more than 20 times the typical value of the lowest line."
+    : "";
 }
 
 /** Records waiting in clients and records on the wire or backing off. */
@@ -290,6 +309,7 @@ export function heatmapChart(
       : `busiest interval per ${binSeconds} s cell; outlined cells throttled`;
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: { text: "Shard utilisation", subtitle, anchor: "start" },
     width: WIDTH,
     height: Math.max(100, Math.min(480, 18 * order.length)),
@@ -381,6 +401,7 @@ export function cloudwatchChart(
   const domain = Object.keys(colors);
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: {
       text: `${shard}: per second vs per minute`,
       subtitle: `records offered to the hottest shard; the dashed line is its limit (${limit.toLocaleString("en-US")} records/s)`,
@@ -400,7 +421,7 @@ export function cloudwatchChart(
             type: "nominal",
             title: null,
             scale: { domain, range: domain.map((d) => colors[d]!) },
-            legend: { orient: "top", labelLimit: 360 },
+            legend: { orient: "top", labelLimit: 0 },
           },
         },
       },
@@ -427,26 +448,44 @@ export interface ConsumerSeries {
   rows: readonly Row[];
 }
 
-/** A line per consumer of one per-row value (worst value per bin). */
+/**
+ * A line per consumer of one per-row value: the rate over each bin, or the worst value of the
+ * bin's rows that `sampled` accepts (a bin with none of them gets no point).
+ */
 function perConsumerPoints(
   consumers: readonly ConsumerSeries[],
   axis: TimeAxis,
   value: (row: Row) => number,
-  rate = false,
-  intervalSeconds = 1,
+  options: { rate?: boolean; intervalSeconds?: number; sampled?: (row: Row) => boolean } = {},
 ): Point[] {
   const points: Point[] = [];
   for (const c of consumers) {
     for (const bin of binRows(c.rows)) {
       const t = round3(num(bin[0]!, "Time") / axis.divisor);
-      const v = rate
-        ? bin.reduce((a, r) => a + value(r), 0) / (bin.length * intervalSeconds)
-        : Math.max(...bin.map(value));
-      points.push({ t, series: c.name, value: round3(v) });
+      if (options.rate) {
+        const seconds = bin.length * (options.intervalSeconds ?? 1);
+        points.push({ t, series: c.name, value: round3(bin.reduce((a, r) => a + value(r), 0) / seconds) });
+        continue;
+      }
+      const rows = options.sampled ? bin.filter(options.sampled) : bin;
+      if (rows.length > 0) points.push({ t, series: c.name, value: round3(Math.max(...rows.map(value))) });
     }
   }
   return points;
 }
+
+/** A consumer's lag in seconds: iterator age or, for enhanced fan-out, millis behind latest. */
+const lagSeconds = (r: Row) =>
+  Math.max(num(r, "IteratorAgeMilliseconds"), num(r, "SubscribeToShardEvent.MillisBehindLatest")) / 1000;
+
+/**
+ * Whether a consumer row measured its lag: iterator age is taken when a batch with records
+ * arrives (or a function is invoked with one), so a row that received no record and shows no lag
+ * has no measurement — as CloudWatch publishes no IteratorAge for a period without reads. Drawn
+ * as 0 it would saw the line to the floor between reads.
+ */
+const lagSampled = (r: Row) =>
+  lagSeconds(r) > 0 || num(r, "DeliveredRecords") > 0 || num(r, "Invocations") > 0;
 
 function consumerColors(consumers: readonly ConsumerSeries[]): Record<string, string> {
   const palette = [
@@ -464,31 +503,30 @@ function consumerColors(consumers: readonly ConsumerSeries[]): Record<string, st
   return Object.fromEntries(consumers.map((c, i) => [c.name, palette[i % palette.length]!]));
 }
 
-/** How far behind each consumer reads: iterator age (GetRecords, Lambda) or MillisBehindLatest (EFO). */
+/**
+ * How far behind each consumer reads: iterator age (GetRecords, Lambda) or MillisBehindLatest
+ * (EFO). Undefined when no consumer read during the run: there is no lag to draw.
+ */
 export function consumerLagChart(
   consumers: readonly ConsumerSeries[],
   axis: TimeAxis,
   actions: CapacitySummary["actions"] = [],
-): Chart {
-  const values = perConsumerPoints(
-    consumers,
-    axis,
-    (r) =>
-      Math.max(num(r, "IteratorAgeMilliseconds"), num(r, "SubscribeToShardEvent.MillisBehindLatest")) / 1000,
-  );
+): Chart | undefined {
+  const values = perConsumerPoints(consumers, axis, lagSeconds, { sampled: lagSampled });
+  if (values.length === 0) return undefined;
   return {
     name: "consumer-lag",
     title: "Consumer lag",
-    caption: `How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.${actions.length > 0 ? " Dashed lines mark capacity actions: after a reshard, consumers finish the parent shards before they read the children." : ""}`,
+    caption: `How far behind each consumer reads, per interval: GetRecords.IteratorAgeMilliseconds for polling readers and KCL, IteratorAge for Lambda (arrival → invocation), SubscribeToShardEvent.MillisBehindLatest for enhanced fan-out. Intervals in which a consumer received no record have no point. A line that keeps rising is a consumer that cannot keep up; AWS advises alarming well before it reaches half the retention.${actions.length > 0 ? " Dashed lines mark capacity actions: after a reshard, consumers finish the parent shards before they read the children." : ""}`,
     spec: withActionRules(
       lineSpec(
         "Consumer lag",
         "iterator age / millis behind latest (worst per interval)",
         values,
         axis,
-        "seconds behind",
+        // Linear on purpose: lag that grows steadily must look like a straight rise.
+        "seconds behind latest",
         consumerColors(consumers),
-        { logY: true },
       ),
       actions,
       axis,
@@ -502,7 +540,10 @@ export function consumerThroughputChart(
   axis: TimeAxis,
   intervalSeconds: number,
 ): Chart {
-  const values = perConsumerPoints(consumers, axis, (r) => num(r, "ProcessedRecords"), true, intervalSeconds);
+  const values = perConsumerPoints(consumers, axis, (r) => num(r, "ProcessedRecords"), {
+    rate: true,
+    intervalSeconds,
+  });
   return {
     name: "consumer-throughput",
     title: "Consumer throughput",
@@ -519,30 +560,43 @@ export function consumerThroughputChart(
   };
 }
 
-/** End-to-end latency (creation → processed), p99 per consumer. */
-export function consumerLatencyChart(consumers: readonly ConsumerSeries[], axis: TimeAxis): Chart {
-  const values = perConsumerPoints(consumers, axis, (r) => num(r, "EndToEndLatency.p99"));
+/** End-to-end latency (creation → processed), p99 per consumer; undefined when nothing was processed. */
+export function consumerLatencyChart(
+  consumers: readonly ConsumerSeries[],
+  axis: TimeAxis,
+): Chart | undefined {
+  // A 0 is an interval that processed nothing: no sample.
+  const values = perConsumerPoints(consumers, axis, (r) => num(r, "EndToEndLatency.p99"), {
+    sampled: (r) => num(r, "EndToEndLatency.p99") > 0,
+  });
+  if (values.length === 0) return undefined;
+  const scale = percentileScale(values);
   return {
     name: "consumer-latency",
     title: "End-to-end latency",
-    caption:
-      "99th percentile of the time from a record's creation at the producer to the end of its processing, per consumer and interval. Symmetric-log scale.",
+    caption: `99th percentile of the time from a record's creation at the producer to the end of its processing, per consumer and interval; intervals that processed nothing have no point.${logNote(scale)}`,
     spec: lineSpec(
       "End-to-end latency (p99)",
       "record creation → processed",
       values,
       axis,
-      "ms",
+      "end-to-end p99, ms",
       consumerColors(consumers),
-      { logY: true },
+      { scale },
     ),
   };
 }
 
+/** Shortest time a Lambda chart's rates are averaged over. */
+const LAMBDA_BIN_SECONDS = 10;
+
 /** A Lambda mapping's invocations, errors, throttles and concurrency. */
 export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSeconds: number): Chart {
   const values: Point[] = [];
-  for (const bin of binRows(consumer.rows)) {
+  // Rates over at least 10 s: a function that runs 1.5 s gives 1, 0, 1, 1, 0 invocations per
+  // second, a comb that hides the rate; a poison record's error a second still shows as 1/s.
+  const rowsPerBin = Math.max(1, Math.round(LAMBDA_BIN_SECONDS / intervalSeconds));
+  for (const bin of binRows(consumer.rows, rowsPerBin)) {
     const t = round3(num(bin[0]!, "Time") / axis.divisor);
     const seconds = bin.length * intervalSeconds;
     const sum = (c: string) => bin.reduce((a, r) => a + num(r, c), 0);
@@ -559,7 +613,7 @@ export function lambdaChart(consumer: ConsumerSeries, axis: TimeAxis, intervalSe
     name: `lambda-${consumer.name}`,
     title: `Lambda ${consumer.name}`,
     caption:
-      "Invocations, function errors and concurrency throttles per second, and the most concurrent executions, per interval. Errors that repeat every second with no progress are a batch being retried — a poison record blocking its shard.",
+      "Invocations, function errors and concurrency throttles per second, averaged over 10 s or more, and the most concurrent executions in that time. Errors that repeat every second with no progress are a batch being retried — a poison record blocking its shard.",
     spec: lineSpec(
       `Lambda ${consumer.name}`,
       "event source mapping",

@@ -2,12 +2,11 @@
 // policies on the same traffic. Same look and machinery as a single run's charts.
 
 import type { TopLevelSpec } from "vega-lite";
-import type { Chart } from "./charts.js";
+import { type Chart, SCHEMA, WIDTH } from "./charts.js";
 import { num, type Row } from "./collect.js";
+import { CHART_CONFIG, scaledTitle, type ValueScale, valueScaleEncoding } from "./scales.js";
 
-const WIDTH = 760;
 const HEIGHT = 240;
-const SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json";
 
 /** One run's time series, labelled. */
 export interface LabelledSeries {
@@ -31,6 +30,7 @@ export function compareOverTime(
   );
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: { text: title, anchor: "start" },
     width: WIDTH,
     height: HEIGHT,
@@ -44,7 +44,7 @@ export function compareOverTime(
         type: "nominal",
         title: null,
         sort: runs.map((r) => r.label),
-        legend: { orient: "top", labelLimit: 360 },
+        legend: { orient: "top", labelLimit: 0 },
       },
     },
   };
@@ -59,8 +59,30 @@ export interface SweepPoint {
 }
 
 /**
+ * A dashed red rule at an SLO threshold with its label at the right end. It is meant to be the
+ * last layer of a chart: layers draw in order, and a threshold drawn before a series disappears
+ * wherever the series runs along it (a metric at 0 under a 0.1% threshold).
+ */
+export function thresholdLayer(threshold: number, label: string): Record<string, unknown> {
+  return {
+    data: { values: [{ threshold, label }] },
+    layer: [
+      {
+        mark: { type: "rule", strokeDash: [6, 3], strokeWidth: 2, color: "#c62828" },
+        encoding: { y: { field: "threshold", type: "quantitative" } },
+      },
+      {
+        mark: { type: "text", align: "right", baseline: "bottom", dy: -2, color: "#c62828", x: "width" },
+        encoding: { y: { field: "threshold", type: "quantitative" }, text: { field: "label" } },
+      },
+    ],
+  };
+}
+
+/**
  * Metrics against a swept parameter (e.g. throttle fraction and cost against shard count), with
- * an optional threshold line per metric (an SLO) and a marked choice (the plan's answer).
+ * an optional threshold line (an SLO) and a marked choice (the plan's answer). Layers go series,
+ * then markers, then the threshold, so the threshold is never hidden.
  */
 export function compareAcross(
   name: string,
@@ -70,13 +92,14 @@ export function compareAcross(
   xTitle: string,
   metric: string,
   yTitle: string,
-  options: { threshold?: number; chosen?: number; logY?: boolean } = {},
+  options: { threshold?: number; chosen?: number; scale?: ValueScale } = {},
 ): Chart {
   const values = points.map((p) => ({
     x: p.x,
     value: p.metrics[metric] ?? 0,
     chosen: p.x === options.chosen,
   }));
+  const scale = options.scale ?? { type: "linear" };
   const layers: unknown[] = [
     {
       mark: { type: "line", point: true, strokeWidth: 1.5 },
@@ -85,8 +108,8 @@ export function compareAcross(
         y: {
           field: "value",
           type: "quantitative",
-          title: yTitle,
-          ...(options.logY ? { scale: { type: "symlog" } } : {}),
+          title: scaledTitle(yTitle, scale),
+          ...valueScaleEncoding(scale),
         },
       },
     },
@@ -98,15 +121,11 @@ export function compareAcross(
       encoding: { x: { field: "x", type: "quantitative" }, y: { field: "value", type: "quantitative" } },
     });
   }
-  if (options.threshold !== undefined) {
-    layers.push({
-      data: { values: [{ threshold: options.threshold }] },
-      mark: { type: "rule", strokeDash: [6, 4], color: "#c62828" },
-      encoding: { y: { field: "threshold", type: "quantitative" } },
-    });
-  }
+  if (options.threshold !== undefined)
+    layers.push(thresholdLayer(options.threshold, `threshold ${options.threshold.toLocaleString("en-US")}`));
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: { text: title, anchor: "start" },
     width: WIDTH,
     height: HEIGHT,

@@ -5,7 +5,7 @@
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import type { Chart } from "./charts.js";
 import type { HiddenThrottling } from "./collect.js";
-import { bytes } from "./text.js";
+import { bytes, ms, seconds } from "./text.js";
 
 /** A chart with its rendered SVG. */
 export interface RenderedReportChart {
@@ -18,7 +18,8 @@ export interface HtmlInput {
   summary: RunSummary;
   description?: string;
   scenarioYaml: string;
-  charts: RenderedReportChart[];
+  /** The drawn charts; undefined when the run was asked for none (`--no-charts`). */
+  charts: RenderedReportChart[] | undefined;
   hidden: HiddenThrottling;
   hiddenStatement: string;
   files: string[];
@@ -95,8 +96,8 @@ ${table(
     n(a.recordsOut),
     n(a.windowsEmitted),
     pct(a.utilization),
-    `${(a.maxLagMs / 1000).toFixed(1)} s`,
-    `${(a.emitLatencyMs.p50 / 1000).toFixed(1)} / ${(a.emitLatencyMs.p99 / 1000).toFixed(1)} s`,
+    seconds(a.maxLagMs / 1000),
+    `${seconds(a.emitLatencyMs.p50 / 1000)} / ${seconds(a.emitLatencyMs.p99 / 1000)}`,
     n(a.restarts),
     n(a.duplicates),
   ]),
@@ -137,20 +138,16 @@ ${table(
     n(f.ledger.failed),
     n(f.ledger.backedUp),
     n(f.ledger.lost),
-    `${f.maxDataFreshnessSeconds.toFixed(1)} s`,
+    seconds(f.maxDataFreshnessSeconds),
     bytes(f.billedBytes),
     f.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
   ]),
 )}`);
     for (const f of firehose.filter((x) => x.stages.length > 1)) {
-      parts.push(`<p>The path to ${escapeHtml(f.destination)} through ${escapeHtml(f.name)}, stage by stage (the means add up to ${(f.pathMeanMs / 1000).toFixed(2)} s):</p>
+      parts.push(`<p>The path to ${escapeHtml(f.destination)} through ${escapeHtml(f.name)}, stage by stage (the means add up to ${seconds(f.pathMeanMs / 1000, 2)}):</p>
 ${table(
   ["stage", "mean", "p99"],
-  f.stages.map((x) => [
-    escapeHtml(x.stage),
-    `${(x.meanMs / 1000).toFixed(3)} s`,
-    `${(x.p99Ms / 1000).toFixed(3)} s`,
-  ]),
+  f.stages.map((x) => [escapeHtml(x.stage), seconds(x.meanMs / 1000, 3), seconds(x.p99Ms / 1000, 3)]),
 )}`);
     }
   }
@@ -188,7 +185,7 @@ ${table(
     n(q.maxInFlightGroups),
     n(q.maxBusyWorkers),
     n(q.order.outOfOrder),
-    `${n(Math.round(q.latencyMs.p50))} / ${n(Math.round(q.latencyMs.p99))} ms`,
+    `${ms(q.latencyMs.p50)} / ${ms(q.latencyMs.p99)}`,
     q.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
   ]),
 )}`);
@@ -245,7 +242,7 @@ export function reportHtml(input: HtmlInput): string {
       n(sum((f) => f.backupRecords + f.lostRecords)),
       sum((f) => f.backupRecords + f.lostRecords) > 0 ? "bad" : "good",
     ],
-    ["max freshness", `${Math.max(0, ...firehose.map((f) => f.maxDataFreshnessSeconds)).toFixed(1)} s`, ""],
+    ["max freshness", seconds(Math.max(0, ...firehose.map((f) => f.maxDataFreshnessSeconds))), ""],
     ["ledger", s.ledger.balanced ? "balanced" : "NOT balanced", s.ledger.balanced ? "good" : "bad"],
   ];
   const streamCards = [
@@ -260,7 +257,7 @@ export function reportHtml(input: HtmlInput): string {
       `${n(r.dropped)} (${pct(s.loss.droppedFraction)})`,
       r.dropped > 0 ? "bad" : "good",
     ],
-    ["put latency p99", `${n(Math.round(s.putLatencyMs.p99))} ms`, ""],
+    ["put latency p99", ms(s.putLatencyMs.p99), ""],
     ["hottest shard", `${s.hottestShard.shardId.replace("shardId-", "")}: ${pct(s.hottestShard.share)}`, ""],
     ["ledger", s.ledger.balanced ? "balanced" : "NOT balanced", s.ledger.balanced ? "good" : "bad"],
   ];
@@ -273,7 +270,7 @@ export function reportHtml(input: HtmlInput): string {
           s.slo.map((v) => [
             escapeHtml(v.name),
             escapeHtml(v.threshold),
-            v.unit === "fraction" ? pct(v.actual) : `${n(Math.round(v.actual))} ms`,
+            v.unit === "fraction" ? pct(v.actual) : ms(v.actual),
             v.met ? '<span class="met">met</span>' : '<span class="notmet">not met</span>',
           ]),
         );
@@ -306,8 +303,8 @@ export function reportHtml(input: HtmlInput): string {
       "dropped",
       "retried",
       "1st-attempt throttled",
-      "p50 ms",
-      "p99 ms",
+      "put latency p50",
+      "put latency p99",
     ],
     s.producers.map((p) => [
       escapeHtml(p.name),
@@ -317,8 +314,8 @@ export function reportHtml(input: HtmlInput): string {
       n(p.dropped),
       n(p.retried),
       pct(p.firstAttemptThrottledFraction),
-      String(p.putLatencyMs.p50),
-      String(p.putLatencyMs.p99),
+      ms(p.putLatencyMs.p50),
+      ms(p.putLatencyMs.p99),
     ]),
   );
   const consumers =
@@ -352,11 +349,11 @@ ${table(
     n(c.toDestination),
     n(c.duplicates),
     c.order.checked > 0
-      ? `${n(c.order.outOfOrder)}${c.order.outOfOrder > 0 ? ` (${n(c.order.keysAffected)} keys, ≤ ${n(Math.round(c.order.maxDisplacementMs))} ms)` : ""}`
+      ? `${n(c.order.outOfOrder)}${c.order.outOfOrder > 0 ? ` (${n(c.order.keysAffected)} keys, ≤ ${ms(c.order.maxDisplacementMs)})` : ""}`
       : "—",
-    `${n(Math.round(c.readDelayMs.mean))} ms`,
-    `${n(Math.round(c.endToEndLatencyMs.p50))} / ${n(Math.round(c.endToEndLatencyMs.p99))} ms`,
-    `${(Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000).toFixed(1)} s`,
+    ms(c.readDelayMs.mean),
+    `${ms(c.endToEndLatencyMs.p50)} / ${ms(c.endToEndLatencyMs.p99)}`,
+    seconds(Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs) / 1000),
     c.ledger.balanced ? '<span class="met">balanced</span>' : '<span class="notmet">NOT balanced</span>',
   ]),
 )}${
@@ -370,7 +367,7 @@ ${table(
             n(c.lambda!.invocations),
             n(c.lambda!.errors),
             n(c.lambda!.throttles),
-            `${c.lambda!.durationMs.p50} / ${c.lambda!.durationMs.p99} ms`,
+            `${ms(c.lambda!.durationMs.p50)} / ${ms(c.lambda!.durationMs.p99)}`,
             n(c.lambda!.concurrencyMax),
           ]),
       )
@@ -383,7 +380,7 @@ ${table(
     .slice(0, 10)
     .map((h) => [
       escapeHtml(h.shard),
-      String(h.minute),
+      n(h.minute),
       n(h.throttled),
       `${h.averageUtilization.toFixed(1)}%`,
       `${h.peakUtilization.toFixed(1)}%`,
@@ -392,7 +389,7 @@ ${table(
     hiddenRows.length > 0
       ? `<p>The minutes that hid the most throttling:</p>${table(["shard", "minute", "throttled records", "1-minute average", "busiest second"], hiddenRows)}`
       : "";
-  const figures = input.charts
+  const figures = (input.charts ?? [])
     .map(
       ({ chart, svg }) =>
         `<figure id="${chart.name}">${svg}<figcaption><strong>${escapeHtml(chart.title)}.</strong> ${escapeHtml(chart.caption)} <a href="${chart.name}.vl.json">spec</a> · <a href="${chart.name}.png">PNG</a></figcaption></figure>`,
@@ -418,7 +415,7 @@ ${declared ? `<div class="statement${warn ? " warn" : ""}" id="cloudwatch-statem
 <h2>Service-level objectives</h2>
 ${slo}
 <h2>Charts</h2>
-${figures}
+${input.charts === undefined ? `<p id="no-charts">No charts were drawn (the run was made with <code>--no-charts</code>). <code>kinesim report &lt;this folder&gt;</code> draws them from the CSVs.</p>` : figures}
 ${
   declared
     ? `<h2>The CloudWatch view</h2>

@@ -17,6 +17,7 @@ import {
   WIDTH,
 } from "./charts.js";
 import { num, type Row } from "./collect.js";
+import { CHART_CONFIG } from "./scales.js";
 
 /** A delivery stream's tables. */
 export interface FirehoseSeries {
@@ -32,6 +33,9 @@ export interface AnalyticsSeries {
 }
 
 const MiB = 1024 * 1024;
+
+/** Seconds with thousands separators and at most three decimals: "1,234.567". */
+const seconds = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 3 });
 
 /** DataFreshness and buffer age over time, against the buffer interval. */
 export function freshnessChart(f: FirehoseSeries, axis: TimeAxis): Chart {
@@ -81,9 +85,10 @@ export function objectsChart(f: FirehoseSeries, axis: TimeAxis): Chart {
   const hint = round3(f.summary.bufferSizeBytes / MiB);
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: {
       text: `Delivery stream ${f.summary.name}: objects`,
-      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${step}th drawn)` : ""}; buffer hints ${hint} MiB / ${f.summary.bufferIntervalSeconds} s`,
+      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${step.toLocaleString("en-US")}th drawn)` : ""}; buffer hints ${hint} MiB / ${seconds(f.summary.bufferIntervalSeconds)} s`,
       anchor: "start",
     },
     width: WIDTH,
@@ -110,11 +115,11 @@ export function objectsChart(f: FirehoseSeries, axis: TimeAxis): Chart {
             legend: { orient: "top" },
           },
           tooltip: [
-            { field: "t" },
-            { field: "mib" },
-            { field: "records" },
-            { field: "trigger" },
-            { field: "result" },
+            { field: "t", type: "quantitative", title: axis.title, format: ",.3~f" },
+            { field: "mib", type: "quantitative", title: "size (MiB)", format: ",.2f" },
+            { field: "records", type: "quantitative", title: "records", format: "," },
+            { field: "trigger", title: "flushed by" },
+            { field: "result", title: "result" },
           ],
         },
       },
@@ -172,41 +177,100 @@ export function firehoseThroughputChart(f: FirehoseSeries, axis: TimeAxis, inter
   };
 }
 
-/** An application's records in and out per second, and how far behind it reads. */
+/** One panel of a stacked chart: a line per series over time, on its own linear value axis. */
+function panel(
+  values: Point[],
+  axis: TimeAxis,
+  yTitle: string,
+  colors: Record<string, string>,
+  options: { height?: number; showTime?: boolean; domain?: [number, number] } = {},
+): Record<string, unknown> {
+  const domain = Object.keys(colors);
+  return {
+    width: WIDTH,
+    height: options.height ?? 90,
+    data: { values },
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 1.5 },
+    encoding: {
+      x: {
+        field: "t",
+        type: "quantitative",
+        title: options.showTime ? axis.title : null,
+        axis: options.showTime ? {} : { labels: false },
+      },
+      y: {
+        field: "value",
+        type: "quantitative",
+        title: yTitle,
+        ...(options.domain ? { scale: { domain: options.domain } } : {}),
+      },
+      color: {
+        field: "series",
+        type: "nominal",
+        title: null,
+        scale: { domain, range: domain.map((d) => colors[d]!) },
+        legend: { orient: "top", labelLimit: 0 },
+      },
+    },
+  };
+}
+
+/**
+ * An application's records in and out per second, how far behind it reads, and how busy its
+ * subtasks are: three panels over one time axis, each linear in its own unit (one shared axis
+ * for records/s, ms and % needed a log scale that hid the lag's growth).
+ */
 export function analyticsChart(a: AnalyticsSeries, axis: TimeAxis, intervalSeconds: number): Chart {
-  const values: Point[] = [];
+  const flow: Point[] = [];
+  const lag: Point[] = [];
+  const busy: Point[] = [];
   for (const bin of binRows(a.rows)) {
     const t = round3(num(bin[0]!, "Time") / axis.divisor);
     const seconds = bin.length * intervalSeconds;
     const sum = (c: string) => bin.reduce((x, r) => x + num(r, c), 0);
-    values.push({ t, series: "records in/s", value: round3(sum("RecordsIn") / seconds) });
-    values.push({ t, series: "records out/s", value: round3(sum("RecordsOut") / seconds) });
-    values.push({ t, series: "lag (ms)", value: Math.max(...bin.map((r) => num(r, "MillisBehindLatest"))) });
-    values.push({
+    flow.push({ t, series: "records in/s", value: round3(sum("RecordsIn") / seconds) });
+    flow.push({ t, series: "records out/s", value: round3(sum("RecordsOut") / seconds) });
+    lag.push({
       t,
-      series: "utilisation (%)",
+      series: "MillisBehindLatest",
+      value: round3(Math.max(...bin.map((r) => num(r, "MillisBehindLatest"))) / 1000),
+    });
+    busy.push({
+      t,
+      series: "subtask utilisation",
       value: Math.max(...bin.map((r) => num(r, "SubtaskUtilization"))),
     });
   }
+  const spec = {
+    $schema: SCHEMA,
+    config: CHART_CONFIG,
+    title: {
+      text: `Application ${a.summary.name}`,
+      subtitle: `${a.summary.runtime}, ${a.summary.kpus} KPU${a.summary.kpus === 1 ? "" : "s"}, parallelism ${a.summary.parallelism}: ${a.summary.source} → ${a.summary.sink}`,
+      anchor: "start",
+    },
+    vconcat: [
+      panel(flow, axis, "records/s", { "records in/s": COLORS.offered, "records out/s": COLORS.accepted }),
+      panel(lag, axis, "lag, s", { MillisBehindLatest: COLORS.p99 }),
+      panel(
+        busy,
+        axis,
+        "busy, %",
+        { "subtask utilisation": COLORS.buffered },
+        {
+          showTime: true,
+          domain: [0, 100],
+        },
+      ),
+    ],
+    resolve: { scale: { color: "independent", x: "shared" } },
+  };
   return {
     name: `analytics-${a.summary.name}`,
     title: `Application ${a.summary.name}`,
     caption:
-      "Records the application processed and emitted per second (window results come in bursts when a window closes), how far behind it reads the source (MillisBehindLatest), and how busy its subtasks are. Utilisation near 100% with a rising lag means it needs more parallelism.",
-    spec: lineSpec(
-      `Application ${a.summary.name}`,
-      `${a.summary.runtime}, ${a.summary.kpus} KPU${a.summary.kpus === 1 ? "" : "s"}, parallelism ${a.summary.parallelism}: ${a.summary.source} → ${a.summary.sink}`,
-      values,
-      axis,
-      "per second / ms / %",
-      {
-        "records in/s": COLORS.offered,
-        "records out/s": COLORS.accepted,
-        "lag (ms)": COLORS.p99,
-        "utilisation (%)": COLORS.buffered,
-      },
-      { logY: true },
-    ),
+      "Records the application processed and emitted per second (window results come in bursts when a window closes), how far behind it reads the source (MillisBehindLatest, in seconds), and how busy its subtasks are. Utilisation near 100% with a rising lag means it needs more parallelism.",
+    spec: spec as unknown as TopLevelSpec,
   };
 }
 
@@ -219,9 +283,10 @@ export function latencyPathChart(f: FirehoseSummary): Chart {
   }));
   const spec = {
     $schema: SCHEMA,
+    config: CHART_CONFIG,
     title: {
       text: `Latency path to ${f.destination} through ${f.name}`,
-      subtitle: `stage means add up to ${round3(f.pathMeanMs / 1000)} s`,
+      subtitle: `stage means add up to ${seconds(f.pathMeanMs / 1000)} s`,
       anchor: "start",
     },
     width: WIDTH,
@@ -234,7 +299,8 @@ export function latencyPathChart(f: FirehoseSummary): Chart {
         // An explicit order: a field sort would differ between the layers' domains.
         sort: values.map((v) => v.stage),
         title: null,
-        axis: { labelLimit: 320 },
+        // No limit: a stage named "put: devices → telemet…" hides which stream it is.
+        axis: { labelLimit: 0 },
       },
     },
     layer: [

@@ -4,7 +4,7 @@
 //
 //   rows ──collect──► time series, shard grid, shard minutes
 //        ──charts───► vega-lite specs ──render──► SVG, PNG (warnings collected)
-//        ──html─────► index.html (inline SVG, links to CSVs and specs)
+//        ──html─────► index.html (inline SVG, links to CSVs and specs; tables only with charts off)
 
 import { stringify } from "csv-stringify/sync";
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
@@ -99,9 +99,11 @@ export function chartsOf(data: ReportData): Chart[] {
     if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
   }
   if (data.consumers.length > 0) {
-    charts.push(consumerLagChart(data.consumers, axis, s.capacity.actions));
+    const lag = consumerLagChart(data.consumers, axis, s.capacity.actions);
+    if (lag) charts.push(lag);
     charts.push(consumerThroughputChart(data.consumers, axis, s.metricsIntervalSeconds));
-    charts.push(consumerLatencyChart(data.consumers, axis));
+    const latency = consumerLatencyChart(data.consumers, axis);
+    if (latency) charts.push(latency);
     for (const c of data.consumers)
       if (c.kind === "lambda") charts.push(lambdaChart(c, axis, s.metricsIntervalSeconds));
   }
@@ -205,8 +207,14 @@ export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): strin
   return stringify([header, ...rows]);
 }
 
+/** What to draw: charts (default true; without them nothing loads vega or resvg) and PNGs. */
+export interface ReportOptions {
+  charts?: boolean;
+  png?: boolean;
+}
+
 /** Builds every report file from a run's data. */
-export async function buildReport(data: ReportData, options: { png?: boolean } = {}): Promise<Report> {
+export async function buildReport(data: ReportData, options: ReportOptions = {}): Promise<Report> {
   const s = data.summary;
   const hidden = findHiddenThrottling(data.shards.shardMinutes(), {
     durationSeconds: s.durationSeconds,
@@ -215,12 +223,14 @@ export async function buildReport(data: ReportData, options: { png?: boolean } =
     bytesPerSecondLimit: s.stream.bytesPerSecondLimit,
   });
   const statement = hiddenThrottlingStatement(hidden, s);
-  const charts = chartsOf(data);
+  const drawn = options.charts !== false;
+  const charts = drawn ? chartsOf(data) : [];
   const files: [string, string | Uint8Array][] = [];
   const logs = new Map<string, CompileLog>();
   const rendered = [];
   for (const chart of charts) {
-    const out = await renderChart(chart.spec, options);
+    // The chart stack (vega, vega-lite, resvg) loads on the first chart drawn, never without one.
+    const out = await renderChart(chart.spec, { png: options.png !== false });
     logs.set(chart.name, out.log);
     files.push([`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`]);
     files.push([`${chart.name}.svg`, out.svg]);
@@ -235,7 +245,7 @@ export async function buildReport(data: ReportData, options: { png?: boolean } =
       summary: s,
       ...(data.description !== undefined ? { description: data.description } : {}),
       scenarioYaml: data.scenarioYaml,
-      charts: rendered,
+      charts: drawn ? rendered : undefined,
       hidden,
       hiddenStatement: statement,
       files: listed,

@@ -4,7 +4,13 @@ import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
-const ms = (x: number) => `${x >= 100 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(3))} ms`;
+
+/** Milliseconds as people read them: whole from 100 ms on, with separators ("1,145 ms"), else three digits ("4.27 ms"). */
+export const ms = (x: number) => `${x >= 100 ? n(Math.round(x)) : Number(x.toPrecision(3))} ms`;
+
+/** Seconds with separators and `digits` decimals: "241.3 s", "12,345.6 s". */
+export const seconds = (x: number, digits = 1) =>
+  `${x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} s`;
 
 /** Bytes with an IEC unit, three significant digits. */
 export function bytes(b: number): string {

@@ -26,7 +26,7 @@ describe("the resource guard", () => {
     );
     const r = kinesim("run", file, "--out", join(work, "huge"));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/estimated to take about \d+ h/);
+    expect(r.stderr).toMatch(/estimated to take about \d+ (h|d)\b/);
     expect(r.stderr).toMatch(/--resolution 10ms/);
     expect(r.stderr).toMatch(/--force/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace

@@ -182,8 +182,8 @@ describe("comparing policies on the same traffic", () => {
     ]);
     const [fixed, threshold, tracking] = compared.runs;
     // Same traffic: the fixed stream throttles far more; the policies pay for it in shard-hours.
-    expect(fixed.firstAttemptThrottled).toBeGreaterThan(5 * threshold.firstAttemptThrottled);
-    expect(fixed.firstAttemptThrottled).toBeGreaterThan(5 * tracking.firstAttemptThrottled);
+    expect(fixed.firstAttemptThrottledFraction).toBeGreaterThan(5 * threshold.firstAttemptThrottledFraction);
+    expect(fixed.firstAttemptThrottledFraction).toBeGreaterThan(5 * tracking.firstAttemptThrottledFraction);
     expect(threshold.shardHours).toBeGreaterThan(fixed.shardHours);
     expect(fixed.shardHours).toBeCloseTo(2, 6); // 4 shards for 30 minutes
     const produced = ["as-written", "threshold", "target-tracking"].map(
@@ -191,5 +191,12 @@ describe("comparing policies on the same traffic", () => {
     );
     expect(new Set(produced).size).toBe(1);
     expect(readFileSync(join(out, "index.html"), "utf8")).toContain("runs compared");
+    // compare.csv holds plain numbers rounded by kind: at most six decimals, no float noise.
+    const cells = readFileSync(join(out, "compare.csv"), "utf8")
+      .trim()
+      .split("\n")
+      .slice(1)
+      .flatMap((l) => l.split(",").slice(1));
+    for (const cell of cells) expect(cell).toMatch(/^\d+(\.\d{1,6})?$/);
   });
 });

@@ -119,6 +119,29 @@ describe("the HTML report in a browser", () => {
     });
   });
 
+  it("without charts (--no-charts): the verdicts and tables, no figure, every link resolving", async () => {
+    const out = join(work, "tables");
+    expect(
+      await runCommand({
+        scenario: "scenarios/lambda-behind.yaml",
+        out,
+        quiet: true,
+        duration: "2m",
+        charts: false,
+      }),
+    ).toBe(0);
+    await inBrowser(out, async (page) => {
+      expect(page.charts).toEqual([]);
+      expect(page.headings).toEqual(
+        expect.arrayContaining(["Service-level objectives", "Conservation ledger", "Producers", "Consumers"]),
+      );
+      expect(await page.text("#no-charts")).toMatch(/No charts were drawn/);
+      expect(page.links).toEqual(expect.arrayContaining(["timeseries.csv", "consumer-resize.csv"]));
+      expect(page.links.filter((href) => href?.endsWith(".vl.json") || href?.endsWith(".png"))).toEqual([]);
+      expect(page.problems).toEqual([]);
+    });
+  });
+
   it("shows a pipeline: the application, the delivery stream, their charts and CSVs", async () => {
     const out = join(work, "chain");
     expect(

@@ -6,6 +6,18 @@ import { reportOf } from "./support.js";
 
 const SCENARIOS = readdirSync("scenarios").filter((f) => f.endsWith(".yaml"));
 
+/** Every encoding channel in a spec whose scale is logarithmic, with its title. */
+function logChannels(node: unknown, found: { title: unknown }[] = []): { title: unknown }[] {
+  if (Array.isArray(node)) for (const x of node) logChannels(x, found);
+  else if (node && typeof node === "object") {
+    const o = node as Record<string, unknown>;
+    const type = (o["scale"] as { type?: string } | undefined)?.type;
+    if (type === "log" || type === "symlog") found.push({ title: o["title"] });
+    for (const v of Object.values(o)) logChannels(v, found);
+  }
+  return found;
+}
+
 /** Share of pixels that are not (near) white in a horizontal band of a rendered SVG. */
 function inkInBand(svg: string, fonts: string[], top: number, bottom: number): number {
   const image = new Resvg(svg, {
@@ -56,6 +68,11 @@ describe("reports", () => {
     }
     const names = report.files.map(([n]) => n);
     for (const chart of report.charts) {
+      // A log axis says so in the chart itself; lag and backlog are never on one.
+      for (const channel of logChannels(chart.spec))
+        expect(channel.title, chart.name).toMatch(/\(log scale\)$/);
+      if (/lag|backlog|capacity|throughput/.test(chart.name))
+        expect(logChannels(chart.spec), chart.name).toEqual([]);
       expect(names).toContain(`${chart.name}.vl.json`);
       const svg = report.files.find(([n]) => n === `${chart.name}.svg`)![1] as string;
       expect(svg).toMatch(/^<svg/);
