@@ -9,8 +9,8 @@ import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { formatIssue, ScenarioError } from "../scenario/issues.js";
-import { UserInputError } from "./errors.js";
+import { formatIssue, problemsFound, ScenarioError } from "../scenario/issues.js";
+import { citedSourceLines, UserInputError } from "./errors.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
 function defaultScenario(): string {
@@ -19,17 +19,24 @@ function defaultScenario(): string {
   return fileURLToPath(new URL("../../scenarios/quickstart.yaml", import.meta.url));
 }
 
+/** Set by --verbose: error messages then list the cited AWS documents with their URLs. */
+let verbose = false;
+
 /** Prints a user error without a stack trace and returns exit code 2. */
 function userError(error: unknown): number {
+  const sources = (text: string) => {
+    for (const line of citedSourceLines(text, verbose)) process.stderr.write(`${line}\n`);
+  };
   if (error instanceof UserInputError) {
     process.stderr.write(`${error.message}\n`);
+    sources(error.message);
     return 2;
   }
   if (error instanceof ScenarioError) {
-    process.stderr.write(`${error.issues.map(formatIssue).join("\n")}\n`);
-    process.stderr.write(
-      `${error.issues.length} problem${error.issues.length === 1 ? "" : "s"} found; nothing was run.\n`,
-    );
+    const text = error.issues.map(formatIssue).join("\n");
+    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${problemsFound(error)}; nothing was run.\n`);
+    sources(text);
     return 2;
   }
   throw error;
@@ -96,6 +103,14 @@ async function main(argv: string[]): Promise<number> {
   await yargs(argv)
     .scriptName("kinesim")
     .usage("$0 <command> [options]\n\nDeterministic discrete-event simulator of Amazon Kinesis.")
+    .option("verbose", {
+      type: "boolean",
+      default: false,
+      describe: "with bad input, list each cited AWS document's title and URL",
+    })
+    .middleware((args) => {
+      verbose = args.verbose === true;
+    })
     .command(
       ["run [scenario]", "$0 [scenario]"],
       "run a scenario and write its report (default: scenarios/quickstart.yaml)",
@@ -124,9 +139,8 @@ async function main(argv: string[]): Promise<number> {
           overridesOf({ set: args.set?.map(String) ?? [] }),
         );
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
-        process.stdout.write(
-          `${args.scenario}: valid (${scenario.producers.length} producer${scenario.producers.length === 1 ? "" : "s"}, ${scenario.stream.shards} shards)\n`,
-        );
+        const { validReport } = await import("./inventory.js");
+        process.stdout.write(`${validReport(args.scenario, scenario)}\n`);
       },
     )
     .command(

@@ -22,6 +22,7 @@ import { replicationSeeds } from "../plan/sweep.js";
 import { planChart } from "../report/plan-charts.js";
 import { renderChart } from "../report/render.js";
 import type { Override } from "../scenario/load.js";
+import { unmeasurableSlos } from "../scenario/slo-scope.js";
 import { formatDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
@@ -79,6 +80,17 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     throw new UserInputError(
       `${options.scenario}: no SLOs to plan for: add an slo: section, or --slo putLatencyP99<2s (and others)`,
     );
+  // A plan is judged by its SLOs: one with nothing to measure would pass at any shard count.
+  const unmeasured = Object.entries(unmeasurableSlos(scenario));
+  if (unmeasured.length > 0)
+    throw new UserInputError(
+      unmeasured
+        .map(
+          ([name, reason]) =>
+            `${options.scenario}: slo.${name} has nothing to measure (${reason}), so it cannot judge a plan: remove it (--set slo.${name}=null) or add what it measures`,
+        )
+        .join("\n"),
+    );
   const prices = loadPrices(options.prices);
   const traffic = offeredTraffic(scenario);
   const forms = closedForm(traffic);
@@ -113,19 +125,25 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     );
     const verdicts = results.map((r) => evaluateSlo(scenario, r.summary));
     const metrics = verdicts[0]!.map((v, i) => {
-      const values = verdicts.map((vs) => vs[i]!.actual);
+      // Every SLO is measurable here (checked before the search), so every value is a number.
+      const values = verdicts.map((vs) => vs[i]!.actual ?? Number.NaN);
       return {
         name: v.name,
         mean: values.reduce((a, x) => a + x, 0) / values.length,
         worst: Math.max(...values),
         threshold: thresholdOf(scenario.slo!, v.name, v.unit),
         unit: v.unit,
-        met: verdicts.filter((vs) => vs[i]!.met).length,
+        met: verdicts.filter((vs) => vs[i]!.verdict === "met").length,
       };
     });
     const cost =
       results.reduce((a, r) => a + billOf(r.usage, "provisioned", prices).monthlyTotal, 0) / results.length;
-    return { shards, pass: verdicts.every((vs) => vs.every((v) => v.met)), metrics, monthlyCost: cost };
+    return {
+      shards,
+      pass: verdicts.every((vs) => vs.every((v) => v.verdict === "met")),
+      metrics,
+      monthlyCost: cost,
+    };
   };
   let result: Awaited<ReturnType<typeof searchShards>>;
   try {

@@ -2,11 +2,14 @@
 // time, seen through the AWS CLI's record calls — a sandbox for consumer code paths. Runs at record
 // resolution and keeps every record within retention so any position can be read.
 
+import { KINESIS } from "../data/kinesis-limits.js";
 import { NULL_SINK } from "../metrics/sink.js";
 import { type BuiltRun, buildRun } from "../model/build.js";
 import { hashKeyOf } from "../model/hash-space.js";
 import type { Shard } from "../model/shard.js";
 import type { Cursor, LogEntry } from "../model/shard-log.js";
+import { parseHashKey } from "../scenario/fields.js";
+import { citation, EXPECTED, expected } from "../scenario/messages.js";
 import { parseDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
@@ -285,8 +288,20 @@ export interface PutRecordOptions {
 
 /** `put-record` as a dry run: the shard and sequence number a record would get at virtual time `at`. */
 export function putRecord(o: PutRecordOptions) {
+  // Checked before the (possibly long) run, as AWS checks a request before it routes it.
+  const keyChars = [...o.partitionKey].length;
+  const maxChars = KINESIS.partitionKeyMaxChars.value;
+  if (keyChars < 1 || keyChars > maxChars)
+    throw new UserInputError(
+      `--partition-key: expected 1 to ${maxChars} characters, got ${keyChars}${citation(KINESIS.partitionKeyMaxChars)}`,
+    );
+  const explicit = o.explicitHashKey === undefined ? undefined : parseHashKey(o.explicitHashKey);
+  if (o.explicitHashKey !== undefined && explicit === undefined)
+    throw new UserInputError(
+      `--explicit-hash-key ${o.explicitHashKey}: ${expected(EXPECTED.hashKey, o.explicitHashKey)}; ExplicitHashKey overrides the partition key's MD5 and must lie in the 128-bit hash-key space`,
+    );
   const { run, atUs } = runTo(o.scenario, o.set, o.at);
-  const hash = o.explicitHashKey !== undefined ? BigInt(o.explicitHashKey) : hashKeyOf(o.partitionKey);
+  const hash = explicit ?? hashKeyOf(o.partitionKey);
   const shard = run.stream.open[run.stream.shardOfHash(hash)]!;
   return {
     ShardId: shard.id,

@@ -22,13 +22,19 @@ export interface WriteLedger {
   balanced: boolean;
 }
 
+/** How an SLO came out. `notMeasured`: the scenario has nothing it measures (e.g. no consumers). */
+export type SloOutcome = "met" | "notMet" | "notMeasured";
+
 /** One SLO verdict. */
 export interface SloVerdict {
   name: string;
   threshold: string;
-  actual: number;
+  /** The measured value (a fraction, or milliseconds); null when not measured. */
+  actual: number | null;
   unit: string;
-  met: boolean;
+  verdict: SloOutcome;
+  /** Why it was not measured ("no consumers"); only with `notMeasured`. */
+  reason?: string;
 }
 
 /** Summary of one producer fleet. */
@@ -311,5 +317,6 @@ export interface RunSummary {
   capacity: CapacitySummary;
   ledger: WriteLedger;
   slo: SloVerdict[];
+  /** No SLO was not met (SLOs with nothing to measure do not count either way). */
   sloMet: boolean;
 }

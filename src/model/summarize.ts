@@ -17,6 +17,7 @@ import type {
 } from "../metrics/summary.js";
 import { WriteCounters } from "../metrics/write-counters.js";
 import type { Scenario } from "../scenario/schema.js";
+import { type SloName, unmeasurableSlos } from "../scenario/slo-scope.js";
 import { formatDuration, formatPercent } from "../scenario/units.js";
 import { type AnalyticsApp, AnalyticsCounters } from "./analytics.js";
 import type { BuiltRun } from "./build.js";
@@ -210,7 +211,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
     sloMet: true,
   };
   summary.slo = evaluateSlo(scenario, summary);
-  summary.sloMet = summary.slo.every((v) => v.met);
+  summary.sloMet = summary.slo.every((v) => v.verdict !== "notMet");
   return summary;
 }
 
@@ -478,54 +479,71 @@ function mergeLatency(producers: readonly Producer[]): LatencyHistogram {
   return merged;
 }
 
-/** Evaluates the scenario's SLOs against a summary. */
+/**
+ * Evaluates the scenario's SLOs against a summary. An SLO whose metric the scenario gives nothing
+ * to measure (no consumers, no delivery streams, no producer writing to the stream) is
+ * "notMeasured" with its reason, never "met" at a value of 0.
+ */
 export function evaluateSlo(scenario: Scenario, summary: RunSummary): SloVerdict[] {
   const slo = scenario.slo;
   if (!slo) return [];
+  const unmeasurable = unmeasurableSlos(scenario);
   const verdicts: SloVerdict[] = [];
   const check = (
-    name: string,
+    name: SloName,
     threshold: { op: "<" | "<="; value: number } | undefined,
-    actual: number,
+    actual: () => number,
     unit: "fraction" | "ms",
   ) => {
     if (!threshold) return;
-    const met = threshold.op === "<" ? actual < threshold.value : actual <= threshold.value;
     const shown =
       unit === "fraction" ? formatPercent(threshold.value) : formatDuration(Math.round(threshold.value));
-    verdicts.push({ name, threshold: `${threshold.op} ${shown}`, actual, unit, met });
+    const shownThreshold = `${threshold.op} ${shown}`;
+    const reason = unmeasurable[name];
+    if (reason !== undefined) {
+      verdicts.push({ name, threshold: shownThreshold, actual: null, unit, verdict: "notMeasured", reason });
+      return;
+    }
+    const value = actual();
+    const met = threshold.op === "<" ? value < threshold.value : value <= threshold.value;
+    verdicts.push({
+      name,
+      threshold: shownThreshold,
+      // Latency thresholds are in µs; verdicts report milliseconds.
+      actual: unit === "ms" ? value / US_PER_MS : value,
+      unit,
+      verdict: met ? "met" : "notMet",
+    });
   };
   check(
     "writeThrottledFraction",
     slo.writeThrottledFraction,
-    summary.throttle.firstAttemptFraction,
+    () => summary.throttle.firstAttemptFraction,
     "fraction",
   );
-  check("recordsLostFraction", slo.recordsLostFraction, summary.loss.lostFraction, "fraction");
+  check("recordsLostFraction", slo.recordsLostFraction, () => summary.loss.lostFraction, "fraction");
   const msToUs = (ms: number) => ms * US_PER_MS;
-  if (slo.putLatencyP50) check("putLatencyP50", slo.putLatencyP50, msToUs(summary.putLatencyMs.p50), "ms");
-  if (slo.putLatencyP99) check("putLatencyP99", slo.putLatencyP99, msToUs(summary.putLatencyMs.p99), "ms");
+  check("putLatencyP50", slo.putLatencyP50, () => msToUs(summary.putLatencyMs.p50), "ms");
+  check("putLatencyP99", slo.putLatencyP99, () => msToUs(summary.putLatencyMs.p99), "ms");
   const worst = (values: number[]) => Math.max(0, ...values);
-  if (slo.endToEndLatencyP99)
-    check(
-      "endToEndLatencyP99",
-      slo.endToEndLatencyP99,
-      msToUs(worst(summary.consumers.map((c) => c.endToEndLatencyMs.p99))),
-      "ms",
-    );
-  if (slo.iteratorAgeMax)
-    check(
-      "iteratorAgeMax",
-      slo.iteratorAgeMax,
+  check(
+    "endToEndLatencyP99",
+    slo.endToEndLatencyP99,
+    () => msToUs(worst(summary.consumers.map((c) => c.endToEndLatencyMs.p99))),
+    "ms",
+  );
+  check(
+    "iteratorAgeMax",
+    slo.iteratorAgeMax,
+    () =>
       msToUs(worst(summary.consumers.map((c) => Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs)))),
-      "ms",
-    );
-  if (slo.dataFreshnessMax)
-    check(
-      "dataFreshnessMax",
-      slo.dataFreshnessMax,
-      msToUs(worst(summary.firehose.map((f) => f.maxDataFreshnessSeconds * 1000))),
-      "ms",
-    );
-  return verdicts.map((v) => (v.unit === "ms" ? { ...v, actual: v.actual / US_PER_MS } : v));
+    "ms",
+  );
+  check(
+    "dataFreshnessMax",
+    slo.dataFreshnessMax,
+    () => msToUs(worst(summary.firehose.map((f) => f.maxDataFreshnessSeconds * 1000))),
+    "ms",
+  );
+  return verdicts;
 }

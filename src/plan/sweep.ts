@@ -62,23 +62,47 @@ export function partitionFrom(
   flag: string | undefined,
   env: Record<string, string | undefined>,
 ): { index: number; count: number } | undefined {
-  const parse = (index: number, count: number, from: string) => {
-    if (!Number.isInteger(index) || !Number.isInteger(count) || count < 1 || index < 0 || index >= count)
-      throw new Error(`${from}: expected a partition index below the partition count`);
+  // The flag counts from 1 (as people number slices); the job schedulers' indices count from 0.
+  const whole = (text: string) => (/^\d+$/.test(text.trim()) ? Number(text) : Number.NaN);
+  const parse = (index: number, count: number, from: string, range: string) => {
+    if (!Number.isSafeInteger(count) || count < 1)
+      throw new Error(`${from}: expected a partition count of at least 1`);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= count)
+      throw new Error(`${from}: expected a partition index ${range}`);
     return { index, count };
   };
   if (flag !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(flag.trim());
-    if (!m) throw new Error(`--partition ${flag}: expected i/n, e.g. 2/3`);
-    return parse(Number(m[1]) - 1, Number(m[2]), `--partition ${flag}`);
+    const m = /^\s*(\S+?)\s*\/\s*(\S+)\s*$/.exec(flag);
+    const count = m ? whole(m[2]!) : Number.NaN;
+    const countOk = Number.isSafeInteger(count) && count >= 1;
+    const hint = `expected i/n, 1-based: i from 1 to ${countOk ? count : "n"} (e.g. --partition 1/3, 2/3 and 3/3 split a sweep in three)`;
+    const from = `--partition ${flag}`;
+    if (!m) throw new Error(`${from}: ${hint}`);
+    if (!countOk) throw new Error(`${from}: n must be a whole number of at least 1; ${hint}`);
+    const i = whole(m[1]!);
+    if (!Number.isSafeInteger(i) || i < 1 || i > count) throw new Error(`${from}: ${hint}`);
+    return { index: i - 1, count };
   }
-  if (env["JOB_COMPLETION_INDEX"] !== undefined && env["JOB_COMPLETIONS"] !== undefined)
-    return parse(Number(env["JOB_COMPLETION_INDEX"]), Number(env["JOB_COMPLETIONS"]), "JOB_COMPLETION_INDEX");
+  if (env["JOB_COMPLETION_INDEX"] !== undefined && env["JOB_COMPLETIONS"] !== undefined) {
+    const count = whole(env["JOB_COMPLETIONS"]);
+    return parse(
+      whole(env["JOB_COMPLETION_INDEX"]),
+      count,
+      `JOB_COMPLETION_INDEX=${env["JOB_COMPLETION_INDEX"]} with JOB_COMPLETIONS=${env["JOB_COMPLETIONS"]}`,
+      `from 0 to ${Number.isSafeInteger(count) ? count - 1 : "JOB_COMPLETIONS − 1"} (0-based, as Kubernetes sets it)`,
+    );
+  }
   if (env["AWS_BATCH_JOB_ARRAY_INDEX"] !== undefined) {
     const size = env["AWS_BATCH_JOB_ARRAY_SIZE"] ?? env["KINESIM_PARTITIONS"];
     if (size === undefined)
       throw new Error("AWS_BATCH_JOB_ARRAY_INDEX is set: give the array size in KINESIM_PARTITIONS");
-    return parse(Number(env["AWS_BATCH_JOB_ARRAY_INDEX"]), Number(size), "AWS_BATCH_JOB_ARRAY_INDEX");
+    const count = whole(size);
+    return parse(
+      whole(env["AWS_BATCH_JOB_ARRAY_INDEX"]),
+      count,
+      `AWS_BATCH_JOB_ARRAY_INDEX=${env["AWS_BATCH_JOB_ARRAY_INDEX"]} with an array size of ${size}`,
+      `from 0 to ${Number.isSafeInteger(count) ? count - 1 : "the array size − 1"} (0-based, as AWS Batch sets it)`,
+    );
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
 import type { Chart } from "./charts.js";
 import type { HiddenThrottling } from "./collect.js";
-import { bytes, ms, seconds } from "./text.js";
+import { bytes, ms, seconds, sloVerdictText } from "./text.js";
 
 /** A chart with its rendered SVG. */
 export interface RenderedReportChart {
@@ -270,8 +270,12 @@ export function reportHtml(input: HtmlInput): string {
           s.slo.map((v) => [
             escapeHtml(v.name),
             escapeHtml(v.threshold),
-            v.unit === "fraction" ? pct(v.actual) : ms(v.actual),
-            v.met ? '<span class="met">met</span>' : '<span class="notmet">not met</span>',
+            v.actual === null ? "—" : v.unit === "fraction" ? pct(v.actual) : ms(v.actual),
+            v.verdict === "met"
+              ? '<span class="met">met</span>'
+              : v.verdict === "notMet"
+                ? '<span class="notmet">not met</span>'
+                : escapeHtml(sloVerdictText(v)),
           ]),
         );
   const ledger = table(

@@ -1,6 +1,6 @@
 // The short human summary a run prints on stdout. Plain data in, text out.
 
-import { capacityChanged, type RunSummary } from "../metrics/summary.js";
+import { capacityChanged, type RunSummary, type SloVerdict } from "../metrics/summary.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
@@ -22,6 +22,22 @@ export function bytes(b: number): string {
     i++;
   }
   return `${Number(value.toPrecision(3)).toLocaleString("en-US")} ${units[i]}`;
+}
+
+/** A verdict in words: "met", "not met", or "not measured (no consumers)". */
+export function sloVerdictText(v: SloVerdict): string {
+  switch (v.verdict) {
+    case "met":
+      return "met";
+    case "notMet":
+      return "not met";
+    case "notMeasured":
+      return `not measured (${v.reason ?? "nothing to measure"})`;
+    default: {
+      const never: never = v.verdict;
+      throw new Error(`unknown SLO verdict ${String(never)}`);
+    }
+  }
 }
 
 /** Lines describing a run, for the terminal. */
@@ -65,8 +81,10 @@ export function summaryLines(s: RunSummary): string[] {
   }
   for (const q of s.queues ?? []) lines.push(...queueLines(q, s));
   for (const v of s.slo) {
-    const actual = v.unit === "fraction" ? pct(v.actual) : ms(v.actual);
-    lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual} — ${v.met ? "met" : "NOT MET"}`);
+    // The terminal shouts a failed SLO; one with nothing to measure shows no value at all.
+    const verdict = v.verdict === "notMet" ? "NOT MET" : sloVerdictText(v);
+    const actual = v.actual === null ? "" : `${v.unit === "fraction" ? pct(v.actual) : ms(v.actual)} — `;
+    lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual}${verdict}`);
   }
   return lines;
 }

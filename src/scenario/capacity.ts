@@ -5,7 +5,7 @@
 import * as z from "zod";
 import { CAPACITY, KINESIS, ON_DEMAND } from "../data/kinesis-limits.js";
 import { US_PER_MIN, US_PER_S } from "../engine/time.js";
-import { byteRate, countRate, duration, fraction, number, oneOf } from "./fields.js";
+import { byteRate, countRate, duration, fraction, hashKey, hashKeyMessage, number, oneOf } from "./fields.js";
 
 /** On-demand capacity settings (used when the stream is or becomes on-demand). */
 export const onDemandSchema = z
@@ -106,8 +106,10 @@ const shardRef = z
   ])
   .meta({ description: "a shard: its id (shardId-000000000003) or creation number (3)" });
 
-const hashKey = z
-  .union([z.literal("middle"), z.string().regex(/^(0|[1-9]\d{0,38})$/)])
+const splitKey = z
+  .union([z.literal("middle"), hashKey("a decimal hash key")], {
+    error: (issue) => hashKeyMessage(issue.input, '"middle"'),
+  })
   .meta({ description: '"middle" of the shard\'s range, or a decimal hash key' });
 
 const at = duration({ min: { value: 0 }, description: "when the request is made" });
@@ -118,7 +120,7 @@ export const eventSchema = z.discriminatedUnion("action", [
     at,
     action: z.literal("SplitShard"),
     shard: shardRef,
-    newStartingHashKey: hashKey.default("middle"),
+    newStartingHashKey: splitKey.default("middle"),
   }),
   z.strictObject({ at, action: z.literal("MergeShards"), shard: shardRef, adjacentShard: shardRef }),
   z.strictObject({

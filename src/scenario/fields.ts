@@ -128,3 +128,34 @@ export function name(description: string) {
     })
     .meta({ description });
 }
+
+/** The largest ExplicitHashKey, 2^128 − 1 (the hash-key space is 128 bits). */
+const MAX_HASH_KEY = (1n << 128n) - 1n;
+
+/**
+ * Reads an ExplicitHashKey as AWS takes it: a decimal integer from 0 to 2^128 − 1, written without
+ * sign, leading zeros or spaces. Undefined for anything else (hex, negative, too large).
+ */
+export function parseHashKey(text: string): bigint | undefined {
+  if (!/^(0|[1-9]\d{0,38})$/.test(text)) return undefined;
+  const key = BigInt(text);
+  return key <= MAX_HASH_KEY ? key : undefined;
+}
+
+/** "expected a decimal hash key …, got …", with a hint when the key was written as a YAML number. */
+export function hashKeyMessage(input: unknown, alternative?: string): string {
+  const what = alternative ? `${EXPECTED.hashKey}, or ${alternative}` : EXPECTED.hashKey;
+  const hint =
+    typeof input === "number" ? " (write it in quotes: a YAML number loses digits above 2^53)" : "";
+  return `${expected(what, input)}${hint}`;
+}
+
+/** A hash key written as a string (a YAML number would lose digits above 2^53). */
+export function hashKey(description: string) {
+  return z
+    .string({ error: (issue) => hashKeyMessage(issue.input) })
+    .refine((text) => parseHashKey(text) !== undefined, {
+      error: (issue) => expected(EXPECTED.hashKey, issue.input),
+    })
+    .meta({ description });
+}

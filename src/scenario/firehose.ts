@@ -16,7 +16,7 @@ import type { Fact } from "../data/sources.js";
 import { US_PER_H, US_PER_MS, US_PER_S } from "../engine/time.js";
 import { type ProcessingSpec, processingSchema } from "./consumers.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
-import { aboveMaximum, belowMinimum } from "./messages.js";
+import { aboveMaximum, belowMinimum, citation } from "./messages.js";
 import { formatDuration, formatSize } from "./units.js";
 
 const MiB = 1024 * 1024;
@@ -327,7 +327,7 @@ export const firehoseSchema = z
       if (f.formatConversion && sizeGiven < B.formatConversionMinMiB.value * MiB)
         ctx.addIssue({
           code: "custom",
-          message: `format conversion needs a buffer size of at least ${B.formatConversionMinMiB.value}MiB, got ${formatSize(sizeGiven)} (AWS limit: ${B.formatConversionMinMiB.unit}; source ${B.formatConversionMinMiB.sources.join(", ")})`,
+          message: `format conversion needs a buffer size of at least ${B.formatConversionMinMiB.value}MiB, got ${formatSize(sizeGiven)}${citation(B.formatConversionMinMiB)}`,
           path: ["buffering", "size"],
         });
     }
@@ -348,7 +348,7 @@ export const firehoseSchema = z
       )
         ctx.addIssue({
           code: "custom",
-          message: `${formatDuration(interval)} is not a buffer interval: use 0 (zero buffering) or ${classicMin.value}s–${limits.maxIntervalSeconds}s (AWS limit: ${classicMin.unit}; source ${classicMin.sources.join(", ")}; set buffering.subMinute: true for the 1–59 s the API accepts since zero buffering)`,
+          message: `${formatDuration(interval)} is not a buffer interval: use 0 (zero buffering) or ${classicMin.value}s–${limits.maxIntervalSeconds}s, or set buffering.subMinute: true for the 1–59 s the API accepts since zero buffering${citation(classicMin)}`,
           path: ["buffering", "interval"],
         });
     }

@@ -17,10 +17,24 @@ export interface ScenarioIssue {
 
 /** A scenario that failed to load; `issues` lists every problem found. */
 export class ScenarioError extends Error {
-  constructor(readonly issues: ScenarioIssue[]) {
+  /** True when a YAML syntax error stopped the check (only that first error is listed). */
+  readonly stoppedAtSyntax: boolean;
+
+  constructor(
+    readonly issues: ScenarioIssue[],
+    options: { stoppedAtSyntax?: boolean } = {},
+  ) {
     super(issues.map(formatIssue).join("\n"));
     this.name = "ScenarioError";
+    this.stoppedAtSyntax = options.stoppedAtSyntax ?? false;
   }
+}
+
+/** "3 problems found", or, after a syntax error, that checking stopped there. */
+export function problemsFound(error: ScenarioError): string {
+  if (error.stoppedAtSyntax) return "stopped at this YAML syntax error (fix it to see any others)";
+  const n = error.issues.length;
+  return `${n} problem${n === 1 ? "" : "s"} found`;
 }
 
 /** Renders an issue as `file:line:col: path: message`. */

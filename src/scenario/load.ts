@@ -9,17 +9,19 @@ import {
   isMap,
   isPair,
   isScalar,
+  isSeq,
   LineCounter,
   type Node,
   parseDocument,
   parse as parseYaml,
   visit,
-  type YAMLError,
 } from "yaml";
 import type { z } from "zod";
-import { formatIssue, ScenarioError, type ScenarioIssue } from "./issues.js";
+import { formatIssue, problemsFound, ScenarioError, type ScenarioIssue } from "./issues.js";
 import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
 import { type RateProfile, type ResolvedProducer, type Scenario, scenarioSchema } from "./schema.js";
+import { unmeasurableSlos } from "./slo-scope.js";
+import { firstSyntaxProblem } from "./yaml-syntax.js";
 
 /** A `--set` override: a YAML path and a YAML scalar or flow value. */
 export interface Override {
@@ -63,13 +65,17 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const issues: ScenarioIssue[] = doc.errors.map((error) => ({
-    file,
-    path: "",
-    message: `YAML syntax: ${yamlMessage(error)}${duplicateKeyHint(error, text)}`,
-    ...at(error.pos[0]),
-  }));
-  if (issues.length > 0) throw new ScenarioError(issues);
+  // Only the first syntax error: the parser's later ones are mostly its recovery from the first.
+  const syntax = firstSyntaxProblem(text, doc.errors, (offset) => {
+    const pos = lineCounter.linePos(offset);
+    return `line ${pos.line}, column ${pos.col}`;
+  });
+  if (syntax)
+    throw new ScenarioError(
+      [{ file, path: "", message: `YAML syntax: ${syntax.message}`, ...at(syntax.offset) }],
+      { stoppedAtSyntax: true },
+    );
+  const issues: ScenarioIssue[] = [];
 
   const overridden = applyOverrides(doc, options.overrides ?? [], file, issues);
   if (issues.length > 0) throw new ScenarioError(issues);
@@ -160,6 +166,17 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     if (problem.severity === "warning") warnings.push(formatIssue(issue));
     else issues.push(issue);
   }
+  for (const [name, reason] of Object.entries(unmeasurableSlos(scenario))) {
+    const path = ["slo", name];
+    warnings.push(
+      formatIssue({
+        file,
+        path: formatPath(path),
+        message: `nothing to measure: ${reason}; runs report this SLO as "not measured (${reason})"`,
+        ...locate(path),
+      }),
+    );
+  }
   if (options.checkVariants !== false) issues.push(...variantIssues(text, options, scenario, locate));
   if (issues.length > 0) throw new ScenarioError(sortByPlace(issues));
   return { scenario, warnings };
@@ -188,9 +205,12 @@ function variantIssues(
     } catch (error) {
       if (!(error instanceof ScenarioError)) throw error;
       for (const issue of error.issues) {
-        const key = Object.keys(variant.set).find(
-          (k) => issue.path === k || issue.path.startsWith(`${k}.`) || issue.path.startsWith(`${k}[`),
-        );
+        // The override the problem is in (or under, or, for a list index past the end, above).
+        const within = (inner: string, outer: string) =>
+          inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+        const key =
+          Object.keys(variant.set).find((k) => within(issue.path, k)) ??
+          Object.keys(variant.set).find((k) => issue.path !== "" && within(k, issue.path));
         const path = key !== undefined ? ["variants", i, "set", key] : ["variants", i, "set"];
         issues.push({
           file: options.file,
@@ -202,22 +222,6 @@ function variantIssues(
     }
   });
   return issues;
-}
-
-/** Names the repeated key of a "Map keys must be unique" error. */
-function duplicateKeyHint(error: YAMLError, text: string): string {
-  if (error.code !== "DUPLICATE_KEY") return "";
-  const key = /^\s*["']?([^:"'\n]+)/.exec(text.slice(error.pos[0]))?.[1]?.trim();
-  return key ? ` ("${key}" appears twice in the same mapping)` : "";
-}
-
-/** The parser's message, without advice meant for programmers. */
-function yamlMessage(error: YAMLError): string {
-  if (/multiple documents/i.test(error.message))
-    return "the file holds more than one YAML document (a line with ---); a scenario is one document";
-  if (/Missing , or : between flow map items/.test(error.message))
-    return `${firstLine(error.message)} (a key with brackets, such as producers[0].rate, must be quoted inside { }, or written in block style)`;
-  return firstLine(error.message);
 }
 
 function firstLine(message: string): string {
@@ -307,6 +311,11 @@ function applyOverrides(
       });
       continue;
     }
+    const pastEnd = indexPastEnd(doc, path, value === null);
+    if (pastEnd) {
+      issues.push({ file, path: pastEnd.path, message: pastEnd.message, origin: `--set ${text}` });
+      continue;
+    }
     try {
       // `null` removes the field (e.g. `--set scaling=null`): it then takes its default, if any.
       if (value === null) doc.deleteIn(path);
@@ -323,6 +332,63 @@ function applyOverrides(
     applied.push({ path, text });
   }
   return applied;
+}
+
+/** What one item of a list is called in messages, by the list's key. */
+const ITEM_NOUNS: Record<string, [string, string]> = {
+  producers: ["producer", "producers"],
+  consumers: ["consumer", "consumers"],
+  firehose: ["delivery stream", "delivery streams"],
+  queues: ["queue", "queues"],
+  analytics: ["application", "applications"],
+  streams: ["extra stream", "extra streams"],
+  events: ["event", "events"],
+  variants: ["variant", "variants"],
+  steps: ["step", "steps"],
+};
+
+/**
+ * A list index in an override that is past the list's end. An override changes an item that
+ * exists, or adds one at the end (the next index) when it gives the whole item: a field of an
+ * item that does not exist would leave a half-made item whose missing fields make no sense to
+ * the user (`missing required field "name"` for an item they did not mean to add).
+ */
+function indexPastEnd(
+  doc: Document,
+  path: readonly PropertyKey[],
+  removing: boolean,
+): { path: string; message: string } | undefined {
+  let node: unknown = doc.contents;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i]!;
+    if (typeof part === "number") {
+      if (node !== undefined && node !== null && !isSeq(node)) return undefined; // setIn explains it
+      const length = isSeq(node) ? node.items.length : 0;
+      const last = i === path.length - 1;
+      if (part < length) {
+        node = (node as { items: unknown[] }).items[part];
+        continue;
+      }
+      if (part === length && last && !removing) return undefined; // appends one whole item
+      const listPath = path.slice(0, i);
+      const key = String(listPath.at(-1) ?? "");
+      const [one, many] = ITEM_NOUNS[key] ?? ["item", "items"];
+      const owner = listPath.length === 1 ? "the scenario" : formatPath(listPath);
+      const has =
+        length === 0
+          ? `${owner} has no ${many}`
+          : `${owner} has ${length} ${length === 1 ? one : many} (${length === 1 ? "index 0" : `indices 0–${length - 1}`})`;
+      const next = formatPath([...listPath, length]);
+      const what = removing
+        ? "there is nothing to remove there"
+        : last
+          ? `a new ${one} goes at the next index, ${next}`
+          : `--set can change ${length === 0 ? `a ${one}` : `an existing ${one}`} but not add one field by field; to add one, give all of it at the next index, e.g. --set '${next}={...}'`;
+      return { path: formatPath(path.slice(0, i + 1)), message: `${has}; ${what}` };
+    }
+    node = isCollection(node) ? node.get(part, true) : undefined;
+  }
+  return undefined;
 }
 
 function isPrefix(prefix: readonly PropertyKey[], path: readonly PropertyKey[]): boolean {
@@ -621,4 +687,4 @@ function readTrace(
 }
 
 /** Re-exported for callers building Documents (tests, the CLI). */
-export { Document, formatIssue, ScenarioError, type ScenarioIssue };
+export { Document, formatIssue, problemsFound, ScenarioError, type ScenarioIssue };

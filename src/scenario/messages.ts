@@ -1,6 +1,6 @@
 // Every message a user sees about a scenario file, in one place, so wording stays consistent.
 
-import type { Fact } from "../data/sources.js";
+import { type Fact, SOURCES, type Source, type SourceKey } from "../data/sources.js";
 
 /** A short description of what a field accepts, used in "expected …" messages. */
 export const EXPECTED = {
@@ -10,6 +10,7 @@ export const EXPECTED = {
   countRate: "a record rate such as 4000/s or 100/min (a bare number means per second)",
   fraction: "a share such as 5% or 0.05",
   integer: "a whole number",
+  hashKey: "a decimal hash key from 0 to 2^128−1 (340282366920938463463374607431768211455)",
   number: "a number",
 } as const;
 
@@ -19,10 +20,33 @@ export function show(value: number): string {
   return String(Number(value.toPrecision(6)));
 }
 
-function citation(fact: Fact | undefined): string {
+/**
+ * "source: <readable title>; <readable title>" for the documents behind a number. Messages name
+ * documents, not the internal ids of the data files; `--verbose` adds their full titles and URLs.
+ */
+export function citeSources(keys: readonly SourceKey[]): string {
+  if (keys.length === 0) return "";
+  return `source${keys.length === 1 ? "" : "s"}: ${keys.map((k) => SOURCES[k].cite).join("; ")}`;
+}
+
+/** The documents whose readable names appear in a message, in the order of SOURCES. */
+export function sourcesCitedIn(text: string): Source[] {
+  return Object.values(SOURCES).filter((s: Source) => text.includes(s.cite));
+}
+
+/** " (AWS limit: <unit>. <note> Sources: <titles>)", or "" without a fact. */
+export function citation(fact: Fact | undefined): string {
   if (!fact) return "";
-  const note = fact.note ? `; ${fact.note}` : "";
-  return ` (AWS limit: ${fact.unit}; source ${fact.sources.join(", ")}${note})`;
+  const note = fact.note ? ` ${withStop(fact.note)}` : "";
+  return ` (AWS limit: ${fact.unit}.${note} ${capitalised(citeSources(fact.sources))})`;
+}
+
+function withStop(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** "`20000` exceeds the AWS maximum of 10,000 (…)" or a plain maximum when no fact applies. */

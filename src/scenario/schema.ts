@@ -19,9 +19,20 @@ import { analyticsSchema } from "./analytics.js";
 import { eventSchema, onDemandSchema, scalingSchema, updatingSchema } from "./capacity.js";
 import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
-import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
+import {
+  byteRate,
+  countRate,
+  duration,
+  fraction,
+  hashKey,
+  hashKeyMessage,
+  name,
+  number,
+  oneOf,
+  size,
+} from "./fields.js";
 import { firehoseSchema } from "./firehose.js";
-import { aboveMaximum, expected, unknownName } from "./messages.js";
+import { aboveMaximum, citation, expected, unknownName } from "./messages.js";
 import { queueSchema } from "./queues.js";
 import { formatSize } from "./units.js";
 
@@ -34,10 +45,7 @@ const MS = US_PER_MS;
 const recordRate = (description: string) => countRate({ min: { value: 0 }, description });
 
 /** An ExplicitHashKey: a decimal 128-bit number, as AWS takes it. */
-const hashKeyText = z.string().refine((t) => /^(0|[1-9]\d{0,38})$/.test(t) && BigInt(t) <= 2n ** 128n - 1n, {
-  error: (issue) =>
-    `expected a decimal hash key from 0 to 2^128−1 (340282366920938463463374607431768211455), got ${JSON.stringify(issue.input)}`,
-});
+const hashKeyText = hashKey("an ExplicitHashKey: a decimal integer from 0 to 2^128−1");
 
 const rateVariants = z.discriminatedUnion("profile", [
   z.strictObject({ profile: z.literal("constant"), rate: recordRate("records per second") }),
@@ -219,13 +227,16 @@ const keyVariants = z.discriminatedUnion("dist", [
     dist: z.literal("explicitHashKeys"),
     hashKeys: z
       .array(
-        z.union([
-          hashKeyText,
-          z.strictObject({
-            hashKey: hashKeyText,
-            weight: number({ min: { value: 0 }, description: "relative weight" }),
-          }),
-        ]),
+        z.union(
+          [
+            hashKeyText,
+            z.strictObject({
+              hashKey: hashKeyText,
+              weight: number({ min: { value: 0 }, description: "relative weight" }),
+            }),
+          ],
+          { error: (issue) => hashKeyMessage(issue.input, "{ hashKey, weight }") },
+        ),
       )
       .min(1)
       .meta({
@@ -760,7 +771,7 @@ export const scenarioSchema = scenarioObject
       if (count > EFO_LIMIT.value) {
         ctx.addIssue({
           code: "custom",
-          message: `${count} enhanced fan-out consumers of stream "${stream}" exceed the AWS maximum of ${EFO_LIMIT.value} registered consumers per stream (source ${EFO_LIMIT.sources.join(", ")})`,
+          message: `${count} enhanced fan-out consumers of stream "${stream}" exceed the AWS maximum of ${EFO_LIMIT.value} registered consumers per stream${citation(EFO_LIMIT)}`,
           path: ["consumers"],
         });
       }

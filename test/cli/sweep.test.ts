@@ -85,7 +85,32 @@ describe("partitions", () => {
       count: 2,
     });
     expect(partitionFrom(undefined, {})).toBeUndefined();
-    expect(() => partitionFrom("4/3", {})).toThrow(/below the partition count/);
     expect(() => partitionFrom(undefined, { AWS_BATCH_JOB_ARRAY_INDEX: "1" })).toThrow(/KINESIM_PARTITIONS/);
+  });
+
+  it("the flag is 1-based and says so when i is 0, above n, or not a number", () => {
+    expect(partitionFrom("3/3", {})).toEqual({ index: 2, count: 3 });
+    expect(partitionFrom(" 1 / 2 ", {})).toEqual({ index: 0, count: 2 });
+    expect(() => partitionFrom("0/2", {})).toThrow(
+      "--partition 0/2: expected i/n, 1-based: i from 1 to 2 (e.g. --partition 1/3, 2/3 and 3/3 split a sweep in three)",
+    );
+    expect(() => partitionFrom("4/3", {})).toThrow(
+      /^--partition 4\/3: expected i\/n, 1-based: i from 1 to 3 /,
+    );
+    expect(() => partitionFrom("a/3", {})).toThrow(/1-based: i from 1 to 3/);
+    expect(() => partitionFrom("1.5/3", {})).toThrow(/1-based: i from 1 to 3/);
+    expect(() => partitionFrom("-1/3", {})).toThrow(/1-based: i from 1 to 3/);
+    expect(() => partitionFrom("2", {})).toThrow(/^--partition 2: expected i\/n, 1-based: i from 1 to n/);
+    expect(() => partitionFrom("1/0", {})).toThrow(/n must be a whole number of at least 1/);
+    expect(() => partitionFrom("1/x", {})).toThrow(/n must be a whole number of at least 1/);
+  });
+
+  it("the schedulers' indices are 0-based, and a bad one names the variable and its range", () => {
+    expect(() => partitionFrom(undefined, { JOB_COMPLETION_INDEX: "5", JOB_COMPLETIONS: "5" })).toThrow(
+      "JOB_COMPLETION_INDEX=5 with JOB_COMPLETIONS=5: expected a partition index from 0 to 4 (0-based, as Kubernetes sets it)",
+    );
+    expect(() =>
+      partitionFrom(undefined, { AWS_BATCH_JOB_ARRAY_INDEX: "x", KINESIM_PARTITIONS: "2" }),
+    ).toThrow(/from 0 to 1 \(0-based, as AWS Batch sets it\)/);
   });
 });

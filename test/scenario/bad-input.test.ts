@@ -4,6 +4,7 @@
 //   # at: <line>:<column>                            (absent: the issue has no position)
 //   # path: <YAML path>                              (absent: the path is "")
 // `at` and `path` are checked against the first issue whose message contains the first `expect`.
+// A YAML syntax error must be the only issue reported (the check stops there).
 // Scheduled capacity actions are replayed against AWS's rules, as every command does.
 // `.bin` fixtures hold bytes that are not (or not only) text: they are read with the CLI's
 // readScenarioFile, which rejects non-UTF-8 files before loadScenario sees them.
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { readScenarioFile } from "../../src/cli/files.js";
+import { SOURCES } from "../../src/data/sources.js";
 import { checkSchedule } from "../../src/model/capacity.js";
 import { checkRecordSizes } from "../../src/model/record-sizes.js";
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from "../../src/scenario/load.js";
@@ -96,12 +98,29 @@ describe("malformed scenario files", () => {
       ).toBe(true);
     }
 
+    // A YAML syntax error stops the check: it is reported alone, without the parser's follow-on errors.
+    if (issues.some((issue) => issue.message.startsWith("YAML syntax:")))
+      expect(issues.length, `a syntax error is reported alone; the loader reported:\n${listed(issues)}`).toBe(
+        1,
+      );
+
     const first = issues.find((issue) => issue.message.includes(expectation.expects[0]!))!;
     expect(
       { line: first.line, column: first.column, path: first.path },
       `place of: ${formatIssue(first)}`,
     ).toEqual({ line: expectation.at?.line, column: expectation.at?.column, path: expectation.path });
     if (!isBinary(name)) expect(first.file).toBe(`${DIR}/${name}`);
+  });
+
+  it("messages cite AWS documents by readable title, never by the data files' internal ids", () => {
+    const ids = Object.keys(SOURCES);
+    const cited = FIXTURES.flatMap(issuesOf).filter((issue) => /\(AWS limit: /.test(issue.message));
+    // The corpus holds limits from Kinesis, Firehose, Lambda and analytics tables.
+    expect(cited.length).toBeGreaterThan(20);
+    for (const issue of cited) {
+      expect(issue.message, formatIssue(issue)).toMatch(/Sources?: [A-Z]/);
+      for (const id of ids) expect(issue.message, formatIssue(issue)).not.toMatch(new RegExp(`\\b${id}\\b`));
+    }
   });
 
   it("a __proto__ key does not pollute Object.prototype", () => {
