@@ -33,8 +33,9 @@ export interface HashRouter {
 export class KeySpace {
   /** Names of the named keys (hot keys first, then the base distribution's keys). */
   readonly names: string[] = [];
-  /** Exact hash key of each named key. */
-  readonly hashes: bigint[] = [];
+  /** Explicit hash keys given for named keys (undefined: the MD5 of the name). */
+  private readonly explicitHashes: (bigint | undefined)[] = [];
+  private hashed: bigint[] | undefined;
   /** Partition-key bytes of each named key. */
   readonly keyBytes: number[] = [];
   /** Probability of each named key. */
@@ -50,7 +51,7 @@ export class KeySpace {
   constructor(spec: KeyDistribution) {
     const hot = spec.hotKeys ?? [];
     const hotShare = hot.reduce((a, h) => a + h.share, 0);
-    for (const h of hot) this.addKey(h.key, hashKeyOf(h.key), h.share);
+    for (const h of hot) this.addKey(h.key, undefined, h.share);
     const base = 1 - hotShare;
     let randomShare = 0;
     let randomKeyBytes = 0;
@@ -95,18 +96,24 @@ export class KeySpace {
     this.table = new AliasTable([...this.probabilities, randomShare]);
   }
 
+  /** Exact hash key of each named key, hashed when first asked for (a check of sizes needs none). */
+  get hashes(): readonly bigint[] {
+    this.hashed ??= this.names.map((name, i) => this.explicitHashes[i] ?? hashKeyOf(name));
+    return this.hashed;
+  }
+
   private addNamed(name: string, probability: number): void {
-    this.addKey(name, hashKeyOf(name), probability);
+    this.addKey(name, undefined, probability);
   }
 
   private addKey(
     name: string,
-    hash: bigint,
+    hash: bigint | undefined,
     probability: number,
     bytes = Buffer.byteLength(name, "utf8"),
   ): void {
     this.names.push(name);
-    this.hashes.push(hash);
+    this.explicitHashes.push(hash);
     this.keyBytes.push(bytes);
     this.probabilities.push(probability);
   }
