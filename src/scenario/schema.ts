@@ -19,11 +19,11 @@ import { analyticsSchema } from "./analytics.js";
 import { eventSchema, onDemandSchema, scalingSchema, updatingSchema } from "./capacity.js";
 import { consumerSchema, EFO_LIMIT, usesEfo } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
-import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
+import { byteRate, countRate, duration, fraction, name, number, oneOf, SHORTHANDS, size } from "./fields.js";
 import { firehoseSchema } from "./firehose.js";
 import { aboveMaximum, expected, unknownName } from "./messages.js";
 import { queueSchema } from "./queues.js";
-import { formatSize } from "./units.js";
+import { formatSize, parseDurationThreshold, parseShareThreshold, UNIT_PATTERNS } from "./units.js";
 
 const DAY_US = 24 * US_PER_H;
 const MS = US_PER_MS;
@@ -141,6 +141,7 @@ export const rateProfileSchema = z
     (v) => (typeof v === "string" || typeof v === "number" ? { profile: "constant", rate: v } : v),
     rateVariants,
   )
+  .register(SHORTHANDS, { shorthand: () => recordRate("a constant rate: records per second") })
   .meta({ description: "records per second offered by the whole fleet, over time" });
 /** A rate profile after validation (rates per second, times in µs). */
 export type RateProfile =
@@ -315,6 +316,7 @@ const retrySchema = z
       }).optional(),
     }),
   )
+  .register(SHORTHANDS, { shorthand: () => oneOf(RETRY_PRESETS, "a named retry policy") })
   .transform((r): RetryPolicy => {
     const preset = r.preset ?? "sdk-v3-standard";
     const base = PRESETS[preset];
@@ -535,39 +537,32 @@ export type StreamSpec = z.output<typeof streamSchema>;
 // ---------------------------------------------------------------------------------------------
 // SLOs
 
-const ratioThreshold = z.string().transform((text, ctx) => {
-  const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
-  const value = match
-    ? Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1)
-    : Number.NaN;
-  if (!match || !Number.isFinite(value)) {
+const ratioThreshold = z
+  .string()
+  .transform((text, ctx) => {
+    const threshold = parseShareThreshold(text);
+    if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
       message: expected('a threshold such as "< 0.1%" or "<= 0"', text),
       input: text,
     });
     return z.NEVER;
-  }
-  return { op: match[1] as "<" | "<=", value };
-});
-const latencyThreshold = z.string().transform((text, ctx) => {
-  const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
-  const value = match ? durationValue(match[2]!) : undefined;
-  if (!match || value === undefined) {
+  })
+  .meta({ pattern: UNIT_PATTERNS.shareThreshold });
+const latencyThreshold = z
+  .string()
+  .transform((text, ctx) => {
+    const threshold = parseDurationThreshold(text);
+    if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
       message: expected('a threshold such as "< 2s" or "<= 250ms"', text),
       input: text,
     });
     return z.NEVER;
-  }
-  return { op: match[1] as "<" | "<=", value };
-});
-
-function durationValue(text: string): number | undefined {
-  const parsed = duration({ description: "" }).safeParse(text.trim());
-  return parsed.success ? parsed.data : undefined;
-}
+  })
+  .meta({ pattern: UNIT_PATTERNS.durationThreshold });
 
 const sloSchema = z
   .strictObject({
