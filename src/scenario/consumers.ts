@@ -52,6 +52,7 @@ export const processingSchema = z
     perKiB: duration({ min: { value: 0 }, description: "time per KiB of data (default 0)" }).default(0),
     p99: ratio.default(1),
   })
+  .meta({ description: "time spent on a batch: base + per record + per KiB, with noise up to the p99 ratio" })
   .transform(
     (p): ProcessingSpec => ({
       baseUs: p.base,

@@ -45,8 +45,14 @@ export function distributionOf(unit: UnitField, noun: string) {
     }),
     z.strictObject({
       dist: z.literal("empirical"),
-      values: z.array(value(`a possible ${noun}`)).min(1),
-      weights: z.array(number({ min: nonNegative, description: "relative weight" })).optional(),
+      values: z
+        .array(value(`a possible ${noun}`))
+        .min(1)
+        .meta({ description: `the possible ${noun}s, drawn with the weights` }),
+      weights: z
+        .array(number({ min: nonNegative, description: "relative weight" }))
+        .optional()
+        .meta({ description: "relative weight of each value, in the same order (default: all equal)" }),
     }),
   ]);
   return z

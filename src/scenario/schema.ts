@@ -65,7 +65,8 @@ const rateVariants = z.discriminatedUnion("profile", [
           rate: recordRate("rate from `at` on"),
         }),
       )
-      .min(1),
+      .min(1)
+      .meta({ description: "rates from given times on, in increasing order of `at`" }),
   }),
   z
     .strictObject({
@@ -207,7 +208,11 @@ const keyVariants = z.discriminatedUnion("dist", [
         z.union([
           z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
           z.strictObject({
-            key: z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
+            key: z
+              .string()
+              .min(1)
+              .max(KINESIS.partitionKeyMaxChars.value)
+              .meta({ description: "the partition key" }),
             weight: number({ min: { value: 0 }, description: "relative weight" }),
           }),
         ]),
@@ -223,7 +228,7 @@ const keyVariants = z.discriminatedUnion("dist", [
         z.union([
           hashKeyText,
           z.strictObject({
-            hashKey: hashKeyText,
+            hashKey: hashKeyText.meta({ description: "the ExplicitHashKey" }),
             weight: number({ min: { value: 0 }, description: "relative weight" }),
           }),
         ]),
@@ -305,7 +310,8 @@ const retrySchema = z
           number({ integer: true, min: { value: 1 }, description: "attempts including the first" }),
           z.literal("unlimited"),
         ])
-        .optional(),
+        .optional()
+        .meta({ description: "attempts in total including the first, or unlimited (until recordTtl)" }),
       jitter: oneOf(
         JITTERS,
         "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous)",
@@ -634,7 +640,10 @@ const scenarioObject = z.strictObject({
   streams: z.array(streamSchema).default([]).meta({
     description: "more streams, e.g. an analytics application's output; provisioned, no capacity events",
   }),
-  producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
+  producers: z
+    .array(producerSchema)
+    .min(1, { error: "expected at least one producer" })
+    .meta({ description: "producer fleets: what they write, how fast, and how they batch and retry" }),
   consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
   firehose: z.array(firehoseSchema).default([]).meta({ description: "Firehose delivery streams" }),
   queues: z.array(queueSchema).default([]).meta({

@@ -148,8 +148,8 @@ export function parseDurationThreshold(text: string): Threshold | undefined {
 // editor checks a value as the parsers above read it. They are matched against the text as written:
 // surrounding white space is allowed and letters are matched in both cases, because the parsers trim
 // and lower-case (and "\u212A", the Kelvin sign, lower-cases to "k"). Only arithmetic is left out: a
-// rate whose period comes to zero or less, and numerals beyond ±1.8e308 (test/scenario/
-// unit-patterns.prop.test.ts states both).
+// rate whose period comes to zero or less, and numerals so large that they overflow to ±Infinity
+// (test/scenario/unit-patterns.prop.test.ts states both; the fields refuse them).
 
 /** A numeral of NUMBER's form; `e` as given, and `_` groups only when `underscores`. */
 function numeral(e: string, underscores: boolean, signed = true): string {
