@@ -37,7 +37,8 @@ const ratio = z
     return n;
   })
   .meta({
-    description: 'ratio of the 99th percentile to the median, e.g. "3x" (default 1x: no variability)',
+    description:
+      'ratio of the 99th percentile to the median, at least 1, e.g. "3x" (default 1x: no variability)',
     anyOf: [
       { type: "number", minimum: 1 },
       { type: "string", pattern: UNIT_PATTERNS.ratio },
