@@ -105,7 +105,8 @@ export const analyticsSchema = z
           description: "time between GetRecords calls per shard (default 200ms for Flink, 1s for SQL)",
         }).optional(),
       })
-      .prefault({}),
+      .prefault({})
+      .meta({ description: "the stream the application reads, and where it starts" }),
     parallelism: number({
       integer: true,
       min: { value: 1 },

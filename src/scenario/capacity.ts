@@ -68,7 +68,8 @@ export const onDemandSchema = z
     warmThroughput: 0,
     advantage: false,
     scaleDown: "never",
-  });
+  })
+  .meta({ description: "on-demand capacity settings (used when the stream is or becomes on-demand)" });
 /** On-demand settings after validation. */
 export type OnDemandSpec = z.output<typeof onDemandSchema>;
 
@@ -95,7 +96,8 @@ export const updatingSchema = z
     mergeShards: CAPACITY.splitMergeSecondsDefault.value * US_PER_S,
     updateShardCount: CAPACITY.updateShardCountSecondsDefault.value * US_PER_S,
     streamMode: CAPACITY.modeSwitchSecondsDefault.value * US_PER_S,
-  });
+  })
+  .meta({ description: "how long each kind of capacity change keeps the stream UPDATING" });
 /** UPDATING durations after validation. */
 export type UpdatingSpec = z.output<typeof updatingSchema>;
 
@@ -184,7 +186,8 @@ export const scalingSchema = z.discriminatedUnion("policy", [
           5 * US_PER_MIN,
         ),
       })
-      .default({ threshold: 0.75, minutes: 5, byPercent: 100, coolOff: 5 * US_PER_MIN }),
+      .default({ threshold: 0.75, minutes: 5, byPercent: 100, coolOff: 5 * US_PER_MIN })
+      .meta({ description: "when utilisation counts as high, and how much to grow" }),
     scaleDown: z
       .strictObject({
         threshold: fraction({ description: "utilisation that counts as low (default 25%)" }).default(0.25),
@@ -203,7 +206,8 @@ export const scalingSchema = z.discriminatedUnion("policy", [
           description: "wait after a scale-down (default 15m)",
         }).default(15 * US_PER_MIN),
       })
-      .default({ threshold: 0.25, minutes: 15, byPercent: 50, coolOff: 15 * US_PER_MIN }),
+      .default({ threshold: 0.25, minutes: 15, byPercent: 50, coolOff: 15 * US_PER_MIN })
+      .meta({ description: "when utilisation counts as low, and how much to shrink" }),
   }),
   z.strictObject({
     policy: z.literal("alarm"),

@@ -9,6 +9,7 @@ import { Z_P99 } from "../engine/distributions.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
 import { expected } from "./messages.js";
+import { parseRatio, UNIT_PATTERNS } from "./units.js";
 
 const MS = US_PER_MS;
 
@@ -24,13 +25,8 @@ export interface ProcessingSpec {
 const ratio = z
   .union([z.number(), z.string()])
   .transform((v, ctx) => {
-    const n =
-      typeof v === "number"
-        ? v
-        : /^\s*([0-9.]+)\s*x\s*$/i.test(v)
-          ? Number(/([0-9.]+)/.exec(v)![1])
-          : Number.NaN;
-    if (!(n >= 1) || !Number.isFinite(n)) {
+    const n = parseRatio(v);
+    if (n === undefined || !(n >= 1) || !Number.isFinite(n)) {
       ctx.issues.push({
         code: "custom",
         message: expected('a ratio of at least 1, such as "3x"', v),
@@ -41,7 +37,12 @@ const ratio = z
     return n;
   })
   .meta({
-    description: 'ratio of the 99th percentile to the median, e.g. "3x" (default 1x: no variability)',
+    description:
+      'ratio of the 99th percentile to the median, at least 1, e.g. "3x" (default 1x: no variability)',
+    anyOf: [
+      { type: "number", minimum: 1 },
+      { type: "string", pattern: UNIT_PATTERNS.ratio },
+    ],
   });
 
 /** A processing-time model. */
@@ -52,6 +53,7 @@ export const processingSchema = z
     perKiB: duration({ min: { value: 0 }, description: "time per KiB of data (default 0)" }).default(0),
     p99: ratio.default(1),
   })
+  .meta({ description: "time spent on a batch: base + per record + per KiB, with noise up to the p99 ratio" })
   .transform(
     (p): ProcessingSpec => ({
       baseUs: p.base,

@@ -3,7 +3,7 @@
 
 import * as z from "zod";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
-import { type Bound, number } from "./fields.js";
+import { type Bound, number, SHORTHANDS } from "./fields.js";
 
 type UnitField = (options: {
   min?: Bound;
@@ -45,62 +45,75 @@ export function distributionOf(unit: UnitField, noun: string) {
     }),
     z.strictObject({
       dist: z.literal("empirical"),
-      values: z.array(value(`a possible ${noun}`)).min(1),
-      weights: z.array(number({ min: nonNegative, description: "relative weight" })).optional(),
+      values: z
+        .array(value(`a possible ${noun}`))
+        .min(1)
+        .meta({ description: `the possible ${noun}s, drawn with the weights` }),
+      weights: z
+        .array(number({ min: nonNegative, description: "relative weight" }))
+        .optional()
+        .meta({ description: "relative weight of each value, in the same order (default: all equal)" }),
     }),
   ]);
-  return z.preprocess(shorthand, variants).transform((spec, ctx): DistributionSpec => {
-    switch (spec.dist) {
-      case "constant":
-        return { dist: "constant", value: spec.value };
-      case "uniform":
-        if (spec.max < spec.min)
-          ctx.issues.push({
-            code: "custom",
-            message: "max must not be below min",
-            input: spec,
-            path: ["max"],
-          });
-        return { dist: "uniform", min: spec.min, max: spec.max };
-      case "exponential":
-        return { dist: "exponential", mean: spec.mean };
-      case "normal":
-        return { dist: "normal", mean: spec.mean, stddev: spec.stddev, clampMin: 0 };
-      case "lognormal": {
-        if ((spec.p99 === undefined) === (spec.sigma === undefined)) {
-          ctx.issues.push({ code: "custom", message: "give exactly one of p99 or sigma", input: spec });
-          return { dist: "constant", value: spec.median };
+  return z
+    .preprocess(shorthand, variants)
+    .register(SHORTHANDS, { shorthand: () => value(`a constant ${noun}`) })
+    .transform((spec, ctx): DistributionSpec => {
+      switch (spec.dist) {
+        case "constant":
+          return { dist: "constant", value: spec.value };
+        case "uniform":
+          if (spec.max < spec.min)
+            ctx.issues.push({
+              code: "custom",
+              message: "max must not be below min",
+              input: spec,
+              path: ["max"],
+            });
+          return { dist: "uniform", min: spec.min, max: spec.max };
+        case "exponential":
+          return { dist: "exponential", mean: spec.mean };
+        case "normal":
+          return { dist: "normal", mean: spec.mean, stddev: spec.stddev, clampMin: 0 };
+        case "lognormal": {
+          if ((spec.p99 === undefined) === (spec.sigma === undefined)) {
+            ctx.issues.push({ code: "custom", message: "give exactly one of p99 or sigma", input: spec });
+            return { dist: "constant", value: spec.median };
+          }
+          if (spec.p99 !== undefined && spec.p99 <= spec.median) {
+            ctx.issues.push({
+              code: "custom",
+              message: "p99 must be above the median",
+              input: spec,
+              path: ["p99"],
+            });
+            return { dist: "constant", value: spec.median };
+          }
+          const sigma = spec.sigma ?? Math.log(spec.p99! / spec.median) / Z_P99;
+          return { dist: "lognormal", median: spec.median, sigma };
         }
-        if (spec.p99 !== undefined && spec.p99 <= spec.median) {
-          ctx.issues.push({
-            code: "custom",
-            message: "p99 must be above the median",
-            input: spec,
-            path: ["p99"],
-          });
-          return { dist: "constant", value: spec.median };
-        }
-        const sigma = spec.sigma ?? Math.log(spec.p99! / spec.median) / Z_P99;
-        return { dist: "lognormal", median: spec.median, sigma };
+        case "empirical":
+          if (spec.weights && spec.weights.length !== spec.values.length) {
+            ctx.issues.push({
+              code: "custom",
+              message: "weights must have one entry per value",
+              input: spec,
+              path: ["weights"],
+            });
+          }
+          if (spec.weights && !spec.weights.some((w) => w > 0)) {
+            ctx.issues.push({
+              code: "custom",
+              message: "at least one weight must be positive",
+              input: spec,
+              path: ["weights"],
+            });
+          }
+          return {
+            dist: "empirical",
+            values: spec.values,
+            ...(spec.weights ? { weights: spec.weights } : {}),
+          };
       }
-      case "empirical":
-        if (spec.weights && spec.weights.length !== spec.values.length) {
-          ctx.issues.push({
-            code: "custom",
-            message: "weights must have one entry per value",
-            input: spec,
-            path: ["weights"],
-          });
-        }
-        if (spec.weights && !spec.weights.some((w) => w > 0)) {
-          ctx.issues.push({
-            code: "custom",
-            message: "at least one weight must be positive",
-            input: spec,
-            path: ["weights"],
-          });
-        }
-        return { dist: "empirical", values: spec.values, ...(spec.weights ? { weights: spec.weights } : {}) };
-    }
-  });
+    });
 }

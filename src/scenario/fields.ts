@@ -26,7 +26,42 @@ interface QuantityOptions {
 
 type Parse = (input: string | number) => number | undefined;
 
-function quantity(parse: Parse, what: string, render: (n: number) => string, options: QuantityOptions) {
+/** How a quantity is written: the unit language of its text, and what a bare number counts. */
+export type QuantityKind = "duration" | "size" | "countRate" | "byteRate" | "fraction" | "number";
+
+/** What the JSON Schema (json-schema.ts) needs to know about a quantity field. */
+export interface QuantityInfo {
+  kind: QuantityKind;
+  description: string;
+  min?: Bound;
+  max?: Bound;
+  integer?: boolean;
+}
+
+/** A shorter form a field also accepts ("3000/s" for a constant rate profile), as a schema of its own. */
+export interface Shorthand {
+  /** The shorthand's schema (typed loosely: zod's registry types rewrite schema types in metadata). */
+  shorthand: () => unknown;
+}
+
+/** Fields whose preprocess step expands a shorthand; the JSON Schema lists the shorthand beside the long form. */
+export const SHORTHANDS = z.registry<Shorthand>();
+
+/** Every quantity field built here, with its kind and bounds, so the JSON Schema states them too. */
+export const QUANTITIES = z.registry<QuantityInfo>();
+
+function quantity(
+  kind: QuantityKind,
+  parse: Parse,
+  what: string,
+  render: (n: number) => string,
+  options: QuantityOptions,
+) {
+  const { min, max, integer, description } = options;
+  const info: QuantityInfo = { kind, description };
+  if (min) info.min = min;
+  if (max) info.max = max;
+  if (integer) info.integer = true;
   return (
     z
       // z.number() rejects ±Infinity; a custom check lets huge values reach the bounds below.
@@ -63,17 +98,18 @@ function quantity(parse: Parse, what: string, render: (n: number) => string, opt
         return value;
       })
       .meta({ description: options.description })
+      .register(QUANTITIES, info)
   );
 }
 
 /** A duration in µs ("250ms", "5m"; bare numbers are seconds). */
 export function duration(options: QuantityOptions) {
-  return quantity(parseDuration, EXPECTED.duration, formatDuration, options);
+  return quantity("duration", parseDuration, EXPECTED.duration, formatDuration, options);
 }
 
 /** A size in bytes ("1MiB", "800B"; bare numbers are bytes). */
 export function size(options: QuantityOptions) {
-  return quantity(parseSize, EXPECTED.size, formatSize, options);
+  return quantity("size", parseSize, EXPECTED.size, formatSize, options);
 }
 
 /** A record rate per second ("4000/s", "100/min"). */
@@ -83,7 +119,7 @@ export function countRate(options: QuantityOptions) {
     return rate && rate.kind === "count" ? rate.perSecond : undefined;
   };
   const byteRateGiven = (input: string | number) => parseRate(input)?.kind === "bytes";
-  return quantity(parse, EXPECTED.countRate, (n) => `${show(n)}/s`, {
+  return quantity("countRate", parse, EXPECTED.countRate, (n) => `${show(n)}/s`, {
     ...options,
     explain: (input) => (byteRateGiven(input) ? "that is a byte rate; this field counts records" : undefined),
   });
@@ -95,12 +131,12 @@ export function byteRate(options: QuantityOptions) {
     const rate = parseRate(input);
     return rate && rate.kind === "bytes" ? rate.perSecond : undefined;
   };
-  return quantity(parse, EXPECTED.rate, (n) => `${formatSize(Math.round(n))}/s`, options);
+  return quantity("byteRate", parse, EXPECTED.rate, (n) => `${formatSize(Math.round(n))}/s`, options);
 }
 
 /** A share in [0, 1] ("5%", 0.05). */
 export function fraction(options: Omit<QuantityOptions, "min" | "max"> & { min?: Bound; max?: Bound }) {
-  return quantity(parseFraction, EXPECTED.fraction, (n) => `${show(n * 100)}%`, {
+  return quantity("fraction", parseFraction, EXPECTED.fraction, (n) => `${show(n * 100)}%`, {
     min: { value: 0 },
     max: { value: 1 },
     ...options,
@@ -110,7 +146,7 @@ export function fraction(options: Omit<QuantityOptions, "min" | "max"> & { min?:
 /** A plain number with bounds. */
 export function number(options: QuantityOptions) {
   const parse: Parse = (input) => (typeof input === "number" ? input : undefined);
-  return quantity(parse, options.integer ? EXPECTED.integer : EXPECTED.number, show, options);
+  return quantity("number", parse, options.integer ? EXPECTED.integer : EXPECTED.number, show, options);
 }
 
 /** A string from a fixed set, with a "did you mean" hint. */

@@ -148,7 +148,8 @@ const destinationSchema = z
     retryDuration:
       d.type === "s3" ? defaultRetryDuration("s3") : (d.retryDuration ?? defaultRetryDuration(d.type)),
     retryDurationGiven: d.retryDuration !== undefined,
-  }));
+  }))
+  .meta({ description: "where records are delivered, and how writes there behave" });
 /** A destination after validation. */
 export type DestinationSpec = z.output<typeof destinationSchema>;
 

@@ -7,6 +7,8 @@ export const EXPECTED = {
   duration: "a duration such as 250ms, 5m or 24h (a bare number means seconds)",
   size: "a size such as 800B, 250KB or 1MiB (a bare number means bytes; KB = 1000 B, KiB = 1024 B)",
   rate: "a rate such as 4000/s, 100/min or 2MiB/s (a bare number means per second)",
+  byteRate:
+    "a byte rate such as 2MiB/s, 500KB/s or 1GB/min (a size per period; a bare size means per second)",
   countRate: "a record rate such as 4000/s or 100/min (a bare number means per second)",
   fraction: "a share such as 5% or 0.05",
   integer: "a whole number",

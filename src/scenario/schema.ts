@@ -29,12 +29,13 @@ import {
   name,
   number,
   oneOf,
+  SHORTHANDS,
   size,
 } from "./fields.js";
 import { firehoseSchema } from "./firehose.js";
 import { aboveMaximum, citation, expected, unknownName } from "./messages.js";
 import { queueSchema } from "./queues.js";
-import { formatSize } from "./units.js";
+import { formatSize, parseDurationThreshold, parseShareThreshold, UNIT_PATTERNS } from "./units.js";
 
 const DAY_US = 24 * US_PER_H;
 const MS = US_PER_MS;
@@ -73,7 +74,8 @@ const rateVariants = z.discriminatedUnion("profile", [
           rate: recordRate("rate from `at` on"),
         }),
       )
-      .min(1),
+      .min(1)
+      .meta({ description: "rates from given times on, in increasing order of `at`" }),
   }),
   z
     .strictObject({
@@ -149,6 +151,7 @@ export const rateProfileSchema = z
     (v) => (typeof v === "string" || typeof v === "number" ? { profile: "constant", rate: v } : v),
     rateVariants,
   )
+  .register(SHORTHANDS, { shorthand: () => recordRate("a constant rate: records per second") })
   .meta({ description: "records per second offered by the whole fleet, over time" });
 /** A rate profile after validation (rates per second, times in µs). */
 export type RateProfile =
@@ -214,7 +217,11 @@ const keyVariants = z.discriminatedUnion("dist", [
         z.union([
           z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
           z.strictObject({
-            key: z.string().min(1).max(KINESIS.partitionKeyMaxChars.value),
+            key: z
+              .string()
+              .min(1)
+              .max(KINESIS.partitionKeyMaxChars.value)
+              .meta({ description: "the partition key" }),
             weight: number({ min: { value: 0 }, description: "relative weight" }),
           }),
         ]),
@@ -231,7 +238,7 @@ const keyVariants = z.discriminatedUnion("dist", [
           [
             hashKeyText,
             z.strictObject({
-              hashKey: hashKeyText,
+              hashKey: hashKeyText.meta({ description: "the ExplicitHashKey" }),
               weight: number({ min: { value: 0 }, description: "relative weight" }),
             }),
           ],
@@ -315,7 +322,8 @@ const retrySchema = z
           number({ integer: true, min: { value: 1 }, description: "attempts including the first" }),
           z.literal("unlimited"),
         ])
-        .optional(),
+        .optional()
+        .meta({ description: "attempts in total including the first, or unlimited (until recordTtl)" }),
       jitter: oneOf(
         JITTERS,
         "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous)",
@@ -326,6 +334,7 @@ const retrySchema = z
       }).optional(),
     }),
   )
+  .register(SHORTHANDS, { shorthand: () => oneOf(RETRY_PRESETS, "a named retry policy") })
   .transform((r): RetryPolicy => {
     const preset = r.preset ?? "sdk-v3-standard";
     const base = PRESETS[preset];
@@ -546,39 +555,32 @@ export type StreamSpec = z.output<typeof streamSchema>;
 // ---------------------------------------------------------------------------------------------
 // SLOs
 
-const ratioThreshold = z.string().transform((text, ctx) => {
-  const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
-  const value = match
-    ? Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1)
-    : Number.NaN;
-  if (!match || !Number.isFinite(value)) {
+const ratioThreshold = z
+  .string()
+  .transform((text, ctx) => {
+    const threshold = parseShareThreshold(text);
+    if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
       message: expected('a threshold such as "< 0.1%" or "<= 0"', text),
       input: text,
     });
     return z.NEVER;
-  }
-  return { op: match[1] as "<" | "<=", value };
-});
-const latencyThreshold = z.string().transform((text, ctx) => {
-  const match = /^\s*(<=|<)\s*(.+)$/.exec(text);
-  const value = match ? durationValue(match[2]!) : undefined;
-  if (!match || value === undefined) {
+  })
+  .meta({ pattern: UNIT_PATTERNS.shareThreshold });
+const latencyThreshold = z
+  .string()
+  .transform((text, ctx) => {
+    const threshold = parseDurationThreshold(text);
+    if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
       message: expected('a threshold such as "< 2s" or "<= 250ms"', text),
       input: text,
     });
     return z.NEVER;
-  }
-  return { op: match[1] as "<" | "<=", value };
-});
-
-function durationValue(text: string): number | undefined {
-  const parsed = duration({ description: "" }).safeParse(text.trim());
-  return parsed.success ? parsed.data : undefined;
-}
+  })
+  .meta({ pattern: UNIT_PATTERNS.durationThreshold });
 
 const sloSchema = z
   .strictObject({
@@ -650,7 +652,10 @@ const scenarioObject = z.strictObject({
   streams: z.array(streamSchema).default([]).meta({
     description: "more streams, e.g. an analytics application's output; provisioned, no capacity events",
   }),
-  producers: z.array(producerSchema).min(1, { error: "expected at least one producer" }),
+  producers: z
+    .array(producerSchema)
+    .min(1, { error: "expected at least one producer" })
+    .meta({ description: "producer fleets: what they write, how fast, and how they batch and retry" }),
   consumers: z.array(consumerSchema).default([]).meta({ description: "applications reading the stream" }),
   firehose: z.array(firehoseSchema).default([]).meta({ description: "Firehose delivery streams" }),
   queues: z.array(queueSchema).default([]).meta({

@@ -109,6 +109,90 @@ export function parseFraction(input: string | number): Fraction | undefined {
   return plain;
 }
 
+/** Parses a p99-to-median ratio: "3x" or a plain number (NaN-free; the field checks it is ≥ 1). */
+export function parseRatio(input: string | number): number | undefined {
+  if (typeof input === "number") return Number.isNaN(input) ? undefined : input;
+  const match = /^\s*([0-9.]+)\s*x\s*$/i.exec(input);
+  const value = match ? Number(match[1]) : Number.NaN;
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/** An SLO threshold: a comparison and the value it compares with. */
+export interface Threshold {
+  op: "<" | "<=";
+  value: number;
+}
+
+// "< 0.1%", "<= 250ms": the operator, then everything up to the end of the line.
+const THRESHOLD = /^\s*(<=|<)\s*(.+)$/;
+
+/** Parses a share threshold ("< 0.1%", "<= 0"); the value is a fraction. */
+export function parseShareThreshold(text: string): Threshold | undefined {
+  const match = THRESHOLD.exec(text);
+  if (!match) return undefined;
+  const value = Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1);
+  return Number.isFinite(value) ? { op: match[1] as Threshold["op"], value } : undefined;
+}
+
+/** Parses a duration threshold ("< 2s", "<= 250ms"); the value is in µs. */
+export function parseDurationThreshold(text: string): Threshold | undefined {
+  const match = THRESHOLD.exec(text);
+  const value = match ? parseDuration(match[2]!.trim()) : undefined;
+  return match && value !== undefined && Number.isFinite(value)
+    ? { op: match[1] as Threshold["op"], value }
+    : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same languages as regular expressions, for the JSON Schema (`kinesim schema`), so that an
+// editor checks a value as the parsers above read it. They are matched against the text as written:
+// surrounding white space is allowed and letters are matched in both cases, because the parsers trim
+// and lower-case (and "\u212A", the Kelvin sign, lower-cases to "k"). Only arithmetic is left out: a
+// rate whose period comes to zero or less, and numerals so large that they overflow to ±Infinity
+// (test/scenario/unit-patterns.prop.test.ts states both; the fields refuse them).
+
+/** A numeral of NUMBER's form; `e` as given, and `_` groups only when `underscores`. */
+function numeral(e: string, underscores: boolean, signed = true): string {
+  const groups = underscores ? "(?:_[0-9]+)*" : "";
+  return `${signed ? "[-+]?" : ""}(?:[0-9]+${groups}(?:\\.[0-9]+)?(?:${e}[-+]?[0-9]+)?|\\.[0-9]+)`;
+}
+const N = numeral("[eE]", true);
+const DURATION_UNIT = "(?:[uUµ][sS]|[mM](?:[sS]|[iI][nN])?|[sS](?:[eE][cC])?|[hH]|[dD])";
+const SIZE_UNIT = "(?:[kK\\u212AmMgGtT][iI]?)?[bB]";
+
+/** A duration after its first numeral; `ws` is the white space allowed between number and unit. */
+function durationTail(ws: string): string {
+  return `(?:${ws}*${DURATION_UNIT}(?: *${N}${ws}*${DURATION_UNIT})*)?`;
+}
+const DURATION = `${N}${durationTail("\\s")}`;
+// The period of a rate: a duration that starts with a digit or ".", or a unit that reads as "1<unit>"
+// (so "/s", "/min", "/h 30m", and also what continues a "1": "/_5s" is 15 s, "/e3s" 1000 s).
+const PERIOD = `(?:${numeral("[eE]", true, false)}|(?:(?:_[0-9]+)+(?:\\.[0-9]+)?)?(?:[eE][-+]?[0-9]+)?)${durationTail("\\s")}`;
+const RATE_PERIOD = `(?:\\s*/\\s*${PERIOD})?`;
+// White space that is not a line break (an SLO threshold is one line).
+const INLINE_WS = "[^\\S\\n\\r\\u2028\\u2029]";
+const whole = (body: string) => `^\\s*(?:${body})\\s*$`;
+
+/** JSON Schema patterns of the unit strings each parser reads (ECMA-262 syntax, with or without the u flag). */
+export const UNIT_PATTERNS = {
+  /** parseDuration: "250ms", "1h30m", "5" (seconds). */
+  duration: whole(DURATION),
+  /** parseSize: "800B", "1 MiB", "5" (bytes). */
+  size: whole(`${N}\\s*(?:${SIZE_UNIT})?`),
+  /** parseRate of kind "count": "4000/s", "100/min", "4000". */
+  countRate: whole(`${N}${RATE_PERIOD}`),
+  /** parseRate of kind "bytes": "2MiB/s", "500KB/s", "1MiB" (per second). */
+  byteRate: whole(`${N}\\s*${SIZE_UNIT}${RATE_PERIOD}`),
+  /** parseFraction: "5%" or "0.05" (a plain fraction has no "_" groups). */
+  fraction: whole(`${numeral("e", true)}\\s*%|${numeral("e", false)}`),
+  /** parseRatio: "3x". */
+  ratio: whole("(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)\\s*[xX]"),
+  /** parseShareThreshold: "< 0.1%" (the number may be followed by anything on the line). */
+  shareThreshold: `^\\s*<=?\\s*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)[^\\n\\r\\u2028\\u2029]*$`,
+  /** parseDurationThreshold: "<= 250ms". */
+  durationThreshold: `^\\s*<=?\\s*${N}${durationTail(INLINE_WS)}${INLINE_WS}*$`,
+} as const;
+
 /** Formats µs in the largest unit that divides it exactly ("365d", "24h", "250ms", "1.5s"). */
 export function formatDuration(us: DurationUs): string {
   if (us === 0) return "0s";
