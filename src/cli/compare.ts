@@ -15,6 +15,7 @@ import { renderChart } from "../report/render.js";
 import { bytes, ms, seconds } from "../report/text.js";
 import { ScenarioError } from "../scenario/load.js";
 import { startCommand } from "./estimate.js";
+import { shownPath } from "./files.js";
 import { textTable } from "./human.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
@@ -342,7 +343,9 @@ export async function compareCommand(options: CompareOptions): Promise<number> {
         "  ",
       ),
     );
-    process.stdout.write(`wrote ${out}/index.html (and compare.csv, compare.json, one report per run)\n`);
+    process.stdout.write(
+      `wrote ${shownPath(out)}/index.html (and compare.csv, compare.json, one report per run)\n`,
+    );
   }
   return code;
 }

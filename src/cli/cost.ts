@@ -15,6 +15,7 @@ import { usesEfo } from "../scenario/consumers.js";
 import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { startCommand } from "./estimate.js";
+import { shownPath } from "./files.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
@@ -275,7 +276,7 @@ function costText(
         ? `Break-even: with ${Math.round(even.meanRecordBytes)}-byte records and ${even.readers} shared-throughput reader(s), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${Math.round(even.recordsPerSecondPerShard)} records/s per shard) on average.`
         : "Break-even: on-demand costs more per record than provisioned here at any utilisation.",
     );
-  lines.push("", `wrote ${out}/ (cost.csv, cost.json, cost.svg, cost.png, cost.vl.json)`, "");
+  lines.push("", `wrote ${shownPath(out)}/ (cost.csv, cost.json, cost.svg, cost.png, cost.vl.json)`, "");
   return lines.join("\n");
 }
 

@@ -13,7 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import type { Cell, RunSink, TableSink } from "../metrics/sink.js";
 import { ScenarioError } from "../scenario/load.js";
@@ -145,4 +145,10 @@ export function summaryCsv(summary: object): string {
   };
   walk(summary, "");
   return stringify([["key", "value"], ...rows]);
+}
+
+/** A path relative to the working directory when it lies inside it (as a person would type it). */
+export function shownPath(path: string): string {
+  const shown = relative(process.cwd(), path);
+  return shown === "" ? "." : shown.startsWith("..") ? path : shown;
 }

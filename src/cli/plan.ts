@@ -26,6 +26,7 @@ import { unmeasurableSlos } from "../scenario/slo-scope.js";
 import { formatDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
+import { shownPath } from "./files.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
@@ -216,7 +217,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       );
     }
     lines.push(
-      `wrote ${out}/ (plan.csv, plan.json, plan.svg, plan.png${schedule.length > 0 ? ", schedule.yaml" : ""})`,
+      `wrote ${shownPath(out)}/ (plan.csv, plan.json, plan.svg, plan.png${schedule.length > 0 ? ", schedule.yaml" : ""})`,
       "",
     );
     process.stdout.write(lines.join("\n"));

@@ -21,7 +21,7 @@ export class SimPool {
       maxThreads: workers,
       minThreads: 1,
       // A .ts worker (under tsx or vitest) needs tsx's loader in the thread; dist runs plain .js.
-      ...(ts ? { execArgv: ["--import", "tsx"] } : {}),
+      ...(ts ? { execArgv: ["--import", import.meta.resolve("tsx")] } : {}),
     });
   }
 

@@ -1,12 +1,13 @@
 // `kinesim run`: load a scenario, run it, write the report folder, print a short summary.
 
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { stringify as toYaml } from "yaml";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
 import { simulateInterruptible } from "../simulate.js";
 import { extrapolate, judgeEstimate } from "./estimate.js";
-import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, summaryCsv } from "./files.js";
+import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
+import { formatWall } from "./human.js";
 import { loadScenarioFile } from "./load.js";
 import { overridesOf } from "./overrides.js";
 import { Progress } from "./progress.js";
@@ -111,14 +112,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
     if (summary.stream.declared) process.stdout.write(`  ${report.statement}\n`);
     process.stdout.write(
-      `wrote ${shownPath(target)}/index.html (and the CSVs${report.charts.length > 0 ? ", charts" : ""}, summary.json, scenario.yaml) in ${wall.toFixed(1)} s\n`,
+      `wrote ${shownPath(target)}/index.html (and the CSVs${report.charts.length > 0 ? ", charts" : ""}, summary.json, scenario.yaml) in ${formatWall(1000 * wall)}\n`,
     );
   }
   return summary.sloMet ? 0 : 1;
-}
-
-/** A path relative to the working directory when it lies inside it. */
-function shownPath(path: string): string {
-  const shown = relative(process.cwd(), path);
-  return shown === "" ? "." : shown.startsWith("..") ? path : shown;
 }

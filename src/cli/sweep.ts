@@ -18,6 +18,7 @@ import {
 } from "../plan/sweep.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
+import { shownPath } from "./files.js";
 import { count, decimal, formatWall, percent, textTable } from "./human.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
@@ -104,7 +105,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
         options.seeds,
       ),
     );
-    process.stdout.write(`wrote ${file}\n`);
+    process.stdout.write(`wrote ${shownPath(file)}\n`);
   }
   return 0;
 }
