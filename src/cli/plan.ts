@@ -191,19 +191,19 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   if (!options.quiet) {
     const lines = [
       `${scenario.name}: ${formatDuration(scenario.duration)} of traffic, ${seeds} seed${seeds === 1 ? "" : "s"} per shard count, SLOs: ${Object.keys(slo).join(", ")}`,
-      `  offered: mean ${Math.round(traffic.meanRecordsPerSecond).toLocaleString("en-US")} records/s, peak ${Math.round(traffic.peakRecordsPerSecond).toLocaleString("en-US")} records/s, ${Math.round(traffic.meanRecordBytes)} bytes per record, ${traffic.sharedReaders} shared-throughput reader(s)`,
-      `  closed form: AWS's sizing formula ${forms.aws} shard(s) (mean traffic, records rounded up to 1 KB); per-second limits at the peak ${forms.peak}`,
+      `  offered: mean ${Math.round(traffic.meanRecordsPerSecond).toLocaleString("en-US")} records/s, peak ${Math.round(traffic.peakRecordsPerSecond).toLocaleString("en-US")} records/s, ${Math.round(traffic.meanRecordBytes).toLocaleString("en-US")} bytes per record, ${traffic.sharedReaders} shared-throughput reader${traffic.sharedReaders === 1 ? "" : "s"}`,
+      `  closed form: AWS's sizing formula ${plural(forms.aws, "shard")} (mean traffic, records rounded up to 1 KB); per-second limits at the peak ${forms.peak}`,
       `  evaluated: ${result.evaluations.map((e) => `${e.shards}${e.pass ? "✓" : "✗"}`).join(" ")}${result.scanned ? " (not monotone: scanned)" : ""}`,
     ];
     if (result.chosen !== undefined) {
       const e = result.evaluations.find((x) => x.shards === result.chosen)!;
       lines.push(
-        `plan: ${result.chosen} shard(s), about $${e.monthlyCost.toFixed(2)} a month provisioned`,
+        `plan: ${plural(result.chosen, "shard")}, about $${e.monthlyCost.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} a month provisioned`,
         ...e.metrics.map(
           (m) =>
             `  ${m.name}: mean ${show(m.mean, m.unit)}, worst ${show(m.worst, m.unit)} (threshold ${show(m.threshold, m.unit)})`,
         ),
-        `  all ${seeds} seeds met every SLO at ${result.chosen} shards; ${confidence(seeds)}`,
+        `  ${seeds === 1 ? "the seed" : `all ${seeds} seeds`} met every SLO at ${plural(result.chosen, "shard")}; ${confidence(seeds)}`,
         ...why.map((w) => `  ${w}`),
       );
       if (schedule.length > 0)
@@ -335,4 +335,9 @@ function writePlanFiles(
 
 function round(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** "1 shard", "4 shards". */
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
 }
