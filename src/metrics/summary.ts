@@ -25,6 +25,25 @@ export interface WriteLedger {
 /** How an SLO came out. `notMeasured`: the scenario has nothing it measures (e.g. no consumers). */
 export type SloOutcome = "met" | "notMet" | "notMeasured";
 
+/**
+ * The stream's demand per calendar second: records sent for the first time (retries apart), for
+ * the stream and per shard. "Noise" is the second-to-second variance (half the mean squared change
+ * between neighbouring seconds), which leaves out slow trends such as a rate profile's.
+ */
+export interface DemandSummary {
+  seconds: number;
+  streamMeanPerSecond: number;
+  streamNoiseVariance: number;
+  /** Mean records per shard-second, and the noise variance pooled over shards. */
+  shardMeanPerSecond: number;
+  shardNoiseVariance: number;
+  /** The busiest shard-second, in records and (separately) in bytes. */
+  shardMaxPerSecond: number;
+  shardMaxBytesPerSecond: number;
+  /** Attempts beyond the first, per first attempt. */
+  retriedAttemptsPerRecord: number;
+}
+
 /** One SLO verdict. */
 export interface SloVerdict {
   name: string;
@@ -35,6 +54,22 @@ export interface SloVerdict {
   verdict: SloOutcome;
   /** Why it was not measured ("no consumers"); only with `notMeasured`. */
   reason?: string;
+  /** The window it holds over: "run", or a length such as "1m" (`actual` is then the worst window's). */
+  over?: string;
+  /** The value over the whole run, beside the worst window's. */
+  wholeRun?: number | null;
+  /** When the worst window began, seconds into the run. */
+  worstAtSeconds?: number;
+}
+
+/** The worst windows of one length that the SLOs asked for. */
+export interface SloWindowSummary {
+  /** Window length, seconds. */
+  overSeconds: number;
+  /** Complete windows (0: the run was shorter, and the whole run stood in for one). */
+  windows: number;
+  /** Worst value of each windowed metric (a fraction, or ms) and when its window began (s). */
+  worst: Record<string, { value: number; atSeconds: number }>;
 }
 
 /** Summary of one producer fleet. */
@@ -307,6 +342,8 @@ export interface RunSummary {
     peakBytesUtilization: number;
     peakSecond: number;
   };
+  /** What the producers asked of the stream, second by second (first attempts, before limits). */
+  demand: DemandSummary;
   producers: ProducerSummary[];
   consumers: ConsumerSummary[];
   /** Streams besides the scenario's (analytics outputs). */
@@ -316,6 +353,8 @@ export interface RunSummary {
   queues: QueueSummary[];
   capacity: CapacitySummary;
   ledger: WriteLedger;
+  /** The worst windows of the lengths the SLOs hold over (empty without windowed SLOs). */
+  sloWindows: SloWindowSummary[];
   slo: SloVerdict[];
   /** No SLO was not met (SLOs with nothing to measure do not count either way). */
   sloMet: boolean;

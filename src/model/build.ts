@@ -27,6 +27,7 @@ import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import { RunRecorder } from "./run-recorder.js";
+import { sloWindowLengths } from "./slo-windows.js";
 import { FifoQueue } from "./sqs/fifo-queue.js";
 import { Stream } from "./stream.js";
 import { rateFunction } from "./traffic.js";
@@ -220,6 +221,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     { streams, producers, consumers, deliveryStreams, apps, queues, capacity },
     options.sink,
     scenario.metricsInterval,
+    sloWindowLengths(scenario.slo, scenario.duration),
   );
   capacity.start();
   for (const c of consumers) c.start();

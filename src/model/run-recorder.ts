@@ -11,6 +11,7 @@ import type { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
 import type { DeliveryStream } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
+import { SloWindows } from "./slo-windows.js";
 import type { FifoQueue } from "./sqs/fifo-queue.js";
 import type { Stream } from "./stream.js";
 
@@ -211,12 +212,16 @@ export class RunRecorder {
   private readonly capacity: CapacityManager;
   /** Producers by the name of the stream or delivery stream they write to. */
   private readonly writers = new Map<string, Producer[]>();
+  /** The worst windows of the SLOs (undefined: no SLO asks for a window). */
+  readonly sloWindows: SloWindows | undefined;
 
   constructor(
     sim: Simulation,
     private readonly parts: RecordedParts,
     sink: RunSink,
     intervalUs: number,
+    /** Window lengths (µs) the SLOs hold over: the worst window of each is tracked. */
+    sloWindowsUs: readonly number[] = [],
   ) {
     this.stream = parts.streams[0]!;
     this.capacity = parts.capacity;
@@ -228,6 +233,10 @@ export class RunRecorder {
     this.discards = sink.discards === true;
     // The write path's interval latencies feed only the timeseries rows.
     if (this.discards) for (const p of parts.producers) p.latency.keepIntervals = false;
+    this.sloWindows =
+      sloWindowsUs.length > 0
+        ? new SloWindows(sloWindowsUs, this.writers.get(this.stream.name) ?? [], parts.consumers)
+        : undefined;
     this.timeseries = sink.open("timeseries", TIMESERIES_COLUMNS);
     this.shardsTable = sink.open("shards", SHARD_COLUMNS);
     this.consumerTables = parts.consumers.map((c) => sink.open(`consumer-${c.name}`, CONSUMER_COLUMNS));
@@ -265,6 +274,7 @@ export class RunRecorder {
   }
 
   private flush(boundaryUs: number): void {
+    this.sloWindows?.interval(boundaryUs);
     const lengthS = (boundaryUs - this.intervalStartUs) / US_PER_S;
     const time = round(this.intervalStartUs / US_PER_S, 6);
     const ms = (us: number) => round(us / US_PER_MS);

@@ -2,6 +2,7 @@
 // read each interval (including the busiest calendar second, for "hottest shard" verdicts).
 
 import { US_PER_S } from "../engine/time.js";
+import { SecondSeries } from "../metrics/second-series.js";
 import { type HashKeyRange, hashFraction, rangeShare, shardIdOf } from "./hash-space.js";
 import type { WriteLimiter } from "./limiter.js";
 import type { ReadLimiter } from "./read-limiter.js";
@@ -41,6 +42,9 @@ export class Shard {
   totalThrottledBytes = 0;
   totalFirstAttempts = 0;
   totalFirstAttemptBytes = 0;
+  /** Records and bytes sent here for the first time, per calendar second (demand without retries). */
+  readonly firstAttemptSeconds = new SecondSeries();
+  readonly firstAttemptByteSeconds = new SecondSeries();
   // Busiest calendar second so far.
   peakRecordsPerSecond = 0;
   peakBytesPerSecond = 0;
@@ -91,7 +95,10 @@ export class Shard {
   }
 
   /** Counts `records` (`bytes`) sent to this shard for the first time (retries are not counted). */
-  recordFirstAttempts(records: number, bytes: number): void {
+  recordFirstAttempts(nowUs: number, records: number, bytes: number): void {
+    const second = Math.floor(nowUs / US_PER_S);
+    this.firstAttemptSeconds.add(second, records);
+    this.firstAttemptByteSeconds.add(second, bytes);
     this.intervalFirstAttempts += records;
     this.intervalFirstAttemptBytes += bytes;
     this.totalFirstAttempts += records;
@@ -102,6 +109,13 @@ export class Shard {
    *  increases within the shard, and is larger in shards created later. */
   sequenceNumber(ordinal: number): string {
     return `49${String(this.number).padStart(6, "0")}${String(this.createdAtUs).padStart(17, "0")}${String(ordinal).padStart(20, "0")}`;
+  }
+
+  /** Ends the run's per-second demand statistics (at the end of a run). */
+  finishSeconds(): void {
+    this.closeSecond();
+    this.firstAttemptSeconds.finish();
+    this.firstAttemptByteSeconds.finish();
   }
 
   /** Folds the second in progress into the peaks (call before reading them at the end). */

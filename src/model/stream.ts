@@ -3,7 +3,9 @@
 
 import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
+import { US_PER_S } from "../engine/time.js";
 import type { Spread } from "../metrics/latency-histogram.js";
+import { SecondSeries } from "../metrics/second-series.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
 import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
@@ -42,6 +44,8 @@ export class Stream implements WriteTarget {
   /** Time from acceptance until a record is readable, µs. */
   readonly propagationUs: number;
   readonly keyedRecords = true;
+  /** Records sent to the stream for the first time, per calendar second (all shards). */
+  readonly firstAttemptSeconds = new SecondSeries();
   /** PutRecord is charged per record rounded up to the next KB. */
   readonly roundsSingleRecordCalls = true;
 
@@ -232,7 +236,10 @@ export class Stream implements WriteTarget {
   ): number {
     const shard = this.open[shardIndex]!;
     if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
-    if (firstAttempt) shard.recordFirstAttempts(count, bytes);
+    if (firstAttempt) {
+      shard.recordFirstAttempts(nowUs, count, bytes);
+      this.firstAttemptSeconds.add(Math.floor(nowUs / US_PER_S), count);
+    }
     const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
     const acceptedBytes = accepted > 0 ? prefixBytes(count, bytes, accepted) : 0;
     if (accepted > 0) {

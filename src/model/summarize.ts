@@ -7,6 +7,7 @@ import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type {
   AnalyticsSummary,
   ConsumerSummary,
+  DemandSummary,
   FirehoseSummary,
   LatencyStage,
   LatencySummary,
@@ -25,6 +26,7 @@ import { type Consumer, totalsNow } from "./consumers/consumer.js";
 import { type DeliveryStream, FirehoseCounters } from "./firehose/delivery-stream.js";
 import type { Producer } from "./producer.js";
 import { round } from "./run-recorder.js";
+import { DEFAULT_SLO_WINDOW_US, WINDOWED_SLOS } from "./slo-windows.js";
 import { type FifoQueue, QueueCounters } from "./sqs/fifo-queue.js";
 
 /** A broken conservation law: records appeared or vanished without being counted. */
@@ -75,6 +77,40 @@ export function checkLedger(producer: Producer, nowUs: number): WriteLedger {
   return ledger;
 }
 
+/** The stream's per-second demand: mean and noise for the stream and per shard. */
+function demandSummary(run: BuiltRun): DemandSummary {
+  const stream = run.stream.firstAttemptSeconds;
+  let seconds = 0;
+  let sum = 0;
+  let diffs = 0;
+  let pairs = 0;
+  let max = 0;
+  let maxBytes = 0;
+  let attempts = 0;
+  let first = 0;
+  for (const shard of run.stream.shards) {
+    const x = shard.firstAttemptSeconds;
+    seconds += x.seconds;
+    sum += x.sum;
+    diffs += x.sumDiffSquares;
+    pairs += Math.max(0, x.seconds - 1);
+    max = Math.max(max, x.max);
+    maxBytes = Math.max(maxBytes, shard.firstAttemptByteSeconds.max);
+    attempts += shard.totalRecords + shard.totalThrottled;
+    first += shard.totalFirstAttempts;
+  }
+  return {
+    seconds: stream.seconds,
+    streamMeanPerSecond: round(stream.mean, 6),
+    streamNoiseVariance: round(stream.noiseVariance, 6),
+    shardMeanPerSecond: round(seconds > 0 ? sum / seconds : 0, 6),
+    shardNoiseVariance: round(pairs > 0 ? diffs / (2 * pairs) : 0, 6),
+    shardMaxPerSecond: max,
+    shardMaxBytesPerSecond: maxBytes,
+    retriedAttemptsPerRecord: ratio(attempts - first, first),
+  };
+}
+
 /** Closes the run and computes its summary. The ledger is checked before anything is reported. */
 export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const now = run.sim.nowUs;
@@ -94,7 +130,8 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
   const merged = writers.length === 1 ? writers[0]!.latency.total : mergeLatency(writers);
   const firehose = run.deliveryStreams.map((d, i) => firehoseSummary(d, scenario.firehose[i]!, now, run));
 
-  for (const shard of run.stream.shards) shard.closeSecond();
+  for (const shard of run.stream.shards) shard.finishSeconds();
+  run.stream.firstAttemptSeconds.finish();
   // Hot means sent the most records: first attempts, so that a shard's own retries do not count.
   const hottest = run.stream.shards.reduce((best, s) =>
     s.totalFirstAttempts > best.totalFirstAttempts ? s : best,
@@ -156,6 +193,7 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       peakBytesUtilization: round((100 * hottest.peakBytesPerSecond) / limits.bytesPerSecondLimit, 2),
       peakSecond: hottest.peakSecond,
     },
+    demand: demandSummary(run),
     producers: run.producers.map((p, i) => ({
       name: p.name,
       target: p.spec.target,
@@ -207,6 +245,19 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       rejected: all.rejected,
       balanced: ledgers.every((l) => l.balanced),
     },
+    sloWindows: (run.recorder.sloWindows?.results() ?? []).map((w) => ({
+      overSeconds: w.lengthUs / US_PER_S,
+      windows: w.windows,
+      worst: Object.fromEntries(
+        Object.entries(w.worst).map(([name, x]) => [
+          name,
+          {
+            value: round(name.includes("Latency") ? x.value / US_PER_MS : x.value, 6),
+            atSeconds: round(x.atUs / US_PER_S, 6),
+          },
+        ]),
+      ),
+    })),
     slo: [],
     sloMet: true,
   };
@@ -491,28 +542,53 @@ export function evaluateSlo(scenario: Scenario, summary: RunSummary): SloVerdict
   const verdicts: SloVerdict[] = [];
   const check = (
     name: SloName,
-    threshold: { op: "<" | "<="; value: number } | undefined,
+    threshold: { op: "<" | "<="; value: number; over?: "run" | number } | undefined,
     actual: () => number,
     unit: "fraction" | "ms",
   ) => {
     if (!threshold) return;
     const shown =
       unit === "fraction" ? formatPercent(threshold.value) : formatDuration(Math.round(threshold.value));
-    const shownThreshold = `${threshold.op} ${shown}`;
+    const windowed = (WINDOWED_SLOS as readonly string[]).includes(name);
+    const lengthUs =
+      windowed && threshold.over !== "run"
+        ? Math.min(threshold.over ?? DEFAULT_SLO_WINDOW_US, scenario.duration)
+        : undefined;
+    const over = lengthUs === undefined ? "run" : formatDuration(lengthUs);
+    const shownThreshold = `${threshold.op} ${shown}${threshold.over !== undefined ? ` over ${over}` : ""}`;
     const reason = unmeasurable[name];
     if (reason !== undefined) {
-      verdicts.push({ name, threshold: shownThreshold, actual: null, unit, verdict: "notMeasured", reason });
+      verdicts.push({
+        name,
+        threshold: shownThreshold,
+        actual: null,
+        unit,
+        verdict: "notMeasured",
+        reason,
+        over,
+      });
       return;
     }
-    const value = actual();
-    const met = threshold.op === "<" ? value < threshold.value : value <= threshold.value;
+    // Latency thresholds are in µs; verdicts report milliseconds.
+    const whole = unit === "ms" ? actual() / US_PER_MS : actual();
+    let value = whole;
+    let worstAtSeconds: number | undefined;
+    if (lengthUs !== undefined) {
+      const worst = summary.sloWindows.find((w) => w.overSeconds * US_PER_S === lengthUs)?.worst[name];
+      value = worst?.value ?? 0;
+      worstAtSeconds = worst?.atSeconds;
+    }
+    const limit = unit === "ms" ? threshold.value / US_PER_MS : threshold.value;
+    const met = threshold.op === "<" ? value < limit : value <= limit;
     verdicts.push({
       name,
       threshold: shownThreshold,
-      // Latency thresholds are in µs; verdicts report milliseconds.
-      actual: unit === "ms" ? value / US_PER_MS : value,
+      actual: value,
       unit,
       verdict: met ? "met" : "notMet",
+      over,
+      wholeRun: whole,
+      ...(worstAtSeconds !== undefined ? { worstAtSeconds } : {}),
     });
   };
   check(

@@ -12,6 +12,16 @@ export const ms = (x: number) => `${x >= 100 ? n(Math.round(x)) : Number(x.toPre
 export const seconds = (x: number, digits = 1) =>
   `${x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} s`;
 
+/** Seconds into the run as a clock: "5m00s", "1h02m03s", "45s". */
+export function clock(seconds: number): string {
+  const t = Math.round(seconds);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const s = t % 60;
+  const two = (x: number) => String(x).padStart(2, "0");
+  return h > 0 ? `${h}h${two(m)}m${two(s)}s` : m > 0 ? `${m}m${two(s)}s` : `${s}s`;
+}
+
 /** Bytes with an IEC unit, three significant digits. */
 export function bytes(b: number): string {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
@@ -83,8 +93,17 @@ export function summaryLines(s: RunSummary): string[] {
   for (const v of s.slo) {
     // The terminal shouts a failed SLO; one with nothing to measure shows no value at all.
     const verdict = v.verdict === "notMet" ? "NOT MET" : sloVerdictText(v);
-    const actual = v.actual === null ? "" : `${v.unit === "fraction" ? pct(v.actual) : ms(v.actual)} — `;
-    lines.push(`  SLO       ${v.name} ${v.threshold}: ${actual}${verdict}`);
+    const show = (x: number) => (v.unit === "fraction" ? pct(x) : ms(x));
+    const windowed = v.over !== undefined && v.over !== "run" && v.actual !== null;
+    const actual =
+      v.actual === null
+        ? ""
+        : windowed
+          ? `worst ${v.over} ${show(v.actual)}${v.worstAtSeconds !== undefined ? ` (from ${clock(v.worstAtSeconds)})` : ""}, whole run ${show(v.wholeRun ?? 0)} — `
+          : `${show(v.actual)} — `;
+    lines.push(
+      `  SLO       ${v.name} ${v.threshold}${windowed && !v.threshold.includes(" over ") ? ` in every ${v.over}` : ""}: ${actual}${verdict}`,
+    );
   }
   return lines;
 }

@@ -559,6 +559,8 @@ const ratioThreshold = z
   .string()
   .transform((text, ctx) => {
     const threshold = parseShareThreshold(text);
+    if (threshold && typeof threshold.over === "number" && threshold.over <= 0)
+      return windowIsZero(ctx, text);
     if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
@@ -572,6 +574,8 @@ const latencyThreshold = z
   .string()
   .transform((text, ctx) => {
     const threshold = parseDurationThreshold(text);
+    if (threshold && typeof threshold.over === "number" && threshold.over <= 0)
+      return windowIsZero(ctx, text);
     if (threshold) return threshold;
     ctx.issues.push({
       code: "custom",
@@ -582,23 +586,37 @@ const latencyThreshold = z
   })
   .meta({ pattern: UNIT_PATTERNS.durationThreshold });
 
+/** An SLO window of zero length has nothing in it. */
+function windowIsZero(ctx: z.RefinementCtx, text: string) {
+  ctx.issues.push({
+    code: "custom",
+    message: `the window after "over" must be longer than 0 (e.g. "over 1m", or "over run" for the whole run)`,
+    input: text,
+  });
+  return z.NEVER;
+}
+
 const sloSchema = z
   .strictObject({
-    writeThrottledFraction: ratioThreshold
-      .optional()
-      .meta({ description: 'share of first attempts throttled, e.g. "< 0.1%"' }),
-    recordsLostFraction: ratioThreshold
-      .optional()
-      .meta({ description: 'share of records dropped after retries, e.g. "<= 0"' }),
-    putLatencyP50: latencyThreshold
-      .optional()
-      .meta({ description: 'median creation-to-acceptance latency, e.g. "< 200ms"' }),
-    putLatencyP99: latencyThreshold
-      .optional()
-      .meta({ description: '99th percentile creation-to-acceptance latency, e.g. "< 2s"' }),
+    writeThrottledFraction: ratioThreshold.optional().meta({
+      description:
+        'share of first attempts throttled in every window, e.g. "< 0.1%" (every minute, the default), "< 0.1% over 5m", "< 0.1% over run"',
+    }),
+    recordsLostFraction: ratioThreshold.optional().meta({
+      description:
+        'share of records lost (dropped after retries, or rejected as too large) in every window, e.g. "<= 0"; "over 5m" or "over run" sets the window (default every minute)',
+    }),
+    putLatencyP50: latencyThreshold.optional().meta({
+      description:
+        'median creation-to-acceptance latency in every window, e.g. "< 200ms" (every minute, the default) or "< 200ms over run"',
+    }),
+    putLatencyP99: latencyThreshold.optional().meta({
+      description:
+        '99th percentile creation-to-acceptance latency in every window, e.g. "< 2s" (every minute, the default) or "< 2s over 5m"',
+    }),
     endToEndLatencyP99: latencyThreshold.optional().meta({
       description:
-        '99th percentile creation-to-processed latency of every consumer (the worst counts), e.g. "< 5s"',
+        '99th percentile creation-to-processed latency of every consumer (the worst counts) in every window, e.g. "< 5s" (every minute, the default) or "< 5s over run"',
     }),
     iteratorAgeMax: latencyThreshold.optional().meta({
       description: 'largest iterator age (or MillisBehindLatest) of any consumer, e.g. "< 1m"',
@@ -608,7 +626,8 @@ const sloSchema = z
     }),
   })
   .meta({
-    description: "service-level objectives checked at the end of the run (exit code 1 when one fails)",
+    description:
+      'service-level objectives checked at the end of the run (exit code 1 when one fails); shares and percentiles hold in every window of a minute unless the threshold says "over 5m" or "over run"',
   });
 /** SLOs after validation. */
 export type Slo = z.output<typeof sloSchema>;

@@ -117,30 +117,60 @@ export function parseRatio(input: string | number): number | undefined {
   return Number.isNaN(value) ? undefined : value;
 }
 
-/** An SLO threshold: a comparison and the value it compares with. */
+/**
+ * An SLO threshold: a comparison, the value it compares with, and the window it holds over
+ * (`over`: the whole run, or every window of that many µs; undefined: the SLO's default).
+ */
 export interface Threshold {
   op: "<" | "<=";
   value: number;
+  over?: "run" | number;
 }
 
 // "< 0.1%", "<= 250ms": the operator, then everything up to the end of the line.
 const THRESHOLD = /^\s*(<=|<)\s*(.+)$/;
+// " over 1m" / " over run": the first "over" between spaces starts the window.
+const WINDOW = /^([\s\S]*?)[^\S\n\r\u2028\u2029]+over[^\S\n\r\u2028\u2029]+([\s\S]*)$/i;
 
-/** Parses a share threshold ("< 0.1%", "<= 0"); the value is a fraction. */
-export function parseShareThreshold(text: string): Threshold | undefined {
-  const match = THRESHOLD.exec(text);
-  if (!match) return undefined;
-  const value = Number.parseFloat(match[2]!) / (match[2]!.trim().endsWith("%") ? 100 : 1);
-  return Number.isFinite(value) ? { op: match[1] as Threshold["op"], value } : undefined;
+/** Splits "< 0.1% over 1m" into the threshold text and its window; undefined when the window is unreadable. */
+function splitWindow(text: string): { head: string; over?: "run" | number } | undefined {
+  const match = WINDOW.exec(text);
+  if (!match) return { head: text };
+  const window = match[2]!.trim();
+  if (window.toLowerCase() === "run") return { head: match[1]!, over: "run" };
+  const us = parseDuration(window);
+  // A window of 0 or less is read here and refused by the SLO field, as a rate's zero period is.
+  return us !== undefined && Number.isFinite(us) ? { head: match[1]!, over: us } : undefined;
 }
 
-/** Parses a duration threshold ("< 2s", "<= 250ms"); the value is in µs. */
+// A share: a plain decimal, optionally a percentage.
+const SHARE_THRESHOLD = /^\s*(<=|<)\s*([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))\s*(%?)\s*$/;
+
+/** Parses a share threshold ("< 0.1%", "<= 0", "< 0.1% over 1m"); the value is a fraction. */
+export function parseShareThreshold(text: string): Threshold | undefined {
+  const split = splitWindow(text);
+  const match = split ? SHARE_THRESHOLD.exec(split.head) : null;
+  if (!split || !match) return undefined;
+  const value = Number(match[2]!) / (match[3] === "%" ? 100 : 1);
+  if (!Number.isFinite(value)) return undefined;
+  return {
+    op: match[1] as Threshold["op"],
+    value,
+    ...(split.over !== undefined ? { over: split.over } : {}),
+  };
+}
+
+/** Parses a duration threshold ("< 2s", "<= 250ms over 5m"); the value is in µs. */
 export function parseDurationThreshold(text: string): Threshold | undefined {
-  const match = THRESHOLD.exec(text);
+  const split = splitWindow(text);
+  const match = split ? THRESHOLD.exec(split.head) : null;
   const value = match ? parseDuration(match[2]!.trim()) : undefined;
-  return match && value !== undefined && Number.isFinite(value)
-    ? { op: match[1] as Threshold["op"], value }
-    : undefined;
+  if (!split || !match || value === undefined || !Number.isFinite(value)) return undefined;
+  return {
+    op: match[1] as Threshold["op"],
+    value,
+    ...(split.over !== undefined ? { over: split.over } : {}),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -172,6 +202,9 @@ const RATE_PERIOD = `(?:\\s*/\\s*${PERIOD})?`;
 // White space that is not a line break (an SLO threshold is one line).
 const INLINE_WS = "[^\\S\\n\\r\\u2028\\u2029]";
 const whole = (body: string) => `^\\s*(?:${body})\\s*$`;
+// An SLO's window: " over run" or " over <duration>" (letters in either case).
+const OVER = `${INLINE_WS}+[oO][vV][eE][rR]${INLINE_WS}`;
+const WINDOW_TAIL = `(?:${OVER}\\s*(?:[rR][uU][nN]|${DURATION})\\s*)?`;
 
 /** JSON Schema patterns of the unit strings each parser reads (ECMA-262 syntax, with or without the u flag). */
 export const UNIT_PATTERNS = {
@@ -187,10 +220,10 @@ export const UNIT_PATTERNS = {
   fraction: whole(`${numeral("e", true)}\\s*%|${numeral("e", false)}`),
   /** parseRatio: "3x". */
   ratio: whole("(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)\\s*[xX]"),
-  /** parseShareThreshold: "< 0.1%" (the number may be followed by anything on the line). */
-  shareThreshold: `^\\s*<=?\\s*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)[^\\n\\r\\u2028\\u2029]*$`,
-  /** parseDurationThreshold: "<= 250ms". */
-  durationThreshold: `^\\s*<=?\\s*${N}${durationTail(INLINE_WS)}${INLINE_WS}*$`,
+  /** parseShareThreshold: "< 0.1%", "<= 0", "< 0.1% over 1m". */
+  shareThreshold: `^\\s*<=?\\s*[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)\\s*%?${WINDOW_TAIL}\\s*$`,
+  /** parseDurationThreshold: "<= 250ms", "< 2s over run". */
+  durationThreshold: `^\\s*<=?\\s*${N}${durationTail(INLINE_WS)}${WINDOW_TAIL}${INLINE_WS}*$`,
 } as const;
 
 /** Formats µs in the largest unit that divides it exactly ("365d", "24h", "250ms", "1.5s"). */

@@ -87,7 +87,7 @@ describe("kinesim CLI", () => {
       join(work, "slo"),
     );
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/SLO\s+putLatencyP50 < 10ms: .* NOT MET/);
+    expect(r.stdout).toMatch(/SLO\s+putLatencyP50 < 10ms in every 30s: worst 30s .* NOT MET/);
   });
 
   it("prints the JSON Schema of scenario files", () => {

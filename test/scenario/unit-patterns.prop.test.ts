@@ -267,8 +267,19 @@ describe("unit patterns of the JSON Schema", () => {
     ["1.5x", ["ratio"]],
     ["1.x", ["ratio"]],
     ["< 0.1%", ["shareThreshold"]],
-    ["<= 250ms", ["shareThreshold", "durationThreshold"]],
+    ["<= 250ms", ["durationThreshold"]],
     ["< 2s\n", []],
+    ["< 0.1% over 1m", ["shareThreshold"]],
+    ["< 0.1% OVER run", ["shareThreshold"]],
+    ["< 2s over 5m", ["durationThreshold"]],
+    ["< 2s over 1h30m", ["durationThreshold"]],
+    ["< 0.1% over", []],
+    ["< 5 % over run", ["shareThreshold"]],
+    ["< 0.1% over  ", []],
+    ["< 0.1% over banana", []],
+    ["< 0.1% over  over 1m", []],
+    ["< 2s over 0s", ["durationThreshold"]],
+    ["< 2s over 1m over 2m", []],
   ] as const)("%j is read as %j", (text, kinds) => {
     expect([...agree(text)].sort()).toEqual([...kinds].sort());
   });
