@@ -29,6 +29,49 @@ export interface HashRouter {
   readonly shares: Float64Array;
 }
 
+/**
+ * Mean partition-key bytes of a key distribution, worked out without building its keys (a check of
+ * record sizes needs only this; KeySpace.meanKeyBytes is the same number).
+ */
+export function meanKeyBytesOf(spec: KeyDistribution): number {
+  const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
+  const hot = spec.hotKeys ?? [];
+  let mean = hot.reduce((a, h) => a + h.share * utf8(h.key), 0);
+  const base = 1 - hot.reduce((a, h) => a + h.share, 0);
+  const digits = (n: number) => String(n).length;
+  switch (spec.dist) {
+    case "random":
+      return mean + base * spec.keyLength;
+    case "uniform": {
+      let sum = 0;
+      for (let i = 0; i < spec.keys; i++) sum += digits(i);
+      return mean + base * (utf8(spec.prefix) + sum / spec.keys);
+    }
+    case "zipf": {
+      let norm = 0;
+      let sum = 0;
+      for (let k = 1; k <= spec.keys; k++) {
+        const w = k ** -spec.exponent;
+        norm += w;
+        sum += w * digits(k);
+      }
+      return mean + base * (utf8(spec.prefix) + sum / norm);
+    }
+    case "list": {
+      const entries = spec.keys.map((k) => (typeof k === "string" ? { key: k, weight: 1 } : k));
+      const total = entries.reduce((a, e) => a + e.weight, 0);
+      for (const e of entries) mean += (base * e.weight * utf8(e.key)) / total;
+      return mean;
+    }
+    case "explicitHashKeys":
+      return mean + base * spec.keyLength;
+    default: {
+      const never: never = spec;
+      throw new Error(`unknown key distribution ${JSON.stringify(never)}`);
+    }
+  }
+}
+
 /** A compiled key distribution. Key index −1 stands for a fresh random key. */
 export class KeySpace {
   /** Names of the named keys (hot keys first, then the base distribution's keys). */

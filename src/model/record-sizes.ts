@@ -11,7 +11,7 @@ import { aboveMaximum } from "../scenario/messages.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatSize } from "../scenario/units.js";
 import type { ScheduleProblem } from "./capacity.js";
-import { KeySpace } from "./keys.js";
+import { meanKeyBytesOf } from "./keys.js";
 
 /** The largest record a producer's target takes, and what it is. */
 function targetLimit(
@@ -53,9 +53,8 @@ export function checkRecordSizes(scenario: Scenario): ScheduleProblem[] {
   scenario.producers.forEach((p, i) => {
     const limit = targetLimit(scenario, p.target);
     const keyed = [scenario.stream, ...scenario.streams].some((s) => s.name === p.target);
-    const keys = keyed ? new KeySpace(p.partitionKey) : undefined;
     const size = compileDistribution({ ...p.recordSize, clampMin: 0 });
-    const split = size.splitAt(limit.bytes - (keys?.meanKeyBytes ?? 0));
+    const split = size.splitAt(limit.bytes - (keyed ? meanKeyBytesOf(p.partitionKey) : 0));
     if (split.above === 0) return;
     const path = ["producers", i, "recordSize"];
     const counted = keyed ? " (data and partition key together)" : "";

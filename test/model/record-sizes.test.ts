@@ -71,3 +71,19 @@ describe("records over the maximum record size", () => {
     expect(rows.reduce((a, r) => a + Number(r["RejectedRecords"]), 0)).toBe(s.records.rejected);
   });
 });
+
+describe("mean key bytes", () => {
+  it("worked out without building the keys equals the key space's", async () => {
+    const { KeySpace, meanKeyBytesOf } = await import("../../src/model/keys.js");
+    for (const key of [
+      "{ dist: random }",
+      "{ dist: uniform, keys: 1234, prefix: truck- }",
+      "{ dist: zipf, keys: 20000, exponent: 0.75, prefix: user- }",
+      "{ dist: list, keys: [a, { key: bébé, weight: 3 }] }",
+      "{ dist: uniform, keys: 100, hotKeys: [{ key: acme-corp, share: 30% }] }",
+    ]) {
+      const spec = scenarioOf(yaml, { "producers[0].partitionKey": key }).producers[0]!.partitionKey;
+      expect(meanKeyBytesOf(spec), key).toBeCloseTo(new KeySpace(spec).meanKeyBytes, 9);
+    }
+  });
+});
