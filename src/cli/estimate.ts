@@ -23,30 +23,43 @@ export const WARN_SECONDS = 60;
 /** Above this (the low end of the bracket), a command is refused without --force. */
 export const REFUSE_SECONDS = 3600;
 
-/** Scales a pilot that took `wallMs` for `simulatedUs` of the scenario up to the whole run. */
-export function extrapolate(scenario: Scenario, simulatedUs: number, wallMs: number): Estimate {
+/**
+ * Scales a pilot up to the whole run: it took `wallMs` to simulate from `fromUs` to `toUs` (after a
+ * warm-up: the first fraction of a second of a process is the JIT compiling, and would inflate it).
+ */
+export function extrapolate(scenario: Scenario, toUs: number, wallMs: number, fromUs = 0): Estimate {
   const end = scenario.duration;
-  if (simulatedUs >= end) return { lowSeconds: wallMs / 1000, highSeconds: wallMs / 1000 };
-  const byTime = end / Math.max(simulatedUs, 1);
-  const recordsSoFar = expectedRecords(scenario, simulatedUs);
-  const byRecords = recordsSoFar > 0 ? expectedRecords(scenario) / recordsSoFar : byTime;
+  if (toUs >= end && fromUs === 0) return { lowSeconds: wallMs / 1000, highSeconds: wallMs / 1000 };
+  const byTime = end / Math.max(toUs - fromUs, 1);
+  const recordsIn = expectedRecords(scenario, toUs) - expectedRecords(scenario, fromUs);
+  const byRecords = recordsIn > 0 ? expectedRecords(scenario) / recordsIn : byTime;
   return {
     lowSeconds: (wallMs / 1000) * Math.min(byTime, byRecords),
     highSeconds: (wallMs / 1000) * Math.max(byTime, byRecords),
   };
 }
 
-/** Simulates the start of a scenario for about `budgetMs` of wall time and extrapolates one run. */
+/** Wall time a pilot lets the process warm up before it measures. */
+export const WARM_UP_MS = 200;
+
+/**
+ * Simulates the start of a scenario for about `budgetMs` of wall time after a warm-up and
+ * extrapolates one run from the part after the warm-up.
+ */
 export function pilotEstimate(scenario: Scenario, budgetMs = 400): Estimate {
+  const started = Date.now();
   const run = buildRun(scenario, { sink: NULL_SINK });
   const slice = Math.max(1, Math.min(US_PER_S, Math.floor(scenario.duration / 1000)));
-  const started = Date.now();
   let t = 0;
-  while (t < scenario.duration && Date.now() - started < budgetMs) {
+  let warm: { us: number; ms: number } | undefined;
+  while (t < scenario.duration && Date.now() - started < WARM_UP_MS + budgetMs) {
     t = Math.min(t + slice, scenario.duration);
     run.sim.run(t);
+    if (!warm && Date.now() - started >= WARM_UP_MS) warm = { us: t, ms: Date.now() };
   }
-  return extrapolate(scenario, t, Date.now() - started);
+  // A run that ended within the warm-up (or just after it) is measured whole.
+  if (!warm || t >= scenario.duration) return extrapolate(scenario, t, Date.now() - started);
+  return extrapolate(scenario, t, Date.now() - warm.ms, warm.us);
 }
 
 /** A whole command: `runs` runs like the piloted one on `workers` threads. */

@@ -20,6 +20,8 @@ export function count(n: number): string {
 export function percent(fraction: number): string {
   const p = 100 * fraction;
   if (p === 0) return "0%";
+  // Not "0%" for something that happened.
+  if (Math.abs(p) < 0.001) return p > 0 ? "<0.001%" : ">-0.001%";
   const digits = Math.abs(p) >= 10 ? 1 : Math.abs(p) >= 0.1 ? 2 : 3;
   return `${p.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 })}%`;
 }

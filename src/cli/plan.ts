@@ -8,25 +8,31 @@ import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { stringify as toYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
-import { evaluateSlo } from "../model/summarize.js";
+import { DEFAULT_SLO_WINDOW_US, WINDOWED_SLOS } from "../model/slo-windows.js";
 import { billOf } from "../plan/bill.js";
+import { causesAt } from "../plan/causes.js";
+import { evaluateCount, lossAllowed } from "../plan/evaluation.js";
 import {
+  type ClosedForm,
   closedForm,
   type Evaluation,
   hotKeyBound,
-  offeredTraffic,
   searchShards,
   updateSchedule,
 } from "../plan/plan.js";
 import { replicationSeeds } from "../plan/sweep.js";
 import { planChart } from "../report/plan-charts.js";
 import { renderChart } from "../report/render.js";
+import { bytes } from "../report/text.js";
 import type { Override } from "../scenario/load.js";
+import type { Scenario } from "../scenario/schema.js";
 import { unmeasurableSlos } from "../scenario/slo-scope.js";
+import type { Threshold } from "../scenario/units.js";
 import { formatDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
+import { count, percent, textTable } from "./human.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
@@ -93,14 +99,13 @@ export async function planCommand(options: PlanOptions): Promise<number> {
         .join("\n"),
     );
   const prices = loadPrices(options.prices);
-  const traffic = offeredTraffic(scenario);
-  const forms = closedForm(traffic);
+  const forms = closedForm(scenario);
   const hotKey = hotKeyBound(scenario);
-  const max = options.max ?? Math.max(64, 8 * forms.peak);
+  const max = options.max ?? Math.max(64, 8 * forms.peak.shards);
   const seedList = replicationSeeds(scenario.seed, seeds);
   const workers = Math.min(options.workers ?? availableParallelism(), seeds);
   // A bisection between the formula's count and the largest, a check above, and a few more.
-  const expectedRuns = seeds * (Math.ceil(Math.log2(Math.max(2, max / Math.max(1, forms.aws)))) + 3);
+  const expectedRuns = seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
   const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
   let runsStarted = 0;
   const pool = new SimPool(workers);
@@ -124,50 +129,38 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       shards,
       results.map((r) => r.summary),
     );
-    const verdicts = results.map((r) => evaluateSlo(scenario, r.summary));
-    const metrics = verdicts[0]!.map((v, i) => {
-      // Every SLO is measurable here (checked before the search), so every value is a number.
-      const values = verdicts.map((vs) => vs[i]!.actual ?? Number.NaN);
-      return {
-        name: v.name,
-        mean: values.reduce((a, x) => a + x, 0) / values.length,
-        worst: Math.max(...values),
-        threshold: thresholdOf(scenario.slo!, v.name, v.unit),
-        unit: v.unit,
-        met: verdicts.filter((vs) => vs[i]!.verdict === "met").length,
-      };
-    });
-    const cost =
-      results.reduce((a, r) => a + billOf(r.usage, "provisioned", prices).monthlyTotal, 0) / results.length;
-    return {
+    return evaluateCount(
+      scenario,
       shards,
-      pass: verdicts.every((vs) => vs.every((v) => v.verdict === "met")),
-      metrics,
-      monthlyCost: cost,
-    };
+      results.map((r) => ({
+        summary: r.summary,
+        monthlyCost: billOf(r.usage, "provisioned", prices).monthlyTotal,
+      })),
+    );
   };
   let result: Awaited<ReturnType<typeof searchShards>>;
   try {
     // A key over one shard's limit: try a generous count first; if even that fails, stop there.
     if (hotKey) {
-      const probe = await evaluate(Math.min(max, Math.max(2 * forms.peak, forms.peak + 4)));
+      const probe = await evaluate(Math.min(max, Math.max(2 * forms.peak.shards, forms.peak.shards + 4)));
       result = probe.pass
-        ? await searchShards(evaluate, Math.max(forms.aws, 1), max)
+        ? await searchShards(evaluate, forms.aws.shards, max)
         : { evaluations: [probe], monotone: true, scanned: false };
-    } else result = await searchShards(evaluate, Math.max(forms.aws, 1), max);
+    } else result = await searchShards(evaluate, forms.aws.shards, max);
   } finally {
     progress.stop();
     await pool.destroy();
   }
   const out = resolve(options.out ?? `reports/${scenario.name}-plan`);
   mkdirSync(out, { recursive: true });
-  const chosenRuns = result.chosen !== undefined ? summaries.get(result.chosen) : undefined;
-  const why = explain(result.chosen, forms, traffic, chosenRuns, result.evaluations);
+  const why = explain(scenario, result.chosen, forms, result.evaluations, summaries);
+  const infeasible =
+    result.chosen === undefined ? infeasibility(scenario, result.evaluations, summaries, hotKey) : [];
   const schedule =
     options.current !== undefined && result.chosen !== undefined
       ? updateSchedule(options.current, result.chosen, scenario.stream.updating.updateShardCount / 1e6)
       : [];
-  writePlanFiles(out, result.evaluations, result.chosen, forms, seeds, schedule, why, hotKey);
+  writePlanFiles(out, result.evaluations, result.chosen, forms, seeds, schedule, why, infeasible);
   const points = result.evaluations.flatMap((e) =>
     e.metrics.map((m) => ({
       shards: e.shards,
@@ -175,13 +168,13 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       unit: m.unit,
       mean: m.mean,
       worst: m.worst,
-      threshold: m.threshold,
+      threshold: m.limit,
     })),
   );
   const spec = planChart(
     `Shards for ${scenario.name}: each SLO metric by shard count (${seeds} seeds)`,
     result.chosen,
-    forms.aws,
+    forms.aws.shards,
     points,
   );
   const { svg, png } = await renderChart(spec);
@@ -189,20 +182,28 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   writeFileSync(join(out, "plan.svg"), svg);
   writeFileSync(join(out, "plan.png"), png);
   if (!options.quiet) {
+    const i = forms.aws.inputs;
+    const pk = forms.peak;
     const lines = [
-      `${scenario.name}: ${formatDuration(scenario.duration)} of traffic, ${seeds} seed${seeds === 1 ? "" : "s"} per shard count, SLOs: ${Object.keys(slo).join(", ")}`,
-      `  offered: mean ${Math.round(traffic.meanRecordsPerSecond).toLocaleString("en-US")} records/s, peak ${Math.round(traffic.peakRecordsPerSecond).toLocaleString("en-US")} records/s, ${Math.round(traffic.meanRecordBytes).toLocaleString("en-US")} bytes per record, ${traffic.sharedReaders} shared-throughput reader${traffic.sharedReaders === 1 ? "" : "s"}`,
-      `  closed form: AWS's sizing formula ${plural(forms.aws, "shard")} (mean traffic, records rounded up to 1 KB); per-second limits at the peak ${forms.peak}`,
-      `  evaluated: ${result.evaluations.map((e) => `${e.shards}${e.pass ? "✓" : "✗"}`).join(" ")}${result.scanned ? " (not monotone: scanned)" : ""}`,
+      `${scenario.name}: ${formatDuration(scenario.duration)} of traffic, ${seeds === 1 ? "1 seed" : `${seeds} seeds`} per shard count; SLOs: ${Object.entries(
+        slo,
+      )
+        .filter(([, t]) => t !== undefined)
+        .map(([name, t]) => `${name} ${formatThreshold(name, t as Threshold, scenario.duration)}`)
+        .join(", ")}${lossAllowed(scenario) ? "" : "; and no record lost"}`,
+      `  AWS's sizing formula: ${plural(forms.aws.shards, "shard")} — records of ${count(i.averageDataSizeBytes)} bytes of data (${i.averageDataSizeKiB} KiB rounded up) × ${count(i.recordsPerSecond)} records/s on average = ${count(i.incomingWriteKiB)} KiB/s in ÷ 1,024${i.numberOfConsumers > 0 ? `; × ${i.numberOfConsumers} consumer${i.numberOfConsumers === 1 ? "" : "s"} = ${count(i.outgoingReadKiB)} KiB/s out ÷ 2,048` : ""}`,
+      `  busiest second (kinesim): ${plural(pk.shards, "shard")} — ${pk.records > 1.001 * i.recordsPerSecond ? `at ${formatDuration(pk.atSeconds * 1e6)}, ` : ""}${count(pk.records)} records and ${bytes(pk.bytes)}/s with keys: ${pk.byRecords} for records, ${pk.byBytes} for bytes${pk.sharedReaders > 0 ? `, ${pk.byReads} for ${pk.sharedReaders} shared reader${pk.sharedReaders === 1 ? "" : "s"}` : ""}, if the keys spread evenly`,
+      "",
+      ...evaluationTable(result.evaluations, result.chosen),
+      ...(result.scanned
+        ? ["  (what was seen was not monotone in the shard count: every count up to the largest was run)"]
+        : []),
+      "",
     ];
     if (result.chosen !== undefined) {
       const e = result.evaluations.find((x) => x.shards === result.chosen)!;
       lines.push(
         `plan: ${plural(result.chosen, "shard")}, about $${e.monthlyCost.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} a month provisioned`,
-        ...e.metrics.map(
-          (m) =>
-            `  ${m.name}: mean ${show(m.mean, m.unit)}, worst ${show(m.worst, m.unit)} (threshold ${show(m.threshold, m.unit)})`,
-        ),
         `  ${seeds === 1 ? "the seed" : `all ${seeds} seeds`} met every SLO at ${plural(result.chosen, "shard")}; ${confidence(seeds)}`,
         ...why.map((w) => `  ${w}`),
       );
@@ -213,7 +214,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     } else {
       lines.push(
         `no plan: no shard count up to ${Math.max(...result.evaluations.map((e) => e.shards))} met every SLO`,
-        ...(hotKey ? [`  ${hotKey}`] : []),
+        ...infeasible.map((w) => `  ${w}`),
       );
     }
     lines.push(
@@ -225,17 +226,45 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   return result.chosen !== undefined ? 0 : 1;
 }
 
-function thresholdOf(
-  slo: NonNullable<ReturnType<typeof loadScenarioFile>["scenario"]["slo"]>,
-  name: string,
-  unit: string,
-) {
-  const t = (slo as Record<string, { value: number } | undefined>)[name];
-  return t ? (unit === "ms" ? t.value / 1000 : t.value) : Number.NaN;
+/** An SLO's threshold as the plan reads it: "< 0.1% in every 1m", "< 2s over the run". */
+function formatThreshold(name: string, t: Threshold, durationUs: number): string {
+  const value = name.endsWith("Fraction")
+    ? `${Number((100 * t.value).toPrecision(6))}%`
+    : formatDuration(t.value);
+  const windowed = (WINDOWED_SLOS as readonly string[]).includes(name);
+  const over =
+    !windowed || t.over === "run"
+      ? "over the run"
+      : `in every ${formatDuration(Math.min(t.over ?? DEFAULT_SLO_WINDOW_US, durationUs))}`;
+  return `${t.op} ${value} ${over}`;
 }
 
-function show(v: number, unit: string): string {
-  return unit === "fraction" ? `${(100 * v).toFixed(3)}%` : `${Math.round(v).toLocaleString("en-US")} ms`;
+/** One line per evaluated count: what it lost, throttled and took, and each SLO's value. */
+function evaluationTable(evaluations: readonly Evaluation[], chosen: number | undefined): string[] {
+  const metrics = evaluations[0]?.metrics ?? [];
+  const header = [
+    "shards",
+    "",
+    "lost",
+    "throttled (1st)",
+    "put p99",
+    ...metrics.map((m) => `${m.name}${m.over === "run" ? "" : ` (worst ${m.over})`}`),
+    "per month",
+  ];
+  const rows = evaluations.map((e) => [
+    String(e.shards),
+    e.pass ? (e.shards === chosen ? "✓ plan" : "✓") : `✗ ${e.failing.join(", ")}`,
+    percent(e.lostFraction),
+    percent(e.firstAttemptThrottled),
+    `${count(e.putLatencyP99Ms)} ms`,
+    ...e.metrics.map((m) => (m.unit === "fraction" ? percent(m.worst) : `${count(m.worst)} ms`)),
+    `$${count(e.monthlyCost)}`,
+  ]);
+  return ["  every count evaluated (worst seed):", ...textTable(header, rows, "    ").trimEnd().split("\n")];
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
 }
 
 /** What R passing seeds say: an exact binomial bound on the chance that a further seed fails. */
@@ -244,63 +273,74 @@ function confidence(seeds: number): string {
   return `so the chance that another seed misses is below ${(100 * bound).toFixed(0)}% at 95% confidence (1 − 0.05^(1/${seeds})); more --seeds tighten it`;
 }
 
-/** Why the simulated answer differs from the closed forms, from the chosen runs. */
+/** Why the answer is what it is, measured at the largest count below it that failed. */
 function explain(
+  scenario: Scenario,
   chosen: number | undefined,
-  forms: ReturnType<typeof closedForm>,
-  traffic: ReturnType<typeof offeredTraffic>,
-  runs: RunSummary[] | undefined,
+  forms: ClosedForm,
   evaluations: readonly Evaluation[],
+  summaries: ReadonlyMap<number, RunSummary[]>,
 ): string[] {
-  if (chosen === undefined || !runs) return [];
-  const reasons: string[] = [];
-  if (chosen === forms.aws) reasons.push("the same as AWS's formula");
-  else if (chosen < forms.aws)
-    reasons.push(
-      `fewer than AWS's formula: it rounds every record up to 1 KB (here ${Math.round(traffic.meanRecordBytes)} bytes), and the SLOs tolerate what ${chosen} shards give`,
+  if (chosen === undefined) return [];
+  const aws = forms.aws.shards;
+  const below = evaluations.filter((e) => e.shards < chosen && !e.pass).at(-1);
+  const head =
+    chosen === aws
+      ? "the same as AWS's formula"
+      : chosen < aws
+        ? `fewer than AWS's formula (${aws}), which rounds each record up to a whole KiB (${count(forms.aws.inputs.averageDataSizeBytes)} bytes here) and counts every consumer as reading the whole stream`
+        : `more than AWS's formula (${aws})`;
+  if (!below) return [`${head}.`];
+  const causes = causesAt(scenario, below.shards, summaries.get(below.shards) ?? []);
+  const lines = [
+    `${head}; ${plural(below.shards, "shard")} failed ${below.failing.join(", ")} (throttled ${percent(below.firstAttemptThrottled)}, lost ${percent(below.lostFraction)}), because of:`,
+    ...causes.map((c) => `- ${c.text}`),
+  ];
+  if (causes.length === 0) lines.push("- nothing this plan can name beyond the SLOs' own values above");
+  return lines;
+}
+
+/** Why no count worked. */
+function infeasibility(
+  scenario: Scenario,
+  evaluations: readonly Evaluation[],
+  summaries: ReadonlyMap<number, RunSummary[]>,
+  hotKey: string | undefined,
+): string[] {
+  const largest = evaluations.at(-1);
+  const lines: string[] = hotKey ? [hotKey] : [];
+  if (largest)
+    lines.push(
+      `at ${plural(largest.shards, "shard")}: ${largest.failing.join(", ")} failed, because of:`,
+      ...causesAt(scenario, largest.shards, summaries.get(largest.shards) ?? []).map((c) => `- ${c.text}`),
     );
-  else {
-    const below = evaluations.filter((e) => e.shards < chosen && !e.pass).at(-1);
-    reasons.push(
-      `more than AWS's formula (${forms.aws}); why ${below ? below.shards : chosen - 1} shard(s) were not enough:`,
-    );
-    if (traffic.peakRecordsPerSecond > 1.15 * traffic.meanRecordsPerSecond)
-      reasons.push(
-        `- bursts: the peak is ${(traffic.peakRecordsPerSecond / traffic.meanRecordsPerSecond).toFixed(2)}× the mean, and the limits are per second (${forms.peak} shard(s) at the peak)`,
-      );
-    const share = Math.max(...runs.map((r) => r.hottestShard.share));
-    if (share > (1.15 * 1) / chosen)
-      reasons.push(
-        `- key skew: the hottest shard takes ${(100 * share).toFixed(1)}% of the records, not 1/${chosen} = ${(100 / chosen).toFixed(1)}%`,
-      );
-    if (traffic.sharedReaders > 2)
-      reasons.push(`- consumers: ${traffic.sharedReaders} readers share each shard's 2 MiB/s and 5 reads/s`);
-    if (reasons.length === 1)
-      reasons.push(
-        "- per-second randomness: Poisson arrivals and batching put more than the mean into some seconds",
-      );
-  }
-  return reasons;
+  return lines;
 }
 
 function writePlanFiles(
   out: string,
   evaluations: readonly Evaluation[],
   chosen: number | undefined,
-  forms: ReturnType<typeof closedForm>,
+  forms: ClosedForm,
   seeds: number,
   schedule: ReturnType<typeof updateSchedule>,
   why: string[],
-  hotKey: string | undefined,
+  infeasible: string[],
 ) {
   const names = evaluations[0]?.metrics.map((m) => m.name) ?? [];
   const rows = evaluations.map((e) => ({
     shards: e.shards,
     pass: e.pass,
+    failing: e.failing.join(";"),
+    lostFraction: round6(e.lostFraction),
+    firstAttemptThrottledFraction: round6(e.firstAttemptThrottled),
+    putLatencyP99Ms: round6(e.putLatencyP99Ms),
+    backlogSeconds: round6(e.backlogSeconds),
     ...Object.fromEntries(
       e.metrics.flatMap((m) => [
-        [`${m.name}.mean`, round(m.mean)],
-        [`${m.name}.worst`, round(m.worst)],
+        [`${m.name}.mean`, round6(m.mean)],
+        [`${m.name}.worst`, round6(m.worst)],
+        [`${m.name}.wholeRunWorst`, round6(m.wholeRunWorst)],
         [`${m.name}.seedsMet`, m.met],
       ]),
     ),
@@ -309,7 +349,12 @@ function writePlanFiles(
   const columns = [
     "shards",
     "pass",
-    ...names.flatMap((n) => [`${n}.mean`, `${n}.worst`, `${n}.seedsMet`]),
+    "failing",
+    "lostFraction",
+    "firstAttemptThrottledFraction",
+    "putLatencyP99Ms",
+    "backlogSeconds",
+    ...names.flatMap((n) => [`${n}.mean`, `${n}.worst`, `${n}.wholeRunWorst`, `${n}.seedsMet`]),
     "monthlyCost",
   ];
   writeFileSync(
@@ -318,7 +363,7 @@ function writePlanFiles(
   );
   writeFileSync(
     join(out, "plan.json"),
-    `${JSON.stringify({ chosen: chosen ?? null, seeds, closedForm: forms, reasons: why, infeasible: chosen === undefined ? (hotKey ?? "no shard count tried met every SLO") : null, evaluations, schedule }, null, 2)}\n`,
+    `${JSON.stringify({ chosen: chosen ?? null, seeds, closedForm: forms, reasons: why, infeasible: chosen === undefined ? infeasible : null, evaluations, schedule }, null, 2)}\n`,
   );
   if (schedule.length > 0)
     writeFileSync(
@@ -331,10 +376,6 @@ function writePlanFiles(
         })),
       }),
     );
-}
-
-function round(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
 
 /** "1 shard", "4 shards". */

@@ -5,7 +5,7 @@ import { stringify as toYaml } from "yaml";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
 import { simulateInterruptible } from "../simulate.js";
-import { extrapolate, judgeEstimate } from "./estimate.js";
+import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
 import { formatWall } from "./human.js";
 import { loadScenarioFile } from "./load.js";
@@ -30,8 +30,8 @@ export interface RunOptions {
   progress?: { progress: Progress; run: number };
 }
 
-/** Wall time of the pilot: after it, the whole run's time is estimated from what it took. */
-const PILOT_MS = 500;
+/** Wall time of the pilot after its warm-up: then the whole run's time is estimated from it. */
+const PILOT_MS = 400;
 
 /** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */
 export async function runCommand(options: RunOptions): Promise<number> {
@@ -53,13 +53,21 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
   process.once("SIGINT", handlers.SIGINT);
   process.once("SIGTERM", handlers.SIGTERM);
-  // The first half second is the pilot: the whole run is judged from it (see estimate.ts).
+  // The first moments are the pilot: after a warm-up, the whole run is judged from how fast it
+  // goes (see estimate.ts).
   let judged = false;
+  let warm: { us: number; ms: number } | undefined;
   const judge = (t: number, end: number) => {
     const wall = Date.now() - started;
-    if (judged || (wall < PILOT_MS && t < end)) return;
+    if (judged) return;
+    if (!warm && wall >= WARM_UP_MS) warm = { us: t, ms: Date.now() };
+    if (wall < WARM_UP_MS + PILOT_MS && t < end) return;
     judged = true;
-    const warning = judgeEstimate(`this run (${scenario.name})`, scenario, extrapolate(scenario, t, wall), {
+    const estimate =
+      warm && t < end
+        ? extrapolate(scenario, t, Date.now() - warm.ms, warm.us)
+        : extrapolate(scenario, t, wall);
+    const warning = judgeEstimate(`this run (${scenario.name})`, scenario, estimate, {
       ...(options.force !== undefined ? { force: options.force } : {}),
       flags: { duration: "--duration", resolution: "--resolution" },
     });

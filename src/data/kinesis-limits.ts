@@ -80,6 +80,39 @@ export const KINESIS = {
   },
 } as const satisfies Record<string, Fact>;
 
+/**
+ * AWS's sizing formula for a provisioned stream (Kinesis Data Streams developer guide, "Choosing the
+ * data stream capacity mode" → Provisioned mode, how-do-i-size-a-stream.md):
+ *   incoming_write_bandwidth_in_KB = average_data_size_in_KB × records_per_second
+ *   outgoing_read_bandwidth_in_KB  = incoming_write_bandwidth_in_KB × number_of_consumers
+ *   number_of_shards = max(incoming_write_bandwidth_in_KiB / 1024, outgoing_read_bandwidth_in_KiB / 2048)
+ * where average_data_size_in_KB is the average data record size "rounded up to the nearest 1 KB",
+ * and number_of_consumers counts the applications that read the stream concurrently and
+ * independently. The page mixes KB and KiB; the formula divides KiB by 1024 and 2048 (1 MiB and
+ * 2 MiB per shard), so kinesim reads the record size in KiB too (1,024 bytes: 1 KiB, not 2 KB).
+ * The data record is the blob the producer sends: the partition key is not part of the formula.
+ */
+export const SIZING_FORMULA = {
+  writeKiBPerShard: {
+    value: 1024,
+    unit: "KiB/s of incoming write bandwidth per shard (the formula's divisor)",
+    sources: ["KDS-DG-2022"],
+    note: "how-do-i-size-a-stream.md, Provisioned mode.",
+  },
+  readKiBPerShard: {
+    value: 2048,
+    unit: "KiB/s of outgoing read bandwidth per shard (the formula's divisor)",
+    sources: ["KDS-DG-2022"],
+    note: "how-do-i-size-a-stream.md, Provisioned mode.",
+  },
+  recordSizeRoundingBytes: {
+    value: 1024,
+    unit: "bytes: the average data record size is rounded up to a whole KiB",
+    sources: ["KDS-DG-2022"],
+    note: "The page says 'rounded up to the nearest 1 KB'; KiB, to match the formula's divisors.",
+  },
+} as const satisfies Record<string, Fact>;
+
 /** Resharding and capacity-mode rules. */
 export const CAPACITY = {
   updateShardCountCallsPer24h: {

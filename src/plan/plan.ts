@@ -3,87 +3,212 @@
 // then bisect, checking that what was seen is monotone and scanning where it is not), and an
 // UpdateShardCount schedule that gets a stream there within AWS's rules.
 
-import { CAPACITY, KINESIS } from "../data/kinesis-limits.js";
+import { READS } from "../data/consumer-limits.js";
+import { CAPACITY, KINESIS, SIZING_FORMULA } from "../data/kinesis-limits.js";
 import { compileDistribution } from "../engine/distributions.js";
 import { US_PER_S } from "../engine/time.js";
-import { KeySpace } from "../model/keys.js";
-import { rateFunction } from "../model/traffic.js";
+import { KeySpace, meanKeyBytesOf } from "../model/keys.js";
+import { type RateFunction, rateFunction } from "../model/traffic.js";
 import { usesEfo } from "../scenario/consumers.js";
 import type { Scenario } from "../scenario/schema.js";
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
 
-/** The traffic of the producers that write to the scenario's stream, as formulas see it. */
-export interface OfferedTraffic {
-  meanRecordsPerSecond: number;
-  peakRecordsPerSecond: number;
-  /** Mean bytes a record counts against the limits (data and partition key). */
-  meanRecordBytes: number;
-  /** Readers that share each shard's 2 MiB/s (polling consumers, delivery streams, applications). */
-  sharedReaders: number;
-  efoReaders: number;
+/** What AWS's sizing formula was given, in its own terms. */
+export interface SizingInputs {
+  /** Mean data record size in bytes (the data blob, without the partition key). */
+  averageDataSizeBytes: number;
+  /** The same rounded up to a whole KiB, as the formula asks. */
+  averageDataSizeKiB: number;
+  /** Mean records written per second over the run. */
+  recordsPerSecond: number;
+  /** Applications reading the stream concurrently and independently (every consumer kind). */
+  numberOfConsumers: number;
+  incomingWriteKiB: number;
+  outgoingReadKiB: number;
 }
 
-/** The offered traffic, from the producers' rate profiles and size distributions. */
-export function offeredTraffic(scenario: Scenario): OfferedTraffic {
-  const main = scenario.stream.name;
+/** AWS's sizing formula and the inputs it used (see SIZING_FORMULA for the page it comes from). */
+export interface AwsSizing {
+  shards: number;
+  inputs: SizingInputs;
+}
+
+/** kinesim's own per-second reading of the offered traffic at its busiest second. */
+export interface PeakSecond {
+  /** Seconds into the run. */
+  atSeconds: number;
+  records: number;
+  /** Bytes counted against the write limit (data and partition key), from each producer's sizes. */
+  bytes: number;
+  /** Readers sharing each shard's 2 MiB/s (polling consumers, delivery streams, applications). */
+  sharedReaders: number;
+  byRecords: number;
+  byBytes: number;
+  byReads: number;
+  /** Shards the busiest second needs with a perfectly even spread. */
+  shards: number;
+  /** The limit that sets it. */
+  binding: "records" | "bytes" | "reads";
+}
+
+/** Both closed forms. */
+export interface ClosedForm {
+  aws: AwsSizing;
+  peak: PeakSecond;
+}
+
+interface Writer {
+  rate: RateFunction;
+  dataBytes: number;
+  keyBytes: number;
+}
+
+function writersOf(scenario: Scenario): Writer[] {
   const end = scenario.duration;
-  let mean = 0;
-  let peak = 0;
-  let bytes = 0;
-  for (const p of scenario.producers.filter((x) => x.target === main)) {
-    const rate = rateFunction(p.rate, p.start, p.stop ?? end, end);
-    const records = rate.integral(0, end);
-    mean += records / (end / US_PER_S);
-    peak += peakRate(rate, end);
-    bytes += records * (compileDistribution(p.recordSize).mean + new KeySpace(p.partitionKey).meanKeyBytes);
-  }
-  const totalRecords = mean * (end / US_PER_S);
+  return scenario.producers
+    .filter((p) => p.target === scenario.stream.name)
+    .map((p) => ({
+      rate: rateFunction(p.rate, p.start, p.stop ?? end, end),
+      dataBytes: compileDistribution({ ...p.recordSize, clampMin: 0 }).mean,
+      keyBytes: meanKeyBytesOf(p.partitionKey),
+    }));
+}
+
+/** Readers of the scenario's stream: those that share each shard's read limits, and every one. */
+export function readersOf(scenario: Scenario): { shared: number; all: number } {
+  const main = scenario.stream.name;
   const readsMain = (stream: string | undefined) => (stream ?? main) === main;
   const consumers = scenario.consumers.filter((c) => readsMain(c.stream));
-  const shared =
-    consumers.filter((c) => !usesEfo(c)).length +
+  const others =
     scenario.firehose.filter((f) => f.source.kind === "stream" && readsMain(f.source.stream)).length +
     scenario.analytics.filter((a) => readsMain(a.source.stream)).length;
+  return { shared: consumers.filter((c) => !usesEfo(c)).length + others, all: consumers.length + others };
+}
+
+/** AWS's formula, exactly as the developer guide writes it, on the run's mean traffic. */
+export function awsSizing(scenario: Scenario): AwsSizing {
+  const seconds = scenario.duration / US_PER_S;
+  let records = 0;
+  let dataBytes = 0;
+  for (const w of writersOf(scenario)) {
+    const n = w.rate.integral(0, scenario.duration);
+    records += n;
+    dataBytes += n * w.dataBytes;
+  }
+  const averageDataSizeBytes = records > 0 ? dataBytes / records : 0;
+  const kib = SIZING_FORMULA.recordSizeRoundingBytes.value;
+  const averageDataSizeKiB = Math.max(1, Math.ceil(averageDataSizeBytes / kib - 1e-9));
+  const recordsPerSecond = records / seconds;
+  const numberOfConsumers = readersOf(scenario).all;
+  const incomingWriteKiB = averageDataSizeKiB * recordsPerSecond;
+  const outgoingReadKiB = incomingWriteKiB * numberOfConsumers;
+  const shards = Math.max(
+    1,
+    Math.ceil(
+      Math.max(
+        incomingWriteKiB / SIZING_FORMULA.writeKiBPerShard.value,
+        outgoingReadKiB / SIZING_FORMULA.readKiBPerShard.value,
+      ) - 1e-9,
+    ),
+  );
   return {
-    meanRecordsPerSecond: mean,
-    peakRecordsPerSecond: peak,
-    meanRecordBytes: totalRecords > 0 ? bytes / totalRecords : 0,
-    sharedReaders: shared,
-    efoReaders: consumers.filter(usesEfo).length,
+    shards,
+    inputs: {
+      averageDataSizeBytes,
+      averageDataSizeKiB,
+      recordsPerSecond,
+      numberOfConsumers,
+      incomingWriteKiB,
+      outgoingReadKiB,
+    },
   };
 }
 
+/** The busiest second of the offered traffic, records and bytes from each producer's own sizes. */
+export function peakSecond(scenario: Scenario): PeakSecond {
+  const writers = writersOf(scenario);
+  const shared = readersOf(scenario).shared;
+  let best: PeakSecond | undefined;
+  for (let t = 0; t < scenario.duration; t += US_PER_S) {
+    const next = Math.min(t + US_PER_S, scenario.duration);
+    let records = 0;
+    let bytes = 0;
+    for (const w of writers) {
+      const n = w.rate.integral(t, next) * (US_PER_S / (next - t));
+      records += n;
+      bytes += n * (w.dataBytes + w.keyBytes);
+    }
+    const byRecords = Math.ceil(records / KINESIS.shardWriteRecordsPerSecond.value - 1e-9);
+    const byBytes = Math.ceil(bytes / KINESIS.shardWriteBytesPerSecond.value - 1e-9);
+    const byReads = Math.ceil((bytes * shared) / READS.bytesPerSecondPerShard.value - 1e-9);
+    const shards = Math.max(1, byRecords, byBytes, byReads);
+    const binding =
+      byRecords >= byBytes && byRecords >= byReads ? "records" : byBytes >= byReads ? "bytes" : "reads";
+    const load = Math.max(
+      records / KINESIS.shardWriteRecordsPerSecond.value,
+      bytes / KINESIS.shardWriteBytesPerSecond.value,
+    );
+    const bestLoad = best
+      ? Math.max(
+          best.records / KINESIS.shardWriteRecordsPerSecond.value,
+          best.bytes / KINESIS.shardWriteBytesPerSecond.value,
+        )
+      : -1;
+    if (load > bestLoad)
+      best = {
+        atSeconds: t / US_PER_S,
+        records,
+        bytes,
+        sharedReaders: shared,
+        byRecords,
+        byBytes,
+        byReads,
+        shards,
+        binding,
+      };
+  }
+  return (
+    best ?? {
+      atSeconds: 0,
+      records: 0,
+      bytes: 0,
+      sharedReaders: shared,
+      byRecords: 0,
+      byBytes: 0,
+      byReads: 0,
+      shards: 1,
+      binding: "records",
+    }
+  );
+}
+
+/** Both closed forms of a scenario. */
+export function closedForm(scenario: Scenario): ClosedForm {
+  return { aws: awsSizing(scenario), peak: peakSecond(scenario) };
+}
+
+/** The mean and busiest-second record rates of the offered traffic (for bursts). */
+export function rateProfile(scenario: Scenario): { meanPerSecond: number; peakPerSecond: number } {
+  const writers = writersOf(scenario);
+  let total = 0;
+  let peak = 0;
+  for (let t = 0; t < scenario.duration; t += US_PER_S) {
+    const next = Math.min(t + US_PER_S, scenario.duration);
+    let n = 0;
+    for (const w of writers) n += w.rate.integral(t, next);
+    total += n;
+    peak = Math.max(peak, n * (US_PER_S / (next - t)));
+  }
+  return { meanPerSecond: total / (scenario.duration / US_PER_S), peakPerSecond: peak };
+}
+
 /** The largest rate over the run, second by second (profiles are piecewise linear or stepped). */
-function peakRate(rate: ReturnType<typeof rateFunction>, end: number): number {
+function peakRate(rate: RateFunction, end: number): number {
   let peak = 0;
   for (let t = 0; t < end; t += US_PER_S)
     peak = Math.max(peak, rate.integral(t, Math.min(t + US_PER_S, end)));
   return peak;
-}
-
-/** Closed-form shard counts, with what each assumes. */
-export interface ClosedForm {
-  /** AWS's sizing formula: max(write KiB/s ÷ 1024, read KiB/s ÷ 2048), records rounded up to 1 KB, mean traffic. */
-  aws: number;
-  /** Per-second limits at the peak: records ÷ 1,000, bytes ÷ 1 MiB, shared reads ÷ 2 MiB, perfect spread. */
-  peak: number;
-}
-
-export function closedForm(t: OfferedTraffic): ClosedForm {
-  const kb = Math.max(1, Math.ceil(t.meanRecordBytes / KiB));
-  const writeKiB = t.meanRecordsPerSecond * kb;
-  const readKiB = writeKiB * t.sharedReaders;
-  const aws = Math.max(1, Math.ceil(writeKiB / 1024), Math.ceil(readKiB / 2048));
-  const peakBytes = t.peakRecordsPerSecond * t.meanRecordBytes;
-  const peak = Math.max(
-    1,
-    Math.ceil(t.peakRecordsPerSecond / KINESIS.shardWriteRecordsPerSecond.value),
-    Math.ceil(peakBytes / KINESIS.shardWriteBytesPerSecond.value),
-    Math.ceil((peakBytes * t.sharedReaders) / (2 * MiB)),
-  );
-  return { aws, peak };
 }
 
 /**
@@ -117,15 +242,42 @@ export function hotKeyBound(scenario: Scenario): string | undefined {
       worst = { name, ...k };
   }
   if (!worst) return undefined;
-  return `partition key "${worst.name}" alone writes ${Math.round(worst.records).toLocaleString("en-US")} records/s (${(worst.bytes / KiB).toFixed(0)} KiB/s) at the peak, and every record of a key goes to one shard, whose limit is ${recordLimit.toLocaleString("en-US")} records/s and 1 MiB/s: more shards cannot help. Spread the key (salt it with a suffix, or use explicit hash keys) or aggregate its records.`;
+  return `partition key "${worst.name}" alone writes ${Math.round(worst.records).toLocaleString("en-US")} records/s (${Math.round(worst.bytes / KiB).toLocaleString("en-US")} KiB/s) at the peak, and every record of a key goes to one shard, whose limit is ${recordLimit.toLocaleString("en-US")} records/s and 1 MiB/s: more shards cannot help. Spread the key (salt it with a suffix, or use explicit hash keys) or aggregate its records.`;
+}
+
+/** One SLO at one shard count, over the seeds. */
+export interface EvaluationMetric {
+  name: string;
+  /** The window it holds over ("1m", "run", …). */
+  over: string;
+  /** Mean and worst over the seeds of the value the verdict uses (the worst window's). */
+  mean: number;
+  worst: number;
+  /** The worst over the seeds of the whole run's value. */
+  wholeRunWorst: number;
+  threshold: string;
+  /** The threshold's value in the metric's unit (a fraction, or ms). */
+  limit: number;
+  unit: string;
+  /** Seeds on which it was met. */
+  met: number;
 }
 
 /** What one shard count gave over the replications. */
 export interface Evaluation {
   shards: number;
-  /** Every SLO met on every seed. */
+  /** Every SLO met on every seed, nothing lost (unless allowed) and the producers keeping up. */
   pass: boolean;
-  metrics: { name: string; mean: number; worst: number; threshold: number; unit: string; met: number }[];
+  /** What failed: SLO names, "no loss", "keeps up". */
+  failing: string[];
+  metrics: EvaluationMetric[];
+  /** The worst seed's records lost (dropped, rejected, expired) per record produced. */
+  lostFraction: number;
+  /** The worst seed's producer backlog at the end, in seconds of the mean rate. */
+  backlogSeconds: number;
+  /** The worst seed's first-attempt throttle fraction and put p99 over the whole run. */
+  firstAttemptThrottled: number;
+  putLatencyP99Ms: number;
   monthlyCost: number;
 }
 

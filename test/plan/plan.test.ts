@@ -7,13 +7,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { planCommand, sloOverride } from "../../src/cli/plan.js";
 import { checkSchedule } from "../../src/model/capacity.js";
-import {
-  closedForm,
-  type Evaluation,
-  offeredTraffic,
-  searchShards,
-  updateSchedule,
-} from "../../src/plan/plan.js";
+import { closedForm, type Evaluation, searchShards, updateSchedule } from "../../src/plan/plan.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { scenarioOf } from "../laws.js";
 
@@ -25,7 +19,12 @@ const verdict =
   async (shards: number): Promise<Evaluation> => ({
     shards,
     pass: pass(shards),
+    failing: pass(shards) ? [] : ["x"],
     metrics: [],
+    lostFraction: 0,
+    backlogSeconds: 0,
+    firstAttemptThrottled: 0,
+    putLatencyP99Ms: 0,
     monthlyCost: shards,
   });
 
@@ -88,11 +87,12 @@ describe("closed forms", () => {
     const s = scenarioOf(
       "name: t\nduration: 1m\nstream: { shards: 1 }\nproducers: [{ name: p, rate: 2500/s, recordSize: 512B, arrivals: even }]\nconsumers: [{ name: a, type: polling }, { name: b, type: polling }, { name: c, type: polling }]\n",
     );
-    const t = offeredTraffic(s);
-    expect(t.meanRecordsPerSecond).toBeCloseTo(2500, 6);
-    expect(t.sharedReaders).toBe(3);
+    const { aws, peak } = closedForm(s);
+    expect(aws.inputs.recordsPerSecond).toBeCloseTo(2500, 6);
+    expect(aws.inputs.numberOfConsumers).toBe(3);
+    expect(peak.sharedReaders).toBe(3);
     // write 2,500 KiB/s → 3 shards; read 7,500 KiB/s ÷ 2,048 → 4 shards.
-    expect(closedForm(t).aws).toBe(4);
+    expect(aws.shards).toBe(4);
   });
 
   it("parses --slo flags and rejects what it cannot read", () => {
@@ -122,14 +122,14 @@ describe("kinesim plan", () => {
     );
     expect(await plan(file, "steady", ["writeThrottledFraction<0.5%"])).toBe(0);
     const result = JSON.parse(readFileSync(join(work, "steady", "plan.json"), "utf8"));
-    expect(result.closedForm.aws).toBe(3);
+    expect(result.closedForm.aws.shards).toBe(3);
     expect(result.chosen).toBe(3);
     expect(result.reasons[0]).toMatch(/same as AWS's formula/);
     const csv = readFileSync(join(work, "steady", "plan.csv"), "utf8")
       .trim()
       .split("\n");
     expect(csv[0]).toBe(
-      "shards,pass,writeThrottledFraction.mean,writeThrottledFraction.worst,writeThrottledFraction.seedsMet,monthlyCost",
+      "shards,pass,failing,lostFraction,firstAttemptThrottledFraction,putLatencyP99Ms,backlogSeconds,writeThrottledFraction.mean,writeThrottledFraction.worst,writeThrottledFraction.wholeRunWorst,writeThrottledFraction.seedsMet,monthlyCost",
     );
     // 2 shards are below the limit the traffic needs: the row says so.
     expect(csv.find((l) => l.startsWith("2,"))).toMatch(/^2,false,/);
@@ -143,7 +143,7 @@ describe("kinesim plan", () => {
     expect(await plan(file, "hot", ["writeThrottledFraction<1%"])).toBe(1);
     const result = JSON.parse(readFileSync(join(work, "hot", "plan.json"), "utf8"));
     expect(result.chosen).toBeNull();
-    expect(result.infeasible).toMatch(/partition key "big" alone writes 1,200 records\/s/);
+    expect(result.infeasible[0]).toMatch(/partition key "big" alone writes 1,200 records\/s/);
   });
 
   it("on bursty traffic, needs more than the formula and says the bursts are why", async () => {
@@ -154,7 +154,7 @@ describe("kinesim plan", () => {
     );
     expect(await plan(file, "bursty", ["writeThrottledFraction<0.5%"])).toBe(0);
     const result = JSON.parse(readFileSync(join(work, "bursty", "plan.json"), "utf8"));
-    expect(result.chosen).toBeGreaterThan(result.closedForm.aws);
-    expect(result.reasons.join("\n")).toMatch(/bursts: the peak is/);
+    expect(result.chosen).toBeGreaterThan(result.closedForm.aws.shards);
+    expect(result.reasons.join("\n")).toMatch(/bursts in the rate: the busiest second offers 5,000 records/);
   });
 });
