@@ -12,12 +12,12 @@ import { overridesOf } from "./overrides.js";
 /** The stream of `scenario` at virtual time `at`, as describe-stream or list-shards output. */
 export function streamAt(
   path: string,
-  at: string,
+  at: string | undefined,
   set: string[] | undefined,
   shape: "describe" | "list",
 ): unknown {
   const { scenario } = loadScenarioFile(path, overridesOf(set ? { set } : {}));
-  const atUs = parseDuration(at);
+  const atUs = at === undefined ? scenario.duration : parseDuration(at);
   if (atUs === undefined || atUs < 0 || atUs > scenario.duration) {
     throw new ScenarioError([
       {

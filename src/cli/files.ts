@@ -152,3 +152,16 @@ export function shownPath(path: string): string {
   const shown = relative(process.cwd(), path);
   return shown === "" ? "." : shown.startsWith("..") ? path : shown;
 }
+
+/** Partition keys from a file, one per line (blank lines skipped; a line is taken as it is). */
+export function readKeysFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UserInputError(
+      `--keys-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
+  }
+  return text.split(/\r?\n/).filter((line) => line !== "");
+}

@@ -48,17 +48,23 @@ const setOption = {
   describe: "override any field: --set stream.shards=8 (repeatable)",
 } as const;
 
+/** Every records command's --at: a virtual time, by default the end of the run. */
+const AT_OPTION = {
+  type: "string",
+  describe: "virtual time of the call, e.g. 10m (default: the end of the run)",
+} as const;
+
 /** The options of describe-stream and list-shards. */
 function streamAtOptions(y: Argv) {
   return y.positional("scenario", { type: "string", demandOption: true }).options({
-    at: { type: "string", default: "0s", describe: "virtual time, e.g. 10m" },
+    at: AT_OPTION,
     set: setOption,
   });
 }
 
 /** Prints the stream at a virtual time as describe-stream or list-shards shows it. */
 async function printStreamAt(
-  args: { scenario: string; at: string; set?: (string | number)[] | undefined },
+  args: { scenario: string; at?: string | undefined; set?: (string | number)[] | undefined },
   shape: "describe" | "list",
 ): Promise<void> {
   const { streamAt } = await import("./describe.js");
@@ -169,7 +175,7 @@ async function main(argv: string[]): Promise<number> {
           },
           "starting-sequence-number": { type: "string", describe: "for AT_/AFTER_SEQUENCE_NUMBER" },
           timestamp: { type: "string", describe: "for AT_TIMESTAMP: a virtual time such as 5m" },
-          at: { type: "string", describe: "virtual time of the call (default: the end of the run)" },
+          at: AT_OPTION,
           set: setOption,
         }),
       async (args) => {
@@ -220,20 +226,30 @@ async function main(argv: string[]): Promise<number> {
       "dry run: the shard and sequence number a record would get at a virtual time",
       (y) =>
         y.positional("scenario", { type: "string", demandOption: true }).options({
-          "partition-key": { type: "string", demandOption: true },
+          "partition-key": {
+            type: "string",
+            array: true,
+            describe: "a partition key (repeat for several: answered as one PutRecords call)",
+          },
+          "keys-file": { type: "string", describe: "a file of partition keys, one per line" },
           "explicit-hash-key": {
             type: "string",
             describe: "a decimal 128-bit hash key instead of the key's MD5",
           },
-          at: { type: "string", describe: "virtual time (default: the end of the run)" },
+          at: AT_OPTION,
           set: setOption,
         }),
       async (args) => {
         const { putRecord } = await import("./records.js");
+        const { readKeysFile } = await import("./files.js");
+        const keys = [
+          ...(args["partition-key"] ?? []).map(String),
+          ...(args["keys-file"] !== undefined ? readKeysFile(args["keys-file"]) : []),
+        ];
         printJson(
           putRecord({
             scenario: args.scenario,
-            partitionKey: args["partition-key"],
+            partitionKeys: keys,
             ...(args["explicit-hash-key"] !== undefined
               ? { explicitHashKey: args["explicit-hash-key"] }
               : {}),

@@ -280,39 +280,62 @@ function payload(bytes: number, seq: number): Buffer {
 /** Options of put-record. */
 export interface PutRecordOptions {
   scenario: string;
-  partitionKey: string;
+  /** One key, or several: several are answered as one PutRecords call, in order. */
+  partitionKeys: string[];
   explicitHashKey?: string;
   at?: string;
   set?: string[];
 }
 
-/** `put-record` as a dry run: the shard and sequence number a record would get at virtual time `at`. */
+/**
+ * `put-record` as a dry run: the shard and sequence number a record would get at virtual time `at`.
+ * With several keys, the answer is PutRecords': each record in order, sequence numbers following on
+ * within a shard.
+ */
 export function putRecord(o: PutRecordOptions) {
   // Checked before the (possibly long) run, as AWS checks a request before it routes it.
-  const keyChars = [...o.partitionKey].length;
   const maxChars = KINESIS.partitionKeyMaxChars.value;
-  if (keyChars < 1 || keyChars > maxChars)
-    throw new UserInputError(
-      `--partition-key: expected 1 to ${maxChars} characters, got ${keyChars}${citation(KINESIS.partitionKeyMaxChars)}`,
-    );
+  if (o.partitionKeys.length === 0) throw new UserInputError("--partition-key: give at least one key");
+  for (const key of o.partitionKeys) {
+    const keyChars = [...key].length;
+    if (keyChars < 1 || keyChars > maxChars)
+      throw new UserInputError(
+        `--partition-key ${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)}: expected 1 to ${maxChars} characters, got ${keyChars}${citation(KINESIS.partitionKeyMaxChars)}`,
+      );
+  }
   const explicit = o.explicitHashKey === undefined ? undefined : parseHashKey(o.explicitHashKey);
   if (o.explicitHashKey !== undefined && explicit === undefined)
     throw new UserInputError(
       `--explicit-hash-key ${o.explicitHashKey}: ${expected(EXPECTED.hashKey, o.explicitHashKey)}; ExplicitHashKey overrides the partition key's MD5 and must lie in the 128-bit hash-key space`,
     );
   const { run, atUs } = runTo(o.scenario, o.set, o.at);
-  const hash = explicit ?? hashKeyOf(o.partitionKey);
-  const shard = run.stream.open[run.stream.shardOfHash(hash)]!;
+  const next = new Map<string, number>();
+  const records = o.partitionKeys.map((key) => {
+    const hash = explicit ?? hashKeyOf(key);
+    const shard = run.stream.open[run.stream.shardOfHash(hash)]!;
+    const seq = next.get(shard.id) ?? shard.log.nextSeq;
+    next.set(shard.id, seq + 1);
+    return { key, hash, shard, sequenceNumber: shard.sequenceNumber(seq) };
+  });
+  // Not part of AWS's reply: what the dry run means.
+  const note = {
+    dryRun: true,
+    at: atUs / 1_000_000,
+    note: "nothing was written; a sequence number is the one that record would get if put then",
+  };
+  if (records.length === 1) {
+    const r = records[0]!;
+    return {
+      ShardId: r.shard.id,
+      SequenceNumber: r.sequenceNumber,
+      EncryptionType: "NONE",
+      kinesim: { ...note, hashKey: r.hash.toString() },
+    };
+  }
   return {
-    ShardId: shard.id,
-    SequenceNumber: shard.sequenceNumber(shard.log.nextSeq),
+    FailedRecordCount: 0,
+    Records: records.map((r) => ({ SequenceNumber: r.sequenceNumber, ShardId: r.shard.id })),
     EncryptionType: "NONE",
-    // Not part of AWS's reply: what the dry run means.
-    kinesim: {
-      dryRun: true,
-      at: atUs / 1_000_000,
-      hashKey: hash.toString(),
-      note: "nothing was written; the sequence number is the one the next record of this shard gets",
-    },
+    kinesim: { ...note, partitionKeys: records.map((r) => ({ key: r.key, hashKey: r.hash.toString() })) },
   };
 }

@@ -89,7 +89,7 @@ describe("put-record --explicit-hash-key", () => {
     const r = await kinesim("put-record", file, "--partition-key", "k".repeat(257));
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain(
-      "--partition-key: expected 1 to 256 characters, got 257 (AWS limit: Unicode characters.",
+      `--partition-key "${"k".repeat(40)}…": expected 1 to 256 characters, got 257 (AWS limit: Unicode characters.`,
     );
     expect(r.stderr).toContain("Source: AWS API reference (service models of 2026-08)");
   });

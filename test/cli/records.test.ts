@@ -121,19 +121,46 @@ describe("get-records", () => {
 
 describe("put-record (dry run)", () => {
   it("names the shard a key hashes to and the sequence number the next record there gets", () => {
-    const dry = putRecord({ scenario: file, partitionKey: "dev-4", at: "30s" });
+    const dry = putRecord({ scenario: file, partitionKeys: ["dev-4"], at: "30s" }) as {
+      ShardId: string;
+      SequenceNumber: string;
+    };
     expect(dry.ShardId).toMatch(/^shardId-00000000000[01]$/);
     const it = getShardIterator({ scenario: file, shardId: dry.ShardId, type: "LATEST", at: "30s" });
     const next = getRecords({ scenario: file, shardIterator: it.ShardIterator, at: "35s", limit: 1 });
     expect(next.Records[0]!.SequenceNumber).toBe(dry.SequenceNumber);
     // An explicit hash key at the top of the space goes to the last shard.
     expect(
-      putRecord({
-        scenario: file,
-        partitionKey: "x",
-        explicitHashKey: (2n ** 128n - 1n).toString(),
-        at: "30s",
-      }).ShardId,
+      (
+        putRecord({
+          scenario: file,
+          partitionKeys: ["x"],
+          explicitHashKey: (2n ** 128n - 1n).toString(),
+          at: "30s",
+        }) as { ShardId: string }
+      ).ShardId,
     ).toBe("shardId-000000000001");
+  });
+
+  it("answers several keys in one call as PutRecords does, sequence numbers following on within a shard", () => {
+    const keys = ["dev-4", "dev-4", "dev-9", "dev-17", "dev-4"];
+    const many = putRecord({ scenario: file, partitionKeys: keys, at: "30s" }) as {
+      FailedRecordCount: number;
+      Records: { ShardId: string; SequenceNumber: string }[];
+    };
+    expect(many.FailedRecordCount).toBe(0);
+    expect(many.Records).toHaveLength(5);
+    const single = keys.map(
+      (k) =>
+        putRecord({ scenario: file, partitionKeys: [k], at: "30s" }) as {
+          ShardId: string;
+          SequenceNumber: string;
+        },
+    );
+    // Each record on the shard a single call names; the first on a shard gets what a single call gets.
+    many.Records.forEach((r, i) => expect(r.ShardId).toBe(single[i]!.ShardId));
+    expect(many.Records[0]!.SequenceNumber).toBe(single[0]!.SequenceNumber);
+    // The second record of the same shard gets the next sequence number.
+    expect(BigInt(many.Records[1]!.SequenceNumber)).toBe(BigInt(many.Records[0]!.SequenceNumber) + 1n);
   });
 });
