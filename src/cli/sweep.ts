@@ -2,6 +2,7 @@
 // threads; `--partition i/n` runs a slice for another machine, and `kinesim merge` joins the
 // slices into the same bytes one run would have written.
 
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, resolve } from "node:path";
@@ -13,9 +14,11 @@ import {
   partitionOf,
   replicationSeeds,
   SWEEP_METRICS,
+  type SweepParam,
   sweepMetrics,
   sweepRuns,
 } from "../plan/sweep.js";
+import type { Scenario } from "../scenario/schema.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
@@ -59,6 +62,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
   for (const p of params)
     for (const value of p.values) loadScenarioFile(options.scenario, [...base, { path: p.path, value }]);
   const all = sweepRuns(params, replicationSeeds(scenario.seed, options.seeds));
+  const id = sweepId(scenario, params, all.length);
   const mine = part ? partitionOf(all, part.index, part.count) : all;
   const tasks = mine.map((r) => ({
     scenario: options.scenario,
@@ -83,6 +87,7 @@ export async function sweepCommand(options: SweepOptions): Promise<number> {
     ...r.params,
     seed: r.seed,
     ...sweepMetrics(results[i]!.summary, results[i]!.usage, prices),
+    sweep: id,
   }));
   const name = part ? `sweep-part-${part.index + 1}-of-${part.count}.csv` : "sweep.csv";
   const file = resolve(options.out ?? `reports/${scenario.name}-sweep`, name);
@@ -143,9 +148,17 @@ export function sweepTable(
   return `${textTable(header, table, "  ")}${seeds > 1 ? `  each row is the mean of ${seeds} seeds\n` : ""}`;
 }
 
+/**
+ * A sweep's identity: a hash of the scenario as loaded (every field, defaults, duration, seed and
+ * replayed traces included), the grid and the number of runs.
+ */
+function sweepId(scenario: Scenario, params: readonly SweepParam[], runs: number): string {
+  return createHash("sha256").update(JSON.stringify({ scenario, params, runs })).digest("hex").slice(0, 16);
+}
+
 /** The CSV of sweep rows: always the same columns in the same order, rows by run number. */
 function sweepCsv(rows: Record<string, string | number>[], paramPaths: readonly string[]): string {
-  const columns = ["run", "of", ...paramPaths, "seed", ...SWEEP_METRICS];
+  const columns = ["run", "of", ...paramPaths, "seed", ...SWEEP_METRICS, "sweep"];
   return stringify(
     [...rows].sort((a, b) => Number(a["run"]) - Number(b["run"])),
     { header: true, columns, cast: { number: (x) => String(x) } },
@@ -156,6 +169,7 @@ function sweepCsv(rows: Record<string, string | number>[], paramPaths: readonly 
 export function mergeCommand(files: readonly string[], out: string, quiet = false): number {
   let header: string[] | undefined;
   const rows: Record<string, string>[] = [];
+  const rowsByFile: [string, Record<string, string>[]][] = [];
   for (const f of files) {
     const [first = [], ...body] = parse(readFileSync(f, "utf8"), { skip_empty_lines: true }) as string[][];
     const records = body.map((cells) => Object.fromEntries(first.map((c, i) => [c, cells[i] ?? ""])));
@@ -165,9 +179,28 @@ export function mergeCommand(files: readonly string[], out: string, quiet = fals
       );
     header = first;
     rows.push(...records);
+    rowsByFile.push([f, records]);
   }
   if (!header?.includes("run") || !header.includes("of"))
     throw new UserInputError("nothing to merge: give the sweep-part-*.csv files of one sweep");
+  // Every row names its sweep (scenario as loaded, grid, seeds, run count): slices of other sweeps,
+  // or of this one run with other flags, do not belong together.
+  const ids = new Map<string, string>();
+  for (const [f, r] of rowsByFile)
+    for (const row of r) if (!ids.has(row["sweep"] ?? "")) ids.set(row["sweep"] ?? "", f);
+  if (!header.includes("sweep") || ids.has(""))
+    throw new UserInputError(
+      "these CSVs carry no sweep identity (written by an older kinesim?): run the sweep again",
+    );
+  if (ids.size > 1) {
+    const [[a, fa], [b, fb]] = [...ids.entries()] as [[string, string], [string, string]];
+    throw new UserInputError(
+      `${fb} is a slice of another sweep than ${fa} (sweep ${b}, not ${a}): a different scenario, --set, --param, --seeds or duration; merge the slices of one sweep`,
+    );
+  }
+  const totals = new Set(rows.map((r) => r["of"]));
+  if (totals.size > 1)
+    throw new UserInputError(`the slices disagree on the number of runs (${[...totals].join(", ")})`);
   const total = Number(rows[0]?.["of"] ?? 0);
   const seen = new Set(rows.map((r) => Number(r["run"])));
   if (seen.size !== rows.length) throw new UserInputError("a run appears twice: is a partition given twice?");

@@ -114,3 +114,31 @@ describe("partitions", () => {
     ).toThrow(/from 0 to 1 \(0-based, as AWS Batch sets it\)/);
   });
 });
+
+describe("merge", () => {
+  it("refuses slices of different sweeps: another seed, duration or grid (exit 2)", async () => {
+    const part = (dir: string, more: { set?: string[]; params?: string[]; seeds?: number }) =>
+      sweepCommand({
+        scenario: "scenarios/over-capacity.yaml",
+        params: more.params ?? ["stream.shards=2,3"],
+        seeds: more.seeds ?? 1,
+        set: more.set ?? ["duration=10s"],
+        out: join(work, dir),
+        quiet: true,
+        env: {},
+        partition: dir.endsWith("1") ? "1/2" : "2/2",
+      });
+    await part("same-1", {});
+    await part("same-2", {});
+    await part("seed-2", { set: ["duration=10s", "seed=other"] });
+    await part("long-2", { set: ["duration=12s"] });
+    await part("grid-2", { params: ["stream.shards=2,4"] });
+    const first = join(work, "same-1", "sweep-part-1-of-2.csv");
+    const second = (dir: string) => join(work, dir, "sweep-part-2-of-2.csv");
+    expect(mergeCommand([first, second("same-2")], join(work, "ok.csv"), true)).toBe(0);
+    for (const other of ["seed-2", "long-2", "grid-2"])
+      expect(() => mergeCommand([first, second(other)], join(work, `${other}.csv`), true), other).toThrow(
+        /is a slice of another sweep than .*: a different scenario, --set, --param, --seeds or duration/,
+      );
+  });
+});
