@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
-import { type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
+import { openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
 import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
 
@@ -37,6 +37,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     intervalSeconds: summary.metricsIntervalSeconds,
     recordsPerSecondLimit: summary.stream.recordsPerSecondLimit,
     bytesPerSecondLimit: summary.stream.bytesPerSecondLimit,
+    openShards: openShardsOf(timeseries.rows),
   });
   const hottestShardRows: Row[] = [];
   // Rows are streamed: shards.csv of a long run with many shards does not fit in memory.

@@ -141,6 +141,7 @@ export const SHARD_COLUMNS = [
   "IncomingRecords",
   "IncomingBytes",
   "WriteProvisionedThroughputExceeded",
+  "ThrottledBytes",
   "RecordsUtilization",
   "BytesUtilization",
 ] as const;
@@ -347,6 +348,7 @@ export class RunRecorder {
           shard.intervalRecords,
           shard.intervalBytes,
           shard.intervalThrottled,
+          shard.intervalThrottledBytes,
           round((100 * shard.intervalRecords) / recordCapacity, 2),
           round((100 * shard.intervalBytes) / byteCapacity, 2),
         ]);

@@ -357,7 +357,11 @@ export function heatmapChart(
   };
 }
 
-/** The hottest shard per second beside its one-minute average: what CloudWatch shows. */
+/**
+ * The hottest shard per second beside its one-minute average: what CloudWatch shows. Drawn as a
+ * share of the shard's limit — the higher of records ÷ 1,000/s and bytes ÷ 1 MiB/s — so that a
+ * shard that throttles on bytes is not drawn against the records line.
+ */
 export function cloudwatchChart(
   shardRows: readonly Row[],
   minutes: readonly ShardMinute[],
@@ -365,38 +369,46 @@ export function cloudwatchChart(
   summary: RunSummary,
   axis: TimeAxis,
 ): Chart {
-  const limit = summary.stream.recordsPerSecondLimit;
+  const recordLimit = summary.stream.recordsPerSecondLimit;
+  const byteLimit = summary.stream.bytesPerSecondLimit;
   const interval = summary.metricsIntervalSeconds;
+  const share = (records: number, bytes: number) => 100 * Math.max(records / recordLimit, bytes / byteLimit);
+  const DEMAND = "demand per second (accepted + throttled: the limit's view)";
+  const ACCEPTED = "accepted per second";
+  const MINUTE = "1-minute average demand (CloudWatch's view)";
   const values: Point[] = [];
   for (const bin of binRows(shardRows)) {
     const t = round3(num(bin[0]!, "Time") / axis.divisor);
-    values.push({
-      t,
-      series: "offered per second (the limit's view)",
-      value: Math.max(
-        ...bin.map(
-          (r) => (num(r, "IncomingRecords") + num(r, "WriteProvisionedThroughputExceeded")) / interval,
+    const demand = Math.max(
+      ...bin.map((r) =>
+        share(
+          num(r, "IncomingRecords") + num(r, "WriteProvisionedThroughputExceeded"),
+          num(r, "IncomingBytes") + num(r, "ThrottledBytes"),
         ),
       ),
-    });
+    );
+    const accepted = Math.max(...bin.map((r) => share(num(r, "IncomingRecords"), num(r, "IncomingBytes"))));
+    values.push({ t, series: DEMAND, value: round3(demand / interval) });
+    values.push({ t, series: ACCEPTED, value: round3(accepted / interval) });
   }
+  let onBytes = 0;
   for (const m of minutes) {
     const seconds = Math.min(60, summary.durationSeconds - m.minute * 60);
-    const average = (m.records + m.throttled) / seconds;
-    values.push({
-      t: round3((m.minute * 60) / axis.divisor),
-      series: "1-minute average (CloudWatch's view)",
-      value: round3(average),
-    });
-    values.push({
-      t: round3((m.minute * 60 + seconds) / axis.divisor),
-      series: "1-minute average (CloudWatch's view)",
-      value: round3(average),
-    });
+    const average = share((m.records + m.throttled) / seconds, (m.bytes + m.throttledBytes) / seconds);
+    if (m.binding === "bytes" && m.peakDemandUtilization > 0) onBytes++;
+    for (const x of [m.minute * 60, m.minute * 60 + seconds])
+      values.push({ t: round3(x / axis.divisor), series: MINUTE, value: round3(average) });
   }
+  const binding =
+    onBytes === 0
+      ? `records: ${recordLimit.toLocaleString("en-US")}/s`
+      : onBytes === minutes.length
+        ? `bytes: ${(byteLimit / 1048576).toLocaleString("en-US")} MiB/s`
+        : "records or bytes, whichever is closer";
   const colors: Record<string, string> = {
-    "offered per second (the limit's view)": COLORS.truth,
-    "1-minute average (CloudWatch's view)": COLORS.cloudwatch,
+    [DEMAND]: COLORS.truth,
+    [ACCEPTED]: COLORS.accepted,
+    [MINUTE]: COLORS.cloudwatch,
   };
   const domain = Object.keys(colors);
   const spec = {
@@ -404,7 +416,7 @@ export function cloudwatchChart(
     config: CHART_CONFIG,
     title: {
       text: `${shard}: per second vs per minute`,
-      subtitle: `records offered to the hottest shard; the dashed line is its limit (${limit.toLocaleString("en-US")} records/s)`,
+      subtitle: `the hottest shard, as a share of its limit (here ${binding}); the dashed line is the limit`,
       anchor: "start",
     },
     width: WIDTH,
@@ -415,18 +427,23 @@ export function cloudwatchChart(
         mark: { type: "line", interpolate: "linear", strokeWidth: 1.2 },
         encoding: {
           x: { field: "t", type: "quantitative", title: axis.title },
-          y: { field: "value", type: "quantitative", title: "records/s" },
+          y: {
+            field: "value",
+            type: "quantitative",
+            title: "% of the shard's limit",
+            axis: { format: ",~f" },
+          },
           color: {
             field: "series",
             type: "nominal",
             title: null,
             scale: { domain, range: domain.map((d) => colors[d]!) },
-            legend: { orient: "top", labelLimit: 0 },
+            legend: { orient: "top", labelLimit: 0, columns: 1 },
           },
         },
       },
       {
-        data: { values: [{ limit }] },
+        data: { values: [{ limit: 100 }] },
         mark: { type: "rule", strokeDash: [6, 4], color: COLORS.limit },
         encoding: { y: { field: "limit", type: "quantitative" } },
       },
@@ -436,7 +453,7 @@ export function cloudwatchChart(
     name: "cloudwatch-view",
     title: "The CloudWatch view",
     caption:
-      "Records offered to the hottest shard (accepted + throttled): per second, which is what the limit sees, and averaged per minute, which is what CloudWatch's one-minute IncomingRecords + WriteProvisionedThroughputExceeded show. Where the red line crosses the limit and the blue one stays under it, the shard throttled although the minute's data shows no reason to.",
+      "The hottest shard as a share of its limit — the higher of records ÷ 1,000/s and bytes ÷ 1 MiB/s, so the line is always the limit that binds: demand per second (accepted + throttled attempts), which is what the limit sees; what was accepted; and demand averaged per minute, which is what CloudWatch's one-minute IncomingRecords/IncomingBytes + WriteProvisionedThroughputExceeded let one compute. Where the demand line crosses 100% and the minute average stays under it, the shard throttled although the minute's data shows no reason to.",
     spec: spec as TopLevelSpec,
   };
 }

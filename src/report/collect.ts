@@ -30,17 +30,27 @@ export interface HeatCell {
   throttled: number;
 }
 
-/** Per-shard aggregates of one minute: what CloudWatch shows, and the per-second truth. */
+/**
+ * Aggregates of one minute of a shard (or of the stream): what CloudWatch shows — accepted records
+ * and bytes (IncomingRecords, IncomingBytes) and throttled records — and the per-second truth: the
+ * busiest second accepted, and the busiest second of demand (accepted + throttled attempts), in
+ * records and in bytes.
+ */
 export interface ShardMinute {
   shard: string;
   minute: number;
   records: number;
   bytes: number;
   throttled: number;
-  /** Busiest second of the minute, as offered (accepted + throttled records). */
+  throttledBytes: number;
   maxRecordsPerSecond: number;
-  /** Busiest second of the minute in accepted bytes. */
   maxBytesPerSecond: number;
+  maxDemandRecordsPerSecond: number;
+  maxDemandBytesPerSecond: number;
+  /** The highest demand of any second as a share of the limit that binds it (records or bytes). */
+  peakDemandUtilization: number;
+  /** Which limit that second came closest to, or went furthest over. */
+  binding: "records" | "bytes";
 }
 
 /** Limits and sizes the collectors need. */
@@ -49,6 +59,33 @@ export interface CollectSettings {
   intervalSeconds: number;
   recordsPerSecondLimit: number;
   bytesPerSecondLimit: number;
+  /** Open shards at a time (s), for the stream's own limits (default 1). */
+  openShards?: (timeSeconds: number) => number;
+}
+
+interface Second {
+  second: number;
+  records: number;
+  bytes: number;
+  throttled: number;
+  throttledBytes: number;
+}
+
+function emptyMinute(shard: string, minute: number): ShardMinute {
+  return {
+    shard,
+    minute,
+    records: 0,
+    bytes: 0,
+    throttled: 0,
+    throttledBytes: 0,
+    maxRecordsPerSecond: 0,
+    maxBytesPerSecond: 0,
+    maxDemandRecordsPerSecond: 0,
+    maxDemandBytesPerSecond: 0,
+    peakDemandUtilization: 0,
+    binding: "records",
+  };
 }
 
 /** Most time columns the heatmap draws. */
@@ -60,8 +97,9 @@ export class ShardCollector {
   private readonly heat = new Map<string, HeatCell>();
   private readonly minutes = new Map<string, ShardMinute>();
   readonly totals = new Map<string, { records: number; bytes: number; throttled: number }>();
-  // The second being assembled per shard, when rows are shorter than a second.
-  private readonly seconds = new Map<string, { second: number; records: number; bytes: number }>();
+  // The second being assembled per shard (and for the whole stream, under "stream").
+  private readonly seconds = new Map<string, Second>();
+  private readonly streamMinutes = new Map<number, ShardMinute>();
 
   constructor(readonly settings: CollectSettings) {
     const raw = Math.max(settings.intervalSeconds, settings.durationSeconds / HEAT_COLUMNS);
@@ -89,41 +127,60 @@ export class ShardCollector {
     cell.throttled += throttled;
     this.heat.set(heatKey, cell);
 
+    const throttledBytes = num(row, "ThrottledBytes");
     const minute = Math.floor(time / 60);
     const minuteKey = `${shard}\u0000${minute}`;
-    const m = this.minutes.get(minuteKey) ?? {
-      shard,
-      minute,
-      records: 0,
-      bytes: 0,
-      throttled: 0,
-      maxRecordsPerSecond: 0,
-      maxBytesPerSecond: 0,
-    };
-    m.records += records;
-    m.bytes += bytes;
-    m.throttled += throttled;
+    const m = this.minutes.get(minuteKey) ?? emptyMinute(shard, minute);
     this.minutes.set(minuteKey, m);
-
+    const sm = this.streamMinutes.get(minute) ?? emptyMinute("stream", minute);
+    this.streamMinutes.set(minute, sm);
+    for (const x of [m, sm]) {
+      x.records += records;
+      x.bytes += bytes;
+      x.throttled += throttled;
+      x.throttledBytes += throttledBytes;
+    }
     // Per-second peaks: rows of a second or longer are their own rate; shorter rows add up.
     const interval = this.settings.intervalSeconds;
-    const offered = records + throttled;
-    if (interval >= 1) {
-      m.maxRecordsPerSecond = Math.max(m.maxRecordsPerSecond, offered / interval);
-      m.maxBytesPerSecond = Math.max(m.maxBytesPerSecond, bytes / interval);
-    } else {
-      const second = Math.floor(time + 1e-9);
-      const s = this.seconds.get(shard);
+    const second = interval >= 1 ? time : Math.floor(time + 1e-9);
+    const scale = interval >= 1 ? 1 / interval : 1;
+    for (const [key, target] of [
+      [shard, m],
+      ["\u0000stream", sm],
+    ] as const) {
+      let s = this.seconds.get(key);
       if (!s || s.second !== second) {
-        this.seconds.set(shard, { second, records: offered, bytes });
-      } else {
-        s.records += offered;
-        s.bytes += bytes;
+        s = { second, records: 0, bytes: 0, throttled: 0, throttledBytes: 0 };
+        this.seconds.set(key, s);
       }
-      const current = this.seconds.get(shard)!;
-      m.maxRecordsPerSecond = Math.max(m.maxRecordsPerSecond, current.records);
-      m.maxBytesPerSecond = Math.max(m.maxBytesPerSecond, current.bytes);
+      s.records += records * scale;
+      s.bytes += bytes * scale;
+      s.throttled += throttled * scale;
+      s.throttledBytes += throttledBytes * scale;
+      this.peak(target, s, key === shard ? 1 : (this.settings.openShards?.(time) ?? 1));
     }
+  }
+
+  /** Folds a second (as it stands) into its minute's peaks; `shards` scales the stream's limits. */
+  private peak(m: ShardMinute, s: Second, shards: number): void {
+    m.maxRecordsPerSecond = Math.max(m.maxRecordsPerSecond, s.records);
+    m.maxBytesPerSecond = Math.max(m.maxBytesPerSecond, s.bytes);
+    const demandRecords = s.records + s.throttled;
+    const demandBytes = s.bytes + s.throttledBytes;
+    m.maxDemandRecordsPerSecond = Math.max(m.maxDemandRecordsPerSecond, demandRecords);
+    m.maxDemandBytesPerSecond = Math.max(m.maxDemandBytesPerSecond, demandBytes);
+    const byRecords = demandRecords / (shards * this.settings.recordsPerSecondLimit);
+    const byBytes = demandBytes / (shards * this.settings.bytesPerSecondLimit);
+    const utilization = 100 * Math.max(byRecords, byBytes);
+    if (utilization > m.peakDemandUtilization) {
+      m.peakDemandUtilization = utilization;
+      m.binding = byBytes > byRecords ? "bytes" : "records";
+    }
+  }
+
+  /** The stream's minutes, summed over its shards. */
+  streamMinuteList(): ShardMinute[] {
+    return [...this.streamMinutes.values()].sort((a, b) => a.minute - b.minute);
   }
 
   /** Shard ids, hottest (most records offered) first. */
@@ -164,8 +221,10 @@ export interface HiddenThrottle {
   throttled: number;
   /** The minute's average demand as CloudWatch's one-minute data shows it, % of the limit. */
   averageUtilization: number;
-  /** The busiest second of that minute, % of the limit. */
+  /** The busiest second of that minute, % of the limit (demand: accepted + throttled). */
   peakUtilization: number;
+  /** The limit that second bound on. */
+  binding: "records" | "bytes";
 }
 
 /** What the one-minute view hides. */
@@ -193,21 +252,36 @@ export function findHiddenThrottling(
     const offered = m.records + m.throttled;
     const average = Math.max(
       offered / seconds / settings.recordsPerSecondLimit,
-      m.bytes / seconds / settings.bytesPerSecondLimit,
+      (m.bytes + m.throttledBytes) / seconds / settings.bytesPerSecondLimit,
     );
     if (average >= 1) continue;
-    const peak = Math.max(
-      m.maxRecordsPerSecond / settings.recordsPerSecondLimit,
-      m.maxBytesPerSecond / settings.bytesPerSecondLimit,
-    );
     hidden.push({
       shard: m.shard,
       minute: m.minute,
       throttled: m.throttled,
       averageUtilization: 100 * average,
-      peakUtilization: 100 * peak,
+      peakUtilization: m.peakDemandUtilization,
+      binding: m.binding,
     });
     hiddenRecords += m.throttled;
   }
   return { throttledMinutes, hidden, hiddenRecords };
+}
+
+/** The open shards at each time of the time series (the stream's limits are per open shard). */
+export function openShardsOf(timeseries: readonly Row[]): (timeSeconds: number) => number {
+  const times = timeseries.map((r) => num(r, "Time"));
+  const counts = timeseries.map((r) => Math.max(1, num(r, "OpenShards")));
+  return (t) => {
+    // The last row that starts at or before t.
+    let lo = 0;
+    let hi = times.length - 1;
+    if (hi < 0) return 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (times[mid]! <= t + 1e-9) lo = mid;
+      else hi = mid - 1;
+    }
+    return counts[lo]!;
+  };
 }

@@ -24,7 +24,15 @@ import {
   throughputChart,
   timeAxis,
 } from "./charts.js";
-import { findHiddenThrottling, type HiddenThrottling, num, type Row, ShardCollector } from "./collect.js";
+import {
+  findHiddenThrottling,
+  type HiddenThrottling,
+  num,
+  openShardsOf,
+  type Row,
+  ShardCollector,
+  type ShardMinute,
+} from "./collect.js";
 import { reportHtml } from "./html.js";
 import {
   type AnalyticsSeries,
@@ -131,18 +139,33 @@ export function hiddenThrottlingStatement(hidden: HiddenThrottling, summary: Run
   const highest = Math.max(...hidden.hidden.map((h) => h.peakUtilization));
   const shards = new Set(hidden.hidden.map((h) => h.shard));
   const records = hidden.hiddenRecords.toLocaleString("en-US");
+  const onBytes = hidden.hidden.filter((h) => h.binding === "bytes").length;
+  const recordsLimit = `${summary.stream.recordsPerSecondLimit.toLocaleString("en-US")} records/s`;
+  const bytesLimit = `${(summary.stream.bytesPerSecondLimit / 1048576).toLocaleString("en-US")} MiB/s`;
+  const limit =
+    onBytes === hidden.hidden.length
+      ? `the limit of ${bytesLimit} per shard applies to each second (these seconds were over on bytes, not records)`
+      : onBytes === 0
+        ? `the limit of ${recordsLimit} per shard applies to each second`
+        : `the limits of ${recordsLimit} and ${bytesLimit} per shard apply to each second (${onBytes} of these minutes went over on bytes, the others on records)`;
   return (
     `Hidden throttling: in ${hidden.hidden.length} of the ${hidden.throttledMinutes} shard-minutes that throttled, ` +
-    `the shard's one-minute average stayed below its limit — as low as ${lowest.toFixed(0)}% — while its busiest second reached ${highest.toFixed(0)}%. ` +
+    `the shard's one-minute average demand stayed below its limit — as low as ${lowest.toFixed(0)}% — while its busiest second asked for ${highest.toFixed(0)}%. ` +
     `${records} records were throttled in those minutes on ${shards.size} shard${shards.size === 1 ? "" : "s"}. ` +
-    `CloudWatch's one-minute metrics, and alarms on them, would not show why: the limit of ${summary.stream.recordsPerSecondLimit.toLocaleString("en-US")} records/s per shard applies to each second.`
+    `CloudWatch's one-minute metrics, and alarms on them, would not show why: ${limit}.`
   );
 }
 
-/** cloudwatch.csv: per minute, the stream and every shard as CloudWatch sums them, with the busiest second beside. */
+/**
+ * cloudwatch.csv: per minute, the stream and every shard. IncomingRecords and IncomingBytes are
+ * what CloudWatch publishes (accepted records and bytes): their Sum, the per-second average people
+ * compute from it (Sum ÷ 60) and the busiest second — the same meaning on stream and shard rows.
+ * Demand.* is what was asked of the limits: accepted plus throttled attempts, busiest second.
+ * BindingLimit says which limit that busiest second of demand bound on (records or bytes), and
+ * PeakDemandUtilization how close to (or over) it it came, in percent.
+ */
 export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): string {
   const s = data.summary;
-  const interval = s.metricsIntervalSeconds;
   const header = [
     "Minute",
     "Scope",
@@ -153,55 +176,41 @@ export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): strin
     "IncomingBytes.PerSecondAverage",
     "IncomingBytes.PerSecondMaximum",
     "WriteProvisionedThroughputExceeded.Sum",
+    "DemandRecords.PerSecondMaximum",
+    "DemandBytes.PerSecondMaximum",
+    "BindingLimit",
+    "PeakDemandUtilization",
     "HiddenThrottling",
   ];
   const round = (x: number) => Math.round(x * 1000) / 1000;
   const rows: (string | number)[][] = [];
-  const streamMinutes = new Map<
-    number,
-    { records: number; bytes: number; throttled: number; maxRecords: number; maxBytes: number }
-  >();
-  for (const r of data.timeseries) {
-    const minute = Math.floor(num(r, "Time") / 60);
-    const m = streamMinutes.get(minute) ?? { records: 0, bytes: 0, throttled: 0, maxRecords: 0, maxBytes: 0 };
-    m.records += num(r, "IncomingRecords");
-    m.bytes += num(r, "IncomingBytes");
-    m.throttled += num(r, "WriteProvisionedThroughputExceeded");
-    m.maxRecords = Math.max(m.maxRecords, num(r, "IncomingRecords") / interval);
-    m.maxBytes = Math.max(m.maxBytes, num(r, "IncomingBytes") / interval);
-    streamMinutes.set(minute, m);
-  }
   const hiddenKeys = new Set(hidden.hidden.map((h) => `${h.shard}\u0000${h.minute}`));
   const shardMinutes = data.shards.shardMinutes();
-  let next = 0;
-  for (const [minute, m] of [...streamMinutes.entries()].sort((a, b) => a[0] - b[0])) {
-    const seconds = Math.min(60, s.durationSeconds - minute * 60);
-    rows.push([
-      minute,
-      "stream",
+  const row = (m: ShardMinute, scope: string, hiddenCell: string | number) => {
+    const seconds = Math.min(60, s.durationSeconds - m.minute * 60);
+    return [
+      m.minute,
+      scope,
       m.records,
       round(m.records / seconds),
-      round(m.maxRecords),
+      round(m.maxRecordsPerSecond),
       m.bytes,
       round(m.bytes / seconds),
-      round(m.maxBytes),
+      round(m.maxBytesPerSecond),
       m.throttled,
-      "",
-    ]);
-    while (next < shardMinutes.length && shardMinutes[next]!.minute === minute) {
+      round(m.maxDemandRecordsPerSecond),
+      round(m.maxDemandBytesPerSecond),
+      m.binding,
+      round(m.peakDemandUtilization),
+      hiddenCell,
+    ];
+  };
+  let next = 0;
+  for (const m of data.shards.streamMinuteList()) {
+    rows.push(row(m, "stream", ""));
+    while (next < shardMinutes.length && shardMinutes[next]!.minute === m.minute) {
       const sm = shardMinutes[next++]!;
-      rows.push([
-        minute,
-        sm.shard,
-        sm.records,
-        round(sm.records / seconds),
-        round(sm.maxRecordsPerSecond),
-        sm.bytes,
-        round(sm.bytes / seconds),
-        round(sm.maxBytesPerSecond),
-        sm.throttled,
-        hiddenKeys.has(`${sm.shard}\u0000${minute}`) ? 1 : 0,
-      ]);
+      rows.push(row(sm, sm.shard, hiddenKeys.has(`${sm.shard}\u0000${sm.minute}`) ? 1 : 0));
     }
   }
   return stringify([header, ...rows]);
@@ -268,6 +277,7 @@ export function reportDataFromRows(
     intervalSeconds: summary.metricsIntervalSeconds,
     recordsPerSecondLimit: summary.stream.recordsPerSecondLimit,
     bytesPerSecondLimit: summary.stream.bytesPerSecondLimit,
+    openShards: openShardsOf(timeseries),
   });
   const hottestShardRows: Row[] = [];
   for (const row of shardRows) {

@@ -119,15 +119,48 @@ describe("reports", () => {
     // Both views are in the data: the per-second truth crosses the limit, the minute average does not.
     const spec = JSON.parse(report.files.find(([n]) => n === "cloudwatch-view.vl.json")![1] as string);
     const values = spec.layer[0].data.values as { series: string; value: number }[];
-    const perSecond = values.filter((v) => v.series.startsWith("offered per second"));
+    const perSecond = values.filter((v) => v.series.startsWith("demand per second"));
     const perMinute = values.filter((v) => v.series.startsWith("1-minute average"));
-    expect(Math.max(...perSecond.map((v) => v.value))).toBeGreaterThan(1200);
-    expect(Math.max(...perMinute.map((v) => v.value))).toBeLessThan(1000);
+    // Percent of the limit that binds (records here).
+    expect(Math.max(...perSecond.map((v) => v.value))).toBeGreaterThan(120);
+    expect(Math.max(...perMinute.map((v) => v.value))).toBeLessThan(100);
+    expect(spec.layer[0].encoding.y.title).toBe("% of the shard's limit");
+    expect(report.statement).toMatch(/the limit of 1,000 records\/s per shard applies to each second\.$/);
     const csv = report.files.find(([n]) => n === "cloudwatch.csv")![1] as string;
     expect(csv.split("\n")[0]).toContain(
       "IncomingRecords.Sum,IncomingRecords.PerSecondAverage,IncomingRecords.PerSecondMaximum",
     );
     expect(csv.split("\n").filter((line) => line.endsWith(",1")).length).toBe(10);
+  });
+
+  it("says when bytes bind, and never mixes accepted and demand in one column (2 KiB records at ~90% of 1 MiB/s)", async () => {
+    const { report } = await reportOf("scenarios/quickstart.yaml", {
+      duration: "3m",
+      "producers[0].recordSize": "2KiB",
+      "producers[0].rate": "1800/s",
+      "stream.shards": 4,
+      resolution: "record",
+    });
+    const csv = (report.files.find(([n]) => n === "cloudwatch.csv")![1] as string).trim().split("\n");
+    const header = csv[0]!.split(",");
+    const col = (name: string) => header.indexOf(name);
+    const rows = csv.slice(1).map((l) => l.split(","));
+    const shardRows = rows.filter((r) => r[1]!.startsWith("shardId"));
+    const throttled = shardRows.filter((r) => Number(r[col("WriteProvisionedThroughputExceeded.Sum")]) > 0);
+    expect(throttled.length).toBeGreaterThan(0);
+    for (const r of throttled) {
+      // The busiest second of demand went over on bytes; what was accepted never did.
+      expect(r[col("BindingLimit")]).toBe("bytes");
+      expect(Number(r[col("DemandBytes.PerSecondMaximum")])).toBeGreaterThan(1048576);
+      expect(Number(r[col("IncomingBytes.PerSecondMaximum")])).toBeLessThanOrEqual(1048576);
+      expect(Number(r[col("IncomingRecords.PerSecondMaximum")])).toBeLessThan(1000);
+    }
+    // Stream rows mean the same as shard rows: accepted, at most the shards' limits.
+    for (const r of rows.filter((x) => x[1] === "stream"))
+      expect(Number(r[col("IncomingBytes.PerSecondMaximum")])).toBeLessThanOrEqual(4 * 1048576);
+    expect(report.statement).toMatch(
+      /1 MiB\/s per shard applies to each second \(these seconds were over on bytes, not records\)/,
+    );
   });
 
   it("says so when no throttling is hidden, and when there is none at all", async () => {
