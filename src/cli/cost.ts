@@ -9,11 +9,12 @@ import { stringify } from "csv-stringify/sync";
 import { HOURS_PER_MONTH, type PriceTable } from "../data/prices.js";
 import type { RunSummary } from "../metrics/summary.js";
 import { type Bill, type BillingMode, billOf, breakEven, roundingOf, usageOf } from "../plan/bill.js";
+import { readersOf } from "../plan/plan.js";
 import { costChart } from "../report/plan-charts.js";
 import { renderChart } from "../report/render.js";
-import { usesEfo } from "../scenario/consumers.js";
 import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatDuration } from "../scenario/units.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
 import { loadScenarioFile } from "./load.js";
@@ -29,6 +30,12 @@ export interface CostOptions extends OverrideFlags {
   prices?: string;
   /** Run even when the command is estimated to take over an hour. */
   force?: boolean;
+  /**
+   * How the on-demand side starts when the scenario is provisioned: "new" (a new on-demand stream:
+   * 4 shards, or room for twice stream.onDemand.previousPeak) or "switch" (the provisioned stream
+   * switched to on-demand, which keeps its shard count, as AWS does).
+   */
+  onDemandStart?: "new" | "switch";
   /** Shards of the provisioned run (default: the scenario's, or for an on-demand one what on-demand opened). */
   shards?: number;
   quiet?: boolean;
@@ -55,7 +62,12 @@ export async function costCommand(options: CostOptions): Promise<number> {
   const scenarioOf = (extra: Override[]) => loadScenarioFile(options.scenario, [...sides, ...extra]).scenario;
   // The runs are independent (but for the provisioned run of an on-demand scenario, which takes the
   // shard count the on-demand run reached): they go to worker threads side by side.
-  const onDemandExtra = asWritten.stream.mode === "on-demand" ? [] : ON_DEMAND;
+  const onDemandExtra =
+    asWritten.stream.mode === "on-demand"
+      ? []
+      : options.onDemandStart === "switch"
+        ? ON_DEMAND
+        : [...ON_DEMAND, { path: "stream.shards", value: "null" }];
   const provisionedFirst = asWritten.stream.mode === "provisioned" && options.shards === undefined;
   const firstBatch: Override[][] = !asWritten.streamDeclared
     ? [[]]
@@ -125,7 +137,14 @@ export async function costCommand(options: CostOptions): Promise<number> {
   writeFileSync(join(out, "cost.vl.json"), `${JSON.stringify(spec, null, 2)}\n`);
   writeFileSync(join(out, "cost.svg"), svg);
   writeFileSync(join(out, "cost.png"), png);
-  if (!options.quiet) process.stdout.write(costText(asWritten, costed, prices, shardsNote, even, out));
+  const onDemandNote =
+    asWritten.stream.mode === "on-demand"
+      ? "as written"
+      : options.onDemandStart === "switch"
+        ? `switched from ${asWritten.stream.shards} provisioned shards, which it keeps at first (--on-demand-start switch)`
+        : "a new stream: 4 shards, or twice stream.onDemand.previousPeak; --on-demand-start switch keeps the provisioned shards";
+  if (!options.quiet)
+    process.stdout.write(costText(asWritten, costed, prices, shardsNote, even, out, onDemandNote));
   return 0;
 }
 
@@ -161,9 +180,8 @@ function breakEvenOf(scenario: Scenario, summary: RunSummary, prices: PriceTable
   });
   if (weight === 0) return undefined;
   for (const k of Object.keys(mix) as (keyof typeof mix)[]) mix[k] /= weight;
-  const readers = scenario.consumers.filter(
-    (c) => (c.stream ?? scenario.stream.name) === scenario.stream.name && !usesEfo(c),
-  ).length;
+  // Every reader the bill charges data out for: polling consumers, delivery streams, applications.
+  const readers = readersOf(scenario).shared;
   return {
     readers,
     meanRecordBytes: mix.bytes,
@@ -207,6 +225,8 @@ function writeOutputs(
     pricesAsOf: prices.asOf,
     hoursPerMonth: HOURS_PER_MONTH,
     runHours: round(scenario.duration / 3.6e9, 6),
+    /** The month is this window repeated: a spike in it is counted this many times. */
+    windowsPerMonth: round(HOURS_PER_MONTH / (scenario.duration / 3.6e9), 3),
     modes: costed.map((c) => ({
       mode: c.label,
       total: round(c.bill.total, 6),
@@ -237,19 +257,22 @@ function costText(
   shardsNote: string,
   even: ReturnType<typeof breakEvenOf>,
   out: string,
+  onDemandNote: string,
 ): string {
   const hours = scenario.duration / 3.6e9;
+  const repeats = HOURS_PER_MONTH / hours;
   const lines = [
-    `${scenario.name}: ${hours.toFixed(hours < 1 ? 3 : 1)} h simulated, billed at ${prices.region} prices (${prices.asOf}); a month is ${HOURS_PER_MONTH} h of the same traffic`,
+    `${scenario.name}: ${formatDuration(scenario.duration)} simulated, billed at ${prices.region} prices (${prices.asOf})`,
+    `  a month (${HOURS_PER_MONTH} h) is this ${formatDuration(scenario.duration)} window repeated ${repeats.toLocaleString("en-US", { maximumFractionDigits: 1 })} times: ${windowNote(scenario, repeats)}`,
   ];
   for (const c of costed) {
     const s = c.summary;
-    const note = c.mode === "provisioned" ? shardsNote : "";
+    const note = c.mode === "provisioned" ? shardsNote : c.mode === "on-demand" ? ` (${onDemandNote})` : "";
     lines.push(
       "",
       `${c.label}${note}: ${money(c.bill.total)} for the run, ${money(c.bill.monthlyTotal)} a month`,
       s.stream.declared
-        ? `  throttled on first attempt ${pct(s.throttle.firstAttemptFraction)}, dropped ${s.ledger.dropped.toLocaleString("en-US")}, put p99 ${Math.round(s.putLatencyMs.p99)} ms, ${s.capacity.shardHours.toFixed(2)} shard-hours (max ${s.capacity.maxOpenShards} shards)`
+        ? `  throttled on first attempt ${pct(s.throttle.firstAttemptFraction)}, dropped ${s.ledger.dropped.toLocaleString("en-US")}, put p99 ${Math.round(s.putLatencyMs.p99).toLocaleString("en-US")} ms, ${s.capacity.shardHours.toFixed(2)} shard-hours (max ${s.capacity.maxOpenShards} shards)`
         : `  dropped ${s.ledger.dropped.toLocaleString("en-US")}`,
     );
     for (const l of c.bill.lines)
@@ -273,11 +296,23 @@ function costText(
     lines.push(
       "",
       Number.isFinite(even.utilization)
-        ? `Break-even: with ${Math.round(even.meanRecordBytes)}-byte records and ${even.readers} shared-throughput reader(s), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${Math.round(even.recordsPerSecondPerShard)} records/s per shard) on average.`
+        ? `Break-even: with ${Math.round(even.meanRecordBytes).toLocaleString("en-US")}-byte records and ${even.readers} shared-throughput reader${even.readers === 1 ? "" : "s"} (as the bill counts them), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${Math.round(even.recordsPerSecondPerShard).toLocaleString("en-US")} records/s per shard) on average.`
         : "Break-even: on-demand costs more per record than provisioned here at any utilisation.",
     );
   lines.push("", `wrote ${shownPath(out)}/ (cost.csv, cost.json, cost.svg, cost.png, cost.vl.json)`, "");
   return lines.join("\n");
+}
+
+/** What repeating the window means for its traffic: a spike in it is counted as often as the window. */
+function windowNote(scenario: Scenario, repeats: number): string {
+  const day = 24 * 3.6e9;
+  const shaped = scenario.producers.filter((p) => p.rate.profile !== "constant");
+  if (shaped.length === 0 || repeats <= 1) return "its traffic is constant, so the month is too";
+  const daily = shaped.every(
+    (p) => p.rate.profile === "diurnal" && Math.abs(p.rate.period - day) < 1 && scenario.duration % day === 0,
+  );
+  if (daily) return "whole days of the daily profile";
+  return `the ${shaped.map((p) => `${p.rate.profile} profile of ${p.name}`).join(", ")} in it happens ${repeats.toLocaleString("en-US", { maximumFractionDigits: 1 })} times a month; for an event once a day, bill a day of traffic (--duration 24h, the event at its hour)`;
 }
 
 function formatQuantity(x: number): string {

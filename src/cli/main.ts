@@ -301,6 +301,13 @@ async function main(argv: string[]): Promise<number> {
             type: "number",
             describe: "shards of the provisioned run when the scenario is on-demand",
           },
+          "on-demand-start": {
+            type: "string",
+            choices: ["new", "switch"],
+            default: "new",
+            describe:
+              "the on-demand side of a provisioned scenario: a new stream (4 shards, or twice previousPeak) or the stream switched to on-demand (keeps its shards)",
+          },
           set: runOptions.set,
           duration: runOptions.duration,
           resolution: runOptions.resolution,
@@ -314,6 +321,7 @@ async function main(argv: string[]): Promise<number> {
           ...(args.out !== undefined ? { out: args.out } : {}),
           ...(args.prices !== undefined ? { prices: args.prices } : {}),
           ...(args.shards !== undefined ? { shards: args.shards } : {}),
+          onDemandStart: args["on-demand-start"] as "new" | "switch",
           set: args.set?.map(String) ?? [],
           ...(args.duration !== undefined ? { duration: args.duration } : {}),
           ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),

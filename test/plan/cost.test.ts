@@ -63,3 +63,50 @@ describe("kinesim cost", () => {
     ).rejects.toThrow(PricesError);
   });
 });
+
+describe("kinesim cost: one story across the bill", () => {
+  const file = join(work, "readers.yaml");
+  writeFileSync(
+    file,
+    `name: readers
+duration: 2m
+stream: { name: s, shards: 7 }
+producers: [{ name: p, rate: 1500/s, recordSize: 1KiB, partitionKey: { dist: uniform, keys: 5000 } }]
+consumers: [{ name: fn, type: lambda, batchSize: 100 }]
+firehose: [{ name: archive, source: { stream: s }, destination: { type: s3 } }]
+`,
+  );
+
+  it("counts for the break-even the readers it bills data out for (a Lambda and a delivery stream)", async () => {
+    const out = join(work, "readers");
+    expect(await costCommand({ scenario: file, out, quiet: true })).toBe(0);
+    const cost = JSON.parse(readFileSync(join(out, "cost.json"), "utf8"));
+    expect(cost.breakEven.sharedThroughputReaders).toBe(2);
+    const onDemand = cost.modes.find((m: { mode: string }) => m.mode === "on-demand");
+    const out_ = onDemand.lines.find((l: { item: string }) => l.item.startsWith("data out"));
+    const inn = onDemand.lines.find((l: { item: string }) => l.item.startsWith("data in"));
+    // Both readers read every record: data out is about twice data in (1 KiB records, so the
+    // 1 KB rounding of data in adds nothing).
+    expect(out_.quantity / inn.quantity).toBeGreaterThan(1.9);
+    expect(out_.quantity / inn.quantity).toBeLessThan(2.05);
+  });
+
+  it("starts the on-demand side as a new stream by default, or keeps the shards when switched", async () => {
+    const fresh = join(work, "new");
+    const switched = join(work, "switch");
+    await costCommand({ scenario: file, out: fresh, quiet: true });
+    await costCommand({ scenario: file, out: switched, quiet: true, onDemandStart: "switch" });
+    const shardsOf = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, "cost.json"), "utf8")).modes.find(
+        (m: { mode: string }) => m.mode === "on-demand",
+      ).maxOpenShards;
+    expect(shardsOf(fresh)).toBe(4);
+    expect(shardsOf(switched)).toBe(7);
+  });
+
+  it("says how often the window repeats in a month", async () => {
+    const out = join(work, "window");
+    await costCommand({ scenario: file, out, quiet: true });
+    expect(JSON.parse(readFileSync(join(out, "cost.json"), "utf8")).windowsPerMonth).toBe(730 * 30);
+  });
+});
