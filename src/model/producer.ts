@@ -89,8 +89,21 @@ export interface ProducerContext {
   external?: boolean;
 }
 
+/** A tick's records of one group, created uniformly over [startUs, endUs), fed as they come. */
+interface TickRecords {
+  count: number;
+  bytes: number;
+  startUs: number;
+  endUs: number;
+  /** Records (and bytes) already handed to the group's batches. */
+  fed: number;
+  bytesFed: number;
+}
+
 /** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
 const GROUP_BUDGET_US = 640_000;
+/** A tick's last records that join a batch one by one, each at its own moment of creation. */
+const FEW_RECORDS = 4;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
 
@@ -108,6 +121,8 @@ export class Producer {
   readonly groups: number;
   /** Instances each simulated one stands for. */
   readonly instancesPerGroup: number;
+  /** Requests a simulated instance keeps in flight (a group of single-record clients: all of theirs). */
+  private readonly slots: number;
 
   private readonly sim: Simulation;
   private readonly stream: WriteTarget;
@@ -189,19 +204,23 @@ export class Producer {
     const tick = context.tickUs;
     const linger = this.putRecordApi ? 0 : spec.batch.linger;
     // Cohort resolution: the fleet is simulated as groups of instances acting in step — up to 64
-    // groups at a 10 ms tick, fewer at coarser ones.
+    // groups at a 10 ms tick, fewer at coarser ones — each group as near a whole number of
+    // instances as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
     this.lingerUs = linger;
-    this.groups =
-      tick === undefined
-        ? spec.instances
-        : Math.max(1, Math.min(spec.instances, Math.floor(GROUP_BUDGET_US / tick)));
+    const budget = tick === undefined ? spec.instances : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
+    this.groups = Math.max(1, Math.ceil(spec.instances / Math.ceil(spec.instances / budget)));
     this.instancesPerGroup = spec.instances / this.groups;
-    this.maxBatchRecords = Math.max(
-      1,
-      Math.round((this.putRecordApi ? 1 : spec.batch.maxRecords) * this.instancesPerGroup),
-    );
-    this.maxBatchBytes =
-      (this.putRecordApi ? this.stream.maxRecordSize : spec.batch.maxBytes) * this.instancesPerGroup;
+    // A group of k instances in step: with a batching API, one request of k batches from each of its
+    // slots; with a single-record API (PutRecord, SendMessage), k records at once, one per slot.
+    this.maxBatchRecords = this.putRecordApi
+      ? 1
+      : Math.max(1, Math.round(spec.batch.maxRecords * this.instancesPerGroup));
+    this.maxBatchBytes = this.putRecordApi
+      ? this.stream.maxRecordSize
+      : spec.batch.maxBytes * this.instancesPerGroup;
+    this.slots = this.putRecordApi
+      ? Math.max(1, Math.round(spec.maxInFlight * this.instancesPerGroup))
+      : spec.maxInFlight;
     for (let i = 0; i < this.groups; i++) {
       this.instances.push({
         buffer: [],
@@ -364,7 +383,6 @@ export class Producer {
     const tick = this.context.tickUs!;
     const end = Math.min(now + tick, this.stopUs);
     const expected = this.rate.integral(now, end) / this.groups;
-    const spread: Spread = { lo: 0, hi: end - now };
     for (const instance of this.instances) {
       let count: number;
       if (this.spec.arrivals === "even") {
@@ -390,12 +408,96 @@ export class Producer {
       }
       const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
       this.interval.producedBytes += bytes;
-      const firstUs = now + Math.round((end - now) / (count + 1));
-      this.addToBatch(instance, new Cohort(count, bytes, end, spread, 1, -2, 0, -1, -1, 0), firstUs);
+      this.feed(instance, { count, bytes, startUs: now, endUs: end, fed: 0, bytesFed: 0 }, now);
     }
     for (const instance of this.instances) this.pump(instance);
     if (end < this.stopUs) this.sim.at(end, this.onTick);
   };
+
+  /**
+   * Cohort resolution: hands a group the records it creates over [startUs, endUs), uniformly, as
+   * they come. Whenever they would fill the open batch, the part that fills it joins at the moment
+   * its last record is created — an event then — so a full batch is never sent before its records
+   * exist (a batch of 500 at 40,000 records/s fills in 12.5 ms, about a 10 ms tick). Records that do
+   * not fill a batch join at once; a linger timer that fires before they are all created sends only
+   * those created by then (see `pump`).
+   */
+  private feed(instance: Instance, p: TickRecords, t: number): void {
+    const length = p.endUs - p.startUs;
+    const createdAt = (k: number) => p.startUs + (k / p.count) * length;
+    while (p.fed < p.count) {
+      const left = p.count - p.fed;
+      const leftBytes = p.bytes - p.bytesFed;
+      // Records that fill the open batch (as addToBatch counts them: by records and by bytes).
+      if (instance.bufferRecords > 0 && instance.bufferBytes + leftBytes / left > this.maxBatchBytes)
+        this.closeBatch(instance);
+      const room = Math.min(
+        this.maxBatchRecords - instance.bufferRecords,
+        Math.max(
+          1,
+          Math.floor(((this.maxBatchBytes - instance.bufferBytes) * left) / Math.max(1, leftBytes)),
+        ),
+      );
+      if (room > left) {
+        // The rest of the tick fits without filling the batch: it joins now. A few records join
+        // one by one, each at its own (stratified) moment of creation rather than spread over the
+        // tick, so that a client that sends each record at once sends it then, not at the tick's end.
+        if (left <= FEW_RECORDS) {
+          while (p.fed < p.count) {
+            const at = Math.round(createdAt(p.fed + 0.5));
+            const piece = this.tickPiece(p, 1, createdAt);
+            piece.originUs = at;
+            piece.spread = NO_SPREAD;
+            this.addToBatch(instance, piece, at);
+          }
+          return;
+        }
+        this.addToBatch(instance, this.tickPiece(p, left, createdAt), Math.round(createdAt(p.fed + 0.5)));
+        return;
+      }
+      // Filled when its `room`-th record is created (record j of the tick at (j + ½)/n of it: the
+      // middle of its share of the tick); kept strictly before the tick's end so that it comes
+      // before the next tick's records.
+      const fillUs = Math.min(Math.ceil(createdAt(p.fed + room - 0.5)), p.endUs - 1);
+      if (fillUs > t) {
+        this.sim.at(fillUs, (now) => {
+          this.feed(instance, p, now);
+          this.pump(instance);
+        });
+        return;
+      }
+      this.addToBatch(
+        instance,
+        this.tickPiece(p, room, createdAt, fillUs),
+        Math.round(createdAt(p.fed + 0.5)),
+      );
+    }
+  }
+
+  /** The next `k` records of a tick's records, created from their share's start to `lastUs`. */
+  private tickPiece(p: TickRecords, k: number, createdAt: (k: number) => number, lastUs?: number): Cohort {
+    const first = createdAt(p.fed);
+    const last = lastUs ?? createdAt(p.fed + k);
+    const bytes =
+      k === p.count - p.fed
+        ? p.bytes - p.bytesFed
+        : Math.round((p.bytes * (p.fed + k)) / p.count) - p.bytesFed;
+    p.fed += k;
+    p.bytesFed += bytes;
+    const originUs = Math.round(last);
+    return new Cohort(
+      k,
+      bytes,
+      originUs,
+      { lo: 0, hi: Math.max(0, originUs - Math.floor(first)) },
+      1,
+      -2,
+      0,
+      -1,
+      -1,
+      0,
+    );
+  }
 
   /** Sum of `count` record sizes (data only). */
   private sumSizes(count: number): number {
@@ -453,7 +555,7 @@ export class Producer {
     const exact = createdUs + this.lingerUs;
     const tickEnd = piece.originUs;
     const due =
-      tick === undefined || exact < tickEnd ? exact : Math.max(tickEnd, Math.round(exact / tick) * tick);
+      tick === undefined || exact <= tickEnd ? exact : Math.max(tickEnd, Math.round(exact / tick) * tick);
     if (due <= this.sim.nowUs) {
       instance.lingerDue = true;
       return;
@@ -484,13 +586,18 @@ export class Producer {
 
   /** Sends queued batches, then the open batch if its linger time is up, while slots are free. */
   private pump(instance: Instance): void {
-    while (instance.inFlight < this.spec.maxInFlight) {
+    while (instance.inFlight < this.slots) {
       const next = instance.queue.shift();
       if (next) {
         instance.queuedRecords -= countOf(next);
       } else if (instance.lingerDue && instance.bufferRecords > 0) {
         const batch = instance.buffer;
         this.resetBuffer(instance);
+        // Cohort resolution: records of this tick not yet created wait for the next batch.
+        const later = this.context.tickUs === undefined ? undefined : notYetCreated(batch, this.sim.nowUs);
+        if (later)
+          for (const piece of later) this.addToBatch(instance, piece, piece.originUs - piece.spread.hi);
+        if (batch.length === 0) return;
         instance.inFlight++;
         this.transmit(instance, batch);
         continue;
@@ -799,6 +906,34 @@ function splitOff(piece: Cohort, k: number): Cohort {
     piece.topologyVersion,
     piece.previousBackoffUs,
   );
+}
+
+/**
+ * Takes out of `batch` the records created after `nowUs` (cohort pieces created over a span that
+ * reaches past now are split, uniformly); returns them, or undefined when there are none.
+ */
+function notYetCreated(batch: Cohort[], nowUs: number): Cohort[] | undefined {
+  let later: Cohort[] | undefined;
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const piece = batch[i]!;
+    const newest = piece.originUs - piece.spread.lo;
+    if (newest <= nowUs) continue;
+    const oldest = piece.originUs - piece.spread.hi;
+    const created = oldest >= nowUs ? 0 : Math.floor((piece.count * (nowUs - oldest)) / (newest - oldest));
+    later ??= [];
+    if (created === 0) {
+      batch.splice(i, 1);
+      later.unshift(piece);
+      continue;
+    }
+    // The first `created` records stay in the batch, created over [oldest, now].
+    const rest = splitOff(piece, piece.count - created);
+    rest.spread = { lo: piece.spread.lo, hi: piece.originUs - nowUs };
+    piece.spread = { lo: 0, hi: nowUs - oldest };
+    piece.originUs = nowUs;
+    later.unshift(rest);
+  }
+  return later;
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
