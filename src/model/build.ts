@@ -172,6 +172,10 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
         getRecordsLatency: compileDistribution({ ...scenario.stream.getRecordsLatency, clampMin: 0 }),
         pushLatency: compileDistribution({ ...scenario.stream.pushLatency, clampMin: 0 }),
         acceptedRecords: () => x.shards.reduce((a, s) => a + s.totalRecords, 0),
+        keyMass: keyMassOf(
+          producers.filter((p) => p.spec.target === x.name),
+          scenario,
+        ),
       };
       contexts.set(x, context);
     }
@@ -286,6 +290,21 @@ function sinkProducer(spec: AnalyticsSpec, target: string, toFirehose: boolean):
 }
 
 /** Creates the component for a consumer kind. */
+/** The traffic-weighted key mass of the producers writing to one stream (even without producers). */
+function keyMassOf(writers: readonly Producer[], scenario: Scenario): (lo: number, hi: number) => number {
+  const weights = writers.map((p) =>
+    rateFunction(
+      p.spec.rate,
+      p.spec.start,
+      Math.min(p.spec.stop ?? scenario.duration, scenario.duration),
+      scenario.duration,
+    ).integral(0, scenario.duration),
+  );
+  const total = weights.reduce((a, w) => a + w, 0);
+  if (total <= 0) return (lo, hi) => hi - lo;
+  return (lo, hi) => writers.reduce((a, p, i) => a + (weights[i]! / total) * p.keyMassBetween(lo, hi), 0);
+}
+
 function createConsumer(spec: ConsumerSpec, context: ConsumerContext): Consumer {
   switch (spec.type) {
     case "polling":

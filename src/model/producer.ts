@@ -68,8 +68,6 @@ interface Instance {
   queue: Cohort[][];
   queuedRecords: number;
   inFlight: number;
-  /** Fractional records carried between ticks (even arrivals at cohort resolution). */
-  carry: number;
 }
 
 /** Run-wide settings a producer needs. */
@@ -95,6 +93,8 @@ interface TickRecords {
   bytes: number;
   startUs: number;
   endUs: number;
+  /** Where in its 1/count of the tick each record falls, in [0, 1): record j at (j + phase)/count. */
+  phase: number;
   /** Records (and bytes) already handed to the group's batches. */
   fed: number;
   bytesFed: number;
@@ -121,8 +121,11 @@ export class Producer {
   readonly groups: number;
   /** Instances each simulated one stands for. */
   readonly instancesPerGroup: number;
-  /** Requests a simulated instance keeps in flight (a group of single-record clients: all of theirs). */
-  private readonly slots: number;
+  /** Even arrivals at cohort resolution: the fleet's fraction of a record carried between ticks,
+   *  and each group's share and count of a tick's records. */
+  private evenCarry = 0;
+  private evenShares = new Float64Array(0);
+  private evenCounts = new Float64Array(0);
 
   private readonly sim: Simulation;
   private readonly stream: WriteTarget;
@@ -207,20 +210,24 @@ export class Producer {
     // groups at a 10 ms tick, fewer at coarser ones — each group as near a whole number of
     // instances as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
     this.lingerUs = linger;
-    const budget = tick === undefined ? spec.instances : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
+    // Single-record clients are not grouped: each is a queue of its own in front of its slots, and k
+    // of them pooled as one would wait less than they do (a group of k half-busy PutRecord clients
+    // put p50 at 35 ms where each on its own gives 56 ms).
+    const budget =
+      tick === undefined || this.putRecordApi
+        ? spec.instances
+        : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
     this.groups = Math.max(1, Math.ceil(spec.instances / Math.ceil(spec.instances / budget)));
     this.instancesPerGroup = spec.instances / this.groups;
-    // A group of k instances in step: with a batching API, one request of k batches from each of its
-    // slots; with a single-record API (PutRecord, SendMessage), k records at once, one per slot.
+    // A group of k instances in step sends one request of k batches from each of its slots.
     this.maxBatchRecords = this.putRecordApi
       ? 1
       : Math.max(1, Math.round(spec.batch.maxRecords * this.instancesPerGroup));
     this.maxBatchBytes = this.putRecordApi
       ? this.stream.maxRecordSize
       : spec.batch.maxBytes * this.instancesPerGroup;
-    this.slots = this.putRecordApi
-      ? Math.max(1, Math.round(spec.maxInFlight * this.instancesPerGroup))
-      : spec.maxInFlight;
+    this.evenShares = new Float64Array(this.groups).fill(1 / this.groups);
+    this.evenCounts = new Float64Array(this.groups);
     for (let i = 0; i < this.groups; i++) {
       this.instances.push({
         buffer: [],
@@ -231,7 +238,6 @@ export class Producer {
         queue: [],
         queuedRecords: 0,
         inFlight: 0,
-        carry: 0,
       });
     }
     if (tick === undefined)
@@ -254,6 +260,11 @@ export class Producer {
   /** Records created but not yet accepted or dropped: buffered, queued, on the wire, backing off. */
   inFlightRecords(): number {
     return this.bufferedRecords() + this.pendingRecords;
+  }
+
+  /** Probability that one of this producer's records has its key in the hash-space range [lo, hi). */
+  keyMassBetween(lo: number, hi: number): number {
+    return this.keys.massBetween(lo, hi);
   }
 
   /** The partition key of a key id this producer gave its records, if it is one of its named keys. */
@@ -383,15 +394,17 @@ export class Producer {
     const tick = this.context.tickUs!;
     const end = Math.min(now + tick, this.stopUs);
     const expected = this.rate.integral(now, end) / this.groups;
-    for (const instance of this.instances) {
-      let count: number;
-      if (this.spec.arrivals === "even") {
-        instance.carry += expected;
-        count = Math.floor(instance.carry);
-        instance.carry -= count;
-      } else {
-        count = poisson(this.traffic, expected);
-      }
+    // Even arrivals are even for the fleet: a tick's records, a whole number carried over from tick
+    // to tick, fall on the groups at random (as records go to random clients at record resolution).
+    if (this.spec.arrivals === "even") {
+      this.evenCarry += expected * this.groups;
+      const total = Math.floor(this.evenCarry);
+      this.evenCarry -= total;
+      if (this.groups === 1) this.evenCounts[0] = total;
+      else multinomial(this.traffic, total, this.evenShares, this.evenCounts);
+    }
+    for (const [g, instance] of this.instances.entries()) {
+      let count = this.spec.arrivals === "even" ? this.evenCounts[g]! : poisson(this.traffic, expected);
       if (count === 0) continue;
       this.interval.produced += count;
       if (this.oversize.share > 0) {
@@ -408,7 +421,11 @@ export class Producer {
       }
       const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
       this.interval.producedBytes += bytes;
-      this.feed(instance, { count, bytes, startUs: now, endUs: end, fed: 0, bytesFed: 0 }, now);
+      this.feed(
+        instance,
+        { count, bytes, startUs: now, endUs: end, phase: this.traffic.next(), fed: 0, bytesFed: 0 },
+        now,
+      );
     }
     for (const instance of this.instances) this.pump(instance);
     if (end < this.stopUs) this.sim.at(end, this.onTick);
@@ -423,8 +440,10 @@ export class Producer {
    * those created by then (see `pump`).
    */
   private feed(instance: Instance, p: TickRecords, t: number): void {
+    // Record j of the tick is created at (j + phase)/n of it; the phase is drawn per group and tick,
+    // so that groups do not act in lockstep (real clients' records come at random moments).
     const length = p.endUs - p.startUs;
-    const createdAt = (k: number) => p.startUs + (k / p.count) * length;
+    const createdAt = (j: number) => p.startUs + ((j + p.phase) / p.count) * length;
     while (p.fed < p.count) {
       const left = p.count - p.fed;
       const leftBytes = p.bytes - p.bytesFed;
@@ -440,25 +459,23 @@ export class Producer {
       );
       if (room > left) {
         // The rest of the tick fits without filling the batch: it joins now. A few records join
-        // one by one, each at its own (stratified) moment of creation rather than spread over the
-        // tick, so that a client that sends each record at once sends it then, not at the tick's end.
+        // one by one, each at its own moment of creation rather than spread over the tick, so that
+        // a client that sends each record at once sends it then, not at the tick's end.
         if (left <= FEW_RECORDS) {
           while (p.fed < p.count) {
-            const at = Math.round(createdAt(p.fed + 0.5));
-            const piece = this.tickPiece(p, 1, createdAt);
-            piece.originUs = at;
-            piece.spread = NO_SPREAD;
+            const at = Math.round(createdAt(p.fed));
+            const piece = this.tickPiece(p, 1, at, at);
             this.addToBatch(instance, piece, at);
           }
           return;
         }
-        this.addToBatch(instance, this.tickPiece(p, left, createdAt), Math.round(createdAt(p.fed + 0.5)));
+        const first = Math.round(createdAt(p.fed));
+        this.addToBatch(instance, this.tickPiece(p, left, first, Math.round(createdAt(p.count - 1))), first);
         return;
       }
-      // Filled when its `room`-th record is created (record j of the tick at (j + ½)/n of it: the
-      // middle of its share of the tick); kept strictly before the tick's end so that it comes
-      // before the next tick's records.
-      const fillUs = Math.min(Math.ceil(createdAt(p.fed + room - 0.5)), p.endUs - 1);
+      // Filled when its `room`-th record is created; kept strictly before the tick's end so that it
+      // comes before the next tick's records.
+      const fillUs = Math.min(Math.ceil(createdAt(p.fed + room - 1)), p.endUs - 1);
       if (fillUs > t) {
         this.sim.at(fillUs, (now) => {
           this.feed(instance, p, now);
@@ -466,37 +483,20 @@ export class Producer {
         });
         return;
       }
-      this.addToBatch(
-        instance,
-        this.tickPiece(p, room, createdAt, fillUs),
-        Math.round(createdAt(p.fed + 0.5)),
-      );
+      const first = Math.min(Math.round(createdAt(p.fed)), fillUs);
+      this.addToBatch(instance, this.tickPiece(p, room, first, fillUs), first);
     }
   }
 
-  /** The next `k` records of a tick's records, created from their share's start to `lastUs`. */
-  private tickPiece(p: TickRecords, k: number, createdAt: (k: number) => number, lastUs?: number): Cohort {
-    const first = createdAt(p.fed);
-    const last = lastUs ?? createdAt(p.fed + k);
+  /** The next `k` records of a tick's records, created between `firstUs` and `lastUs`. */
+  private tickPiece(p: TickRecords, k: number, firstUs: number, lastUs: number): Cohort {
     const bytes =
       k === p.count - p.fed
         ? p.bytes - p.bytesFed
         : Math.round((p.bytes * (p.fed + k)) / p.count) - p.bytesFed;
     p.fed += k;
     p.bytesFed += bytes;
-    const originUs = Math.round(last);
-    return new Cohort(
-      k,
-      bytes,
-      originUs,
-      { lo: 0, hi: Math.max(0, originUs - Math.floor(first)) },
-      1,
-      -2,
-      0,
-      -1,
-      -1,
-      0,
-    );
+    return new Cohort(k, bytes, lastUs, { lo: 0, hi: Math.max(0, lastUs - firstUs) }, 1, -2, 0, -1, -1, 0);
   }
 
   /** Sum of `count` record sizes (data only). */
@@ -586,7 +586,7 @@ export class Producer {
 
   /** Sends queued batches, then the open batch if its linger time is up, while slots are free. */
   private pump(instance: Instance): void {
-    while (instance.inFlight < this.slots) {
+    while (instance.inFlight < this.spec.maxInFlight) {
       const next = instance.queue.shift();
       if (next) {
         instance.queuedRecords -= countOf(next);

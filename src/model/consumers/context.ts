@@ -18,4 +18,10 @@ export interface ConsumerContext {
   pushLatency: Sampler;
   /** Records the stream has accepted so far (what every consumer must account for). */
   acceptedRecords: () => number;
+  /**
+   * The share of the stream's traffic whose keys lie in the hash-space range [lo, hi) (fractions),
+   * from its producers' key distributions weighted by their rates: how records spread within a
+   * shard at cohort resolution (Lambda's lanes by key, for one).
+   */
+  keyMass: (lo: number, hi: number) => number;
 }

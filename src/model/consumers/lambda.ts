@@ -85,7 +85,7 @@ export class LambdaConsumer implements Consumer {
   private readonly limit: number;
   private readonly maxPayload = LAMBDA_ESM.payloadMaxBytes.value;
   private readonly laneCounts: Float64Array;
-  private readonly laneShares: Float64Array;
+  private readonly laneShareCache = new Map<Shard, Float64Array>();
 
   constructor(
     readonly spec: LambdaSpec,
@@ -102,7 +102,6 @@ export class LambdaConsumer implements Consumer {
     );
     this.limit = spec.reservedConcurrency ?? spec.accountConcurrency;
     this.laneCounts = new Float64Array(spec.parallelizationFactor);
-    this.laneShares = new Float64Array(spec.parallelizationFactor).fill(1 / spec.parallelizationFactor);
     this.readRng = context.random.stream(`consumer/${spec.name}/read`);
     this.lineage = new Lineage((shard) => this.states.get(shard)!.reader.start(context.sim.nowUs), true);
     this.lineage.follow(
@@ -217,6 +216,30 @@ export class LambdaConsumer implements Consumer {
     else state.parked = done;
   }
 
+  /**
+   * How a shard's records spread over its lanes at cohort resolution: a lane takes the keys of its
+   * slice of the shard's hash range (as a record's lane is chosen at record resolution), so a
+   * skewed key distribution loads some lanes more than others.
+   */
+  private laneSharesOf(shard: Shard): Float64Array {
+    let shares = this.laneShareCache.get(shard);
+    if (shares) return shares;
+    const lanes = this.spec.parallelizationFactor;
+    const width = shard.shareOfSpace / lanes;
+    shares = new Float64Array(lanes);
+    let total = 0;
+    for (let l = 0; l < lanes; l++) {
+      shares[l] = this.context.keyMass(
+        shard.startFraction + l * width,
+        shard.startFraction + (l + 1) * width,
+      );
+      total += shares[l]!;
+    }
+    for (let l = 0; l < lanes; l++) shares[l] = total > 0 ? shares[l]! / total : 1 / lanes;
+    this.laneShareCache.set(shard, shares);
+    return shares;
+  }
+
   private dealPiece(state: ShardState, piece: LogEntry, now: number): void {
     const lanes = state.lanes;
     if (lanes.length === 1) {
@@ -236,7 +259,7 @@ export class LambdaConsumer implements Consumer {
       return;
     }
     // A cohort of many keys: split over the lanes, keeping each part in order.
-    multinomial(this.laneRng, piece.count, this.laneShares, this.laneCounts);
+    multinomial(this.laneRng, piece.count, this.laneSharesOf(state.shard), this.laneCounts);
     let seq = piece.firstSeq;
     for (let l = 0; l < lanes.length; l++) {
       const k = this.laneCounts[l]!;
