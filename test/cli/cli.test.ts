@@ -131,6 +131,13 @@ describe("kinesim CLI", () => {
     expect(l.code, l.stderr).toBe(0);
     expect(JSON.parse(l.stdout).Shards).toEqual(description.Shards);
 
+    // Without --at, the stream at the end of the run (as every records command defaults to): the
+    // split at 3m has happened (it was at 0 s once, while put-record took the end).
+    const end = kinesim("list-shards", "scenarios/reshard-schedule.yaml", ...set);
+    expect(end.code, end.stderr).toBe(0);
+    expect(JSON.parse(end.stdout).Shards).toEqual(description.Shards);
+    expect(kinesim("describe-stream", "--help").stdout).toMatch(/default: the end of the run/);
+
     const bad = kinesim("describe-stream", "scenarios/reshard-schedule.yaml", "--at", "soon");
     expect(bad.code).toBe(2);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
