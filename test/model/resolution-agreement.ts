@@ -2,7 +2,7 @@
 // example scenario that has a cohort form (not those with SQS queues or per-key ordering, which
 // follow single records) the two must agree: first-attempt throttle fractions within 1 percentage
 // point, p50 and p99 put latency within 10% (for a scenario without a Kinesis stream, the same of
-// its delivery stream: throttled attempts, and creation → delivery). Each side is the mean over three seeds, because a
+// its delivery stream: throttled attempts, and creation → delivery). Each side is the mean over seeds (two, three in test:deep), because a
 // single run's p99 rests on a few thousand retried records and moves by several percent from
 // seed to seed on its own.
 //
@@ -24,7 +24,9 @@ function recordOnly(file: string): boolean {
 const SCENARIOS = readdirSync("scenarios")
   .filter((f) => f.endsWith(".yaml") && !recordOnly(f))
   .sort();
-const SEEDS = [1, 2, 3];
+// Three seeds in test:deep; two in npm test, where the differential law (differential.prop.test.ts)
+// covers resolution agreement over generated scenarios as well.
+const SEEDS = process.env["KINESIM_DEEP"] ? [1, 2, 3] : [1, 2];
 
 /** Overrides for `npm test`: the jump, the splits and the scaling, without the long tails. */
 const FAST: Record<string, Record<string, string>> = {
