@@ -198,17 +198,108 @@ export const SDK_V3_STANDARD_RETRY = {
   maxBackoffMs: { value: 20_000, unit: "ms", sources: ["SMITHY"] },
 } as const satisfies Record<string, Fact>;
 
-/** Kinesis Producer Library defaults. */
+/**
+ * Kinesis Producer Library settings (KinesisProducerConfiguration; the properties file spells them
+ * in PascalCase) with their defaults and ranges from the sample configuration.
+ */
 export const KPL_DEFAULTS = {
-  recordMaxBufferedTimeMs: { value: 100, unit: "ms", sources: ["KPL-CFG"] },
-  recordTtlMs: { value: 30_000, unit: "ms", sources: ["KPL-CFG"] },
-  collectionMaxCount: { value: 500, unit: "records per PutRecords", sources: ["KPL-CFG"] },
+  recordMaxBufferedTimeMs: {
+    value: 100,
+    unit: "ms a user record may wait in the KPL's buffers (RecordMaxBufferedTime)",
+    sources: ["KPL-CFG"],
+  },
+  recordTtlMs: {
+    value: 30_000,
+    unit: "ms before an unsent user record fails as expired (RecordTtl), at least 100",
+    sources: ["KPL-CFG"],
+  },
+  aggregationMaxSize: {
+    value: 51_200,
+    unit: "bytes per aggregated Kinesis record (AggregationMaxSize), 64 … 1,048,576",
+    sources: ["KPL-CFG"],
+  },
+  aggregationMaxSizeMin: { value: 64, unit: "bytes", sources: ["KPL-CFG"] },
+  aggregationMaxSizeMax: { value: 1_048_576, unit: "bytes", sources: ["KPL-CFG"] },
+  aggregationMaxCount: {
+    value: 4_294_967_295,
+    unit: "user records per aggregated Kinesis record (AggregationMaxCount)",
+    sources: ["KPL-CFG"],
+  },
+  collectionMaxCount: {
+    value: 500,
+    unit: "Kinesis records per PutRecords (CollectionMaxCount), 1 … 500",
+    sources: ["KPL-CFG"],
+  },
   collectionMaxSize: {
     value: 5 * MiB,
-    unit: "bytes per PutRecords",
+    unit: "bytes per PutRecords (CollectionMaxSize), at least 52,224",
     sources: ["KPL-CFG"],
     note: "Predates the 10 MiB PutRecords limit.",
   },
-  maxConnections: { value: 24, unit: "connections", sources: ["KPL-CFG"] },
-  rateLimitPercent: { value: 150, unit: "% of the shard limit", sources: ["KPL-CFG"] },
+  collectionMaxSizeMin: { value: 52_224, unit: "bytes", sources: ["KPL-CFG"] },
+  maxConnections: {
+    value: 24,
+    unit: "requests in flight (MaxConnections), 1 … 256",
+    sources: ["KPL-CFG"],
+    note: "The older sample configuration has 4.",
+  },
+  rateLimitPercent: {
+    value: 150,
+    unit: "% of a shard's limits each per-shard token bucket refills at (RateLimit)",
+    sources: ["KPL-CFG", "KPL-AGG"],
+  },
+  requestTimeoutMs: {
+    value: 6_000,
+    unit: "ms before a PutRecords call is given up and its records retried (RequestTimeout), 100 … 600,000",
+    sources: ["KPL-CFG"],
+  },
+} as const satisfies Record<string, Fact>;
+
+/**
+ * How the KPL's core sizes and paces what it sends (aggregation-format.md and the C++ core; the
+ * numbers are constants of that code, not settings).
+ */
+export const KPL_INTERNALS = {
+  containerOverheadBytes: {
+    value: 20,
+    unit: "bytes of an aggregated record beyond its protobuf: 4-byte magic + 16-byte MD5",
+    sources: ["KPL-AGG"],
+  },
+  userRecordOverheadBytes: {
+    value: 3,
+    unit: "bytes the KPL's estimate adds to each user record's data",
+    sources: ["KPL-AGG"],
+  },
+  keyIndexBytes: {
+    value: 2,
+    unit: "bytes for each user record's partition-key index",
+    sources: ["KPL-AGG"],
+  },
+  keyTableEntryOverheadBytes: {
+    value: 3,
+    unit: "bytes added to a partition key's length the first time it appears in a container",
+    sources: ["KPL-AGG"],
+  },
+  aggregatedPartitionKeyBytes: {
+    value: 1,
+    unit: 'bytes of the partition key of an aggregated record ("a"); it is routed by an explicit hash key',
+    sources: ["KPL-AGG"],
+  },
+  minBufferTimeMs: {
+    value: 50,
+    unit: "ms: a buffer's deadline is at least this far from when it last changed (kMinBufferTime)",
+    sources: ["KPL-AGG"],
+  },
+  collectionBufferRatio: {
+    value: 0.2,
+    unit: "of RecordMaxBufferedTime that a Kinesis record's deadline is extended by in the collector, at most 50 ms",
+    sources: ["KPL-AGG"],
+  },
+  collectionBufferMaxMs: { value: 50, unit: "ms", sources: ["KPL-AGG"] },
+  collectorShardFlushBytes: {
+    value: 256 * 1024,
+    unit: "bytes buffered for one shard that make the collector send at once",
+    sources: ["KPL-AGG"],
+  },
+  limiterDrainMs: { value: 25, unit: "ms between the rate limiter's drains", sources: ["KPL-AGG"] },
 } as const satisfies Record<string, Fact>;

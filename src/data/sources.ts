@@ -67,6 +67,13 @@ export const SOURCES = {
     url: "https://github.com/awslabs/amazon-kinesis-producer/blob/master/java/amazon-kinesis-producer-sample/default_config.properties",
     asOf: "2024",
   },
+  "KPL-AGG": {
+    title:
+      "Kinesis Producer Library: aggregation-format.md and the C++ core (kinesis_record.cc, user_record.cc, reducer.h, collector.h, limiter.h, retrier.cc, pipeline.h)",
+    cite: "Kinesis Producer Library source code",
+    url: "https://github.com/awslabs/amazon-kinesis-producer/tree/master/aws/kinesis/core",
+    asOf: "2026",
+  },
   "LAM-DG-2023": {
     title: "AWS Lambda developer guide (archived awsdocs repository, before commit 4f313b9)",
     cite: "AWS Lambda Developer Guide (2023 edition)",

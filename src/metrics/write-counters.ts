@@ -17,9 +17,13 @@ export class WriteCounters {
   /** PutRecord calls, retries included. */
   putRecordCalls = 0;
   putRecordSuccessful = 0;
-  /** Accepted records (IncomingRecords) and bytes (IncomingBytes). */
+  /** Accepted records and bytes: user records, the unit of the ledger. */
   accepted = 0;
   acceptedBytes = 0;
+  /** Accepted Kinesis records and their bytes (IncomingRecords, IncomingBytes): the same as
+   *  accepted, unless the client aggregated user records into Kinesis records (the KPL). */
+  incomingRecords = 0;
+  incomingBytes = 0;
   /** Rejected records, all APIs (WriteProvisionedThroughputExceeded). */
   throttled = 0;
   /** Records sent again after a rejection. */
@@ -44,6 +48,8 @@ export class WriteCounters {
     target.putRecordSuccessful += this.putRecordSuccessful;
     target.accepted += this.accepted;
     target.acceptedBytes += this.acceptedBytes;
+    target.incomingRecords += this.incomingRecords;
+    target.incomingBytes += this.incomingBytes;
     target.throttled += this.throttled;
     target.retried += this.retried;
     target.dropped += this.dropped;
@@ -65,6 +71,8 @@ export class WriteCounters {
     this.putRecordSuccessful = 0;
     this.accepted = 0;
     this.acceptedBytes = 0;
+    this.incomingRecords = 0;
+    this.incomingBytes = 0;
     this.throttled = 0;
     this.retried = 0;
     this.dropped = 0;

@@ -210,29 +210,29 @@ export class AnalyticsApp implements Consumer {
     subtask.busy = true;
     const generation = this.generation;
     const { batch, source, done, readUs } = next;
-    const took = this.processing.sample(this.rng, batch.records, batch.bytes);
+    const took = this.processing.sample(this.rng, batch.users, batch.bytes);
     this.interval.busyUs += took;
     this.context.sim.schedule(took, (t) => {
       if (generation !== this.generation) return; // the application failed meanwhile
       subtask.busy = false;
       const cursor = source.cursor;
-      const start = batch.endSeq - batch.records;
+      const start = batch.endSeq - batch.users;
       const fresh = Math.max(0, batch.endSeq - Math.max(start, cursor.processedTo));
       const c = this.metrics.interval;
       c.processed += fresh;
-      c.duplicates += batch.records - fresh;
+      c.duplicates += batch.users - fresh;
       const replayBelow = cursor.processedTo;
       cursor.processedTo = Math.max(cursor.processedTo, batch.endSeq);
-      cursor.inMemory -= batch.records;
+      cursor.inMemory -= batch.users;
       source.position = batch.endSeq;
       this.metrics.recordProcessed(t, batch.pieces, replayBelow);
-      this.interval.recordsIn += batch.records;
+      this.interval.recordsIn += batch.users;
       this.interval.bytesIn += batch.bytes;
       if (this.spec.window.type === "none") {
-        this.appLatency.record(t - readUs, batch.records);
+        this.appLatency.record(t - readUs, batch.users);
         this.emitPassThrough(subtask, batch.pieces, t);
       } else {
-        subtask.window.push({ atUs: t, readUs, pieces: batch.pieces, records: batch.records });
+        subtask.window.push({ atUs: t, readUs, pieces: batch.pieces, records: batch.users });
       }
       done();
       this.serve(subtask);
@@ -356,7 +356,7 @@ export class AnalyticsApp implements Consumer {
   /** Records queued at the subtasks. */
   backlog(): number {
     let n = 0;
-    for (const s of this.subtasks) for (const q of s.queue) n += q.batch.records;
+    for (const s of this.subtasks) for (const q of s.queue) n += q.batch.users;
     return n;
   }
 

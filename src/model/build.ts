@@ -23,9 +23,11 @@ import { LambdaConsumer } from "./consumers/lambda.js";
 import { SimpleConsumer } from "./consumers/simple.js";
 import { DeliveryStream, OBJECT_COLUMNS } from "./firehose/delivery-stream.js";
 import { DirectPut } from "./firehose/direct-put.js";
+import { KplProducer } from "./kpl/kpl-producer.js";
 import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
+import type { ProducerFleet } from "./producer-fleet.js";
 import { RunRecorder } from "./run-recorder.js";
 import { sloWindowLengths } from "./slo-windows.js";
 import { FifoQueue } from "./sqs/fifo-queue.js";
@@ -53,7 +55,7 @@ export interface BuiltRun {
   /** Every stream: the scenario's first, then the extra ones. */
   streams: Stream[];
   /** The scenario's producers, then the applications' sinks. */
-  producers: Producer[];
+  producers: ProducerFleet[];
   /** The scenario's consumers, then delivery streams reading a stream, then applications. */
   consumers: Consumer[];
   deliveryStreams: DeliveryStream[];
@@ -152,13 +154,13 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     tickUs,
     index,
   });
-  const producers = scenario.producers.map(
-    (spec, i) =>
-      new Producer(spec, {
-        ...producerContext(spec.target, i),
-        ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
-      }),
-  );
+  const producers: ProducerFleet[] = scenario.producers.map((spec, i) => {
+    const context = {
+      ...producerContext(spec.target, i),
+      ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
+    };
+    return spec.client === "kpl" ? new KplProducer(spec, context) : new Producer(spec, context);
+  });
   const contexts = new Map<Stream, ConsumerContext>();
   const contextOf = (name: string): ConsumerContext => {
     const x = streamNamed(name);
@@ -171,7 +173,8 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
         runEndUs: scenario.duration,
         getRecordsLatency: compileDistribution({ ...scenario.stream.getRecordsLatency, clampMin: 0 }),
         pushLatency: compileDistribution({ ...scenario.stream.pushLatency, clampMin: 0 }),
-        acceptedRecords: () => x.shards.reduce((a, s) => a + s.totalRecords, 0),
+        // User records: what consumers account for (an aggregated Kinesis record holds several).
+        acceptedRecords: () => x.shards.reduce((a, s) => a + s.log.nextSeq, 0),
         keyMass: keyMassOf(
           producers.filter((p) => p.spec.target === x.name),
           scenario,
@@ -291,7 +294,10 @@ function sinkProducer(spec: AnalyticsSpec, target: string, toFirehose: boolean):
 
 /** Creates the component for a consumer kind. */
 /** The traffic-weighted key mass of the producers writing to one stream (even without producers). */
-function keyMassOf(writers: readonly Producer[], scenario: Scenario): (lo: number, hi: number) => number {
+function keyMassOf(
+  writers: readonly ProducerFleet[],
+  scenario: Scenario,
+): (lo: number, hi: number) => number {
   const weights = writers.map((p) =>
     rateFunction(
       p.spec.rate,

@@ -177,6 +177,12 @@ export class KeySpace {
     return index < 0 ? this.randomKeyBytes : this.keyBytes[index]!;
   }
 
+  /** Bytes of named key `index`'s explicit hash key as a decimal string (0 when it has none). */
+  hashKeyBytesOf(index: number): number {
+    const h = this.explicitHashes[index];
+    return h === undefined ? 0 : h.toString().length;
+  }
+
   /** Routes every named key and the random share over the open shards. */
   route(router: HashRouter): KeyRouting {
     const n = router.openCount;

@@ -21,6 +21,7 @@ import { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
+import type { ProducerFleet } from "./producer-fleet.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -107,8 +108,29 @@ const FEW_RECORDS = 4;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
 
-/** A producer fleet. */
-export class Producer {
+/**
+ * Simulated groups for a fleet of `instances` clients with room for `budget` groups: as near a
+ * whole number of instances each as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
+ */
+export function groupsFor(instances: number, budget: number): number {
+  return Math.max(1, Math.ceil(instances / Math.ceil(instances / budget)));
+}
+
+/** Sum of `count` sizes drawn from `size` (exact for a few records, a normal for many). */
+export function sumOfSizes(size: Sampler, count: number, rng: RandomStream): number {
+  // One size for every record (a constant): no draws to make.
+  if (size.variance === 0) return count * Math.round(size.mean);
+  if (count <= EXACT_SIZE_SUM_LIMIT) {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += Math.round(size.sample(rng));
+    return sum;
+  }
+  const sum = count * size.mean + Math.sqrt(count * size.variance) * rng.normal();
+  return Math.max(0, Math.round(sum));
+}
+
+/** A producer fleet using an AWS SDK send loop. */
+export class Producer implements ProducerFleet {
   readonly name: string;
   /** Counters of the current interval and of the run. */
   readonly interval = new WriteCounters();
@@ -217,7 +239,7 @@ export class Producer {
       tick === undefined || this.putRecordApi
         ? spec.instances
         : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
-    this.groups = Math.max(1, Math.ceil(spec.instances / Math.ceil(spec.instances / budget)));
+    this.groups = groupsFor(spec.instances, budget);
     this.instancesPerGroup = spec.instances / this.groups;
     // A group of k instances in step sends one request of k batches from each of its slots.
     this.maxBatchRecords = this.putRecordApi
@@ -501,16 +523,7 @@ export class Producer {
 
   /** Sum of `count` record sizes (data only). */
   private sumSizes(count: number): number {
-    const size = this.sentSize;
-    // One size for every record (a constant): no draws to make.
-    if (size.variance === 0) return count * Math.round(size.mean);
-    if (count <= EXACT_SIZE_SUM_LIMIT) {
-      let sum = 0;
-      for (let i = 0; i < count; i++) sum += Math.round(size.sample(this.traffic));
-      return sum;
-    }
-    const sum = count * size.mean + Math.sqrt(count * size.variance) * this.traffic.normal();
-    return Math.max(0, Math.round(sum));
+    return sumOfSizes(this.sentSize, count, this.traffic);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -867,6 +880,8 @@ export class Producer {
     }
     c.accepted += accepted;
     c.acceptedBytes += acceptedBytes;
+    c.incomingRecords += accepted;
+    c.incomingBytes += acceptedBytes;
     c.throttled += rejected;
   }
 

@@ -10,7 +10,7 @@ import type { AnalyticsApp } from "./analytics.js";
 import type { CapacityManager } from "./capacity.js";
 import type { Consumer } from "./consumers/consumer.js";
 import type { DeliveryStream } from "./firehose/delivery-stream.js";
-import type { Producer } from "./producer.js";
+import type { ProducerFleet } from "./producer-fleet.js";
 import { SloWindows } from "./slo-windows.js";
 import type { FifoQueue } from "./sqs/fifo-queue.js";
 import type { Stream } from "./stream.js";
@@ -19,6 +19,7 @@ import type { Stream } from "./stream.js";
 export const TIMESERIES_COLUMNS = [
   "Time",
   "ProducedRecords",
+  "AcceptedRecords",
   "IncomingRecords",
   "IncomingBytes",
   "PutRecords.TotalRecords",
@@ -185,7 +186,7 @@ export function round(value: number, digits = 3): number {
 export interface RecordedParts {
   /** The scenario's stream first, then the extra streams. */
   streams: readonly Stream[];
-  producers: readonly Producer[];
+  producers: readonly ProducerFleet[];
   consumers: readonly Consumer[];
   deliveryStreams: readonly DeliveryStream[];
   apps: readonly AnalyticsApp[];
@@ -205,6 +206,8 @@ export class RunRecorder {
   private readonly appTables: TableSink[];
   private readonly queueTables: TableSink[];
   private readonly scalingTable: TableSink;
+  /** Producers' own metrics tables (the KPL's), by producer. */
+  private readonly clientTables: { producer: ProducerFleet; table: TableSink }[];
   private actionsWritten = 0;
   private readonly row = new WriteCounters();
   private readonly latency = new LatencyHistogram();
@@ -212,7 +215,7 @@ export class RunRecorder {
   private readonly stream: Stream;
   private readonly capacity: CapacityManager;
   /** Producers by the name of the stream or delivery stream they write to. */
-  private readonly writers = new Map<string, Producer[]>();
+  private readonly writers = new Map<string, ProducerFleet[]>();
   /** The worst windows of the SLOs (undefined: no SLO asks for a window). */
   readonly sloWindows: SloWindows | undefined;
 
@@ -248,6 +251,11 @@ export class RunRecorder {
     this.appTables = parts.apps.map((a) => sink.open(`analytics-${a.name}`, ANALYTICS_COLUMNS));
     this.queueTables = parts.queues.map((q) => sink.open(`queue-${q.name}`, QUEUE_COLUMNS));
     this.scalingTable = sink.open("scaling", SCALING_COLUMNS);
+    this.clientTables = parts.producers.flatMap((producer) =>
+      producer.clientTable
+        ? [{ producer, table: sink.open(producer.clientTable.name, producer.clientTable.columns) }]
+        : [],
+    );
     sim.every(intervalUs, (t) => this.flush(t));
   }
 
@@ -257,7 +265,7 @@ export class RunRecorder {
   }
 
   /** Sums the producers' interval counters into `this.row` and merges their latency. */
-  private writePath(producers: readonly Producer[]) {
+  private writePath(producers: readonly ProducerFleet[]) {
     const c = this.row;
     c.reset();
     let buffered = 0;
@@ -336,6 +344,10 @@ export class RunRecorder {
     this.parts.apps.forEach((a, i) => {
       this.appTables[i]!.write(this.appRow(a, time, lengthS));
     });
+    for (const { producer, table } of this.clientTables) {
+      const row = producer.clientTable!.row(time, lengthS);
+      if (!this.discards) table.write(row);
+    }
     for (const p of this.parts.producers) p.closeInterval();
     const recordCapacity = this.stream.recordsPerSecondLimit * lengthS;
     const byteCapacity = this.stream.bytesPerSecondLimit * lengthS;
@@ -370,7 +382,8 @@ export class RunRecorder {
       time,
       c.produced,
       c.accepted,
-      c.acceptedBytes,
+      c.incomingRecords,
+      c.incomingBytes,
       c.putRecordsTotal,
       c.putRecordsSuccessful,
       c.putRecordsThrottled,

@@ -5,6 +5,13 @@
 
 import type { Spread } from "../metrics/latency-histogram.js";
 
+/** A user record inside an aggregated Kinesis record (record resolution): its key and creation. */
+export interface Member {
+  /** Key identity for ordering checks (−1: a key seen once). */
+  keyId: number;
+  originUs: number;
+}
+
 /** Accepted records that arrived together: one record, or a cohort. */
 export class LogEntry {
   constructor(
@@ -22,6 +29,14 @@ export class LogEntry {
     public readonly keyId: number,
     /** Hash-space position of the key in [0, 1), or −1 for a mix of keys (cohorts). */
     public readonly position: number,
+    /**
+     * Kinesis records the entry holds. Sequence numbers count user records: a record a producer
+     * aggregated (the KPL) holds several, which de-aggregating readers see one by one; limits and
+     * Lambda's batches count Kinesis records.
+     */
+    public readonly kinesisRecords: number = count,
+    /** Record resolution, an aggregated record: its user records one by one (count of them). */
+    public readonly members?: readonly Member[],
   ) {}
 
   /** Sequence number after the last record. */
@@ -44,7 +59,10 @@ export interface Cursor {
 export interface ReadResult {
   /** Pieces of entries, in order (partial entries at the end are cut). */
   pieces: LogEntry[];
+  /** Kinesis records returned (what GetRecords' Limit counts). */
   records: number;
+  /** User records returned (sequence numbers advanced): what consumers account for. */
+  users: number;
   bytes: number;
   /** Sequence number after the last record returned. */
   endSeq: number;
@@ -64,7 +82,7 @@ export class ShardLog {
     readonly propagationUs: number,
   ) {}
 
-  /** Appends accepted records (kept only while some consumer reads the log). */
+  /** Appends accepted records (kept only while some consumer reads the log): `count` user records in `kinesisRecords` Kinesis records. */
   append(
     count: number,
     bytes: number,
@@ -73,10 +91,23 @@ export class ShardLog {
     spread: Spread,
     keyId: number,
     position: number,
+    kinesisRecords = count,
+    members?: readonly Member[],
   ): void {
     if (this.cursors.length > 0)
       this.entries.push(
-        new LogEntry(this.nextSeq, count, bytes, arrivalUs, originUs, spread, keyId, position),
+        new LogEntry(
+          this.nextSeq,
+          count,
+          bytes,
+          arrivalUs,
+          originUs,
+          spread,
+          keyId,
+          position,
+          kinesisRecords,
+          members,
+        ),
       );
     this.nextSeq += count;
     for (const listener of this.listeners) listener();
@@ -106,7 +137,11 @@ export class ShardLog {
     return this.head < this.entries.length ? this.entries[this.head]!.firstSeq : this.nextSeq;
   }
 
-  /** Records readable at `nowUs` from `fromSeq`, up to `maxRecords` and `maxBytes` (at least one record). */
+  /**
+   * Records readable at `nowUs` from `fromSeq`, up to `maxRecords` Kinesis records and `maxBytes`
+   * (at least one Kinesis record). An aggregated Kinesis record is never cut: what is returned ends
+   * on a Kinesis record's boundary.
+   */
   read(fromSeq: number, nowUs: number, maxRecords: number, maxBytes: number): ReadResult {
     const pieces: LogEntry[] = [];
     let records = 0;
@@ -117,31 +152,43 @@ export class ShardLog {
       const entry = this.entries[i]!;
       if (entry.arrivalUs > readableBefore) break;
       const skip = seq - entry.firstSeq;
-      let take = Math.min(entry.count - skip, maxRecords - records);
-      const perRecord = entry.bytes / entry.count;
-      if (bytes + take * perRecord > maxBytes)
-        take = Math.max(records === 0 ? 1 : 0, Math.floor((maxBytes - bytes) / perRecord));
-      if (take <= 0) break;
+      // Users per Kinesis record (1 unless aggregated); reads end on Kinesis records' boundaries.
+      // A read from inside an aggregated record (a checkpoint at a sub-sequence number) gets the
+      // whole Kinesis record and the user records from the checkpoint on.
+      const perRecord = entry.count / entry.kinesisRecords;
+      const skipRecords = Math.floor(skip / perRecord + 1e-9);
+      const left = entry.kinesisRecords - skipRecords;
+      let takeRecords = Math.min(left, maxRecords - records);
+      const bytesPerRecord = entry.bytes / entry.kinesisRecords;
+      if (bytes + takeRecords * bytesPerRecord > maxBytes)
+        takeRecords = Math.max(records === 0 ? 1 : 0, Math.floor((maxBytes - bytes) / bytesPerRecord));
+      if (takeRecords <= 0) break;
+      const take =
+        takeRecords === left
+          ? entry.count - skip
+          : Math.round((skipRecords + takeRecords) * perRecord) - skip;
       const piece =
-        skip === 0 && take === entry.count
+        skip === 0 && takeRecords === entry.kinesisRecords
           ? entry
           : new LogEntry(
               seq,
               take,
-              Math.round(perRecord * take),
+              Math.round(bytesPerRecord * takeRecords),
               entry.arrivalUs,
               entry.originUs,
               entry.spread,
               entry.keyId,
               entry.position,
+              takeRecords,
+              entry.members?.slice(skip, skip + take),
             );
       pieces.push(piece);
-      records += take;
+      records += takeRecords;
       bytes += piece.bytes;
       seq += take;
-      if (take < entry.count - skip) break;
+      if (takeRecords < left) break;
     }
-    return { pieces, records, bytes, endSeq: seq };
+    return { pieces, records, users: seq - fromSeq, bytes, endSeq: seq };
   }
 
   /** Time at which the record `seq` becomes readable (Infinity if not appended yet). */

@@ -7,7 +7,7 @@ import { US_PER_MIN } from "../engine/time.js";
 import { LatencyHistogram } from "../metrics/latency-histogram.js";
 import type { Slo } from "../scenario/schema.js";
 import type { Consumer } from "./consumers/consumer.js";
-import type { Producer } from "./producer.js";
+import type { ProducerFleet } from "./producer-fleet.js";
 
 /** The window an SLO holds over when its threshold names none (CloudWatch's standard period). */
 export const DEFAULT_SLO_WINDOW_US = US_PER_MIN;
@@ -89,7 +89,7 @@ export class SloWindows {
 
   constructor(
     lengthsUs: readonly number[],
-    private readonly writers: readonly Producer[],
+    private readonly writers: readonly ProducerFleet[],
     private readonly consumers: readonly Consumer[],
   ) {
     this.windows = [...new Set(lengthsUs)].sort((a, b) => a - b).map((l) => new Window(l, consumers.length));

@@ -11,6 +11,7 @@ import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
 import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
 import { ReadLimiter, type ReadLimits } from "./read-limiter.js";
 import { Shard } from "./shard.js";
+import type { Member } from "./shard-log.js";
 import { ShardLog } from "./shard-log.js";
 import type { WriteTarget } from "./write-target.js";
 
@@ -220,7 +221,8 @@ export class Stream implements WriteTarget {
    * Offers `count` records (`bytes` actual, `chargedBytes` as the limiter counts them) to the open
    * shard at index `shardIndex`; returns how many were accepted and appends them to its log. The
    * rest were throttled. `originUs`, `spread`, `keyId` and `position` describe the records;
-   * `firstAttempt` says whether they are sent for the first time (shares of traffic count those).
+   * `firstAttempt` says whether they are sent for the first time (shares of traffic count those);
+   * `users` is the user records they hold (more than `count` when a client aggregated them).
    */
   write(
     nowUs: number,
@@ -233,6 +235,8 @@ export class Stream implements WriteTarget {
     keyId: number,
     position: number,
     firstAttempt: boolean,
+    users = count,
+    members?: readonly Member[],
   ): number {
     const shard = this.open[shardIndex]!;
     if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
@@ -244,7 +248,18 @@ export class Stream implements WriteTarget {
     const acceptedBytes = accepted > 0 ? prefixBytes(count, bytes, accepted) : 0;
     if (accepted > 0) {
       shard.recordAccepted(nowUs, accepted, acceptedBytes);
-      shard.log.append(accepted, acceptedBytes, nowUs, originUs, spread, keyId, position);
+      // `users` user records in `count` Kinesis records (aggregated by the KPL): the log holds them all.
+      shard.log.append(
+        usersIn(count, users, accepted),
+        acceptedBytes,
+        nowUs,
+        originUs,
+        spread,
+        keyId,
+        position,
+        accepted,
+        accepted === count ? members : undefined,
+      );
     }
     if (accepted < count) shard.recordThrottled(nowUs, count - accepted, bytes - acceptedBytes);
     return accepted;
@@ -255,4 +270,15 @@ export class Stream implements WriteTarget {
     const expireBefore = nowUs - this.retentionUs;
     for (const shard of this.shards) shard.log.trim(expireBefore);
   }
+}
+
+/**
+ * User records in the first `accepted` of `count` Kinesis records that hold `users` in all (at
+ * least one each): a cohort's share, the same for the stream's log and the client's ledger.
+ */
+export function usersIn(count: number, users: number, accepted: number): number {
+  if (accepted >= count) return users;
+  if (accepted <= 0) return 0;
+  const share = Math.round((users * accepted) / count);
+  return Math.min(users - (count - accepted), Math.max(accepted, share));
 }

@@ -24,7 +24,7 @@ import { type AnalyticsApp, AnalyticsCounters } from "./analytics.js";
 import type { BuiltRun } from "./build.js";
 import { type Consumer, totalsNow } from "./consumers/consumer.js";
 import { type DeliveryStream, FirehoseCounters } from "./firehose/delivery-stream.js";
-import type { Producer } from "./producer.js";
+import type { ProducerFleet } from "./producer-fleet.js";
 import { round } from "./run-recorder.js";
 import { DEFAULT_SLO_WINDOW_US, WINDOWED_SLOS } from "./slo-windows.js";
 import { type FifoQueue, QueueCounters } from "./sqs/fifo-queue.js";
@@ -56,7 +56,7 @@ function ratio(a: number, b: number): number {
 }
 
 /** Checks produced = accepted + in flight + dropped for one producer; throws when it fails. */
-export function checkLedger(producer: Producer, nowUs: number): WriteLedger {
+export function checkLedger(producer: ProducerFleet, nowUs: number): WriteLedger {
   const t = producer.totalsNow();
   const ledger: WriteLedger = {
     produced: t.produced,
@@ -524,7 +524,7 @@ function analyticsSummary(a: AnalyticsApp): AnalyticsSummary {
   };
 }
 
-function mergeLatency(producers: readonly Producer[]): LatencyHistogram {
+function mergeLatency(producers: readonly ProducerFleet[]): LatencyHistogram {
   const merged = new LatencyHistogram();
   for (const p of producers) merged.add(p.latency.total);
   return merged;

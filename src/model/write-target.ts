@@ -4,6 +4,7 @@
 
 import type { Spread } from "../metrics/latency-histogram.js";
 import type { HashRouter } from "./keys.js";
+import type { Member } from "./shard-log.js";
 
 /** A destination of producer requests. */
 export interface WriteTarget extends HashRouter {
@@ -39,6 +40,10 @@ export interface WriteTarget extends HashRouter {
     keyId: number,
     position: number,
     firstAttempt: boolean,
+    /** User records in the `count` records (default `count`; more when a client aggregated them). */
+    users?: number,
+    /** Record resolution, an aggregated record: each user record's key and creation time. */
+    members?: readonly Member[],
   ): number;
 }
 

@@ -261,29 +261,51 @@ function retry(r: RetryPolicy): Plain {
 }
 
 function producer(p: ResolvedProducer): Plain {
+  const kpl = p.client === "kpl" && p.kpl;
   return {
     name: p.name,
+    client: p.client,
     instances: p.instances,
     target: p.target,
     rate: rateProfile(p.rate),
     arrivals: p.arrivals,
     recordSize: distribution(p.recordSize, SIZE),
     partitionKey: partitionKey(p.partitionKey),
-    api: p.api,
-    ...(p.api === "PutRecord" || p.api === "SendMessage"
-      ? {}
-      : {
-          batch: {
-            maxRecords: p.batch.maxRecords,
-            maxBytes: size(p.batch.maxBytes),
-            linger: duration(p.batch.linger),
+    // The KPL sends PutRecords with its own batching and retries: none of the SDK loop's settings.
+    ...(kpl
+      ? {
+          kpl: {
+            recordMaxBufferedTime: duration(kpl.recordMaxBufferedTime),
+            recordTtl: duration(kpl.recordTtl),
+            aggregationEnabled: kpl.aggregationEnabled,
+            aggregationMaxSize: size(kpl.aggregationMaxSize),
+            aggregationMaxCount: kpl.aggregationMaxCount,
+            collectionMaxCount: kpl.collectionMaxCount,
+            collectionMaxSize: size(kpl.collectionMaxSize),
+            rateLimit: kpl.rateLimit,
+            maxConnections: kpl.maxConnections,
+            requestTimeout: duration(kpl.requestTimeout),
+            failIfThrottled: kpl.failIfThrottled,
+            compressionRatio: kpl.compressionRatio,
           },
+        }
+      : {
+          api: p.api,
+          ...(p.api === "PutRecord" || p.api === "SendMessage"
+            ? {}
+            : {
+                batch: {
+                  maxRecords: p.batch.maxRecords,
+                  maxBytes: size(p.batch.maxBytes),
+                  linger: duration(p.batch.linger),
+                },
+              }),
+          maxInFlight: p.maxInFlight,
+          keyAffinity: p.keyAffinity,
+          ordering: p.ordering,
+          retry: retry(p.retry),
         }),
-    maxInFlight: p.maxInFlight,
-    keyAffinity: p.keyAffinity,
-    ordering: p.ordering,
     latency: distribution(p.latency, DURATION),
-    retry: retry(p.retry),
     start: duration(p.start),
     // Absent means "until the end of the run", which stays true under --set duration=….
     ...optional("stop", p.stop, duration),

@@ -368,9 +368,87 @@ const defaultLatency: DistributionSpec = {
   sigma: Math.log(PUT_LATENCY_MEASURED.p99Ms.value / PUT_LATENCY_MEASURED.p50Ms.value) / Z_P99,
 };
 
+/** The Kinesis Producer Library's settings (KinesisProducerConfiguration, lowerCamelCase). */
+const kplSchema = z
+  .strictObject({
+    recordMaxBufferedTime: duration({
+      min: { value: 0 },
+      max: { value: 60 * US_PER_S },
+      description:
+        "longest a user record waits in the KPL's buffers before its Kinesis record is sent (RecordMaxBufferedTime, default 100ms)",
+    }).default(KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS),
+    recordTtl: duration({
+      min: { value: 100 * MS },
+      description:
+        "a user record not put by then fails, counted as lost (RecordTtl, default 30s; at least 100ms)",
+    }).default(KPL_DEFAULTS.recordTtlMs.value * MS),
+    aggregationEnabled: z.boolean().default(true).meta({
+      description:
+        "pack user records into aggregated Kinesis records per predicted shard (AggregationEnabled, default true)",
+    }),
+    aggregationMaxSize: size({
+      min: { value: KPL_DEFAULTS.aggregationMaxSizeMin.value, fact: KPL_DEFAULTS.aggregationMaxSizeMin },
+      max: { value: KPL_DEFAULTS.aggregationMaxSizeMax.value, fact: KPL_DEFAULTS.aggregationMaxSizeMax },
+      description: "largest aggregated Kinesis record (AggregationMaxSize, default 51200B)",
+    }).default(KPL_DEFAULTS.aggregationMaxSize.value),
+    aggregationMaxCount: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: KPL_DEFAULTS.aggregationMaxCount.value },
+      description: "most user records in one aggregated record (AggregationMaxCount, default 4294967295)",
+    }).default(KPL_DEFAULTS.aggregationMaxCount.value),
+    collectionMaxCount: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: KINESIS.putRecordsMaxRecords.value, fact: KINESIS.putRecordsMaxRecords },
+      description: "Kinesis records per PutRecords request (CollectionMaxCount, default 500)",
+    }).default(KPL_DEFAULTS.collectionMaxCount.value),
+    collectionMaxSize: size({
+      min: { value: KPL_DEFAULTS.collectionMaxSizeMin.value, fact: KPL_DEFAULTS.collectionMaxSizeMin },
+      max: { value: KINESIS.putRecordsMaxRequestBytes.value, fact: KINESIS.putRecordsMaxRequestBytes },
+      description: "bytes per PutRecords request (CollectionMaxSize, default 5MiB)",
+    }).default(KPL_DEFAULTS.collectionMaxSize.value),
+    rateLimit: number({
+      min: { value: 1 },
+      max: { value: 10_000 },
+      description:
+        "per-shard token buckets refilled at this % of a shard's limits, records and bytes, holding Kinesis records in the client (RateLimit, default 150)",
+    }).default(KPL_DEFAULTS.rateLimitPercent.value),
+    maxConnections: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: 256 },
+      description: "PutRecords requests in flight at once (MaxConnections, default 24)",
+    }).default(KPL_DEFAULTS.maxConnections.value),
+    requestTimeout: duration({
+      min: { value: 100 * MS },
+      max: { value: 600 * US_PER_S },
+      description:
+        "a request without an answer by then fails and its records are retried (RequestTimeout, default 6s)",
+    }).default(KPL_DEFAULTS.requestTimeoutMs.value * MS),
+    failIfThrottled: z.boolean().default(false).meta({
+      description:
+        "a throttled user record fails at once instead of being retried (FailIfThrottled, default false)",
+    }),
+    compressionRatio: fraction({
+      min: { value: 0, exclusive: true },
+      max: { value: 1 },
+      description:
+        "size of a user record's data after the application compresses it, as a share of its size (default 1: no compression)",
+    }).default(1),
+  })
+  .meta({ description: "settings of the Kinesis Producer Library (with client: kpl)" });
+/** KPL settings after validation. */
+export type KplSettings = z.output<typeof kplSchema>;
+
 export const producerSchema = z
   .strictObject({
     name: name("producer name, unique in the scenario"),
+    client: oneOf(
+      ["sdk", "kpl"],
+      "sdk: an AWS SDK send loop (batch, maxInFlight, retry); kpl: the Kinesis Producer Library (kpl: settings) (default sdk)",
+    ).default("sdk"),
+    kpl: kplSchema.optional(),
     instances: number({
       integer: true,
       min: { value: 1 },
@@ -433,9 +511,7 @@ export const producerSchema = z
     latency: distributionOf(duration, "request latency").default(defaultLatency).meta({
       description: "time from sending a request to its response (default lognormal, median 35ms, p99 200ms)",
     }),
-    retry: retrySchema.default(
-      (): RetryPolicy => ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] }),
-    ),
+    retry: retrySchema.optional(),
     start: duration({ min: { value: 0 }, description: "when the fleet starts sending (default 0)" }).default(
       0,
     ),
@@ -446,6 +522,9 @@ export const producerSchema = z
   })
   .transform((p) => ({
     ...p,
+    kpl: p.client === "kpl" ? (p.kpl ?? kplSchema.parse({})) : p.kpl,
+    retry: p.retry ?? ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] } satisfies RetryPolicy),
+    retryGiven: p.retry !== undefined,
     batch: p.batch ?? {
       maxRecords: KINESIS.putRecordsMaxRecords.value,
       maxBytes: KPL_DEFAULTS.collectionMaxSize.value,
@@ -718,6 +797,37 @@ export const scenarioSchema = scenarioObject
       if (p.stop !== undefined && p.stop <= p.start) {
         ctx.addIssue({ code: "custom", message: "stop must be after start", path: ["producers", i, "stop"] });
       }
+      if (p.client === "kpl") {
+        const notForKpl = (field: string, instead: string) =>
+          ctx.addIssue({
+            code: "custom",
+            message: `${field} is a setting of the SDK send loop; the KPL has its own (${instead})`,
+            path: ["producers", i, field],
+          });
+        if (p.batchGiven)
+          notForKpl("batch", "kpl.collectionMaxCount, kpl.collectionMaxSize, kpl.recordMaxBufferedTime");
+        if (p.retryGiven)
+          notForKpl("retry", "kpl.recordTtl and kpl.failIfThrottled: failed records rejoin its buffers");
+        if (p.api !== undefined && p.api !== "PutRecords")
+          ctx.addIssue({
+            code: "custom",
+            message: `the KPL sends PutRecords requests only, not ${p.api}`,
+            path: ["producers", i, "api"],
+          });
+        if (p.ordering === "per-key")
+          ctx.addIssue({
+            code: "custom",
+            message:
+              "ordering: per-key is not a KPL setting; the KPL reorders a key's records by up to twice RecordMaxBufferedTime",
+            path: ["producers", i, "ordering"],
+          });
+      } else if (p.kpl !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: "kpl: settings apply to client: kpl; add it, or remove kpl:",
+          path: ["producers", i, "kpl"],
+        });
+      }
       if (p.api === "PutRecord" && p.batchGiven) {
         ctx.addIssue({
           code: "custom",
@@ -947,6 +1057,12 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
   s.producers.forEach((p, i) => {
     const target = p.target;
     const f = target !== undefined ? firehose.get(target) : undefined;
+    if (p.client === "kpl" && target !== undefined && (queues.has(target) || f))
+      issue(`the KPL writes to Kinesis data streams; "${target}" is a ${f ? "delivery stream" : "queue"}`, [
+        "producers",
+        i,
+        "target",
+      ]);
     if (target !== undefined && queues.has(target)) {
       if (p.api !== undefined && !queueApis.includes(p.api))
         issue(`an SQS queue takes SendMessageBatch or SendMessage, not ${p.api}`, ["producers", i, "api"]);

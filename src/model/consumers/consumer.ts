@@ -201,6 +201,16 @@ export class ConsumerMetrics {
    */
   recordProcessed(nowUs: number, pieces: readonly LogEntry[], replayBelowSeq = -1): void {
     for (const p of pieces) {
+      if (p.members) {
+        // An aggregated record: its user records, each with its key and creation time.
+        const replay = p.firstSeq < replayBelowSeq;
+        p.members.forEach((m, i) => {
+          this.endToEnd.record(nowUs - m.originUs, 1);
+          if (m.keyId >= 0 && !(replay && p.firstSeq + i < replayBelowSeq))
+            this.order.see(m.keyId, m.originUs, 1);
+        });
+        continue;
+      }
       this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
       if (p.keyId >= 0 && p.firstSeq >= replayBelowSeq) this.order.see(p.keyId, p.originUs, p.count);
     }

@@ -185,21 +185,21 @@ export class KclConsumer implements Consumer {
   private handler(lease: Lease): BatchHandler {
     return (batch, _now, done) => {
       const owner = lease.owner;
-      const time = this.processing.sample(this.rng, batch.records, batch.bytes);
+      const time = this.processing.sample(this.rng, batch.users, batch.bytes);
       this.context.sim.schedule(time, (t) => {
         // A batch whose worker died meanwhile was never finished: its records are fetched again.
         if (lease.owner !== owner || owner === undefined || !this.alive[owner]) return;
         const cursor = lease.cursor;
-        const start = batch.endSeq - batch.records;
+        const start = batch.endSeq - batch.users;
         const fresh = Math.max(0, batch.endSeq - Math.max(start, cursor.processedTo));
         const c = this.metrics.interval;
         c.processed += fresh;
-        c.duplicates += batch.records - fresh;
+        c.duplicates += batch.users - fresh;
         const replayBelow = cursor.processedTo;
         cursor.processedTo = Math.max(cursor.processedTo, batch.endSeq);
-        cursor.inMemory -= batch.records;
+        cursor.inMemory -= batch.users;
         this.metrics.recordProcessed(t, batch.pieces, replayBelow);
-        lease.sinceCheckpoint += batch.records;
+        lease.sinceCheckpoint += batch.users;
         const every = this.spec.checkpoint;
         const due =
           (every.everyRecords !== undefined && lease.sinceCheckpoint >= every.everyRecords) ||

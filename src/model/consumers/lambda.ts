@@ -242,7 +242,9 @@ export class LambdaConsumer implements Consumer {
 
   private dealPiece(state: ShardState, piece: LogEntry, now: number): void {
     const lanes = state.lanes;
-    if (lanes.length === 1) {
+    // Aggregated records (KPL) all carry the partition key "a": one key, so one lane — the reason
+    // parallelizationFactor does nothing for them.
+    if (lanes.length === 1 || piece.kinesisRecords < piece.count) {
       this.enqueue(lanes[0]!, piece, now);
       return;
     }
@@ -273,6 +275,7 @@ export class LambdaConsumer implements Consumer {
         piece.spread,
         piece.keyId,
         -1,
+        Math.min(k, Math.max(1, Math.round((piece.kinesisRecords * k) / piece.count))),
       );
       seq += k;
       this.enqueue(lanes[l]!, part, now);
@@ -332,29 +335,38 @@ export class LambdaConsumer implements Consumer {
     return bytes * PAYLOAD_FACTOR >= this.maxPayload;
   }
 
-  /** Takes up to batchSize records and 6 MB of payload from the front of a lane. */
+  /**
+   * Takes up to batchSize Kinesis records and 6 MB of payload from the front of a lane. Lambda
+   * does not de-aggregate: an aggregated record (KPL) counts once against batchSize and is never
+   * split between batches.
+   */
   private takeBatch(lane: Lane): Batch {
     const pieces: LogEntry[] = [];
     let records = 0;
+    let kinesisRecords = 0;
     let bytes = 0;
-    while (lane.queue.length > 0 && records < this.spec.batchSize) {
+    while (lane.queue.length > 0 && kinesisRecords < this.spec.batchSize) {
       const head = lane.queue[0]!;
-      const perRecord = head.bytes / head.count;
-      let take = Math.min(head.count, this.spec.batchSize - records);
-      const room = Math.floor((this.maxPayload / PAYLOAD_FACTOR - bytes) / perRecord);
-      take = Math.min(take, Math.max(records === 0 ? 1 : 0, room));
+      const usersPerRecord = head.count / head.kinesisRecords;
+      const bytesPerRecord = head.bytes / head.kinesisRecords;
+      let take = Math.min(head.kinesisRecords, this.spec.batchSize - kinesisRecords);
+      const room = Math.floor((this.maxPayload / PAYLOAD_FACTOR - bytes) / bytesPerRecord);
+      take = Math.min(take, Math.max(kinesisRecords === 0 ? 1 : 0, room));
       if (take <= 0) break;
-      if (take === head.count) {
+      if (take === head.kinesisRecords) {
         pieces.push(lane.queue.shift()!);
-        records += take;
+        records += head.count;
+        kinesisRecords += take;
         bytes += head.bytes;
         continue;
       }
       // Part of the head piece fills the batch (log entries are shared: never changed in place).
-      const [part, rest] = cut(head, take);
+      const users = Math.max(1, Math.round(take * usersPerRecord));
+      const [part, rest] = cut(head, users);
       lane.queue[0] = rest;
       pieces.push(part);
-      records += take;
+      records += users;
+      kinesisRecords += take;
       bytes += part.bytes;
       break;
     }
@@ -379,7 +391,9 @@ export class LambdaConsumer implements Consumer {
     const last = batch.pieces.at(-1)!;
     // IteratorAge: from the stream receiving the batch's last record to the invocation.
     c.iteratorAgeMaxMs = Math.max(c.iteratorAgeMaxMs, (now - last.arrivalUs) / US_PER_MS);
-    let duration = this.durationModel.sample(this.rng, batch.records, batch.bytes);
+    // The function is handed Kinesis records (aggregated ones whole): its time per record counts them.
+    const kinesisRecords = batch.pieces.reduce((a, p) => a + p.kinesisRecords, 0);
+    let duration = this.durationModel.sample(this.rng, kinesisRecords, batch.bytes);
     const timedOut = duration > this.spec.timeout;
     if (timedOut) duration = this.spec.timeout;
     const poisonAt = this.poisonIn(lane.shard, batch);
@@ -533,12 +547,16 @@ function takeRecords(batch: Batch, records: number): LogEntry[] {
   return out;
 }
 
-/** Splits an entry into its first `k` records and the rest, as new entries. */
+/** Splits an entry into its first `k` user records and the rest, as new entries. */
 function cut(entry: LogEntry, k: number): [LogEntry, LogEntry] {
   const bytes = Math.round((entry.bytes * k) / entry.count);
+  const records = Math.min(
+    entry.kinesisRecords,
+    Math.max(1, Math.round((entry.kinesisRecords * k) / entry.count)),
+  );
   const { arrivalUs, originUs, spread, keyId, position } = entry;
   return [
-    new LogEntry(entry.firstSeq, k, bytes, arrivalUs, originUs, spread, keyId, position),
+    new LogEntry(entry.firstSeq, k, bytes, arrivalUs, originUs, spread, keyId, position, records),
     new LogEntry(
       entry.firstSeq + k,
       entry.count - k,
@@ -548,6 +566,7 @@ function cut(entry: LogEntry, k: number): [LogEntry, LogEntry] {
       spread,
       keyId,
       position,
+      Math.max(entry.kinesisRecords - records, entry.count - k > 0 ? 1 : 0),
     ),
   ];
 }

@@ -97,7 +97,7 @@ export class PollingReader {
     );
     this.shard.readLimiter.charge(now, batch.bytes);
     cursor.readSeq = batch.endSeq;
-    cursor.inMemory += batch.records;
+    cursor.inMemory += batch.users;
     let latency = Math.round(this.settings.latency.sample(this.rng));
     if (expired) latency += Math.round(this.settings.latency.sample(this.rng));
     this.sim.schedule(latency, (t) => {
@@ -272,7 +272,7 @@ export class PushReader {
     }
     this.tokens -= batch.bytes * US_PER_S;
     this.cursor.readSeq = batch.endSeq;
-    this.cursor.inMemory += batch.records;
+    this.cursor.inMemory += batch.users;
     const c = this.metrics.interval;
     c.events++;
     this.metrics.recordDelivered(now, batch.pieces);

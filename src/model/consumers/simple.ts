@@ -112,10 +112,10 @@ export class SimpleConsumer implements Consumer {
     return (batch, _now, done) => {
       const time = this.processing.sample(this.rng, batch.records, batch.bytes);
       const finish = (t: number) => {
-        this.metrics.interval.processed += batch.records;
+        this.metrics.interval.processed += batch.users;
         this.metrics.recordProcessed(t, batch.pieces);
         this.service?.sink(batch.pieces);
-        cursor.inMemory -= batch.records;
+        cursor.inMemory -= batch.users;
         cursor.checkpointSeq = cursor.readSeq;
         done();
       };
