@@ -69,6 +69,9 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   const analytics = [];
   for (const a of summary.analytics ?? [])
     analytics.push({ summary: a, rows: await table(`analytics-${a.name}`) });
+  const kpl = [];
+  for (const p of summary.producers ?? [])
+    if (p.kpl) kpl.push({ summary: p, rows: await table(`kpl-${p.name}`) });
   const files = readdirSync(dir).filter(
     (f) => f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".yaml"),
   );
@@ -83,6 +86,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
       consumers,
       firehose,
       analytics,
+      kpl,
       files: files.filter((f) => !f.endsWith(".vl.json")),
     },
     options,

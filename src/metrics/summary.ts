@@ -85,6 +85,38 @@ export interface ProducerSummary {
   retried: number;
   firstAttemptThrottledFraction: number;
   putLatencyMs: LatencySummary;
+  /** The client that sends its records: the SDK send loop, the KPL, or the Kinesis Agent. */
+  client: "sdk" | "kpl" | "agent";
+  /** What the KPL did with its records (KPL producers only). */
+  kpl?: KplSummary;
+}
+
+/** A KPL producer's aggregation, collection, rate limiting and errors over the run. */
+export interface KplSummary {
+  /** Kinesis records put and their bytes on the wire (aggregation overhead and keys included). */
+  kinesisRecordsPut: number;
+  kinesisBytesPut: number;
+  /** User records per Kinesis record and Kinesis records per PutRecords request (as sent). */
+  userRecordsPerKinesisRecord: number;
+  kinesisRecordsPerRequest: number;
+  putRecordsRequests: number;
+  /** PUT payload units (25 KB each) the records put are billed for. */
+  putPayloadUnits: number;
+  /** Mean time a user record waited in the KPL's buffers before its request was sent, and mean request time. */
+  bufferingTimeMsMean: number;
+  requestTimeMsMean: number;
+  /** Errors by code, in Kinesis records (throttled, expired in the limiter) and requests (timed out). */
+  errorsThrottled: number;
+  errorsExpired: number;
+  requestTimeouts: number;
+  /** User records that landed on a shard the KPL's map did not predict, and were sent again. */
+  wrongShard: number;
+  /** User records that expired (RecordTtl) before they were put. */
+  userRecordsExpired: number;
+  /** Retries per user record finished (put or failed). */
+  retriesPerRecord: number;
+  /** Most user records the per-shard rate limiters held in the client at once. */
+  rateLimiterHeldMax: number;
 }
 
 /** Summary of one consumer. */
@@ -314,12 +346,16 @@ export interface RunSummary {
     throttledAttempts: number;
     firstAttempts: number;
     firstAttemptsThrottled: number;
+    /** Kinesis records accepted by the stream (IncomingRecords): fewer than the user records
+     *  accepted when a client aggregates them. */
+    incomingRecords: number;
   };
-  bytes: { produced: number; accepted: number; dropped: number };
+  /** User records' bytes, and the Kinesis records' bytes the stream accepted (IncomingBytes). */
+  bytes: { produced: number; accepted: number; dropped: number; incoming: number };
   throttle: {
     /** Share of records throttled on their first attempt. */
     firstAttemptFraction: number;
-    /** Share of all attempts (retries included) throttled. */
+    /** Share of all attempts (retries included) throttled, in Kinesis records. */
     attemptFraction: number;
     /** Shards that throttled at least one record. */
     shardsThrottling: number;

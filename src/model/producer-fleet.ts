@@ -3,6 +3,7 @@
 
 import type { IntervalHistogram } from "../metrics/latency-histogram.js";
 import type { Cell } from "../metrics/sink.js";
+import type { KplSummary } from "../metrics/summary.js";
 import type { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 
@@ -28,6 +29,8 @@ export interface ProducerFleet {
   readonly pendingRecords: number;
   /** The client's own metrics, if it has any. */
   readonly clientTable?: ClientTable;
+  /** The client's own summary of the run (the KPL's), if it has one. */
+  clientSummary?(): KplSummary;
   start(): void;
   /** Records created but not yet accepted or dropped. */
   inFlightRecords(): number;

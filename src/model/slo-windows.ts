@@ -108,7 +108,9 @@ export class SloWindows {
         w.lost += c.dropped + c.rejected;
         w.put.add(p.latency.interval);
       }
-      this.consumers.forEach((c, i) => w.endToEnd[i]!.add(c.metrics.endToEnd.interval));
+      this.consumers.forEach((c, i) => {
+        w.endToEnd[i]!.add(c.metrics.endToEnd.interval);
+      });
       if (endUs - w.startUs >= w.lengthUs) {
         w.complete++;
         w.close();

@@ -169,11 +169,17 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
       throttledAttempts: totals.throttled,
       firstAttempts: totals.firstAttempts,
       firstAttemptsThrottled: totals.firstAttemptsThrottled,
+      incomingRecords: totals.incomingRecords,
     },
-    bytes: { produced: totals.producedBytes, accepted: totals.acceptedBytes, dropped: totals.droppedBytes },
+    bytes: {
+      produced: totals.producedBytes,
+      accepted: totals.acceptedBytes,
+      dropped: totals.droppedBytes,
+      incoming: totals.incomingBytes,
+    },
     throttle: {
       firstAttemptFraction: ratio(totals.firstAttemptsThrottled, totals.firstAttempts),
-      attemptFraction: ratio(totals.throttled, totals.accepted + totals.throttled),
+      attemptFraction: ratio(totals.throttled, totals.incomingRecords + totals.throttled),
       shardsThrottling: run.stream.shards.filter((s) => s.totalThrottled > 0).length,
     },
     loss: {
@@ -208,6 +214,8 @@ export function summarize(scenario: Scenario, run: BuiltRun): RunSummary {
         producerTotals[i]!.firstAttempts,
       ),
       putLatencyMs: latencySummary(p.latency.total),
+      client: p.spec.client,
+      ...(p.clientSummary ? { kpl: p.clientSummary() } : {}),
     })),
     consumers: run.consumers.map((c) => consumerSummary(c, now)),
     streams: run.streams.slice(1).map((x) => ({

@@ -149,28 +149,41 @@ function shardsLabel(rows: readonly Row[], summary: RunSummary): string {
 
 /** The write path: offered, accepted, throttled and dropped records per second. */
 export function throughputChart(rows: readonly Row[], summary: RunSummary, axis: TimeAxis): Chart {
-  const values = ratePoints(rows, summary.metricsIntervalSeconds, axis, [
-    ["produced", column("ProducedRecords")],
+  // With an aggregating client (the KPL), the stream counts Kinesis records, each carrying many of
+  // the user records the producers created: both are drawn, each named in its unit.
+  const incoming = summary.records.incomingRecords;
+  const aggregated = incoming !== undefined && incoming !== summary.records.accepted;
+  const kr = (what: string) => (aggregated ? `Kinesis records ${what}` : what);
+  const accepted = aggregated ? "user records accepted" : "accepted";
+  const series: [string, (r: Row) => number, string][] = [
+    ["produced", column("ProducedRecords"), COLORS.produced],
     [
-      "offered (all attempts)",
+      kr("offered (all attempts)"),
       (r) => num(r, "IncomingRecords") + num(r, "WriteProvisionedThroughputExceeded"),
+      COLORS.offered,
     ],
-    ["accepted", column("IncomingRecords")],
-    ["throttled", column("WriteProvisionedThroughputExceeded")],
-    ["dropped", column("DroppedRecords")],
-  ]);
-  const colors = {
-    produced: COLORS.produced,
-    "offered (all attempts)": COLORS.offered,
-    accepted: COLORS.accepted,
-    throttled: COLORS.throttled,
-    dropped: COLORS.dropped,
-  };
+    [accepted, (r) => num(r, aggregated ? "AcceptedRecords" : "IncomingRecords"), COLORS.accepted],
+    ...(aggregated
+      ? ([[kr("accepted"), column("IncomingRecords"), COLORS.buffered]] as [
+          string,
+          (r: Row) => number,
+          string,
+        ][])
+      : []),
+    [kr("throttled"), column("WriteProvisionedThroughputExceeded"), COLORS.throttled],
+    ["dropped", column("DroppedRecords"), COLORS.dropped],
+  ];
+  const values = ratePoints(
+    rows,
+    summary.metricsIntervalSeconds,
+    axis,
+    series.map(([name, f]) => [name, f]),
+  );
+  const colors = Object.fromEntries(series.map(([name, , color]) => [name, color]));
   return {
     name: "throughput",
     title: "Throughput",
-    caption:
-      "Records per second: created by the producers, offered to the stream (first attempts and retries), accepted, throttled (ProvisionedThroughputExceeded) and dropped after the last retry.",
+    caption: `Records per second: created by the producers, offered to the stream (first attempts and retries), accepted, throttled (ProvisionedThroughputExceeded) and dropped after the last retry.${aggregated ? " A KPL producer aggregates user records into Kinesis records: the stream's limits and throttling count Kinesis records, the producers' ledger counts user records." : ""}`,
     spec: lineSpec(
       "Throughput",
       `${shardsLabel(rows, summary)}, ${summary.stream.limiter} limiter`,

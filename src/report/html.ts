@@ -70,6 +70,44 @@ pre { background: #fafafa; border: 1px solid #e0e0e0; padding: 0.8rem; overflow-
 /** Delivery streams and analytics applications: their totals, ledgers and latency paths. */
 function pipelinesHtml(s: RunSummary): string {
   const parts: string[] = [];
+  const kpl = (s.producers ?? []).filter((p) => p.kpl !== undefined);
+  if (kpl.length > 0) {
+    parts.push(`<h2>KPL producers</h2>
+<p>A Kinesis Producer Library client packs user records into aggregated Kinesis records per predicted shard, collects those into PutRecords requests, holds records its per-shard rate limiter does not let through, and puts failed user records back into its buffers. The stream's limits count Kinesis records; PUT payload units are billed per Kinesis record (25 KB each).</p>
+${table(
+  [
+    "producer",
+    "user records put",
+    "Kinesis records put",
+    "user records per Kinesis record",
+    "Kinesis records per request",
+    "requests",
+    "PUT payload units",
+    "buffering mean",
+    "held by limiter (max)",
+    "throttled (Kinesis records)",
+    "wrong shard",
+    "expired",
+  ],
+  kpl.map((p) => {
+    const k = p.kpl!;
+    return [
+      escapeHtml(p.name),
+      n(p.accepted),
+      n(k.kinesisRecordsPut),
+      String(k.userRecordsPerKinesisRecord),
+      String(k.kinesisRecordsPerRequest),
+      n(k.putRecordsRequests),
+      n(k.putPayloadUnits),
+      `${k.bufferingTimeMsMean} ms`,
+      n(k.rateLimiterHeldMax),
+      n(k.errorsThrottled),
+      n(k.wrongShard),
+      n(k.userRecordsExpired),
+    ];
+  }),
+)}`);
+  }
   const apps = s.analytics ?? [];
   if (apps.length > 0) {
     parts.push(`<h2>Analytics applications</h2>

@@ -178,7 +178,7 @@ export function firehoseThroughputChart(f: FirehoseSeries, axis: TimeAxis, inter
 }
 
 /** One panel of a stacked chart: a line per series over time, on its own linear value axis. */
-function panel(
+export function panel(
   values: Point[],
   axis: TimeAxis,
   yTitle: string,

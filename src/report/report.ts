@@ -34,6 +34,7 @@ import {
   type ShardMinute,
 } from "./collect.js";
 import { reportHtml } from "./html.js";
+import { type KplSeries, kplChart } from "./kpl-charts.js";
 import {
   type AnalyticsSeries,
   analyticsChart,
@@ -63,6 +64,8 @@ export interface ReportData {
   firehose: FirehoseSeries[];
   /** Each application's time series (analytics-<name>.csv). */
   analytics: AnalyticsSeries[];
+  /** Each KPL producer's own metrics (kpl-<name>.csv); absent in reports of older runs. */
+  kpl?: KplSeries[];
   /** Files already in the run folder (for links). */
   files: string[];
 }
@@ -106,6 +109,7 @@ export function chartsOf(data: ReportData): Chart[] {
     );
     if (hasBacklog) charts.push(backlogChart(data.timeseries, axis));
   }
+  for (const k of data.kpl ?? []) charts.push(kplChart(k, axis));
   if (data.consumers.length > 0) {
     const lag = consumerLagChart(data.consumers, axis, s.capacity.actions);
     if (lag) charts.push(lag);

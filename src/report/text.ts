@@ -1,6 +1,6 @@
 // The short human summary a run prints on stdout. Plain data in, text out.
 
-import { capacityChanged, type RunSummary, type SloVerdict } from "../metrics/summary.js";
+import { capacityChanged, type KplSummary, type RunSummary, type SloVerdict } from "../metrics/summary.js";
 
 const n = (x: number) => x.toLocaleString("en-US");
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
@@ -114,16 +114,29 @@ function streamLines(s: RunSummary): string[] {
   return [
     `${s.scenario}: ${s.durationSeconds} s simulated at ${s.resolution} resolution, seed ${s.seed}, ${s.stream.openShards} shard${s.stream.openShards === 1 ? "" : "s"} (${s.stream.limiter} limiter)`,
     `  produced  ${n(r.produced)} records (${bytes(s.bytes.produced)})`,
-    `  accepted  ${n(r.accepted)} records; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
+    `  accepted  ${n(r.accepted)} records${r.incomingRecords !== r.accepted ? ` in ${n(r.incomingRecords)} Kinesis records (${bytes(s.bytes.incoming)})` : ""}; throttled on first attempt ${pct(s.throttle.firstAttemptFraction)} (${n(r.firstAttemptsThrottled)}), ${n(r.retried)} retries`,
     `  dropped   ${n(r.dropped)} records after their last retry (${pct(s.loss.droppedFraction)}); ${n(r.inFlightAtEnd)} still in flight at the end`,
     ...(r.rejected > 0
       ? [
           `  rejected  ${n(r.rejected)} records over the maximum record size (${pct(s.loss.rejectedFraction)}): refused with a validation error, not retried`,
         ]
       : []),
+    ...s.producers.flatMap((p) => (p.kpl ? [kplLine(p.name, p.kpl)] : [])),
     `  hottest   ${s.hottestShard.shardId}: ${pct(s.hottestShard.share)} of the records sent${s.hottestShard.retriedAttempts > 0 ? ` (and ${n(s.hottestShard.retriedAttempts)} retried attempts)` : ""}, peak ${n(s.hottestShard.peakRecordsPerSecond)} records/s (${s.hottestShard.peakRecordsUtilization}% of its limit) and ${bytes(s.hottestShard.peakBytesPerSecond)}/s (${s.hottestShard.peakBytesUtilization}%)`,
     `  latency   creation to acceptance p50 ${ms(s.putLatencyMs.p50)}, p90 ${ms(s.putLatencyMs.p90)}, p99 ${ms(s.putLatencyMs.p99)}, max ${ms(s.putLatencyMs.max)}`,
   ];
+}
+
+/** What one KPL producer did with its user records. */
+function kplLine(name: string, k: KplSummary): string {
+  const errors = [
+    k.errorsThrottled > 0 ? `${n(k.errorsThrottled)} Kinesis records throttled` : "",
+    k.errorsExpired > 0 ? `${n(k.errorsExpired)} expired in the rate limiter` : "",
+    k.requestTimeouts > 0 ? `${n(k.requestTimeouts)} requests timed out` : "",
+    k.wrongShard > 0 ? `${n(k.wrongShard)} user records on a shard the map did not predict` : "",
+    k.userRecordsExpired > 0 ? `${n(k.userRecordsExpired)} user records past their RecordTtl` : "",
+  ].filter((x) => x !== "");
+  return `  kpl       ${name}: ${Number(k.userRecordsPerKinesisRecord.toPrecision(3))} user records per Kinesis record, ${Number(k.kinesisRecordsPerRequest.toPrecision(3))} Kinesis records per request (${n(k.putRecordsRequests)} requests, ${n(k.putPayloadUnits)} PUT payload units); buffered ${ms(k.bufferingTimeMsMean)} on average; rate limiter held up to ${n(k.rateLimiterHeldMax)} user records${errors.length > 0 ? `; ${errors.join(", ")}` : ""}`;
 }
 
 /** One consumer's line. */

@@ -158,7 +158,9 @@ describe("put-record (dry run)", () => {
         },
     );
     // Each record on the shard a single call names; the first on a shard gets what a single call gets.
-    many.Records.forEach((r, i) => expect(r.ShardId).toBe(single[i]!.ShardId));
+    many.Records.forEach((r, i) => {
+      expect(r.ShardId).toBe(single[i]!.ShardId);
+    });
     expect(many.Records[0]!.SequenceNumber).toBe(single[0]!.SequenceNumber);
     // The second record of the same shard gets the next sequence number.
     expect(BigInt(many.Records[1]!.SequenceNumber)).toBe(BigInt(many.Records[0]!.SequenceNumber) + 1n);

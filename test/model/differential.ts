@@ -157,7 +157,7 @@ export function expectResolutionsAgree(g: Generated): void {
       t.lagAbsoluteMs + t.lagRelative * Math.max(c.lagMs, o.lagMs),
     );
   });
-  record.firehose.forEach((f, i) =>
-    within(`${f.name} ingested fraction`, f.ingested, cohort.firehose[i]!.ingested, t.fraction),
-  );
+  record.firehose.forEach((f, i) => {
+    within(`${f.name} ingested fraction`, f.ingested, cohort.firehose[i]!.ingested, t.fraction);
+  });
 }

@@ -19,11 +19,13 @@ import type { Simulation } from "../../engine/simulation.js";
 import { US_PER_MS } from "../../engine/time.js";
 import { IntervalHistogram, NO_SPREAD, type Spread } from "../../metrics/latency-histogram.js";
 import type { Cell } from "../../metrics/sink.js";
+import type { KplSummary } from "../../metrics/summary.js";
 import { WriteCounters } from "../../metrics/write-counters.js";
 import type { KplSettings, ResolvedProducer } from "../../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "../keys.js";
 import { groupsFor, type ProducerContext, sumOfSizes } from "../producer.js";
 import type { ClientTable, ProducerFleet } from "../producer-fleet.js";
+import { round } from "../run-recorder.js";
 import type { Member } from "../shard-log.js";
 import { type Stream, usersIn } from "../stream.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "../traffic.js";
@@ -365,6 +367,29 @@ export class KplProducer implements ProducerFleet {
     this.interval.addTo(this.totals);
     this.interval.reset();
     this.latency.closeInterval();
+  }
+
+  clientSummary(): KplSummary {
+    const m = this.metrics.totalsNow();
+    const t = this.totalsNow();
+    const per = (a: number, b: number, digits = 3) => (b > 0 ? round(a / b, digits) : 0);
+    return {
+      kinesisRecordsPut: t.incomingRecords,
+      kinesisBytesPut: t.incomingBytes,
+      userRecordsPerKinesisRecord: per(m.usersSent, m.krsSent),
+      kinesisRecordsPerRequest: per(m.krsSent, m.requests),
+      putRecordsRequests: m.requests,
+      putPayloadUnits: m.putUnits,
+      bufferingTimeMsMean: per(m.bufferingUs / US_PER_MS, m.buffered),
+      requestTimeMsMean: per(m.requestUs / US_PER_MS, m.requests),
+      errorsThrottled: m.errorsThrottled,
+      errorsExpired: m.errorsExpired,
+      requestTimeouts: round(m.errorsTimeout, 3),
+      wrongShard: m.wrongShard,
+      userRecordsExpired: m.expired,
+      retriesPerRecord: per(m.retries, m.finished, 6),
+      rateLimiterHeldMax: m.heldMax,
+    };
   }
 
   keyMassBetween(lo: number, hi: number): number {
@@ -790,9 +815,10 @@ export class KplProducer implements ProducerFleet {
     limiter.queue.push(kr);
     this.heldUsers += kr.userCount;
     this.heldKrs += kr.krs;
+    this.drain(instance, limiter, now);
+    // Held means still waiting once the bucket has let through what it could.
     const m = this.metrics.interval;
     if (this.heldUsers > m.heldMax) m.heldMax = this.heldUsers;
-    this.drain(instance, limiter, now);
   }
 
   /** Passes the limiter's Kinesis records on in order while its bucket has tokens. */
