@@ -102,6 +102,8 @@ export interface KplSummary {
   putRecordsRequests: number;
   /** PUT payload units (25 KB each) the records put are billed for. */
   putPayloadUnits: number;
+  /** Bytes of the records put, each rounded up to 1 KB (on-demand's data-in charge). */
+  billedBytes1k: number;
   /** Mean time a user record waited in the KPL's buffers before its request was sent, and mean request time. */
   bufferingTimeMsMean: number;
   requestTimeMsMean: number;

@@ -119,9 +119,24 @@ export function usageOf(scenario: Scenario, summary: RunSummary): Usage {
     let bytes1k = 0;
     let ingestBytes = 0;
     let producerRecords = 0;
+    // User records written: what readers count (a de-aggregating reader counts user records).
+    let userRecords = 0;
     scenario.producers.forEach((p, i) => {
       if (p.target !== name) return;
-      const accepted = summary.producers[i]?.accepted ?? 0;
+      const produced = summary.producers[i];
+      const accepted = produced?.accepted ?? 0;
+      userRecords += accepted;
+      const kpl = produced?.kpl;
+      if (kpl) {
+        // The KPL's aggregated records are what the stream bills: one PUT payload unit per 25 KB
+        // of each Kinesis record, however many user records it carries.
+        producerRecords += kpl.kinesisRecordsPut;
+        records += kpl.kinesisRecordsPut;
+        putUnits += kpl.putPayloadUnits;
+        bytes1k += kpl.billedBytes1k;
+        ingestBytes += kpl.kinesisBytesPut;
+        return;
+      }
       const r = roundingOf(p.recordSize);
       producerRecords += accepted;
       records += accepted;
@@ -135,11 +150,13 @@ export function usageOf(scenario: Scenario, summary: RunSummary): Usage {
     if (app && appRecords > 0) {
       const r = roundingOf(app.output.recordSize);
       records += appRecords;
+      userRecords += appRecords;
       putUnits += appRecords * r.putUnits;
       bytes1k += appRecords * r.bytes1k;
       ingestBytes += appRecords * r.bytes;
     }
-    const meanBytes = records > 0 ? ingestBytes / records : 0;
+    // Bytes read per record a reader counts (its user records: aggregation overhead included).
+    const meanBytes = userRecords > 0 ? ingestBytes / userRecords : 0;
     // Readers of this stream: consumers (EFO or polling), delivery streams and applications poll.
     let pollingReadBytes = 0;
     let efoReadBytes = 0;

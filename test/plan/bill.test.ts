@@ -143,6 +143,63 @@ consumers:
   });
 });
 
+describe("a KPL producer's bill", () => {
+  // 1,000 user records/s of 512 B with random 36-character keys on one shard: the SDK puts each
+  // as its own record (one PUT payload unit each); the KPL aggregates them into Kinesis records
+  // under AggregationMaxSize (51,200 B), each of which is 2 units at most (ceil(51,200 / 25,600)).
+  const text = (client: string) => `
+name: kpl-bill
+seed: 2
+duration: 30s
+stream: { name: s, shards: 1 }
+producers:
+  - { name: app, client: ${client}, rate: 1000/s, recordSize: 512B, arrivals: even }
+consumers:
+  - { name: poll, type: polling }
+`;
+  const kpl = scenarioOf(text("kpl"));
+  const sdk = scenarioOf(text("sdk"));
+  const kplRun = runInMemory(kpl);
+  const sdkRun = runInMemory(sdk);
+  const k = kplRun.summary.producers[0]!.kpl!;
+
+  it("bills PUT payload units per aggregated Kinesis record, not per user record", () => {
+    const users = kplRun.summary.producers[0]!.accepted;
+    expect(users).toBeGreaterThan(25_000);
+    // Each user record adds its 512 B, 3 + 2 bytes of framing and, its key being new, 36 + 3 bytes
+    // of key table: 556 B; 51,200 / 556 = 92.08, so no Kinesis record holds more than 92.
+    expect(k.kinesisRecordsPut).toBeGreaterThanOrEqual(Math.ceil(users / 92));
+    expect(k.putPayloadUnits).toBeGreaterThanOrEqual(k.kinesisRecordsPut);
+    expect(k.putPayloadUnits).toBeLessThanOrEqual(2 * k.kinesisRecordsPut);
+    const kplBill = billOf(usageOf(kpl, kplRun.summary), "provisioned", US_EAST_1);
+    const sdkBill = billOf(usageOf(sdk, sdkRun.summary), "provisioned", US_EAST_1);
+    expect(lineOf(kplBill, "PUT payload units")!.cost).toBeCloseTo((k.putPayloadUnits * 0.014) / 1e6, 12);
+    const sdkUsers = sdkRun.summary.producers[0]!.accepted;
+    expect(lineOf(sdkBill, "PUT payload units")!.cost).toBeCloseTo((sdkUsers * 0.014) / 1e6, 12);
+    // Fewer than one unit per 40 user records against one per user record.
+    expect(k.putPayloadUnits).toBeLessThan(users / 40);
+  });
+
+  it("bills on-demand data in per Kinesis record (1 KB rounding) and data out with the aggregation's bytes", () => {
+    const usage = usageOf(kpl, kplRun.summary);
+    const bill = billOf(usage, "on-demand", US_EAST_1);
+    expect(lineOf(bill, "data in (1 KB rounding)")!.cost).toBeCloseTo((k.billedBytes1k / GB) * 0.08, 12);
+    // Rounding each ~50 KB Kinesis record up to 1 KB adds less than 1 KB per record.
+    expect(k.billedBytes1k).toBeGreaterThanOrEqual(k.kinesisBytesPut);
+    expect(k.billedBytes1k).toBeLessThan(k.kinesisBytesPut + 1024 * k.kinesisRecordsPut);
+    // The reader pays for the bytes it reads: the user records' share of the aggregated bytes.
+    const users = kplRun.summary.producers[0]!.accepted;
+    const delivered = kplRun.summary.consumers[0]!.delivered;
+    expect(usage.streams[0]!.pollingReadBytes).toBeCloseTo((delivered * k.kinesisBytesPut) / users, 3);
+    // On the wire each user record in an aggregated record is a protobuf entry of 1 + 2 + (2 + 1 +
+    // 2 + 512) = 520 bytes plus its key-table entry of 1 + 1 + 36 = 38; each Kinesis record adds 20
+    // bytes (magic and MD5) and its own 36-byte partition key. A single record goes unaggregated:
+    // 512 + 36 bytes.
+    expect(k.kinesisBytesPut).toBeLessThanOrEqual(users * 558 + k.kinesisRecordsPut * 56);
+    expect(k.kinesisBytesPut).toBeGreaterThanOrEqual(users * 548);
+  });
+});
+
 describe("break-even utilisation", () => {
   it("is where a month of provisioned shards and of on-demand cost the same per shard", () => {
     const r = roundingOf(constant(1024));

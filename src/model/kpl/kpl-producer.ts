@@ -34,7 +34,6 @@ import {
   accurateSize,
   ExpectedAggregate,
   fittingPrefix,
-  type ShardKeys,
   type UserShape,
 } from "./aggregation.js";
 import { KplMetrics } from "./kpl-metrics.js";
@@ -380,6 +379,7 @@ export class KplProducer implements ProducerFleet {
       kinesisRecordsPerRequest: per(m.krsSent, m.requests),
       putRecordsRequests: m.requests,
       putPayloadUnits: m.putUnits,
+      billedBytes1k: m.bytes1k,
       bufferingTimeMsMean: per(m.bufferingUs / US_PER_MS, m.buffered),
       requestTimeMsMean: per(m.requestUs / US_PER_MS, m.requests),
       errorsThrottled: m.errorsThrottled,
