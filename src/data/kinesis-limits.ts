@@ -303,3 +303,70 @@ export const KPL_INTERNALS = {
   },
   limiterDrainMs: { value: 25, unit: "ms between the rate limiter's drains", sources: ["KPL-AGG"] },
 } as const satisfies Record<string, Fact>;
+
+/**
+ * The Kinesis Agent's flow settings and its sending and retry constants. The agent is a Java
+ * program on the plain AWS SDK (v1): PutRecords for a stream, PutRecordBatch for a delivery
+ * stream; it does not use the KPL and does not aggregate.
+ */
+export const AGENT_DEFAULTS = {
+  maxBufferAgeMs: {
+    value: 60_000,
+    unit: "ms a batch waits from its first record before it is sent (maxBufferAgeMillis), 1,000 … 900,000",
+    sources: ["AGENT-SRC", "AGENT-DOC"],
+  },
+  maxBufferAgeMinMs: { value: 1_000, unit: "ms", sources: ["AGENT-SRC", "AGENT-DOC"] },
+  maxBufferAgeMaxMs: { value: 900_000, unit: "ms", sources: ["AGENT-SRC", "AGENT-DOC"] },
+  maxBufferSizeRecords: {
+    value: 500,
+    unit: "records per batch, one batch per request (maxBufferSizeRecords), 1 … 500",
+    sources: ["AGENT-SRC", "AGENT-DOC"],
+  },
+  maxBufferSizeBytesStream: {
+    value: 5 * MiB,
+    unit: "bytes per batch to a stream, partition keys included (maxBufferSizeBytes)",
+    sources: ["AGENT-SRC"],
+    note: "The code's default and maximum; the developer guide says 4 MB.",
+  },
+  maxBufferSizeBytesFirehose: {
+    value: 4 * MiB,
+    unit: "bytes per batch to a delivery stream (maxBufferSizeBytes)",
+    sources: ["AGENT-SRC", "AGENT-DOC"],
+  },
+  sendingThreadsPerCore: {
+    value: 12,
+    unit: "sending threads per CPU core (maxSendingThreads = max(2, 12 × cores)): batches in flight",
+    sources: ["AGENT-SRC"],
+  },
+  retryInitialBackoffMs: {
+    value: 100,
+    unit: "ms, the first backoff after a failed send (retryInitialBackoffMillis); doubles per failure",
+    sources: ["AGENT-SRC"],
+  },
+  retryMaxBackoffMs: {
+    value: 10_000,
+    unit: "ms, the largest backoff before jitter (retryMaxBackoffMillis)",
+    sources: ["AGENT-SRC"],
+  },
+  backoffJitter: {
+    value: 0.3,
+    unit: "each backoff is multiplied by 1 + u·0.3, u uniform in (−1, 1)",
+    sources: ["AGENT-SRC"],
+  },
+  randomKeyChars: {
+    value: 17,
+    unit: "characters of a RANDOM partition key: Java's decimal of a random number below 1,000,000, such as 482913.2750391847",
+    sources: ["AGENT-SRC"],
+    note: "The developer guide calls it a random integer; the code makes a decimal. Lengths vary by a character or two.",
+  },
+  deterministicKeyChars: {
+    value: 32,
+    unit: "characters of a DETERMINISTIC partition key (the MD5 hex digest of the data)",
+    sources: ["AGENT-SRC", "AGENT-DOC"],
+  },
+  newlineBytes: {
+    value: 1,
+    unit: "byte: a record is a line with its newline",
+    sources: ["AGENT-SRC"],
+  },
+} as const satisfies Record<string, Fact>;

@@ -67,6 +67,20 @@ export const SOURCES = {
     url: "https://github.com/awslabs/amazon-kinesis-producer/blob/master/java/amazon-kinesis-producer-sample/default_config.properties",
     asOf: "2024",
   },
+  "AGENT-SRC": {
+    title:
+      "Amazon Kinesis Agent source (awslabs/amazon-kinesis-agent: Constants, KinesisConstants, FirehoseConstants, KinesisRecord, AsyncPublisherThrottler, AgentConfiguration, pom.xml 2.0.11)",
+    cite: "Kinesis Agent source code",
+    url: "https://github.com/awslabs/amazon-kinesis-agent",
+    asOf: "2026",
+  },
+  "AGENT-DOC": {
+    title:
+      "Kinesis Data Streams developer guide: Writing to Kinesis Data Streams using Kinesis Agent; Monitoring Kinesis Agent health",
+    cite: "Amazon Kinesis Data Streams Developer Guide, Kinesis Agent",
+    url: "https://docs.aws.amazon.com/streams/latest/dev/writing-with-agents.html",
+    asOf: "2026",
+  },
   "KPL-AGG": {
     title:
       "Kinesis Producer Library: aggregation-format.md and the C++ core (kinesis_record.cc, user_record.cc, reducer.h, collector.h, limiter.h, retrier.cc, pipeline.h)",

@@ -26,7 +26,7 @@ export type DistributionSpec = (
   | { dist: "lognormal"; median: number; sigma: number }
   | { dist: "zipf"; n: number; exponent: number }
   | { dist: "empirical"; values: number[]; weights?: number[] }
-) & { clampMin?: number; clampMax?: number };
+) & { clampMin?: number; clampMax?: number; offset?: number };
 
 /** A compiled distribution. */
 export interface Sampler {
@@ -52,8 +52,9 @@ export interface SplitAt {
   below: Sampler | undefined;
 }
 
-/** Compiles a spec into a sampler. */
+/** Compiles a spec into a sampler (clamped first, then shifted by `offset`). */
 export function compileDistribution(spec: DistributionSpec): Sampler {
+  if (spec.offset) return shifted(compileDistribution({ ...spec, offset: 0 }), spec.offset);
   const lo = spec.clampMin ?? Number.NEGATIVE_INFINITY;
   const hi = spec.clampMax ?? Number.POSITIVE_INFINITY;
   const clamp = (x: number) => Math.min(hi, Math.max(lo, x));
@@ -275,3 +276,21 @@ export function normalQuantile(p: number): number {
 
 /** z-score of the 99th percentile, for "median + p99" lognormal specs. */
 export const Z_P99 = normalQuantile(0.99);
+
+/** A sampler whose draws are another's plus `offset` (a line's newline on top of its text). */
+function shifted(inner: Sampler, offset: number): Sampler {
+  return {
+    sample: (rng) => inner.sample(rng) + offset,
+    quantile: (u) => inner.quantile(u) + offset,
+    mean: inner.mean + offset,
+    variance: inner.variance,
+    splitAt: (x) => {
+      const split = inner.splitAt(x - offset);
+      return {
+        above: split.above,
+        aboveMean: split.above > 0 ? split.aboveMean + offset : 0,
+        below: split.below ? shifted(split.below, offset) : undefined,
+      };
+    },
+  };
+}

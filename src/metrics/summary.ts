@@ -125,7 +125,10 @@ export interface KplSummary {
 export interface ConsumerSummary {
   name: string;
   kind: string;
+  /** User records handed to the consumer (GetRecords responses, EFO events, Lambda batches). */
   delivered: number;
+  /** The Kinesis records those were: fewer when a KPL producer aggregated them. */
+  deliveredKinesisRecords: number;
   processed: number;
   duplicates: number;
   expired: number;

@@ -260,6 +260,8 @@ function firehoseReader(name: string, startingPosition: "LATEST" | "TRIM_HORIZON
     maxRecords: READS.maxRecordsPerCall.value,
     throttleBackoff: FIREHOSE_KDS_SOURCE.getRecordsIntervalMs.value * US_PER_MS,
     processing: { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 },
+    // Firehose de-aggregates KPL records from a stream source (it counts user records).
+    deaggregate: true,
     startingPosition,
     start: 0,
     parentsFirst: true,

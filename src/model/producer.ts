@@ -21,7 +21,7 @@ import { WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
-import type { ProducerFleet } from "./producer-fleet.js";
+import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -139,6 +139,8 @@ export class Producer implements ProducerFleet {
   readonly latency = new IntervalHistogram();
   /** Records on the wire or waiting out a backoff. */
   pendingRecords = 0;
+  /** The Kinesis Agent's own metrics (client: agent), one row per interval. */
+  readonly clientTable?: ClientTable;
   /** Simulated instances: every instance (records) or groups of instances (cohorts). */
   readonly groups: number;
   /** Instances each simulated one stands for. */
@@ -213,6 +215,7 @@ export class Producer implements ProducerFleet {
     this.perKey = spec.ordering === "per-key" && context.tickUs === undefined;
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0 });
     this.maxRecordBytes = this.stream.maxRecordSize;
+    if (spec.client === "agent") this.clientTable = this.agentTable();
     // The limit counts data and partition key; cohorts use the mean key size.
     const cut = this.size.splitAt(this.maxRecordBytes - (this.keyed ? this.keys.meanKeyBytes : 0));
     this.oversize = { share: cut.above, meanBytes: cut.aboveMean };
@@ -314,6 +317,29 @@ export class Producer implements ProducerFleet {
     this.interval.addTo(this.totals);
     this.interval.reset();
     this.latency.closeInterval();
+  }
+
+  /**
+   * The Kinesis Agent's CloudWatch metrics (namespace AWSKinesisAgent) from the interval's
+   * counters: data bytes of the lines put (keys not counted), lines in requests (retries again),
+   * lines failed in a response, and calls that failed as a whole (never, in kinesim's model).
+   */
+  private agentTable(): ClientTable {
+    const keyBytes = this.keyed ? this.keys.meanKeyBytes : 0;
+    return {
+      name: `agent-${this.name}`,
+      columns: ["Time", "BytesSent", "RecordSendAttempts", "RecordSendErrors", "ServiceErrors"],
+      row: (time: number) => {
+        const c = this.interval;
+        return [
+          time,
+          Math.round(c.acceptedBytes - c.accepted * keyBytes),
+          c.putRecordsTotal,
+          c.putRecordsThrottled,
+          0,
+        ];
+      },
+    };
   }
 
   /**

@@ -1,6 +1,7 @@
-// Backoff delays of a retry policy: exponential with a cap and one of four jitters, as the AWS
+// Backoff delays of a retry policy: exponential with a cap and one of five jitters, as the AWS
 // SDKs and the AWS Architecture Blog describe them.
 
+import { AGENT_DEFAULTS } from "../data/kinesis-limits.js";
 import type { RandomStream } from "../engine/random.js";
 import type { RetryPolicy } from "../scenario/schema.js";
 
@@ -22,6 +23,9 @@ export function backoffDelay(
       return Math.floor(rng.next() * ceiling);
     case "equal":
       return Math.round(ceiling / 2 + rng.next() * (ceiling / 2));
+    case "proportional":
+      // The Kinesis Agent's: the ceiling times 1 + u·30%, u uniform in (−1, 1).
+      return Math.round(ceiling * (1 + (2 * rng.next() - 1) * AGENT_DEFAULTS.backoffJitter.value));
     case "decorrelated": {
       const upper = Math.max(policy.base, 3 * (previousUs > 0 ? previousUs : policy.base));
       return Math.round(Math.min(policy.cap, policy.base + rng.next() * (upper - policy.base)));

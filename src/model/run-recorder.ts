@@ -174,6 +174,7 @@ export const CONSUMER_COLUMNS = [
   "Duration.p50",
   "Duration.p99",
   "ConcurrentExecutions",
+  "DeliveredKinesisRecords",
 ] as const;
 
 /** Rounds for output: enough digits to be useful, few enough to read. */
@@ -501,6 +502,7 @@ export class RunRecorder {
       ms(m.duration.interval.percentile(50)),
       ms(m.duration.interval.percentile(99)),
       Math.max(c.concurrencyMax, consumer.concurrency()),
+      c.deliveredKinesis,
     ];
     m.closeInterval();
     return row;

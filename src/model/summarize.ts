@@ -304,6 +304,7 @@ function consumerSummary(consumer: Consumer, nowUs: number): ConsumerSummary {
     name: consumer.name,
     kind: consumer.kind,
     delivered: t.delivered,
+    deliveredKinesisRecords: t.deliveredKinesis,
     processed: t.processed,
     duplicates: t.duplicates,
     expired: t.expired,

@@ -8,6 +8,7 @@ import { CAPACITY, KINESIS, SIZING_FORMULA } from "../data/kinesis-limits.js";
 import { compileDistribution } from "../engine/distributions.js";
 import { US_PER_S } from "../engine/time.js";
 import { KeySpace, meanKeyBytesOf } from "../model/keys.js";
+import { ExpectedAggregate } from "../model/kpl/aggregation.js";
 import { type RateFunction, rateFunction } from "../model/traffic.js";
 import { usesEfo } from "../scenario/consumers.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -20,8 +21,10 @@ export interface SizingInputs {
   averageDataSizeBytes: number;
   /** The same rounded up to a whole KiB, as the formula asks. */
   averageDataSizeKiB: number;
-  /** Mean records written per second over the run. */
+  /** Mean records written per second over the run (Kinesis records: aggregated ones for the KPL). */
   recordsPerSecond: number;
+  /** User records per Kinesis record: 1 unless a KPL producer aggregates. */
+  userRecordsPerKinesisRecord: number;
   /** Applications reading the stream concurrently and independently (every consumer kind). */
   numberOfConsumers: number;
   incomingWriteKiB: number;
@@ -58,9 +61,14 @@ export interface ClosedForm {
   peak: PeakSecond;
 }
 
+/** A writer as the closed forms see it, per user record created. */
 interface Writer {
   rate: RateFunction;
+  /** Kinesis records per user record (1, or 1 / the user records a full aggregated record holds). */
+  kinesisPerUser: number;
+  /** Data bytes of the Kinesis records, per user record (aggregation's framing included). */
   dataBytes: number;
+  /** Partition-key bytes of the Kinesis records, per user record. */
   keyBytes: number;
 }
 
@@ -68,11 +76,28 @@ function writersOf(scenario: Scenario): Writer[] {
   const end = scenario.duration;
   return scenario.producers
     .filter((p) => p.target === scenario.stream.name)
-    .map((p) => ({
-      rate: rateFunction(p.rate, p.start, p.stop ?? end, end),
-      dataBytes: compileDistribution({ ...p.recordSize, clampMin: 0 }).mean,
-      keyBytes: meanKeyBytesOf(p.partitionKey),
-    }));
+    .map((p) => {
+      const rate = rateFunction(p.rate, p.start, p.stop ?? end, end);
+      const data = compileDistribution({ ...p.recordSize, clampMin: 0 }).mean;
+      const keyBytes = meanKeyBytesOf(p.partitionKey);
+      if (p.client !== "kpl" || !p.kpl) return { rate, kinesisPerUser: 1, dataBytes: data, keyBytes };
+      const compressed = data * p.kpl.compressionRatio;
+      if (!p.kpl.aggregationEnabled) return { rate, kinesisPerUser: 1, dataBytes: compressed, keyBytes };
+      // Full aggregated records, every key new to its record: the fewest Kinesis records, and an
+      // upper bound on the key tables' bytes. Slow traffic gives smaller ones (RecordMaxBufferedTime
+      // flushes them first), which the runs see and this closed form does not.
+      const aggregate = new ExpectedAggregate(
+        { probabilities: [], keyBytes: [], hashKeyBytes: [], randomShare: 1, randomKeyBytes: keyBytes },
+        compressed,
+      );
+      const { keep } = aggregate.fill(p.kpl.aggregationMaxSize, p.kpl.aggregationMaxCount);
+      return {
+        rate,
+        kinesisPerUser: 1 / keep,
+        dataBytes: aggregate.accurate(keep) / keep,
+        keyBytes: keyBytes / keep,
+      };
+    });
 }
 
 /** Readers of the scenario's stream: those that share each shard's read limits, and every one. */
@@ -90,10 +115,12 @@ export function readersOf(scenario: Scenario): { shared: number; all: number } {
 export function awsSizing(scenario: Scenario): AwsSizing {
   const seconds = scenario.duration / US_PER_S;
   let records = 0;
+  let users = 0;
   let dataBytes = 0;
   for (const w of writersOf(scenario)) {
     const n = w.rate.integral(0, scenario.duration);
-    records += n;
+    users += n;
+    records += n * w.kinesisPerUser;
     dataBytes += n * w.dataBytes;
   }
   const averageDataSizeBytes = records > 0 ? dataBytes / records : 0;
@@ -118,6 +145,7 @@ export function awsSizing(scenario: Scenario): AwsSizing {
       averageDataSizeBytes,
       averageDataSizeKiB,
       recordsPerSecond,
+      userRecordsPerKinesisRecord: records > 0 ? users / records : 1,
       numberOfConsumers,
       incomingWriteKiB,
       outgoingReadKiB,
@@ -136,7 +164,7 @@ export function peakSecond(scenario: Scenario): PeakSecond {
     let bytes = 0;
     for (const w of writers) {
       const n = w.rate.integral(t, next) * (US_PER_S / (next - t));
-      records += n;
+      records += n * w.kinesisPerUser;
       bytes += n * (w.dataBytes + w.keyBytes);
     }
     const byRecords = Math.ceil(records / KINESIS.shardWriteRecordsPerSecond.value - 1e-9);

@@ -82,6 +82,10 @@ const parentsFirst = z.boolean().default(true).meta({
     "after a reshard, read a child only once its parents are read to the end (default true; false: a naive reader)",
 });
 const sourceStream = name("the stream to read (default: the scenario's stream)").optional();
+const deaggregate = z.boolean().default(false).meta({
+  description:
+    "de-aggregate KPL records as the KPL's deaggregation library (or KCL) would: processing time per user record, not per Kinesis record (default false: a plain SDK reader handles each aggregated record as one)",
+});
 const noProcessing: ProcessingSpec = { baseUs: 0, perRecordUs: 0, perKiBUs: 0, p99Ratio: 1 };
 
 const pollingSchema = z.strictObject({
@@ -103,6 +107,7 @@ const pollingSchema = z.strictObject({
     description: "wait after a throttled call (default 1s, AWS's advice)",
   }).default(US_PER_S),
   processing: processingSchema.default(noProcessing),
+  deaggregate,
   startingPosition,
   start,
   stream: sourceStream,
@@ -113,6 +118,7 @@ const efoSchema = z.strictObject({
   name: name("consumer name, unique in the scenario"),
   type: z.literal("efo"),
   processing: processingSchema.default(noProcessing),
+  deaggregate,
   startingPosition,
   start,
   stream: sourceStream,

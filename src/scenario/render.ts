@@ -7,6 +7,7 @@ import type { CapacityEvent, OnDemandSpec, ScalingSpec } from "./capacity.js";
 import type { ProcessingSpec } from "./consumers.js";
 import type { QueueSpec } from "./queues.js";
 import type {
+  AgentSettings,
   KeyDistribution,
   RateProfile,
   ResolvedProducer,
@@ -262,6 +263,7 @@ function retry(r: RetryPolicy): Plain {
 
 function producer(p: ResolvedProducer): Plain {
   const kpl = p.client === "kpl" && p.kpl;
+  if (p.client === "agent" && p.agent) return agentProducer(p, p.agent);
   return {
     name: p.name,
     client: p.client,
@@ -308,6 +310,33 @@ function producer(p: ResolvedProducer): Plain {
     latency: distribution(p.latency, DURATION),
     start: duration(p.start),
     // Absent means "until the end of the run", which stays true under --set duration=….
+    ...optional("stop", p.stop, duration),
+  };
+}
+
+/** A Kinesis Agent fleet: its own settings; its batching, retries and keys follow from them. */
+function agentProducer(p: ResolvedProducer, a: AgentSettings): Plain {
+  // The line's newline is added on loading: the file holds the line's size without it.
+  const { offset: _newline, ...line } = p.recordSize;
+  return {
+    name: p.name,
+    client: p.client,
+    instances: p.instances,
+    target: p.target,
+    rate: rateProfile(p.rate),
+    arrivals: p.arrivals,
+    recordSize: distribution(line, SIZE),
+    agent: {
+      maxBufferAge: duration(a.maxBufferAge),
+      maxBufferSizeRecords: a.maxBufferSizeRecords,
+      ...optional("maxBufferSizeBytes", a.maxBufferSizeBytes, size),
+      maxSendingThreads: a.maxSendingThreads,
+      retryInitialBackoff: duration(a.retryInitialBackoff),
+      retryMaxBackoff: duration(a.retryMaxBackoff),
+      partitionKeyOption: a.partitionKeyOption,
+    },
+    latency: distribution(p.latency, DURATION),
+    start: duration(p.start),
     ...optional("stop", p.stop, duration),
   };
 }
@@ -433,6 +462,7 @@ function consumer(c: Consumer): Plain {
         maxRecords: c.maxRecords,
         throttleBackoff: duration(c.throttleBackoff),
         processing: processing(c.processing),
+        deaggregate: c.deaggregate,
         parentsFirst: c.parentsFirst,
       };
     case "efo":
@@ -441,6 +471,7 @@ function consumer(c: Consumer): Plain {
         type: c.type,
         ...reading,
         processing: processing(c.processing),
+        deaggregate: c.deaggregate,
         parentsFirst: c.parentsFirst,
       };
     case "kcl":

@@ -5,6 +5,7 @@
 import * as z from "zod";
 import { FIREHOSE_PUT } from "../data/firehose-limits.js";
 import {
+  AGENT_DEFAULTS,
   KINESIS,
   KPL_DEFAULTS,
   ON_DEMAND,
@@ -268,11 +269,11 @@ export type KeyDistribution = z.output<typeof keyDistributionSchema>;
 // Retry policy
 
 /** Jitter kinds for exponential backoff. */
-export const JITTERS = ["none", "full", "equal", "decorrelated"] as const;
+export const JITTERS = ["none", "full", "equal", "decorrelated", "proportional"] as const;
 /** One of JITTERS. */
 export type Jitter = (typeof JITTERS)[number];
 /** Named retry presets. */
-export const RETRY_PRESETS = ["sdk-v3-standard", "kpl", "none"] as const;
+export const RETRY_PRESETS = ["sdk-v3-standard", "kpl", "kinesis-agent", "none"] as const;
 
 /** A retry policy with every field filled. */
 export interface RetryPolicy {
@@ -307,6 +308,15 @@ const PRESETS: Record<(typeof RETRY_PRESETS)[number], Omit<RetryPolicy, "preset"
     jitter: "none",
     recordTtl: KPL_DEFAULTS.recordTtlMs.value * MS,
   },
+  // Kinesis Agent: 100 ms doubling to 10 s, ±30%, retried for as long as the agent runs
+  // (AGENT-SRC AsyncPublisherThrottler; the agent backs off per flow, this per batch).
+  "kinesis-agent": {
+    base: AGENT_DEFAULTS.retryInitialBackoffMs.value * MS,
+    cap: AGENT_DEFAULTS.retryMaxBackoffMs.value * MS,
+    maxAttempts: Number.POSITIVE_INFINITY,
+    jitter: "proportional",
+    recordTtl: Number.POSITIVE_INFINITY,
+  },
   none: { base: 0, cap: 0, maxAttempts: 1, jitter: "none", recordTtl: Number.POSITIVE_INFINITY },
 };
 
@@ -326,7 +336,7 @@ const retrySchema = z
         .meta({ description: "attempts in total including the first, or unlimited (until recordTtl)" }),
       jitter: oneOf(
         JITTERS,
-        "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous)",
+        "none: base·2^i; full: U(0, that); equal: half + U(0, half); decorrelated: U(base, 3·previous); proportional: that × (1 ± U(0, 30%)), the Kinesis Agent's",
       ).optional(),
       recordTtl: duration({
         min: { value: 1 },
@@ -355,7 +365,8 @@ const retrySchema = z
     };
   })
   .meta({
-    description: 'retry of throttled records: a preset name ("sdk-v3-standard", "kpl", "none") or its fields',
+    description:
+      'retry of throttled records: a preset name ("sdk-v3-standard", "kpl", "kinesis-agent", "none") or its fields',
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -438,6 +449,58 @@ const kplSchema = z
     }).default(1),
   })
   .meta({ description: "settings of the Kinesis Producer Library (with client: kpl)" });
+
+/** Keys when none are given: random 36-character keys, as UUIDs. */
+const DEFAULT_KEYS: KeyDistribution = { dist: "random", keyLength: 36 };
+
+/** The Kinesis Agent's flow settings (its own names, in kinesim units). */
+const agentSchema = z
+  .strictObject({
+    maxBufferAge: duration({
+      min: { value: AGENT_DEFAULTS.maxBufferAgeMinMs.value * MS, fact: AGENT_DEFAULTS.maxBufferAgeMinMs },
+      max: { value: AGENT_DEFAULTS.maxBufferAgeMaxMs.value * MS, fact: AGENT_DEFAULTS.maxBufferAgeMaxMs },
+      description:
+        "longest a batch waits from its first line before it is sent (maxBufferAgeMillis, default 60s)",
+    }).default(AGENT_DEFAULTS.maxBufferAgeMs.value * MS),
+    maxBufferSizeRecords: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: AGENT_DEFAULTS.maxBufferSizeRecords.value, fact: AGENT_DEFAULTS.maxBufferSizeRecords },
+      description: "lines per batch, one batch per request (maxBufferSizeRecords, default 500)",
+    }).default(AGENT_DEFAULTS.maxBufferSizeRecords.value),
+    maxBufferSizeBytes: size({
+      min: { value: 1 },
+      max: {
+        value: AGENT_DEFAULTS.maxBufferSizeBytesStream.value,
+        fact: AGENT_DEFAULTS.maxBufferSizeBytesStream,
+      },
+      description:
+        "bytes per batch, keys included (maxBufferSizeBytes, default 5MiB to a stream, 4MiB to a delivery stream)",
+    }).optional(),
+    maxSendingThreads: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: 10_000 },
+      description:
+        "batches in flight at once (maxSendingThreads, default max(2, 12 × cores): 24 on a 2-core host)",
+    }).default(2 * AGENT_DEFAULTS.sendingThreadsPerCore.value),
+    retryInitialBackoff: duration({
+      min: { value: 0 },
+      description:
+        "first backoff after a failed send, doubling per failure (retryInitialBackoffMillis, default 100ms)",
+    }).default(AGENT_DEFAULTS.retryInitialBackoffMs.value * MS),
+    retryMaxBackoff: duration({
+      min: { value: 0 },
+      description: "largest backoff before its ±30% jitter (retryMaxBackoffMillis, default 10s)",
+    }).default(AGENT_DEFAULTS.retryMaxBackoffMs.value * MS),
+    partitionKeyOption: oneOf(
+      ["RANDOM", "DETERMINISTIC"],
+      "RANDOM: a random decimal below 1,000,000 per line; DETERMINISTIC: the MD5 of the line (default RANDOM)",
+    ).default("RANDOM"),
+  })
+  .meta({ description: "settings of the Kinesis Agent (with client: agent)" });
+/** Kinesis Agent settings after validation. */
+export type AgentSettings = z.output<typeof agentSchema>;
 /** KPL settings after validation. */
 export type KplSettings = z.output<typeof kplSchema>;
 
@@ -445,10 +508,11 @@ export const producerSchema = z
   .strictObject({
     name: name("producer name, unique in the scenario"),
     client: oneOf(
-      ["sdk", "kpl"],
-      "sdk: an AWS SDK send loop (batch, maxInFlight, retry); kpl: the Kinesis Producer Library (kpl: settings) (default sdk)",
+      ["sdk", "kpl", "agent"],
+      "sdk: an AWS SDK send loop (batch, maxInFlight, retry); kpl: the Kinesis Producer Library (kpl: settings); agent: the Kinesis Agent tailing log files, rate in lines/s and recordSize per line without its newline (agent: settings) (default sdk)",
     ).default("sdk"),
     kpl: kplSchema.optional(),
+    agent: agentSchema.optional(),
     instances: number({
       integer: true,
       min: { value: 1 },
@@ -463,7 +527,9 @@ export const producerSchema = z
     recordSize: distributionOf(size, "data blob size")
       .default({ dist: "constant", value: 1024 })
       .meta({ description: "size of each record's data blob, without the partition key (default 1KiB)" }),
-    partitionKey: keyDistributionSchema.default({ dist: "random", keyLength: 36 }),
+    partitionKey: keyDistributionSchema.optional().meta({
+      description: "how records pick their partition keys (default random 36-character keys, as UUIDs)",
+    }),
     target: name(
       "the stream or direct-PUT delivery stream the fleet writes to (default: the scenario's stream)",
     ).optional(),
@@ -499,7 +565,7 @@ export const producerSchema = z
       min: { value: 1 },
       max: { value: 10_000 },
       description: "requests one instance keeps outstanding; more batches wait (default 1)",
-    }).default(1),
+    }).optional(),
     keyAffinity: z.boolean().default(false).meta({
       description:
         "each named key is always sent by the same instance (a device sending its own data), instead of by any instance (default false)",
@@ -520,20 +586,65 @@ export const producerSchema = z
       description: "when the fleet stops producing (default: end of run)",
     }).optional(),
   })
-  .transform((p) => ({
-    ...p,
-    kpl: p.client === "kpl" ? (p.kpl ?? kplSchema.parse({})) : p.kpl,
-    retry: p.retry ?? ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] } satisfies RetryPolicy),
-    retryGiven: p.retry !== undefined,
-    batch: p.batch ?? {
-      maxRecords: KINESIS.putRecordsMaxRecords.value,
-      maxBytes: KPL_DEFAULTS.collectionMaxSize.value,
-      linger: KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS,
-    },
-    batchGiven: p.batch !== undefined,
-  }));
+  .transform((p) => {
+    const agent =
+      p.client === "agent" ? agentClient(p.agent ?? agentSchema.parse({}), p.recordSize) : undefined;
+    return {
+      ...p,
+      agent: agent?.settings ?? p.agent,
+      recordSize: agent?.recordSize ?? p.recordSize,
+      partitionKey: agent?.key ?? p.partitionKey ?? DEFAULT_KEYS,
+      partitionKeyGiven: p.partitionKey !== undefined,
+      maxInFlight: agent?.maxInFlight ?? p.maxInFlight ?? 1,
+      maxInFlightGiven: p.maxInFlight !== undefined,
+      kpl: p.client === "kpl" ? (p.kpl ?? kplSchema.parse({})) : p.kpl,
+      retry:
+        agent?.retry ??
+        p.retry ??
+        ({ preset: "sdk-v3-standard", ...PRESETS["sdk-v3-standard"] } satisfies RetryPolicy),
+      retryGiven: p.retry !== undefined,
+      batch: agent?.batch ??
+        p.batch ?? {
+          maxRecords: KINESIS.putRecordsMaxRecords.value,
+          maxBytes: KPL_DEFAULTS.collectionMaxSize.value,
+          linger: KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS,
+        },
+      batchGiven: p.batch !== undefined,
+      // The batch's byte limit was chosen by the user (not to be trimmed to a target's maximum).
+      batchBytesGiven: p.batch !== undefined || agent?.settings.maxBufferSizeBytes !== undefined,
+    };
+  });
 /** A producer fleet after validation. */
 export type Producer = z.output<typeof producerSchema>;
+
+/**
+ * What the Kinesis Agent is as an SDK send loop: one batch per request (its buffer), its sending
+ * threads as requests in flight, its backoff, its keys, and a newline on every line. The SDK
+ * loop's own settings given beside `client: agent` are refused by the checks.
+ */
+function agentClient(a: AgentSettings, recordSize: DistributionSpec) {
+  const keyLength =
+    a.partitionKeyOption === "RANDOM"
+      ? AGENT_DEFAULTS.randomKeyChars.value
+      : AGENT_DEFAULTS.deterministicKeyChars.value;
+  return {
+    settings: a,
+    batch: {
+      maxRecords: a.maxBufferSizeRecords,
+      maxBytes: a.maxBufferSizeBytes ?? AGENT_DEFAULTS.maxBufferSizeBytesStream.value,
+      linger: a.maxBufferAge,
+    },
+    maxInFlight: a.maxSendingThreads,
+    retry: {
+      preset: "kinesis-agent",
+      ...PRESETS["kinesis-agent"],
+      base: a.retryInitialBackoff,
+      cap: a.retryMaxBackoff,
+    } satisfies RetryPolicy,
+    key: { dist: "random", keyLength } as KeyDistribution,
+    recordSize: { ...recordSize, offset: AGENT_DEFAULTS.newlineBytes.value } as DistributionSpec,
+  };
+}
 
 // ---------------------------------------------------------------------------------------------
 // Stream
@@ -828,6 +939,34 @@ export const scenarioSchema = scenarioObject
           path: ["producers", i, "kpl"],
         });
       }
+      if (p.client === "agent") {
+        const notForAgent = (field: string, instead: string) =>
+          ctx.addIssue({
+            code: "custom",
+            message: `${field} is a setting of the SDK send loop; the Kinesis Agent has its own (${instead})`,
+            path: ["producers", i, field],
+          });
+        if (p.batchGiven)
+          notForAgent("batch", "agent.maxBufferSizeRecords, agent.maxBufferSizeBytes, agent.maxBufferAge");
+        if (p.retryGiven) notForAgent("retry", "agent.retryInitialBackoff, agent.retryMaxBackoff");
+        if (p.maxInFlightGiven) notForAgent("maxInFlight", "agent.maxSendingThreads");
+        if (p.partitionKeyGiven) notForAgent("partitionKey", "agent.partitionKeyOption");
+        if (p.api !== undefined)
+          notForAgent("api", "PutRecords to a stream, PutRecordBatch to a delivery stream");
+        if (p.ordering === "per-key")
+          ctx.addIssue({
+            code: "custom",
+            message:
+              "ordering: per-key is not a Kinesis Agent setting; concurrent and retried batches reorder lines",
+            path: ["producers", i, "ordering"],
+          });
+      } else if (p.agent !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          message: "agent: settings apply to client: agent; add it, or remove agent:",
+          path: ["producers", i, "agent"],
+        });
+      }
       if (p.api === "PutRecord" && p.batchGiven) {
         ctx.addIssue({
           code: "custom",
@@ -835,7 +974,7 @@ export const scenarioSchema = scenarioObject
           path: ["producers", i, "batch"],
         });
       }
-      const shares = (p.partitionKey.hotKeys ?? []).reduce((a, h) => a + h.share, 0);
+      const shares = (p.partitionKey?.hotKeys ?? []).reduce((a, h) => a + h.share, 0);
       if (shares >= 1) {
         ctx.addIssue({
           code: "custom",
@@ -1057,6 +1196,25 @@ function checkTopology(s: Parsed, ctx: z.RefinementCtx): void {
   s.producers.forEach((p, i) => {
     const target = p.target;
     const f = target !== undefined ? firehose.get(target) : undefined;
+    if (p.client === "agent" && target !== undefined && queues.has(target))
+      issue(`the Kinesis Agent writes to streams and delivery streams; "${target}" is a queue`, [
+        "producers",
+        i,
+        "target",
+      ]);
+    if (
+      p.client === "agent" &&
+      f &&
+      (p.agent?.maxBufferSizeBytes ?? 0) > AGENT_DEFAULTS.maxBufferSizeBytesFirehose.value
+    )
+      issue(
+        aboveMaximum(
+          formatSize(p.agent!.maxBufferSizeBytes!),
+          formatSize(AGENT_DEFAULTS.maxBufferSizeBytesFirehose.value),
+          AGENT_DEFAULTS.maxBufferSizeBytesFirehose,
+        ),
+        ["producers", i, "agent", "maxBufferSizeBytes"],
+      );
     if (p.client === "kpl" && target !== undefined && (queues.has(target) || f))
       issue(`the KPL writes to Kinesis data streams; "${target}" is a ${f ? "delivery stream" : "queue"}`, [
         "producers",
@@ -1182,7 +1340,7 @@ function resolveReferences(s: Parsed) {
               maxRecords: SQS_FIFO.batchMaxMessages.value,
               maxBytes: SQS_FIFO.maxMessageBytes.value,
             }
-          : toFirehose && !p.batchGiven
+          : toFirehose && !p.batchBytesGiven
             ? { ...p.batch, maxBytes: Math.min(p.batch.maxBytes, batchBytes) }
             : p.batch;
       return { ...p, target, api, batch };

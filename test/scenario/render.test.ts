@@ -25,8 +25,9 @@ function reloaded(s: Scenario): Scenario {
 }
 
 /**
- * The Scenario without the two flags that record whether the file itself gave a value:
- * `batchGiven` and `retryGiven` (producers) and `retryDurationGiven` (delivery destinations). The rendering fills
+ * The Scenario without the flags that record whether the file itself gave a value:
+ * `batchGiven`, `batchBytesGiven`, `retryGiven`, `partitionKeyGiven` and `maxInFlightGiven`
+ * (producers) and `retryDurationGiven` (delivery destinations). The rendering fills
  * in every default, so reloaded they always read "given". Neither changes a run: the batch is
  * rendered as resolved (already capped for a delivery stream, where the flag matters), and
  * retryDurationGiven only lets the loader reject a retry duration on S3, which is never rendered.
@@ -34,7 +35,16 @@ function reloaded(s: Scenario): Scenario {
 function comparable(s: Scenario): unknown {
   return {
     ...s,
-    producers: s.producers.map(({ batchGiven: _, retryGiven: __, ...p }) => p),
+    producers: s.producers.map(
+      ({
+        batchGiven: _b,
+        batchBytesGiven: _bb,
+        retryGiven: _r,
+        partitionKeyGiven: _k,
+        maxInFlightGiven: _m,
+        ...p
+      }) => p,
+    ),
     firehose: s.firehose.map((f) => {
       const { retryDurationGiven: _, ...destination } = f.destination;
       return { ...f, destination };

@@ -19,6 +19,8 @@ export class ConsumerCounters {
   /** Records and bytes handed to the consumer (GetRecords responses, EFO events). */
   delivered = 0;
   deliveredBytes = 0;
+  /** Kinesis records handed over: fewer than `delivered` when the KPL aggregated user records. */
+  deliveredKinesis = 0;
   /** Records processed successfully for the first time. */
   processed = 0;
   /** Records processed again (KCL failover, Lambda retries of records already done). */
@@ -48,6 +50,7 @@ export class ConsumerCounters {
   addTo(t: ConsumerCounters): void {
     t.delivered += this.delivered;
     t.deliveredBytes += this.deliveredBytes;
+    t.deliveredKinesis += this.deliveredKinesis;
     t.processed += this.processed;
     t.duplicates += this.duplicates;
     t.expired += this.expired;
@@ -224,6 +227,7 @@ export class ConsumerMetrics {
       this.readDelay.record(nowUs - p.arrivalUs, p.count);
       c.delivered += p.count;
       c.deliveredBytes += p.bytes;
+      c.deliveredKinesis += p.kinesisRecords;
     }
   }
 

@@ -438,15 +438,19 @@ export class LambdaConsumer implements Consumer {
     const spec = this.spec;
     // ReportBatchItemFailures: the function reports its first failed record; the ones before it
     // are done, and Lambda retries from it.
+    // An item is a Kinesis record: a poison user record inside an aggregated one fails all of it.
     if (spec.functionResponseTypes.includes("ReportBatchItemFailures") && poisonAt > 0) {
-      this.completeRecords(lane, batch, poisonAt, now);
+      const done = usersOfKinesis(batch.pieces, kinesisBefore(batch.pieces, poisonAt));
+      if (done > 0) this.completeRecords(lane, batch, done, now);
     }
     // Records past retention or the maximum age are given up first.
     this.dropOld(lane, batch, now);
     if (batch.records === 0) return;
-    if (spec.bisectBatchOnFunctionError && batch.records > 1) {
-      // Bisection does not count as a retry.
-      const half = Math.floor(batch.records / 2);
+    const kinesisRecords = batch.pieces.reduce((a, p) => a + p.kinesisRecords, 0);
+    if (spec.bisectBatchOnFunctionError && kinesisRecords > 1) {
+      // Bisection does not count as a retry; it halves the Kinesis records (never splitting an
+      // aggregated one).
+      const half = usersOfKinesis(batch.pieces, Math.floor(kinesisRecords / 2));
       const first = { pieces: takeRecords(batch, half), records: half, bytes: 0, retries: batch.retries };
       first.bytes = first.pieces.reduce((a, p) => a + p.bytes, 0);
       batch.bytes -= first.bytes;
@@ -525,6 +529,40 @@ export class LambdaConsumer implements Consumer {
   concurrency(): number {
     return this.running;
   }
+}
+
+/** User records in the first `krs` Kinesis records of `pieces`. */
+function usersOfKinesis(pieces: readonly LogEntry[], krs: number): number {
+  let users = 0;
+  let left = krs;
+  for (const p of pieces) {
+    if (left <= 0) break;
+    if (p.kinesisRecords <= left) {
+      users += p.count;
+      left -= p.kinesisRecords;
+      continue;
+    }
+    users += Math.round((p.count * left) / p.kinesisRecords);
+    left = 0;
+  }
+  return users;
+}
+
+/** Kinesis records that the first `users` user records of `pieces` fill completely. */
+function kinesisBefore(pieces: readonly LogEntry[], users: number): number {
+  let krs = 0;
+  let left = users;
+  for (const p of pieces) {
+    if (left <= 0) break;
+    if (p.count <= left) {
+      krs += p.kinesisRecords;
+      left -= p.count;
+      continue;
+    }
+    krs += Math.floor((p.kinesisRecords * left) / p.count);
+    left = 0;
+  }
+  return krs;
 }
 
 /** Removes the first `records` records from a batch's pieces and returns them. */

@@ -110,7 +110,9 @@ export class SimpleConsumer implements Consumer {
 
   private handle(cursor: ShardCursor): BatchHandler {
     return (batch, _now, done) => {
-      const time = this.processing.sample(this.rng, batch.records, batch.bytes);
+      // A plain reader handles an aggregated record as one; a de-aggregating one each user record.
+      const records = this.spec.deaggregate ? batch.users : batch.records;
+      const time = this.processing.sample(this.rng, records, batch.bytes);
       const finish = (t: number) => {
         this.metrics.interval.processed += batch.users;
         this.metrics.recordProcessed(t, batch.pieces);
