@@ -177,6 +177,22 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
       }),
     );
   }
+  // Another client's settings are kept but unused: a variant may switch the client of a file
+  // that spells out every setting (a report's scenario.yaml), so this is a warning, not an error.
+  scenario.producers.forEach((p, i) => {
+    for (const client of ["kpl", "agent"] as const) {
+      if (p[client] === undefined || p.client === client) continue;
+      const path = ["producers", i, client];
+      warnings.push(
+        formatIssue({
+          file,
+          path: formatPath(path),
+          message: `${client}: settings apply to client: ${client} and are ignored for client: ${p.client}`,
+          ...locate(path),
+        }),
+      );
+    }
+  });
   if (options.checkVariants !== false) issues.push(...variantIssues(text, options, scenario, locate));
   if (issues.length > 0) throw new ScenarioError(sortByPlace(issues));
   return { scenario, warnings };

@@ -932,12 +932,6 @@ export const scenarioSchema = scenarioObject
               "ordering: per-key is not a KPL setting; the KPL reorders a key's records by up to twice RecordMaxBufferedTime",
             path: ["producers", i, "ordering"],
           });
-      } else if (p.kpl !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          message: "kpl: settings apply to client: kpl; add it, or remove kpl:",
-          path: ["producers", i, "kpl"],
-        });
       }
       if (p.client === "agent") {
         const notForAgent = (field: string, instead: string) =>
@@ -960,12 +954,6 @@ export const scenarioSchema = scenarioObject
               "ordering: per-key is not a Kinesis Agent setting; concurrent and retried batches reorder lines",
             path: ["producers", i, "ordering"],
           });
-      } else if (p.agent !== undefined) {
-        ctx.addIssue({
-          code: "custom",
-          message: "agent: settings apply to client: agent; add it, or remove agent:",
-          path: ["producers", i, "agent"],
-        });
       }
       if (p.api === "PutRecord" && p.batchGiven) {
         ctx.addIssue({

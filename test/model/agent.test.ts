@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RandomStreams } from "../../src/engine/random.js";
 import { backoffDelay } from "../../src/model/retry.js";
+import { loadScenario } from "../../src/scenario/load.js";
 import { runInMemory, scenarioOf } from "../laws.js";
 import { propertySeed, runs } from "../support/property.js";
 
@@ -76,7 +77,6 @@ producers:
       /batch is a setting of the SDK send loop; the KPL has its own/,
     ],
     ["client: kpl, retry: none", /retry is a setting of the SDK send loop; the KPL has its own/],
-    ["kpl: { rateLimit: 100 }", /kpl: settings apply to client: kpl/],
     [
       "client: agent, partitionKey: { dist: uniform, keys: 5 }",
       /the Kinesis Agent has its own \(agent\.partitionKeyOption\)/,
@@ -84,9 +84,16 @@ producers:
     ["client: agent, maxInFlight: 4", /the Kinesis Agent has its own \(agent\.maxSendingThreads\)/],
     ["client: agent, agent: { maxBufferAge: 500ms }", /maxBufferAge.*1s|1 s/],
     ["client: agent, agent: { maxBufferSizeRecords: 501 }", /maxBufferSizeRecords.*500/],
-    ["agent: { maxBufferAge: 5s }", /agent: settings apply to client: agent/],
     ["client: kpl, kpl: { aggregationMaxSize: 2MiB }", /aggregationMaxSize/],
   ];
+  it("warns that another client's settings are ignored", () => {
+    const { warnings } = loadScenario(producer("kpl: { rateLimit: 100 }, agent: { maxBufferAge: 5s }"), {
+      file: "t.yaml",
+    });
+    expect(warnings.join("\n")).toMatch(/kpl: settings apply to client: kpl and are ignored for client: sdk/);
+    expect(warnings.join("\n")).toMatch(/agent: settings apply to client: agent and are ignored/);
+  });
+
   for (const [fields, message] of cases) {
     it(`refuses ${fields}`, () => {
       expect(() => scenarioOf(producer(fields))).toThrow(message);

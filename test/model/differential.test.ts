@@ -17,6 +17,7 @@ const base: Generated = {
   firehose: false,
   split: false,
   retry: "{ preset: sdk-v3-standard }",
+  client: "sdk",
   seed: 1,
 };
 

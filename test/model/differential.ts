@@ -77,6 +77,8 @@ export const generatedScenario = fc.record({
     "{ preset: sdk-v3-standard }",
     "{ base: 100ms, cap: 5s, maxAttempts: 11, jitter: full }",
   ),
+  // The KPL now and then: aggregating, or collecting only (retries rejoin its buffers either way).
+  client: fc.constantFrom("sdk", "sdk", "sdk", "kpl", "kpl-no-aggregation"),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
 });
 
@@ -88,7 +90,9 @@ export function differentialText(g: Generated, resolution: string): string {
   // One record per call keeps a client's slot for a request's latency (about 50 ms on average):
   // enough clients that they are at most half busy, off the knife edge of their own capacity.
   const instances =
-    g.api === "PutRecord" ? Math.max(g.instances, Math.ceil((rate * 0.05) / 0.5)) : g.instances;
+    g.client === "sdk" && g.api === "PutRecord"
+      ? Math.max(g.instances, Math.ceil((rate * 0.05) / 0.5))
+      : g.instances;
   return `name: differential
 seed: ${g.seed}
 duration: 90s
@@ -101,9 +105,15 @@ producers:
     arrivals: ${g.arrivals}
     recordSize: 200B
     partitionKey: ${g.keys}
-    api: ${g.api}${g.api === "PutRecords" ? `\n    batch: ${g.batch}` : ""}
-    retry: ${g.retry}
+${client(g)}
 ${g.consumer ? `consumers:\n  - ${g.consumer}\n` : ""}${g.firehose ? "firehose:\n  - { name: f, source: { stream: stream }, destination: { type: s3 }, buffering: { size: 1MiB, interval: 60s } }\n" : ""}${g.split ? "events:\n  - { at: 40s, action: SplitShard, shard: 0, newStartingHashKey: middle }\n" : ""}`;
+}
+
+/** The client's lines of the producer: the SDK loop's settings, or the KPL's. */
+function client(g: Generated): string {
+  if (g.client === "kpl") return "    client: kpl";
+  if (g.client === "kpl-no-aggregation") return "    client: kpl\n    kpl: { aggregationEnabled: false }";
+  return `    api: ${g.api}${g.api === "PutRecords" ? `\n    batch: ${g.batch}` : ""}\n    retry: ${g.retry}`;
 }
 
 /** The numbers a user reads from a run. */

@@ -215,3 +215,27 @@ producers:
     expect(cohort.ledger.balanced && record.ledger.balanced).toBe(true);
   });
 });
+
+describe("a counterexample of the differential law", () => {
+  it("retries the user records of many Kinesis records expired in a rate limiter without recursing", () => {
+    // Found by the differential law (client kpl without aggregation, 40 instances, 2 shards at 125%):
+    // at cohort resolution a retried piece kept its oldest record's expiry, came straight back to
+    // the limiter as expired, and the limiter retried it again — until the stack overflowed.
+    const text = `
+name: kpl-expiry
+seed: 1
+duration: 30s
+resolution: 10ms
+stream: { shards: 2 }
+producers:
+  - { name: p, client: kpl, instances: 40, rate: 2500/s, recordSize: 200B, kpl: { aggregationEnabled: false, recordTtl: 3s } }
+`;
+    const s = runInMemory(scenarioOf(text)).summary;
+    expect(s.ledger.balanced).toBe(true);
+    // Records past their 3 s RecordTtl are lost, and counted so.
+    expect(s.producers[0]!.kpl!.userRecordsExpired).toBeGreaterThan(0);
+    expect(s.records.dropped).toBe(s.producers[0]!.kpl!.userRecordsExpired);
+    // Two shards take 2,000 of the 2,500 records a second.
+    expect(s.records.accepted).toBeGreaterThan(0.95 * 2000 * 30);
+  });
+});

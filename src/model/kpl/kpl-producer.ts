@@ -824,16 +824,18 @@ export class KplProducer implements ProducerFleet {
   /** Passes the limiter's Kinesis records on in order while its bucket has tokens. */
   private drain(instance: Instance, limiter: Limiter, now: number): void {
     const queue = limiter.queue;
+    const expired: KinesisRecords[] = [];
     while (queue.length > 0) {
       const kr = queue[0]!;
       if (kr.expiryUs < now) {
-        // Expired while held: its records go back to the buffers unless they expired themselves.
+        // Expired while held: its records go back to the buffers unless they expired themselves
+        // (once the queue is drained: a retry can come back to this limiter).
         queue.shift();
         this.heldUsers -= kr.userCount;
         this.heldKrs -= kr.krs;
         this.buffered -= kr.userCount;
         this.metrics.interval.errorsExpired += kr.krs;
-        this.retry(instance, kr.users, now);
+        expired.push(kr);
         continue;
       }
       const n = limiter.bucket.take(now, kr.krs, kr.blobBytes / kr.krs);
@@ -847,6 +849,7 @@ export class KplProducer implements ProducerFleet {
       this.pollScheduled = true;
       this.sim.schedule(LIMITER_DRAIN_US, this.poll);
     }
+    for (const kr of expired) this.retry(instance, kr.users, now);
   }
 
   /** Every 25 ms while a limiter holds records: drain them all. */
@@ -1220,6 +1223,9 @@ export class KplProducer implements ProducerFleet {
         u.expiryUs = newOldest + ttl;
         u = piece;
       }
+      // What survives has not expired now (a piece's expiry is its oldest record's, and rounding
+      // may leave a few of those): it must not come straight back to the limiter as expired.
+      u.expiryUs = Math.max(u.expiryUs, now);
       u.deadlineUs = Math.min(now + Math.round(this.kpl.recordMaxBufferedTime / 2), u.expiryUs);
       u.enteredUs = now;
       this.interval.retried += u.count;
