@@ -84,8 +84,11 @@ function firstSight(seen: Map<number, number>, keyId: number): boolean {
 export function accurateSize(users: readonly UserShape[], n = users.length): number {
   if (n === 0) return 0;
   if (n === 1) return users[0]!.dataBytes;
+  // The partition-key and explicit-hash-key tables are indexed separately.
   const keyIndex = new Map<number, number>();
+  const hashIndex = new Map<number, number>();
   let keys = 0;
+  let hashKeys = 0;
   let protobuf = 0;
   for (let i = 0; i < n; i++) {
     const u = users[i]!;
@@ -95,11 +98,21 @@ export function accurateSize(users: readonly UserShape[], n = users.length): num
     } else {
       index = keys++;
       if (u.keyId >= 0) keyIndex.set(u.keyId, index);
-      protobuf += fieldBytes(u.keyBytes) + (u.hashKeyBytes > 0 ? fieldBytes(u.hashKeyBytes) : 0);
+      protobuf += fieldBytes(u.keyBytes);
+    }
+    let hash = 0;
+    if (u.hashKeyBytes > 0) {
+      if (u.keyId >= 0 && hashIndex.has(u.keyId)) {
+        hash = hashIndex.get(u.keyId)!;
+      } else {
+        hash = hashKeys++;
+        if (u.keyId >= 0) hashIndex.set(u.keyId, hash);
+        protobuf += fieldBytes(u.hashKeyBytes);
+      }
     }
     // Record message: partition_key_index (tag + varint), explicit_hash_key_index, data.
     const message =
-      1 + varintBytes(index) + (u.hashKeyBytes > 0 ? 1 + varintBytes(index) : 0) + fieldBytes(u.dataBytes);
+      1 + varintBytes(index) + (u.hashKeyBytes > 0 ? 1 + varintBytes(hash) : 0) + fieldBytes(u.dataBytes);
     protobuf += fieldBytes(message);
   }
   return CONTAINER_OVERHEAD + protobuf;
@@ -138,6 +151,7 @@ export class ExpectedAggregate {
   /** Per-record bytes that do not depend on n (estimate, and the record message). */
   private readonly estimatePerRecord: number;
   private readonly messageBytes: number;
+  private readonly wideExtra: number;
   private readonly hashKeyShare: number;
 
   constructor(
@@ -151,7 +165,12 @@ export class ExpectedAggregate {
     this.hashKeyShare = hashKeyShare;
     this.estimatePerRecord = meanDataBytes + PER_RECORD + KEY_INDEX + hashKeyShare * KEY_INDEX;
     const data = Math.round(meanDataBytes);
-    this.messageBytes = fieldBytes(1 + 1 + hashKeyShare * 2 + fieldBytes(data));
+    const narrow = 1 + 1 + hashKeyShare * 2 + fieldBytes(data);
+    this.messageBytes = 1 + varintBytes(Math.round(narrow)) + narrow;
+    // A key index from 128 on takes a second byte (twice with explicit hash keys), which can also
+    // take the record message's length prefix past a varint boundary.
+    const wide = narrow + 1 + hashKeyShare;
+    this.wideExtra = wide - narrow + varintBytes(Math.round(wide)) - varintBytes(Math.round(narrow));
   }
 
   /** Expected key-table bytes: `entry(keyBytes, hashKeyBytes)` summed over distinct keys, and the distinct count. */
@@ -187,9 +206,8 @@ export class ExpectedAggregate {
     let a = this.accurateCache.get(whole);
     if (a === undefined) {
       const [bytes, distinct] = this.table(whole, (kb, hb) => fieldBytes(kb) + (hb > 0 ? fieldBytes(hb) : 0));
-      // Key indices from 128 on take a second byte (twice with explicit hash keys).
       const wideIndices = distinct > 128 ? (whole * (distinct - 128)) / distinct : 0;
-      a = CONTAINER_OVERHEAD + bytes + whole * this.messageBytes + wideIndices * (1 + this.hashKeyShare);
+      a = CONTAINER_OVERHEAD + bytes + whole * this.messageBytes + wideIndices * this.wideExtra;
       this.accurateCache.set(whole, a);
     }
     return a;

@@ -1,6 +1,6 @@
-// Two places where the model's aggregated-record sizes differ from the bytes the KPL writes,
-// each pinned by an example worked out by hand and checked with a protobuf encoding of its own.
-// Both tests fail against the model as it is: they state what the KPL does.
+// Two places where the model's aggregated-record sizes once differed from the bytes the KPL writes
+// (explicit hash keys indexed in their own table; a wide key index widening a record's length
+// prefix), each pinned by an example worked out by hand and checked with a protobuf encoding.
 
 import { describe, expect, it } from "vitest";
 import {
