@@ -474,8 +474,27 @@ async function main(argv: string[]): Promise<number> {
           case: { type: "string", describe: "run one case in this process (used by the suite)" },
           runs: { type: "number", default: 3, describe: "repetitions per case (median reported)" },
           only: { type: "string", describe: "run only the cases whose name starts with this" },
+          peer: {
+            type: "boolean",
+            default: false,
+            describe: "time kinesim beside the per-record SimPy peer on its four cases (needs python3)",
+          },
+          "peer-dir": {
+            type: "string",
+            default: "../shared/peers",
+            describe: "folder of the peer model (simpy_kinesis.py and its SimPy)",
+          },
         }),
       async (args) => {
+        if (args.peer) {
+          const { benchPeerCommand } = await import("./bench-peer.js");
+          code = benchPeerCommand({
+            peerDir: args["peer-dir"],
+            runs: args.runs,
+            ...(args.only !== undefined ? { only: args.only } : {}),
+          });
+          return;
+        }
         const { benchCommand } = await import("./bench.js");
         code = await benchCommand({
           ...(args.case !== undefined ? { case: args.case } : {}),
