@@ -4,6 +4,12 @@
 
 import * as hdr from "hdr-histogram-js";
 
+// HdrHistogram's WebAssembly build records a value about four times faster than its JavaScript
+// one (the same buckets, the same answers). Its memory lives outside the JavaScript heap: each
+// histogram frees its own when it is collected.
+await hdr.initWebAssembly();
+const release = new FinalizationRegistry<hdr.Histogram>((h) => h.destroy());
+
 /** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
  *  its origin time (lo ≤ hi, both ≥ 0). */
 export interface Spread {
@@ -24,8 +30,9 @@ export class LatencyHistogram {
       highestTrackableValue: 3_600_000_000,
       numberOfSignificantValueDigits: 3,
       autoResize: true,
-      useWebAssembly: false,
+      useWebAssembly: true,
     });
+    release.register(this, this.h);
   }
 
   /** Sum of the recorded values (HdrHistogram's own mean walks every bucket). */

@@ -954,25 +954,25 @@ function splitOff(piece: Cohort, k: number): Cohort {
  * reaches past now are split, uniformly); returns them, or undefined when there are none.
  */
 function notYetCreated(batch: Cohort[], nowUs: number): Cohort[] | undefined {
-  let later: Cohort[] | undefined;
-  for (let i = batch.length - 1; i >= 0; i--) {
-    const piece = batch[i]!;
-    const newest = piece.originUs - piece.spread.lo;
-    if (newest <= nowUs) continue;
-    const oldest = piece.originUs - piece.spread.hi;
-    const created = oldest >= nowUs ? 0 : Math.floor((piece.count * (nowUs - oldest)) / (newest - oldest));
-    later ??= [];
-    if (created === 0) {
-      batch.splice(i, 1);
-      later.unshift(piece);
-      continue;
-    }
+  // Pieces join a batch in the order of their creation times: walk back from the newest to the
+  // first piece wholly created, and cut there (the pieces before it were created earlier still).
+  let i = batch.length - 1;
+  while (i >= 0 && batch[i]!.originUs - batch[i]!.spread.lo > nowUs) i--;
+  if (i === batch.length - 1) return undefined;
+  // batch[i + 1] is the oldest piece not wholly created: split it at `nowUs`.
+  const later = batch.splice(i + 1);
+  const piece = later[0]!;
+  const newest = piece.originUs - piece.spread.lo;
+  const oldest = piece.originUs - piece.spread.hi;
+  const created = oldest >= nowUs ? 0 : Math.floor((piece.count * (nowUs - oldest)) / (newest - oldest));
+  if (created > 0) {
     // The first `created` records stay in the batch, created over [oldest, now].
     const rest = splitOff(piece, piece.count - created);
     rest.spread = { lo: piece.spread.lo, hi: piece.originUs - nowUs };
     piece.spread = { lo: 0, hi: nowUs - oldest };
     piece.originUs = nowUs;
-    later.unshift(rest);
+    batch.push(piece);
+    later[0] = rest;
   }
   return later;
 }
@@ -983,11 +983,14 @@ function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
   let bytes = 0;
   let oldest = Number.POSITIVE_INFINITY;
   let newest = Number.NEGATIVE_INFINITY;
-  for (const p of pieces) {
+  for (let i = 0; i < pieces.length; i++) {
+    const p = pieces[i]!;
     count += p.count;
     bytes += p.bytes;
-    oldest = Math.min(oldest, p.originUs - p.spread.hi);
-    newest = Math.max(newest, p.originUs - p.spread.lo);
+    const from = p.originUs - p.spread.hi;
+    const to = p.originUs - p.spread.lo;
+    if (from < oldest) oldest = from;
+    if (to > newest) newest = to;
   }
   const first = pieces[0]!;
   return new Cohort(
