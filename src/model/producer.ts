@@ -441,19 +441,26 @@ export class Producer implements ProducerFleet {
   private readonly onTick = (now: number): void => {
     const tick = this.context.tickUs!;
     const end = Math.min(now + tick, this.stopUs);
-    const expected = this.rate.integral(now, end) / this.groups;
-    // Even arrivals are even for the fleet: a tick's records, a whole number carried over from tick
-    // to tick, fall on the groups at random (as records go to random clients at record resolution).
+    const expected = this.rate.integral(now, end);
+    // The fleet's records of the tick: a whole number carried over from tick to tick for even
+    // arrivals, a Poisson count otherwise (independent Poisson counts per group are a Poisson total
+    // dealt out at random). They fall on the groups at random, as records go to random clients at
+    // record resolution: one draw per record when there are fewer records than groups.
+    let total: number;
     if (this.spec.arrivals === "even") {
-      this.evenCarry += expected * this.groups;
-      const total = Math.floor(this.evenCarry);
+      this.evenCarry += expected;
+      total = Math.floor(this.evenCarry);
       this.evenCarry -= total;
-      if (this.groups === 1) this.evenCounts[0] = total;
-      else multinomial(this.traffic, total, this.evenShares, this.evenCounts);
-    }
-    for (const [g, instance] of this.instances.entries()) {
-      let count = this.spec.arrivals === "even" ? this.evenCounts[g]! : poisson(this.traffic, expected);
+    } else total = poisson(this.traffic, expected);
+    const counts = this.evenCounts;
+    counts.fill(0);
+    if (this.groups === 1) counts[0] = total;
+    else if (total < this.groups) for (let i = 0; i < total; i++) counts[this.traffic.int(this.groups)]!++;
+    else multinomial(this.traffic, total, this.evenShares, counts);
+    for (let g = 0; g < this.groups && total > 0; g++) {
+      let count = counts[g]!;
       if (count === 0) continue;
+      const instance = this.instances[g]!;
       this.interval.produced += count;
       if (this.oversize.share > 0) {
         // Records over the maximum size are rejected by the API at once (see `oversize`).
@@ -475,7 +482,9 @@ export class Producer implements ProducerFleet {
         now,
       );
     }
-    for (const instance of this.instances) this.pump(instance);
+    // Only the groups fed this tick have anything new to send (the others sent what they could
+    // when their linger timers fired or their responses came back).
+    for (let g = 0; g < this.groups; g++) if (counts[g]! > 0) this.pump(this.instances[g]!);
     if (end < this.stopUs) this.sim.at(end, this.onTick);
   };
 
