@@ -5,9 +5,10 @@
 import * as hdr from "hdr-histogram-js";
 
 // HdrHistogram's WebAssembly build records a value about four times faster than its JavaScript
-// one (the same buckets, the same answers). Its memory lives outside the JavaScript heap: each
-// histogram frees its own when it is collected.
-await hdr.initWebAssembly();
+// one (the same buckets, the same answers). It is compiled once, when the first histogram is made
+// (synchronously: a module-level await stops worker threads loading this file under tsx). Its
+// memory lives outside the JavaScript heap: each histogram frees its own when it is collected.
+let wasmReady = false;
 const release = new FinalizationRegistry<hdr.Histogram>((h) => h.destroy());
 
 /** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
@@ -25,6 +26,10 @@ export class LatencyHistogram {
   private readonly h: hdr.Histogram;
 
   constructor() {
+    if (!wasmReady) {
+      hdr.initWebAssemblySync();
+      wasmReady = true;
+    }
     this.h = hdr.build({
       lowestDiscernibleValue: 1,
       highestTrackableValue: 3_600_000_000,
