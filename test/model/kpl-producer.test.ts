@@ -239,3 +239,30 @@ producers:
     expect(s.records.accepted).toBeGreaterThan(0.95 * 2000 * 30);
   });
 });
+
+describe("a polling reader of aggregated records", () => {
+  it("spends its per-record time per Kinesis record, or per user record when it de-aggregates", () => {
+    // 2,000 user records/s in about 90-record aggregates: 1 ms a record is 22 ms of work a second
+    // per Kinesis record, and 2 s a second per user record — a reader that cannot keep up.
+    const text = (deaggregate: boolean) => `
+name: kpl-deaggregate
+seed: 5
+duration: 60s
+stream: { shards: 1 }
+producers:
+  - { name: p, client: kpl, rate: 2000/s, recordSize: 200B, arrivals: even }
+consumers:
+  - { name: c, type: polling, deaggregate: ${deaggregate}, processing: { perRecord: 1ms } }
+`;
+    const plain = runInMemory(scenarioOf(text(false))).summary.consumers[0]!;
+    const deaggregating = runInMemory(scenarioOf(text(true))).summary.consumers[0]!;
+    expect(plain.delivered).toBeGreaterThan(0.9 * 2000 * 60);
+    expect(plain.deliveredKinesisRecords).toBeLessThan(plain.delivered / 50);
+    expect(plain.processed).toBeGreaterThan(0.9 * 2000 * 60);
+    expect(plain.endToEndLatencyMs.p99).toBeLessThan(3000);
+    // At 1 ms a user record it processes at most 1,000 a second of the 2,000 that arrive, and the
+    // records it reads wait ever longer for it (half a second more for every second of the run).
+    expect(deaggregating.processed).toBeLessThan(0.55 * 2000 * 60);
+    expect(deaggregating.endToEndLatencyMs.p99).toBeGreaterThan(15_000);
+  });
+});
