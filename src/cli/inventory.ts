@@ -12,6 +12,9 @@ export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
+/** How a producer's client is named when it is not the SDK send loop. */
+const CLIENT_NAMES: Record<string, string> = { kpl: "KPL", agent: "Kinesis Agent" };
+
 /** Up to this many producers or consumers are named; more are counted by kind. */
 const LISTED = 4;
 
@@ -65,7 +68,11 @@ export function inventoryLines(scenario: Scenario): [label: string, text: string
       : `${perSecond(mean)} records/s on average, up to ${perSecond(upTo)}/s`;
   const fleets =
     s.producers.length <= LISTED
-      ? s.producers.map((p) => `${p.name} → ${p.target}`).join(", ")
+      ? s.producers
+          .map(
+            (p) => `${p.name}${CLIENT_NAMES[p.client] ? ` (${CLIENT_NAMES[p.client]})` : ""} → ${p.target}`,
+          )
+          .join(", ")
       : `${s.producers.length} fleets writing to ${tally(s.producers.map((p) => p.target))}`;
   lines.push([
     s.producers.length === 1 ? "producer" : "producers",

@@ -4,6 +4,7 @@
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { validReport } from "../../src/cli/inventory.js";
 import { RandomStreams } from "../../src/engine/random.js";
 import { backoffDelay } from "../../src/model/retry.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -99,4 +100,19 @@ producers:
       expect(() => scenarioOf(producer(fields))).toThrow(message);
     });
   }
+});
+
+describe("validate names the client", () => {
+  it("says which producers are the KPL or the Kinesis Agent", () => {
+    const scenario = scenarioOf(`
+name: clients
+duration: 10s
+stream: { name: s, shards: 1 }
+producers:
+  - { name: a, rate: 10/s }
+  - { name: b, client: kpl, rate: 10/s }
+  - { name: c, client: agent, rate: 10/s }
+`);
+    expect(validReport("clients.yaml", scenario)).toContain("a → s, b (KPL) → s, c (Kinesis Agent) → s");
+  });
 });
