@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./bench.js";
 import { textTable } from "./human.js";
 
 /** A peer case: the peer's flags and the same work as a kinesim scenario. */
@@ -71,12 +72,6 @@ export const PEER_CASES: PeerCase[] = [
 interface Timed {
   wallSeconds: number;
   firstAttemptThrottled: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 function timed(command: string, args: string[], env?: NodeJS.ProcessEnv): { wall: number; stdout: string } {

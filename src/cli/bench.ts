@@ -259,7 +259,8 @@ function benchChecks(rows: readonly Measurement[]): BenchCheck[] {
   return checks;
 }
 
-function median(values: number[]): number {
+/** Median of a non-empty list (the mean of the middle two for an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

@@ -7,7 +7,6 @@ import type { CapacityEvent, OnDemandSpec, ScalingSpec } from "./capacity.js";
 import type { ProcessingSpec } from "./consumers.js";
 import type { QueueSpec } from "./queues.js";
 import type {
-  AgentSettings,
   KeyDistribution,
   RateProfile,
   ResolvedProducer,
@@ -262,8 +261,8 @@ function retry(r: RetryPolicy): Plain {
 }
 
 function producer(p: ResolvedProducer): Plain {
-  const kpl = p.client === "kpl" && p.kpl;
-  if (p.client === "agent" && p.agent) return agentProducer(p, p.agent);
+  // An agent's lines are held with their newline, added on loading: the file gives them without.
+  const { offset: _newline, ...recordSize } = p.recordSize;
   return {
     name: p.name,
     client: p.client,
@@ -271,42 +270,8 @@ function producer(p: ResolvedProducer): Plain {
     target: p.target,
     rate: rateProfile(p.rate),
     arrivals: p.arrivals,
-    recordSize: distribution(p.recordSize, SIZE),
-    partitionKey: partitionKey(p.partitionKey),
-    // The KPL sends PutRecords with its own batching and retries: none of the SDK loop's settings.
-    ...(kpl
-      ? {
-          kpl: {
-            recordMaxBufferedTime: duration(kpl.recordMaxBufferedTime),
-            recordTtl: duration(kpl.recordTtl),
-            aggregationEnabled: kpl.aggregationEnabled,
-            aggregationMaxSize: size(kpl.aggregationMaxSize),
-            aggregationMaxCount: kpl.aggregationMaxCount,
-            collectionMaxCount: kpl.collectionMaxCount,
-            collectionMaxSize: size(kpl.collectionMaxSize),
-            rateLimit: kpl.rateLimit,
-            maxConnections: kpl.maxConnections,
-            requestTimeout: duration(kpl.requestTimeout),
-            failIfThrottled: kpl.failIfThrottled,
-            compressionRatio: kpl.compressionRatio,
-          },
-        }
-      : {
-          api: p.api,
-          ...(p.api === "PutRecord" || p.api === "SendMessage"
-            ? {}
-            : {
-                batch: {
-                  maxRecords: p.batch.maxRecords,
-                  maxBytes: size(p.batch.maxBytes),
-                  linger: duration(p.batch.linger),
-                },
-              }),
-          maxInFlight: p.maxInFlight,
-          keyAffinity: p.keyAffinity,
-          ordering: p.ordering,
-          retry: retry(p.retry),
-        }),
+    recordSize: distribution(recordSize, SIZE),
+    ...clientSettings(p),
     latency: distribution(p.latency, DURATION),
     start: duration(p.start),
     // Absent means "until the end of the run", which stays true under --set duration=….
@@ -314,30 +279,62 @@ function producer(p: ResolvedProducer): Plain {
   };
 }
 
-/** A Kinesis Agent fleet: its own settings; its batching, retries and keys follow from them. */
-function agentProducer(p: ResolvedProducer, a: AgentSettings): Plain {
-  // The line's newline is added on loading: the file holds the line's size without it.
-  const { offset: _newline, ...line } = p.recordSize;
+/**
+ * A producer's client settings. The KPL and the Kinesis Agent batch, retry (and for the agent,
+ * choose keys) on their own: none of the SDK loop's settings are written for them.
+ */
+function clientSettings(p: ResolvedProducer): Record<string, Plain> {
+  if (p.client === "agent" && p.agent) {
+    const a = p.agent;
+    return {
+      agent: {
+        maxBufferAge: duration(a.maxBufferAge),
+        maxBufferSizeRecords: a.maxBufferSizeRecords,
+        ...optional("maxBufferSizeBytes", a.maxBufferSizeBytes, size),
+        maxSendingThreads: a.maxSendingThreads,
+        retryInitialBackoff: duration(a.retryInitialBackoff),
+        retryMaxBackoff: duration(a.retryMaxBackoff),
+        partitionKeyOption: a.partitionKeyOption,
+      },
+    };
+  }
+  const partitionKeys = { partitionKey: partitionKey(p.partitionKey) };
+  if (p.client === "kpl" && p.kpl) {
+    const kpl = p.kpl;
+    return {
+      ...partitionKeys,
+      kpl: {
+        recordMaxBufferedTime: duration(kpl.recordMaxBufferedTime),
+        recordTtl: duration(kpl.recordTtl),
+        aggregationEnabled: kpl.aggregationEnabled,
+        aggregationMaxSize: size(kpl.aggregationMaxSize),
+        aggregationMaxCount: kpl.aggregationMaxCount,
+        collectionMaxCount: kpl.collectionMaxCount,
+        collectionMaxSize: size(kpl.collectionMaxSize),
+        rateLimit: kpl.rateLimit,
+        maxConnections: kpl.maxConnections,
+        requestTimeout: duration(kpl.requestTimeout),
+        failIfThrottled: kpl.failIfThrottled,
+        compressionRatio: kpl.compressionRatio,
+      },
+    };
+  }
   return {
-    name: p.name,
-    client: p.client,
-    instances: p.instances,
-    target: p.target,
-    rate: rateProfile(p.rate),
-    arrivals: p.arrivals,
-    recordSize: distribution(line, SIZE),
-    agent: {
-      maxBufferAge: duration(a.maxBufferAge),
-      maxBufferSizeRecords: a.maxBufferSizeRecords,
-      ...optional("maxBufferSizeBytes", a.maxBufferSizeBytes, size),
-      maxSendingThreads: a.maxSendingThreads,
-      retryInitialBackoff: duration(a.retryInitialBackoff),
-      retryMaxBackoff: duration(a.retryMaxBackoff),
-      partitionKeyOption: a.partitionKeyOption,
-    },
-    latency: distribution(p.latency, DURATION),
-    start: duration(p.start),
-    ...optional("stop", p.stop, duration),
+    ...partitionKeys,
+    api: p.api,
+    ...(p.api === "PutRecord" || p.api === "SendMessage"
+      ? {}
+      : {
+          batch: {
+            maxRecords: p.batch.maxRecords,
+            maxBytes: size(p.batch.maxBytes),
+            linger: duration(p.batch.linger),
+          },
+        }),
+    maxInFlight: p.maxInFlight,
+    keyAffinity: p.keyAffinity,
+    ordering: p.ordering,
+    retry: retry(p.retry),
   };
 }
 

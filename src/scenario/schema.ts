@@ -610,8 +610,6 @@ export const producerSchema = z
           linger: KPL_DEFAULTS.recordMaxBufferedTimeMs.value * MS,
         },
       batchGiven: p.batch !== undefined,
-      // The batch's byte limit was chosen by the user (not to be trimmed to a target's maximum).
-      batchBytesGiven: p.batch !== undefined || agent?.settings.maxBufferSizeBytes !== undefined,
     };
   });
 /** A producer fleet after validation. */
@@ -1328,7 +1326,10 @@ function resolveReferences(s: Parsed) {
               maxRecords: SQS_FIFO.batchMaxMessages.value,
               maxBytes: SQS_FIFO.maxMessageBytes.value,
             }
-          : toFirehose && !p.batchBytesGiven
+          : // A byte limit the user chose (the batch's, or an agent's) is checked, not trimmed.
+            toFirehose &&
+              !p.batchGiven &&
+              !(p.client === "agent" && p.agent?.maxBufferSizeBytes !== undefined)
             ? { ...p.batch, maxBytes: Math.min(p.batch.maxBytes, batchBytes) }
             : p.batch;
       return { ...p, target, api, batch };

@@ -26,7 +26,7 @@ function reloaded(s: Scenario): Scenario {
 
 /**
  * The Scenario without the flags that record whether the file itself gave a value:
- * `batchGiven`, `batchBytesGiven`, `retryGiven`, `partitionKeyGiven` and `maxInFlightGiven`
+ * `batchGiven`, `retryGiven`, `partitionKeyGiven` and `maxInFlightGiven`
  * (producers) and `retryDurationGiven` (delivery destinations). The rendering fills
  * in every default, so reloaded they always read "given". Neither changes a run: the batch is
  * rendered as resolved (already capped for a delivery stream, where the flag matters), and
@@ -36,14 +36,7 @@ function comparable(s: Scenario): unknown {
   return {
     ...s,
     producers: s.producers.map(
-      ({
-        batchGiven: _b,
-        batchBytesGiven: _bb,
-        retryGiven: _r,
-        partitionKeyGiven: _k,
-        maxInFlightGiven: _m,
-        ...p
-      }) => p,
+      ({ batchGiven: _b, retryGiven: _r, partitionKeyGiven: _k, maxInFlightGiven: _m, ...p }) => p,
     ),
     firehose: s.firehose.map((f) => {
       const { retryDurationGiven: _, ...destination } = f.destination;

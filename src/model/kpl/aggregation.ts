@@ -41,17 +41,19 @@ export class AggregateEstimate {
   count = 0;
   private estimate = 0;
   private firstDataBytes = 0;
-  private readonly keys = new Map<number, number>();
-  private readonly hashKeys = new Map<number, number>();
+  private readonly keys = new KeyTable();
+  private readonly hashKeys = new KeyTable();
 
   add(u: UserShape): void {
     if (this.count === 0) this.firstDataBytes = u.dataBytes;
     this.count++;
     this.estimate += u.dataBytes + PER_RECORD + KEY_INDEX;
-    if (firstSight(this.keys, u.keyId)) this.estimate += u.keyBytes + KEY_ENTRY;
+    this.keys.enter(u.keyId);
+    if (this.keys.added) this.estimate += u.keyBytes + KEY_ENTRY;
     if (u.hashKeyBytes > 0) {
       this.estimate += KEY_INDEX;
-      if (firstSight(this.hashKeys, u.keyId)) this.estimate += u.hashKeyBytes + KEY_ENTRY;
+      this.hashKeys.enter(u.keyId);
+      if (this.hashKeys.added) this.estimate += u.hashKeyBytes + KEY_ENTRY;
     }
   }
 
@@ -68,11 +70,29 @@ export class AggregateEstimate {
   }
 }
 
-function firstSight(seen: Map<number, number>, keyId: number): boolean {
-  if (keyId < 0) return true;
-  const n = seen.get(keyId) ?? 0;
-  seen.set(keyId, n + 1);
-  return n === 0;
+/**
+ * A key table of an aggregated record (partition keys, or explicit hash keys): each key's index, in
+ * order of first appearance. A negative key id is a key seen once: always a new entry.
+ */
+class KeyTable {
+  private readonly indices = new Map<number, number>();
+  private size = 0;
+  /** Whether the last key entered was new to the table. */
+  added = false;
+
+  /** The index of key `keyId`, entering it if it is new. */
+  enter(keyId: number): number {
+    const known = keyId >= 0 ? this.indices.get(keyId) : undefined;
+    this.added = known === undefined;
+    if (known !== undefined) return known;
+    if (keyId >= 0) this.indices.set(keyId, this.size);
+    return this.size++;
+  }
+
+  clear(): void {
+    this.indices.clear();
+    this.size = 0;
+  }
 }
 
 /**
@@ -85,30 +105,17 @@ export function accurateSize(users: readonly UserShape[], n = users.length): num
   if (n === 0) return 0;
   if (n === 1) return users[0]!.dataBytes;
   // The partition-key and explicit-hash-key tables are indexed separately.
-  const keyIndex = new Map<number, number>();
-  const hashIndex = new Map<number, number>();
-  let keys = 0;
-  let hashKeys = 0;
+  const keys = new KeyTable();
+  const hashKeys = new KeyTable();
   let protobuf = 0;
   for (let i = 0; i < n; i++) {
     const u = users[i]!;
-    let index: number;
-    if (u.keyId >= 0 && keyIndex.has(u.keyId)) {
-      index = keyIndex.get(u.keyId)!;
-    } else {
-      index = keys++;
-      if (u.keyId >= 0) keyIndex.set(u.keyId, index);
-      protobuf += fieldBytes(u.keyBytes);
-    }
+    const index = keys.enter(u.keyId);
+    if (keys.added) protobuf += fieldBytes(u.keyBytes);
     let hash = 0;
     if (u.hashKeyBytes > 0) {
-      if (u.keyId >= 0 && hashIndex.has(u.keyId)) {
-        hash = hashIndex.get(u.keyId)!;
-      } else {
-        hash = hashKeys++;
-        if (u.keyId >= 0) hashIndex.set(u.keyId, hash);
-        protobuf += fieldBytes(u.hashKeyBytes);
-      }
+      hash = hashKeys.enter(u.keyId);
+      if (hashKeys.added) protobuf += fieldBytes(u.hashKeyBytes);
     }
     // Record message: partition_key_index (tag + varint), explicit_hash_key_index, data.
     const message =
@@ -152,7 +159,6 @@ export class ExpectedAggregate {
   private readonly estimatePerRecord: number;
   private readonly messageBytes: number;
   private readonly wideExtra: number;
-  private readonly hashKeyShare: number;
 
   constructor(
     private readonly keys: ShardKeys,
@@ -162,7 +168,6 @@ export class ExpectedAggregate {
     keys.probabilities.forEach((q, i) => {
       if (keys.hashKeyBytes[i]! > 0) hashKeyShare += q;
     });
-    this.hashKeyShare = hashKeyShare;
     this.estimatePerRecord = meanDataBytes + PER_RECORD + KEY_INDEX + hashKeyShare * KEY_INDEX;
     const data = Math.round(meanDataBytes);
     const narrow = 1 + 1 + hashKeyShare * 2 + fieldBytes(data);

@@ -4,6 +4,7 @@
 
 import { US_PER_MS } from "../../engine/time.js";
 import type { Cell } from "../../metrics/sink.js";
+import { round } from "../run-recorder.js";
 
 /** Counters of one interval (or of the run). */
 export class KplCounters {
@@ -52,8 +53,7 @@ export class KplCounters {
 type CounterKey = { [K in keyof KplCounters]: KplCounters[K] extends number ? K : never }[keyof KplCounters];
 const COUNTER_KEYS = Object.keys(new KplCounters()) as CounterKey[];
 
-const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const ratio = (a: number, b: number) => (b > 0 ? round3(a / b) : 0);
+const ratio = (a: number, b: number) => (b > 0 ? round(a / b) : 0);
 
 /** The KPL metrics of one producer. */
 export class KplMetrics {
@@ -98,12 +98,12 @@ export class KplMetrics {
       c.krsDataPut,
       ratio(c.usersSent, c.krsSent),
       ratio(c.krsSent, c.requests),
-      round3(c.requests),
+      round(c.requests),
       c.errorsThrottled,
       c.wrongShard,
       c.errorsExpired,
-      round3(c.errorsTimeout),
-      c.errorsThrottled + c.wrongShard + c.errorsExpired + round3(c.errorsTimeout),
+      round(c.errorsTimeout),
+      c.errorsThrottled + c.wrongShard + c.errorsExpired + round(c.errorsTimeout),
       ratio(c.retries, c.finished),
       ratio(c.bufferingUs / US_PER_MS, c.buffered),
       ratio(c.requestUs / US_PER_MS, c.requests),

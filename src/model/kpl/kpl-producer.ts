@@ -48,6 +48,11 @@ const AGGREGATED_KEY_BYTES = KPL_INTERNALS.aggregatedPartitionKeyBytes.value;
 /** Aggregators (instances × predicted shards) cohort resolution keeps at most, about. */
 const AGGREGATOR_BUDGET = 4096;
 
+/** A predicted shard as one number: its map version and its index under it (indices < 2²⁰). */
+function shardKey(mapVersion: number, index: number): number {
+  return mapVersion * 2 ** 20 + index;
+}
+
 /** User records travelling together: one at record resolution, many at cohort resolution. */
 class Users {
   constructor(
@@ -165,15 +170,26 @@ class KinesisRecords {
 }
 
 /** One shard's aggregation buffer in one instance (a Reducer of user records). */
-interface Aggregator {
+/**
+ * A buffer flushed when its earliest record deadline comes (see armDeadline): the Reducer's
+ * aggregators and the Collector.
+ */
+interface DeadlineBuffer {
+  items: readonly { deadlineUs: number }[];
+  /** When its timer fires (Infinity: none armed), and the timer's token (a newer one cancels it). */
+  timerAt: number;
+  token: number;
+  /** What the timer does: flush the buffer. */
+  onDeadline: (t: number) => void;
+}
+
+interface Aggregator extends DeadlineBuffer {
   index: number;
   mapVersion: number;
   items: Users[];
   users: number;
   /** Record resolution: the KPL's running size estimate. */
   estimate: AggregateEstimate | undefined;
-  timerAt: number;
-  token: number;
   /** Cohort resolution: the timer of the moment records yet to be created fill the buffer. */
   fillToken: number;
 }
@@ -185,20 +201,19 @@ interface Limiter {
 }
 
 /** An instance's collector (a Reducer of Kinesis records into PutRecords requests). */
-interface Collector {
+interface Collector extends DeadlineBuffer {
   items: KinesisRecords[];
   krs: number;
   bytes: number;
-  /** Blob bytes buffered per predicted shard (key: map version and shard). */
-  shardBytes: Map<string, number>;
-  timerAt: number;
-  token: number;
+  /** Blob bytes buffered per predicted shard (see shardKey). */
+  shardBytes: Map<number, number>;
 }
 
 /** A KPL instance (record resolution) or a group of instances acting in step (cohorts). */
 interface Instance {
-  aggregators: Map<string, Aggregator>;
-  limiters: Map<string, Limiter>;
+  /** By predicted shard (see shardKey). */
+  aggregators: Map<number, Aggregator>;
+  limiters: Map<number, Limiter>;
   collector: Collector;
   inFlight: number;
   /** Requests formed but waiting for a connection. */
@@ -261,7 +276,7 @@ export class KplProducer implements ProducerFleet {
   private shardCounts = new Float64Array(0);
   private aliasFor: { version: number; table: AliasTable } | undefined;
   /** Expected sizes per shard of a map version (cohort resolution). */
-  private expected = new Map<string, ExpectedAggregate>();
+  private expected = new Map<number, ExpectedAggregate>();
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -318,13 +333,22 @@ export class KplProducer implements ProducerFleet {
     this.evenShares = new Float64Array(this.groups).fill(1 / this.groups);
     this.evenCounts = new Float64Array(this.groups);
     for (let i = 0; i < this.groups; i++) {
-      this.instances.push({
+      const instance: Instance = {
         aggregators: new Map(),
         limiters: new Map(),
-        collector: { items: [], krs: 0, bytes: 0, shardBytes: new Map(), timerAt: Infinity, token: 0 },
+        collector: {
+          items: [],
+          krs: 0,
+          bytes: 0,
+          shardBytes: new Map(),
+          timerAt: Number.POSITIVE_INFINITY,
+          token: 0,
+          onDeadline: (t) => this.flushCollector(instance, t),
+        },
         inFlight: 0,
         waiting: [],
-      });
+      };
+      this.instances.push(instance);
     }
     if (tick === undefined)
       this.arrivals = new ArrivalClock(this.rate, spec.arrivals, this.traffic, this.stopUs);
@@ -554,10 +578,10 @@ export class KplProducer implements ProducerFleet {
       this.toLimiter(instance, this.solo(users), now);
       return;
     }
-    const key = `${users.mapVersion}/${users.predicted}`;
+    const key = shardKey(users.mapVersion, users.predicted);
     let agg = instance.aggregators.get(key);
     if (!agg) {
-      agg = {
+      const created: Aggregator = {
         index: users.predicted,
         mapVersion: users.mapVersion,
         items: [],
@@ -565,8 +589,10 @@ export class KplProducer implements ProducerFleet {
         estimate: this.context.tickUs === undefined ? new AggregateEstimate() : undefined,
         timerAt: Number.POSITIVE_INFINITY,
         token: 0,
+        onDeadline: (t) => this.flushAggregator(instance, created, false, t),
         fillToken: 0,
       };
+      agg = created;
       instance.aggregators.set(key, agg);
     }
     if (agg.estimate) {
@@ -575,7 +601,7 @@ export class KplProducer implements ProducerFleet {
       agg.estimate.add(this.shapeOf(users));
       if (agg.users >= this.kpl.aggregationMaxCount || agg.estimate.bytes >= this.kpl.aggregationMaxSize)
         this.flushAggregator(instance, agg, true, now);
-      else this.setAggregatorDeadline(instance, agg, now);
+      else this.armDeadline(agg, now, users.deadlineUs);
       return;
     }
     agg.items.push(users);
@@ -597,7 +623,7 @@ export class KplProducer implements ProducerFleet {
       created = 0;
       for (const u of agg.items) created += u.createdBy(now);
     }
-    this.setAggregatorDeadline(instance, agg, now);
+    this.armDeadline(agg, now);
     if (agg.users < trigger) return;
     // Records still to come fill it: when the one that does is created (pieces are created one
     // after the other, oldest first).
@@ -630,7 +656,7 @@ export class KplProducer implements ProducerFleet {
   }
 
   private expectedFor(mapVersion: number, index: number): ExpectedAggregate {
-    const key = `${mapVersion}/${index}`;
+    const key = shardKey(mapVersion, index);
     let e = this.expected.get(key);
     if (!e) {
       const keys = this.map.shardKeys(mapVersion, index);
@@ -647,23 +673,28 @@ export class KplProducer implements ProducerFleet {
     );
   }
 
-  /** The Reducer's deadline rule: the earliest record deadline, at least 50 ms from now; only ever earlier. */
-  private setAggregatorDeadline(instance: Instance, agg: Aggregator, now: number): void {
-    if (agg.items.length === 0) {
-      agg.token++;
-      agg.timerAt = Number.POSITIVE_INFINITY;
+  /**
+   * The Reducer's and the Collector's deadline rule: a buffer is flushed at its earliest record
+   * deadline, at least 50 ms from now, the timer only ever moved earlier. `added` is the deadline
+   * of the one item just added, when the others' are armed already: adding a record then does not
+   * look at every record the buffer holds.
+   */
+  private armDeadline(buffer: DeadlineBuffer, now: number, added?: number): void {
+    if (buffer.items.length === 0) {
+      buffer.token++;
+      buffer.timerAt = Number.POSITIVE_INFINITY;
       return;
     }
-    let deadline = Number.POSITIVE_INFINITY;
-    for (const u of agg.items) deadline = Math.min(deadline, u.deadlineUs);
+    let deadline = added ?? Number.POSITIVE_INFINITY;
+    if (added === undefined) for (const item of buffer.items) deadline = Math.min(deadline, item.deadlineUs);
     const at = Math.ceil(Math.max(deadline, now + MIN_BUFFER_US));
-    if (at >= agg.timerAt) return;
-    agg.timerAt = at;
-    const token = ++agg.token;
+    if (at >= buffer.timerAt) return;
+    buffer.timerAt = at;
+    const token = ++buffer.token;
     this.sim.at(at, (t) => {
-      if (agg.token !== token) return;
-      agg.timerAt = Number.POSITIVE_INFINITY;
-      this.flushAggregator(instance, agg, false, t);
+      if (buffer.token !== token) return;
+      buffer.timerAt = Number.POSITIVE_INFINITY;
+      buffer.onDeadline(t);
     });
   }
 
@@ -703,7 +734,7 @@ export class KplProducer implements ProducerFleet {
       if (agg.items.length === 0) {
         agg.items.push(...future);
         agg.users += future.reduce((a, u) => a + u.count, 0);
-        this.setAggregatorDeadline(instance, agg, now);
+        this.armDeadline(agg, now);
         return;
       }
       kr = this.flushGroup(agg, full);
@@ -713,7 +744,7 @@ export class KplProducer implements ProducerFleet {
       }
       if (!full) this.checkFill(instance, agg, now);
     }
-    this.setAggregatorDeadline(instance, agg, now);
+    this.armDeadline(agg, now);
     this.toLimiter(instance, kr, now);
   }
 
@@ -798,7 +829,7 @@ export class KplProducer implements ProducerFleet {
   // Rate limiting
 
   private toLimiter(instance: Instance, kr: KinesisRecords, now: number): void {
-    const key = `${kr.mapVersion}/${kr.predicted}`;
+    const key = shardKey(kr.mapVersion, kr.predicted);
     let limiter = instance.limiters.get(key);
     if (!limiter) {
       const rate = this.kpl.rateLimit / 100;
@@ -870,7 +901,7 @@ export class KplProducer implements ProducerFleet {
     c.items.push(kr);
     c.krs += kr.krs;
     c.bytes += kr.wireBytes;
-    const key = `${kr.mapVersion}/${kr.predicted}`;
+    const key = shardKey(kr.mapVersion, kr.predicted);
     const shardBytes = (c.shardBytes.get(key) ?? 0) + kr.blobBytes;
     c.shardBytes.set(key, shardBytes);
     if (
@@ -879,27 +910,7 @@ export class KplProducer implements ProducerFleet {
       shardBytes >= this.shardFlushBytes
     )
       this.flushCollector(instance, now);
-    else this.setCollectorDeadline(instance, now);
-  }
-
-  private setCollectorDeadline(instance: Instance, now: number): void {
-    const c = instance.collector;
-    if (c.items.length === 0) {
-      c.token++;
-      c.timerAt = Number.POSITIVE_INFINITY;
-      return;
-    }
-    let deadline = Number.POSITIVE_INFINITY;
-    for (const kr of c.items) deadline = Math.min(deadline, kr.deadlineUs);
-    const at = Math.ceil(Math.max(deadline, now + MIN_BUFFER_US));
-    if (at >= c.timerAt) return;
-    c.timerAt = at;
-    const token = ++c.token;
-    this.sim.at(at, (t) => {
-      if (c.token !== token) return;
-      c.timerAt = Number.POSITIVE_INFINITY;
-      this.flushCollector(instance, t);
-    });
+    else this.armDeadline(c, now, kr.deadlineUs);
   }
 
   /** Sends the collector's Kinesis records, by deadline, as one PutRecords request within its limits. */
@@ -923,14 +934,14 @@ export class KplProducer implements ProducerFleet {
       request.push(part);
       krs += part.krs;
       bytes += part.wireBytes;
-      const key = `${part.mapVersion}/${part.predicted}`;
+      const key = shardKey(part.mapVersion, part.predicted);
       c.shardBytes.set(key, (c.shardBytes.get(key) ?? 0) - part.blobBytes);
       if (part !== kr) break;
     }
     c.krs -= krs;
     c.bytes -= bytes;
     for (const [key, b] of c.shardBytes) if (b <= 0.5) c.shardBytes.delete(key);
-    this.setCollectorDeadline(instance, now);
+    this.armDeadline(instance.collector, now);
     this.send(instance, request, now);
   }
 
