@@ -6,7 +6,8 @@
 
 import { US_PER_S } from "../engine/time.js";
 import { NULL_SINK } from "../metrics/sink.js";
-import { buildRun, expectedRecords, resolveTick } from "../model/build.js";
+import { buildRun } from "../model/build.js";
+import { expectedRecords, resolveTick } from "../model/resolution.js";
 import type { Scenario } from "../scenario/schema.js";
 import { UserInputError } from "./errors.js";
 import { formatWall } from "./human.js";

@@ -2,6 +2,7 @@
 // scenario, overrides, and the model's checks of scheduled capacity actions.
 
 import { checkSchedule } from "../model/capacity.js";
+import { checkPooling } from "../model/pooling.js";
 import { checkRecordSizes } from "../model/record-sizes.js";
 import { type LoadedScenario, loadScenario, type Override } from "../scenario/load.js";
 import { readScenarioFile, relativeReader } from "./files.js";
@@ -12,6 +13,10 @@ export function loadScenarioFile(path: string, overrides: readonly Override[] = 
     file: path,
     overrides,
     readFile: relativeReader(path),
-    check: (scenario) => [...checkSchedule(scenario), ...checkRecordSizes(scenario)],
+    check: (scenario) => [
+      ...checkSchedule(scenario),
+      ...checkRecordSizes(scenario),
+      ...checkPooling(scenario),
+    ],
   });
 }

@@ -28,17 +28,13 @@ import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import type { ProducerFleet } from "./producer-fleet.js";
+import { expectedRecords, resolveTick } from "./resolution.js";
 import { RunRecorder } from "./run-recorder.js";
 import { sloWindowLengths } from "./slo-windows.js";
 import { FifoQueue } from "./sqs/fifo-queue.js";
 import { Stream } from "./stream.js";
 import { rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
-
-/** Records a run may expect before `resolution: auto` switches from records to cohorts. */
-export const AUTO_RECORD_LIMIT = 2_000_000;
-/** Cohort tick `auto` picks for large runs. */
-export const AUTO_TICK_US = 10 * US_PER_MS;
 
 /** Options that change how a run is wired, not what it models. */
 export interface BuildOptions {
@@ -68,36 +64,6 @@ export interface BuiltRun {
   tickUs: number | undefined;
   /** `record` or the tick as written (e.g. `10ms`). */
   resolutionLabel: string;
-}
-
-/** Expected number of records the scenario's producers create (by `untilUs`, default the end). */
-export function expectedRecords(scenario: Scenario, untilUs = scenario.duration): number {
-  let total = 0;
-  for (const p of scenario.producers) {
-    const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
-    total += rateFunction(p.rate, p.start, stop, scenario.duration).integral(0, untilUs);
-  }
-  return total;
-}
-
-/** The cohort tick a scenario runs at (undefined: record resolution). */
-export function resolveTick(scenario: Scenario): number | undefined {
-  const r = scenario.resolution;
-  if (r === "record") return undefined;
-  if (r === "auto") {
-    // Per-key ordering and queues follow single records.
-    if (scenario.producers.some((p) => p.ordering === "per-key") || scenario.queues.length > 0)
-      return undefined;
-    if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
-    return scenario.metricsInterval % AUTO_TICK_US === 0
-      ? AUTO_TICK_US
-      : gcd(scenario.metricsInterval, AUTO_TICK_US);
-  }
-  return r;
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }
 
 /**

@@ -22,6 +22,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
+import { GROUP_BUDGET_US, groupsFor } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -101,20 +102,10 @@ interface TickRecords {
   bytesFed: number;
 }
 
-/** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
-const GROUP_BUDGET_US = 640_000;
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
-
-/**
- * Simulated groups for a fleet of `instances` clients with room for `budget` groups: as near a
- * whole number of instances each as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
- */
-export function groupsFor(instances: number, budget: number): number {
-  return Math.max(1, Math.ceil(instances / Math.ceil(instances / budget)));
-}
 
 /** Sum of `count` sizes drawn from `size` (exact for a few records, a normal for many). */
 export function sumOfSizes(size: Sampler, count: number, rng: RandomStream): number {

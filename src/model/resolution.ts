@@ -1,0 +1,54 @@
+// How finely a scenario is simulated: record resolution or a cohort tick (what `resolution: auto`
+// picks), and how many groups a fleet of clients is pooled into at a tick. Kept apart from the
+// builder so that loading a scenario can reason about it without loading the model.
+
+import { US_PER_MS } from "../engine/time.js";
+import type { Scenario } from "../scenario/schema.js";
+import { rateFunction } from "./traffic.js";
+
+/** Records a run may expect before `resolution: auto` switches from records to cohorts. */
+export const AUTO_RECORD_LIMIT = 2_000_000;
+
+/** Cohort tick `auto` picks for large runs. */
+export const AUTO_TICK_US = 10 * US_PER_MS;
+
+/** Groups simulated at cohort resolution: this budget divided by the tick (64 at 10 ms). */
+export const GROUP_BUDGET_US = 640_000;
+
+/**
+ * Simulated groups for a fleet of `instances` clients with room for `budget` groups: as near a
+ * whole number of instances each as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
+ */
+export function groupsFor(instances: number, budget: number): number {
+  return Math.max(1, Math.ceil(instances / Math.ceil(instances / budget)));
+}
+
+/** Expected number of records the scenario's producers create (by `untilUs`, default the end). */
+export function expectedRecords(scenario: Scenario, untilUs = scenario.duration): number {
+  let total = 0;
+  for (const p of scenario.producers) {
+    const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
+    total += rateFunction(p.rate, p.start, stop, scenario.duration).integral(0, untilUs);
+  }
+  return total;
+}
+
+/** The cohort tick a scenario runs at (undefined: record resolution). */
+export function resolveTick(scenario: Scenario): number | undefined {
+  const r = scenario.resolution;
+  if (r === "record") return undefined;
+  if (r === "auto") {
+    // Per-key ordering and queues follow single records.
+    if (scenario.producers.some((p) => p.ordering === "per-key") || scenario.queues.length > 0)
+      return undefined;
+    if (expectedRecords(scenario) <= AUTO_RECORD_LIMIT) return undefined;
+    return scenario.metricsInterval % AUTO_TICK_US === 0
+      ? AUTO_TICK_US
+      : gcd(scenario.metricsInterval, AUTO_TICK_US);
+  }
+  return r;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
