@@ -8,7 +8,8 @@
 // creation time. At cohort resolution the fleet is simulated as a few groups of instances acting
 // in step, and each group receives, at the end of every tick, one piece holding the records
 // created in that tick; a request's pieces are merged into one cohort and split over the shards
-// by the key distribution when it lands.
+// by the key distribution when it lands. Sparse clients — each creating a record or two per linger
+// time — are not pooled: their batches are modelled one by one, in aggregate (see SparseClients).
 
 import { KINESIS } from "../data/kinesis-limits.js";
 import { AliasTable } from "../engine/alias-table.js";
@@ -22,7 +23,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
-import { GROUP_BUDGET_US, groupsFor } from "./resolution.js";
+import { GROUP_BUDGET_US, groupsFor, sparsePooling } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -72,6 +73,54 @@ interface Instance {
   inFlight: number;
 }
 
+/**
+ * Cohort resolution for sparse clients, each creating fewer than a few records per linger time: a
+ * client's batch opens with its first record and is sent when its linger time is up, so that
+ * record waits the whole linger time and the few that join it less. The fleet is followed as
+ * counts of clients — idle (no open batch), with a batch open, with a closed batch waiting for a
+ * free in-flight slot — and each stretch's newly opened batches travel as one cohort of batches:
+ * their opening records, and the records that joined them, drawn when they close.
+ */
+interface SparseClients {
+  clients: number;
+  /** Clients without an open batch: their next record opens one. */
+  idle: number;
+  /** In-flight slots held (one per client batch on the wire or backing off), of clients × maxInFlight. */
+  inUse: number;
+  /** The same by the stretch their requests were first sent in, oldest first. */
+  held: Map<number, number>;
+  /** Opening records of batches still open. */
+  openRecords: number;
+  /** Closed batches whose clients' slots are all busy, oldest first; they keep taking records. */
+  waiting: WaitingBatches[];
+  waitingRecords: number;
+  /** Batches opened within one stretch travel together. */
+  stretchUs: number;
+  /** End of the current stretch. */
+  stretchEndUs: number;
+  /** Expected batches opened by clients that went idle during the current stretch, after its start. */
+  carry: number;
+}
+
+/** Closed batches of sparse clients waiting for slots: their records so far, and since when more join. */
+interface WaitingBatches {
+  batches: number;
+  /** When the batches opened: only requests sent by then can be what they wait for. */
+  openUs: number;
+  openers: Cohort;
+  joined: Cohort | undefined;
+  sinceUs: number;
+}
+
+/** In-flight slots a request holds until it is done, and when it was first sent. */
+interface SlotHold {
+  slots: number;
+  sentUs: number;
+}
+
+/** A client's or group's request: one slot. */
+const ONE_SLOT: SlotHold = { slots: 1, sentUs: 0 };
+
 /** Run-wide settings a producer needs. */
 export interface ProducerContext {
   sim: Simulation;
@@ -104,6 +153,8 @@ interface TickRecords {
 
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
+/** Stretches per linger time in which sparse clients' new batches are gathered (see SparseClients). */
+const SPARSE_STRETCHES = 25;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
 
@@ -186,6 +237,9 @@ export class Producer implements ProducerFleet {
   private readonly keyHeld = new Set<number>();
   private readonly keyWaiting = new Map<number, { instance: Instance; record: Cohort }[]>();
   private keyWaitingRecords = 0;
+  /** Cohort resolution for sparse clients (see SparseClients). */
+  private readonly sparse: SparseClients | undefined;
+  private readonly slotRng: RandomStream;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -199,6 +253,7 @@ export class Producer implements ProducerFleet {
     this.routeRng = context.random.stream(`${base}/route`);
     this.retryRng = context.random.stream(`${base}/retry`);
     this.latencyRng = context.random.stream(`${base}/latency`);
+    this.slotRng = context.random.stream(`${base}/slots`);
     this.stopUs = Math.min(spec.stop ?? context.runEndUs, context.runEndUs);
     this.rate = rateFunction(spec.rate, spec.start, this.stopUs, context.runEndUs);
     this.keys = new KeySpace(spec.partitionKey);
@@ -233,7 +288,27 @@ export class Producer implements ProducerFleet {
       tick === undefined || this.putRecordApi
         ? spec.instances
         : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
-    this.groups = groupsFor(spec.instances, budget);
+    const pooling =
+      tick === undefined || context.external ? undefined : sparsePooling(spec, tick, context.runEndUs);
+    if (pooling?.perClientBatches) {
+      // The batches opened within a stretch close together, so it is kept short against the
+      // linger time: they land as one lump, and near a shard's limit lumps of 100 ms (at a 1 s
+      // linger) throttled 0.8% of first attempts where clients one by one saw 0.15%; 40 ms, 0.3%.
+      const stretch = Math.max(tick!, Math.floor(linger / SPARSE_STRETCHES / tick!) * tick!);
+      this.sparse = {
+        clients: spec.instances,
+        idle: spec.instances,
+        inUse: 0,
+        held: new Map(),
+        openRecords: 0,
+        waiting: [],
+        waitingRecords: 0,
+        stretchUs: stretch,
+        stretchEndUs: 0,
+        carry: 0,
+      };
+    }
+    this.groups = this.sparse ? 1 : groupsFor(spec.instances, budget);
     this.instancesPerGroup = spec.instances / this.groups;
     // A group of k instances in step sends one request of k batches from each of its slots.
     this.maxBatchRecords = this.putRecordApi
@@ -269,7 +344,7 @@ export class Producer implements ProducerFleet {
     } else {
       // Each tick event adds the records created during the tick that just ended.
       const first = Math.floor(this.spec.start / tick) * tick;
-      if (first < this.stopUs) this.sim.at(first, this.onTick);
+      if (first < this.stopUs) this.sim.at(first, this.sparse ? this.onSparseStretch : this.onTick);
     }
   }
 
@@ -292,6 +367,7 @@ export class Producer implements ProducerFleet {
   bufferedRecords(): number {
     let n = 0;
     for (const instance of this.instances) n += instance.bufferRecords + instance.queuedRecords;
+    if (this.sparse) n += this.sparse.openRecords + this.sparse.waitingRecords;
     return n + this.keyWaitingRecords;
   }
 
@@ -553,6 +629,188 @@ export class Producer implements ProducerFleet {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Sparse clients (cohort resolution): batches of single clients, in aggregate
+
+  /** Idle clients that get a record in this stretch open a batch each; they close a linger time on. */
+  private readonly onSparseStretch = (now: number): void => {
+    const s = this.sparse!;
+    const end = Math.min(now + s.stretchUs, this.stopUs);
+    s.stretchEndUs = end;
+    const perClient = this.rate.integral(now, end) / s.clients;
+    // Each idle client gets a record with probability 1 − e^(−perClient); its first opens a batch
+    // (the others join it, and are drawn with those that join later). Clients that went idle during
+    // the last stretch, after it began, add theirs from then on.
+    let hit = s.idle > 0 && perClient > 0 ? binomial(this.traffic, s.idle, -Math.expm1(-perClient)) : 0;
+    if (s.carry > 0) hit = Math.min(s.idle, hit + poisson(this.traffic, s.carry));
+    s.carry = 0;
+    // Batches waiting for a slot take the records their clients created meanwhile.
+    for (const w of s.waiting) {
+      const since = this.joined(w.batches, w.sinceUs, now);
+      w.sinceUs = now;
+      if (!since) continue;
+      s.waitingRecords += since.count;
+      w.joined = w.joined ? mergePieces([w.joined, since], now) : since;
+    }
+    const openers = this.created(hit, end, end - now);
+    if (openers) {
+      s.idle -= openers.count;
+      s.openRecords += openers.count;
+      const from = Math.round((now + end) / 2);
+      this.sim.at(from + this.lingerUs, (t) => {
+        s.openRecords -= openers.count;
+        this.sendBatches(openers.count, openers, this.joined(openers.count, from, t), t);
+      });
+    }
+    if (end < this.stopUs) this.sim.at(end, this.onSparseStretch);
+  };
+
+  /**
+   * `count` records created over the `spanUs` before `originUs`, less those over the maximum record
+   * size (rejected by the API at once, see `oversize`); undefined when none is left.
+   */
+  private created(count: number, originUs: number, spanUs: number): Cohort | undefined {
+    if (count <= 0) return undefined;
+    this.interval.produced += count;
+    if (this.oversize.share > 0) {
+      const rejected = binomial(this.traffic, count, this.oversize.share);
+      const rejectedBytes = Math.round(
+        rejected * (this.oversize.meanBytes + (this.keyed ? this.keys.meanKeyBytes : 0)),
+      );
+      this.interval.rejected += rejected;
+      this.interval.rejectedBytes += rejectedBytes;
+      this.interval.producedBytes += rejectedBytes;
+      count -= rejected;
+      if (count === 0) return undefined;
+    }
+    const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
+    this.interval.producedBytes += bytes;
+    return new Cohort(count, bytes, originUs, { lo: 0, hi: spanUs }, 1, -2, 0, -1, -1, 0);
+  }
+
+  /** Records that joined `batches` open batches over [fromUs, toUs): each client's, a Poisson count. */
+  private joined(batches: number, fromUs: number, toUs: number): Cohort | undefined {
+    if (toUs <= fromUs) return undefined;
+    const mean = (batches * this.rate.integral(fromUs, toUs)) / this.sparse!.clients;
+    return this.created(poisson(this.traffic, mean), toUs, toUs - fromUs);
+  }
+
+  /**
+   * Closed batches go to the service: those whose client has a free in-flight slot now (a client
+   * is busy with the share of all slots in use), the others when one of their client's requests is
+   * done. Opening records and joined ones travel as separate pieces: they waited differently.
+   */
+  private sendBatches(batches: number, openers: Cohort, joined: Cohort | undefined, now: number): void {
+    const s = this.sparse!;
+    const slotsPerClient = this.spec.maxInFlight;
+    const slots = s.clients * slotsPerClient;
+    // A client's earlier requests were sent before this batch opened: it waits if those hold all
+    // its slots still (retrying, as a rule), a share of clients as those requests hold slots.
+    const openUs = now - this.lingerUs;
+    const old = this.heldSince(openUs);
+    const blocked = old > 0 ? Math.min(1, (old / slots) ** slotsPerClient) : 0;
+    let busy = blocked > 0 ? binomial(this.slotRng, batches, blocked) : 0;
+    busy = Math.max(busy, batches - (slots - s.inUse));
+    if (busy > 0) {
+      const all = busy === batches;
+      const waiting: WaitingBatches = {
+        batches: busy,
+        openUs,
+        openers: all ? openers : splitOff(openers, busy),
+        joined: joined && !all ? this.share(joined, busy / batches) : joined,
+        sinceUs: now,
+      };
+      s.waiting.push(waiting);
+      s.waitingRecords += waiting.openers.count + (waiting.joined?.count ?? 0);
+      if (all) return;
+      if (waiting.joined === joined) joined = undefined;
+    }
+    this.transmitBatches(batches - busy, [openers, ...(joined ? [joined] : [])]);
+  }
+
+  /** Takes a binomial share of a piece's records off it (undefined when none; the piece itself when all). */
+  private share(piece: Cohort, p: number): Cohort | undefined {
+    const k = binomial(this.slotRng, piece.count, p);
+    return k === 0 ? undefined : k === piece.count ? piece : splitOff(piece, k);
+  }
+
+  /** Client batches on the wire: they hold a slot each until their request is done. */
+  private transmitBatches(batches: number, pieces: Cohort[]): void {
+    const s = this.sparse!;
+    const now = this.sim.nowUs;
+    const hold: SlotHold = { slots: batches, sentUs: now };
+    s.inUse += batches;
+    const bucket = Math.floor(now / s.stretchUs);
+    s.held.set(bucket, (s.held.get(bucket) ?? 0) + batches);
+    s.idle += batches;
+    if (now < s.stretchEndUs)
+      s.carry += batches * -Math.expm1(-this.rate.integral(now, s.stretchEndUs) / s.clients);
+    const request = pieces.filter((p) => p.count > 0);
+    const records = countOf(request);
+    if (records === 0) {
+      this.releaseWaiting(hold, now);
+      return;
+    }
+    this.pendingRecords += records;
+    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
+    const instance = this.instances[0]!;
+    this.sim.schedule(latency, (t) => this.land(instance, request, records, t, hold));
+  }
+
+  /** Slots held by requests first sent at or before `us`. */
+  private heldSince(us: number): number {
+    const s = this.sparse!;
+    const last = Math.floor(us / s.stretchUs);
+    let n = 0;
+    for (const [bucket, slots] of s.held) {
+      if (bucket > last) break;
+      n += slots;
+    }
+    return n;
+  }
+
+  /**
+   * A request is done and its slots come free: waiting batches of its clients go, with the records
+   * that joined them while they waited. A waiting batch waits for one of the requests its client
+   * sent before the batch opened; this request is that one with its share of those requests' slots.
+   */
+  private releaseWaiting(hold: SlotHold, now: number): void {
+    const s = this.sparse!;
+    s.inUse -= hold.slots;
+    const bucket = Math.floor(hold.sentUs / s.stretchUs);
+    const left0 = (s.held.get(bucket) ?? 0) - hold.slots;
+    if (left0 > 0) s.held.set(bucket, left0);
+    else s.held.delete(bucket);
+    let left = hold.slots;
+    for (let i = 0; i < s.waiting.length; ) {
+      const w = s.waiting[i]!;
+      // Once none of the requests sent before they opened is left, nothing holds them back.
+      const others = this.heldSince(w.openUs);
+      const go =
+        others === 0
+          ? w.batches
+          : left > 0 && hold.sentUs <= w.openUs
+            ? Math.min(left, binomial(this.slotRng, w.batches, hold.slots / (others + hold.slots)))
+            : 0;
+      if (go === 0) {
+        i++;
+        continue;
+      }
+      left = Math.max(0, left - go);
+      const all = go === w.batches;
+      const before = w.openers.count + (w.joined?.count ?? 0);
+      const openers = all ? w.openers : splitOff(w.openers, go);
+      const joined = w.joined && !all ? this.share(w.joined, go / w.batches) : w.joined;
+      if (joined === w.joined) w.joined = undefined;
+      w.batches -= go;
+      if (all) s.waiting.splice(i, 1);
+      else i++;
+      s.waitingRecords -= all ? before : openers.count + (joined?.count ?? 0);
+      const since = this.joined(go, w.sinceUs, now);
+      this.transmitBatches(go, [openers, ...(joined ? [joined] : []), ...(since ? [since] : [])]);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Batching and in-flight slots
 
   /** Adds a piece to the open batch, closing full batches; `createdUs` starts the linger time. */
@@ -655,13 +913,14 @@ export class Producer implements ProducerFleet {
     const records = countOf(request);
     this.pendingRecords += records;
     const latency = Math.round(this.latencySampler.sample(this.latencyRng));
-    this.sim.schedule(latency, (t) => this.land(instance, request, records, t));
+    this.sim.schedule(latency, (t) => this.land(instance, request, records, t, ONE_SLOT));
   }
 
   // -------------------------------------------------------------------------------------------
   // The service: routing, limits, retries
 
-  private land(instance: Instance, request: Cohort[], records: number, now: number): void {
+  /** A request lands; it holds its in-flight slots until it is done (one per client batch in it). */
+  private land(instance: Instance, request: Cohort[], records: number, now: number, hold: SlotHold): void {
     this.pendingRecords -= records;
     let rejected: Cohort[] | undefined;
     if (now >= this.leakAtUs) {
@@ -696,7 +955,11 @@ export class Producer implements ProducerFleet {
         } else if (this.perKey) this.releaseKey(piece, now);
       }
     }
-    if (rejected && this.retry(instance, rejected, now)) return;
+    if (rejected && this.retry(instance, rejected, now, hold)) return;
+    if (this.sparse) {
+      this.releaseWaiting(hold, now);
+      return;
+    }
     instance.inFlight--;
     this.pump(instance);
   }
@@ -796,7 +1059,7 @@ export class Producer implements ProducerFleet {
    * Resends a request's throttled records as one request after one backoff, holding the
    * request's in-flight slot meanwhile. Returns whether a retry was scheduled.
    */
-  private retry(instance: Instance, pieces: Cohort[], now: number): boolean {
+  private retry(instance: Instance, pieces: Cohort[], now: number, hold: SlotHold): boolean {
     const policy = this.spec.retry;
     const attempt = pieces[0]!.attempt;
     if (attempt >= policy.maxAttempts) {
@@ -825,17 +1088,17 @@ export class Producer implements ProducerFleet {
     this.interval.retried += records;
     this.sim.schedule(delay, () => {
       this.pendingRecords -= records;
-      this.transmitRetry(instance, kept);
+      this.transmitRetry(instance, kept, hold);
     });
     return true;
   }
 
   /** Resends routed pieces as they are (no merging: each keeps its shard). */
-  private transmitRetry(instance: Instance, pieces: Cohort[]): void {
+  private transmitRetry(instance: Instance, pieces: Cohort[], hold: SlotHold): void {
     const records = countOf(pieces);
     this.pendingRecords += records;
     const latency = Math.round(this.latencySampler.sample(this.latencyRng));
-    this.sim.schedule(latency, (t) => this.land(instance, pieces, records, t));
+    this.sim.schedule(latency, (t) => this.land(instance, pieces, records, t, hold));
   }
 
   private currentRouting(): KeyRouting {

@@ -3,7 +3,7 @@
 // builder so that loading a scenario can reason about it without loading the model.
 
 import { US_PER_MS } from "../engine/time.js";
-import type { Scenario } from "../scenario/schema.js";
+import type { ResolvedProducer, Scenario } from "../scenario/schema.js";
 import { rateFunction } from "./traffic.js";
 
 /** Records a run may expect before `resolution: auto` switches from records to cohorts. */
@@ -51,4 +51,38 @@ export function resolveTick(scenario: Scenario): number | undefined {
 
 function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Records per client per linger time under which pooling clients into groups misleads. */
+export const SPARSE_RECORDS_PER_LINGER = 4;
+
+/** How a producer's clients fare at a cohort tick when they are pooled. */
+export interface Pooling {
+  /** Groups the fleet would be pooled into. */
+  groups: number;
+  /** Records a client creates per linger time at the producer's peak rate. */
+  perClient: number;
+  /** Batches of single clients are modelled (see Producer's sparse clients), not pooled ones. */
+  perClientBatches: boolean;
+}
+
+/**
+ * Whether an SDK producer's clients at cohort tick `tickUs` are pooled into groups while each is
+ * too sparse to fill its batches (undefined: not pooled, or dense enough that pooling is exact
+ * enough), and whether its clients' batches are then modelled one by one in aggregate.
+ */
+export function sparsePooling(p: ResolvedProducer, tickUs: number, runEndUs: number): Pooling | undefined {
+  if (p.client !== "sdk" || p.api !== "PutRecords") return undefined;
+  const groups = groupsFor(p.instances, Math.max(1, Math.floor(GROUP_BUDGET_US / tickUs)));
+  const linger = p.batch.linger;
+  if (groups === p.instances || linger < 2 * tickUs) return undefined;
+  const stop = Math.min(p.stop ?? runEndUs, runEndUs);
+  if (stop <= p.start) return undefined;
+  const peak = rateFunction(p.rate, p.start, stop, runEndUs).max(p.start, stop);
+  const perClient = (peak / p.instances) * (linger / 1e6);
+  if (perClient >= SPARSE_RECORDS_PER_LINGER) return undefined;
+  // Batches close on their linger time, not on size, and no record waits for another of its key.
+  const perClientBatches =
+    p.ordering !== "per-key" && !p.keyAffinity && p.batch.maxRecords >= 4 * perClient + 16;
+  return { groups, perClient, perClientBatches };
 }

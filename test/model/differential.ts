@@ -39,6 +39,9 @@ export const generatedScenario = fc.record({
     fc.double({ min: 1.25, max: 1.8, noNaN: true }),
   ),
   instances: fc.constantFrom(1, 2, 5, 16, 40),
+  // Or a fleet of sparse clients — 2,000 devices, each with a record or two per 1 s linger time —
+  // whose batches cohort resolution models client by client in aggregate (SDK clients only).
+  sparse: fc.boolean(),
   arrivals: fc.constantFrom("poisson", "even"),
   // Batches that fill in far less than a tick, about one, or many.
   batch: fc.constantFrom(
@@ -89,10 +92,13 @@ export function differentialText(g: Generated, resolution: string): string {
   const rate = Math.round(g.load * g.shards * 1000);
   // One record per call keeps a client's slot for a request's latency (about 50 ms on average):
   // enough clients that they are at most half busy, off the knife edge of their own capacity.
-  const instances =
-    g.client === "sdk" && g.api === "PutRecord"
+  const sparse = g.sparse && g.client === "sdk" && g.api === "PutRecords";
+  const instances = sparse
+    ? 2000
+    : g.client === "sdk" && g.api === "PutRecord"
       ? Math.max(g.instances, Math.ceil((rate * 0.05) / 0.5))
       : g.instances;
+  const batch = sparse ? "{ maxRecords: 50, linger: 1s }" : g.batch;
   return `name: differential
 seed: ${g.seed}
 duration: 90s
@@ -105,15 +111,15 @@ producers:
     arrivals: ${g.arrivals}
     recordSize: 200B
     partitionKey: ${g.keys}
-${client(g)}
+${client(g, batch)}
 ${g.consumer ? `consumers:\n  - ${g.consumer}\n` : ""}${g.firehose ? "firehose:\n  - { name: f, source: { stream: stream }, destination: { type: s3 }, buffering: { size: 1MiB, interval: 60s } }\n" : ""}${g.split ? "events:\n  - { at: 40s, action: SplitShard, shard: 0, newStartingHashKey: middle }\n" : ""}`;
 }
 
 /** The client's lines of the producer: the SDK loop's settings, or the KPL's. */
-function client(g: Generated): string {
+function client(g: Generated, batch: string): string {
   if (g.client === "kpl") return "    client: kpl";
   if (g.client === "kpl-no-aggregation") return "    client: kpl\n    kpl: { aggregationEnabled: false }";
-  return `    api: ${g.api}${g.api === "PutRecords" ? `\n    batch: ${g.batch}` : ""}\n    retry: ${g.retry}`;
+  return `    api: ${g.api}${g.api === "PutRecords" ? `\n    batch: ${batch}` : ""}\n    retry: ${g.retry}`;
 }
 
 /** The numbers a user reads from a run. */
