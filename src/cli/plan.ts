@@ -7,7 +7,9 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { stringify } from "csv-stringify/sync";
 import { stringify as toYaml } from "yaml";
+import { US_PER_S } from "../engine/time.js";
 import type { RunSummary } from "../metrics/summary.js";
+import { resolveTick } from "../model/resolution.js";
 import { DEFAULT_SLO_WINDOW_US, WINDOWED_SLOS } from "../model/slo-windows.js";
 import { billOf } from "../plan/bill.js";
 import { causesAt } from "../plan/causes.js";
@@ -17,6 +19,7 @@ import {
   closedForm,
   type Evaluation,
   hotKeyBound,
+  type SearchResult,
   searchShards,
   updateSchedule,
 } from "../plan/plan.js";
@@ -105,48 +108,71 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const seedList = replicationSeeds(scenario.seed, seeds);
   const workers = Math.min(options.workers ?? availableParallelism(), seeds);
   // A bisection between the formula's count and the largest, a check above, and a few more.
-  const expectedRuns = seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
+  // With a coarse pass (its runs are short): the count, one below and one above, and a little more.
+  const expectedRuns = coarsePassFits(scenario)
+    ? seeds * 3 + 2
+    : seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
   const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
   let runsStarted = 0;
   const pool = new SimPool(workers);
   const summaries = new Map<number, RunSummary[]>();
-  const evaluate = async (shards: number): Promise<Evaluation> => {
-    const first = runsStarted;
-    runsStarted += seeds;
-    progress.setRuns(Math.max(expectedRuns, runsStarted));
-    const results = await pool.run(
-      seedList.map((seed) => ({
-        scenario: options.scenario,
-        overrides: [
-          ...base,
-          { path: "stream.shards", value: String(shards) },
-          { path: "seed", value: JSON.stringify(seed) },
-        ],
-      })),
-      (i, us) => progress.update(first + i, us),
-    );
-    summaries.set(
-      shards,
-      results.map((r) => r.summary),
-    );
-    return evaluateCount(
-      scenario,
-      shards,
-      results.map((r) => ({
-        summary: r.summary,
-        monthlyCost: billOf(r.usage, "provisioned", prices).monthlyTotal,
-      })),
-    );
+  /** Evaluates a count on the given seeds, at the scenario's resolution or another. */
+  const evaluator =
+    (seedsUsed: readonly unknown[], extra: Override[], keep: boolean) =>
+    async (shards: number): Promise<Evaluation> => {
+      const first = runsStarted;
+      runsStarted += seedsUsed.length;
+      progress.setRuns(Math.max(expectedRuns, runsStarted));
+      const results = await pool.run(
+        seedsUsed.map((seed) => ({
+          scenario: options.scenario,
+          overrides: [
+            ...base,
+            ...extra,
+            { path: "stream.shards", value: String(shards) },
+            { path: "seed", value: JSON.stringify(seed) },
+          ],
+        })),
+        (i, us) => progress.update(first + i, us),
+      );
+      if (keep)
+        summaries.set(
+          shards,
+          results.map((r) => r.summary),
+        );
+      return evaluateCount(
+        scenario,
+        shards,
+        results.map((r) => ({
+          summary: r.summary,
+          monthlyCost: billOf(r.usage, "provisioned", prices).monthlyTotal,
+        })),
+      );
+    };
+  const evaluate = evaluator(seedList, [], true);
+  // A coarse pass first — one seed, 1 s cohorts — finds about where the answer lies; the plan's
+  // own evaluations then start next to it (the count, one below, one above) instead of bracketing
+  // from the formula's count. What decides the plan is only ever the full evaluations.
+  const coarse = coarsePassFits(scenario)
+    ? evaluator(seedList.slice(0, 1), [{ path: "resolution", value: "1s" }], false)
+    : undefined;
+  let guess: SearchResult | undefined;
+  const search = async (start: number): Promise<SearchResult> => {
+    if (!coarse) return searchShards(evaluate, start, max);
+    guess = await searchShards(coarse, start, max);
+    return guess.chosen === undefined
+      ? searchShards(evaluate, start, max)
+      : searchShards(evaluate, guess.chosen, max, true);
   };
-  let result: Awaited<ReturnType<typeof searchShards>>;
+  let result: SearchResult;
   try {
     // A key over one shard's limit: try a generous count first; if even that fails, stop there.
     if (hotKey) {
       const probe = await evaluate(Math.min(max, Math.max(2 * forms.peak.shards, forms.peak.shards + 4)));
       result = probe.pass
-        ? await searchShards(evaluate, forms.aws.shards, max)
+        ? await search(forms.aws.shards)
         : { evaluations: [probe], monotone: true, scanned: false };
-    } else result = await searchShards(evaluate, forms.aws.shards, max);
+    } else result = await search(forms.aws.shards);
   } finally {
     progress.stop();
     await pool.destroy();
@@ -194,6 +220,12 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       `  AWS's sizing formula: ${plural(forms.aws.shards, "shard")} — records of ${count(i.averageDataSizeBytes)} bytes of data (${i.averageDataSizeKiB} KiB rounded up) × ${count(i.recordsPerSecond)} records/s on average${i.userRecordsPerKinesisRecord > 1.0001 ? ` (the KPL's aggregated records of ${count(i.userRecordsPerKinesisRecord)} user records each, if full)` : ""} = ${count(i.incomingWriteKiB)} KiB/s in ÷ 1,024${i.numberOfConsumers > 0 ? `; × ${i.numberOfConsumers} consumer${i.numberOfConsumers === 1 ? "" : "s"} = ${count(i.outgoingReadKiB)} KiB/s out ÷ 2,048` : ""}`,
       `  busiest second (kinesim): ${plural(pk.shards, "shard")} — ${pk.records > 1.001 * i.recordsPerSecond ? `at ${formatDuration(pk.atSeconds * 1e6)}, ` : ""}${count(pk.records)} records and ${bytes(pk.bytes)}/s with keys: ${pk.byRecords} for records, ${pk.byBytes} for bytes${pk.sharedReaders > 0 ? `, ${pk.byReads} for ${pk.sharedReaders} shared reader${pk.sharedReaders === 1 ? "" : "s"}` : ""}, if the keys spread evenly`,
       "",
+      ...(guess
+        ? [
+            `  coarse pass (1 s cohorts, 1 seed): ${guess.evaluations.map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`).join(", ")}${guess.chosen !== undefined ? ` → about ${plural(guess.chosen, "shard")}` : ""}; then every seed at the scenario's resolution:`,
+            "",
+          ]
+        : []),
       ...evaluationTable(result.evaluations, result.chosen),
       ...(result.scanned
         ? ["  (what was seen was not monotone in the shard count: every count up to the largest was run)"]
@@ -224,6 +256,17 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     process.stdout.write(lines.join("\n"));
   }
   return result.chosen !== undefined ? 0 : 1;
+}
+
+/** A coarse pass at 1 s cohorts saves runs: the scenario is finer and allows cohorts at 1 s. */
+function coarsePassFits(scenario: Scenario): boolean {
+  const tick = resolveTick(scenario);
+  return (
+    (tick === undefined || tick < US_PER_S) &&
+    scenario.metricsInterval % US_PER_S === 0 &&
+    scenario.queues.length === 0 &&
+    !scenario.producers.some((p) => p.ordering === "per-key")
+  );
 }
 
 /** An SLO's threshold as the plan reads it: "< 0.1% in every 1m", "< 2s over the run". */

@@ -321,13 +321,15 @@ export interface SearchResult {
 
 /**
  * The smallest shard count in [1, max] that passes: bracket from `start` (halving down or doubling
- * up), bisect, then check the evaluated counts for monotonicity — under common random numbers the
- * throttle curve usually is, but retries and bursts can break it — and scan the bracket when not.
+ * up — or, `near` a count a coarse pass found, stepping 1, 2, 4… away from it), bisect, then check
+ * the evaluated counts for monotonicity — under common random numbers the throttle curve usually
+ * is, but retries and bursts can break it — and scan the bracket when not.
  */
 export async function searchShards(
   evaluate: (shards: number) => Promise<Evaluation>,
   start: number,
   max: number,
+  near = false,
 ): Promise<SearchResult> {
   const seen = new Map<number, Evaluation>();
   const at = async (n: number) => {
@@ -340,9 +342,11 @@ export async function searchShards(
   let lo = 0; // the largest count known to fail (0: none)
   let hi: number | undefined; // the smallest count known to pass
   let n = Math.min(Math.max(1, start), max);
+  const down = (m: number, step: number) => (near ? m - step : Math.floor(m / 2));
+  const up = (m: number, step: number) => Math.min(max, near ? m + step : m * 2);
   if ((await at(n)).pass) {
     hi = n;
-    for (let m = Math.floor(n / 2); m >= 1; m = Math.floor(m / 2)) {
+    for (let m = down(n, 1), step = 1; m >= 1; step *= 2, m = down(m, step)) {
       if ((await at(m)).pass) hi = m;
       else {
         lo = m;
@@ -351,8 +355,8 @@ export async function searchShards(
     }
   } else {
     lo = n;
-    while (n < max) {
-      n = Math.min(max, n * 2);
+    for (let step = 1; n < max; step *= 2) {
+      n = up(n, step);
       if ((await at(n)).pass) {
         hi = n;
         break;

@@ -7,8 +7,11 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { planCommand, sloOverride } from "../../src/cli/plan.js";
 import { checkSchedule } from "../../src/model/capacity.js";
+import { evaluateCount } from "../../src/plan/evaluation.js";
 import { closedForm, type Evaluation, searchShards, updateSchedule } from "../../src/plan/plan.js";
+import { replicationSeeds } from "../../src/plan/sweep.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-plan-"));
@@ -48,6 +51,19 @@ describe("the search", () => {
     expect(r.monotone).toBe(false);
     expect(r.chosen).toBe(6);
     expect(evaluate.mock.calls.map((c) => c[0]).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it("starting next to a coarse pass's count, steps 1, 2, 4… away from it and finds the same count", async () => {
+    for (const answer of [1, 5, 19, 60])
+      for (const guess of [1, answer - 1, answer, answer + 1, answer + 5, 3 * answer]) {
+        if (guess < 1) continue;
+        const evaluate = vi.fn(verdict((n) => n >= answer));
+        const r = await searchShards(evaluate, guess, 1000, true);
+        expect(r.chosen, `answer ${answer}, guess ${guess}`).toBe(answer);
+        // A guess one off costs the count, its neighbour and the check above: three evaluations.
+        const off = Math.abs(guess - answer);
+        expect(evaluate.mock.calls.length).toBeLessThanOrEqual(3 + 2 * Math.ceil(Math.log2(off + 1)));
+      }
   });
 
   it("reports no plan when nothing up to the maximum passes", async () => {
@@ -115,6 +131,33 @@ const plan = (file: string, out: string, slo: string[]) =>
   planCommand({ scenario: file, slo, seeds: 2, workers: 2, out: join(work, out), quiet: true });
 
 describe("kinesim plan", () => {
+  it("after its coarse pass, answers what evaluating every count at the scenario's resolution answers", async () => {
+    const text =
+      "name: grid\nseed: 9\nduration: 1m\nresolution: 100ms\nstream: { shards: 1 }\nproducers:\n  - { name: p, instances: 8, rate: { profile: diurnal, mean: 3000/s, peak: 4000/s, period: 1m, peakAt: 30s }, recordSize: 700B, partitionKey: { dist: uniform, keys: 3000 } }\nslo: { writeThrottledFraction: '< 0.1%' }\n";
+    const file = scenarioFile("grid", text);
+    expect(await plan(file, "grid", [])).toBe(0);
+    const result = JSON.parse(readFileSync(join(work, "grid", "plan.json"), "utf8"));
+    // Every count from 1 to 8 on the plan's two seeds, in full.
+    const scenario = scenarioOf(text);
+    const exhaustive = [1, 2, 3, 4, 5, 6, 7, 8].map((shards) =>
+      evaluateCount(
+        scenario,
+        shards,
+        replicationSeeds("9", 2).map((seed) => ({
+          summary: simulate(scenarioOf(text, { "stream.shards": shards, seed: JSON.stringify(seed) }))
+            .summary,
+          monthlyCost: 0,
+        })),
+      ),
+    );
+    const smallest = exhaustive.find((e) => e.pass)!.shards;
+    expect(exhaustive.filter((e) => e.shards >= smallest).every((e) => e.pass)).toBe(true);
+    expect(result.chosen).toBe(smallest);
+    // The plan's own evaluations agree with the exhaustive ones where they overlap.
+    for (const e of result.evaluations)
+      expect(e.pass, `${e.shards} shards`).toBe(exhaustive[e.shards - 1]!.pass);
+  });
+
   it("on steady uniform traffic, returns AWS's formula", async () => {
     const file = scenarioFile(
       "steady",
