@@ -52,6 +52,23 @@ describe("counterexamples of the differential law", () => {
   });
 });
 
+describe("the KPL without aggregation across a split", () => {
+  it("sends nothing again after the split: each Kinesis record holds one user record, on its shard (accepted 79% vs 83%)", () => {
+    expectResolutionsAgree({
+      ...base,
+      load: 1.4988833025407424,
+      instances: 1,
+      batch: "{ maxRecords: 20, linger: 100ms }",
+      keys: "{ dist: zipf, keys: 5000, exponent: 0.8 }",
+      consumer: "{ name: c, type: kcl, workers: 3, retrieval: polling }",
+      split: true,
+      retry: "{ base: 100ms, cap: 5s, maxAttempts: 11, jitter: full }",
+      client: "kpl-no-aggregation",
+      seed: 11,
+    });
+  });
+});
+
 describe("sparse clients: 2,000 devices, each with a record or two per 1 s linger time", () => {
   // Pooled into 64 groups, their records waited about half the linger time (put p50 572 ms against
   // 1,020 ms one by one) and over the limit 6 points fewer first attempts were throttled.

@@ -1057,7 +1057,10 @@ export class KplProducer implements ProducerFleet {
       usersLeft -= users;
       wireLeft -= wire;
       blobLeft -= blob;
-      this.writePart(instance, s, n, part, users, wire, blob, true, now, probs[s]!);
+      // A Kinesis record lands on the shard of its first user record's key, which lies here; each
+      // other user record it holds lies here with the keys' mass (a record of one user is right).
+      const rightShare = (n + (users - n) * probs[s]!) / users;
+      this.writePart(instance, s, n, part, users, wire, blob, true, now, rightShare);
     }
   }
 
