@@ -12,10 +12,12 @@ let wasmReady = false;
 const release = new FinalizationRegistry<hdr.Histogram>((h) => h.destroy());
 
 /** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
- *  its origin time (lo ≤ hi, both ≥ 0). */
+ *  its origin time (lo ≤ hi, both ≥ 0) — but for a share `atHi` of them, if given, created `hi`
+ *  before it (the first records of sparse clients' batches, which waited longest). */
 export interface Spread {
   lo: number;
   hi: number;
+  atHi?: number;
 }
 
 /** All records created exactly at the origin. */
@@ -145,6 +147,14 @@ export class IntervalHistogram {
    * towards one end.
    */
   recordSpread(baseUs: number, count: number, spread: Spread): void {
+    if (spread.atHi) {
+      this.phase += 0.6180339887498949;
+      if (this.phase >= 1) this.phase -= 1;
+      const oldest = Math.min(count, Math.floor(count * spread.atHi + this.phase));
+      if (oldest > 0) this.record(baseUs + spread.hi, oldest);
+      if (oldest < count) this.recordSpread(baseUs, count - oldest, { lo: spread.lo, hi: spread.hi });
+      return;
+    }
     const width = spread.hi - spread.lo;
     if (width === 0) {
       this.record(baseUs + spread.lo, count);

@@ -744,8 +744,8 @@ export class Producer implements ProducerFleet {
     s.idle += batches;
     if (now < s.stretchEndUs)
       s.carry += batches * -Math.expm1(-this.rate.integral(now, s.stretchEndUs) / s.clients);
-    const request = pieces.filter((p) => p.count > 0);
-    const records = countOf(request);
+    const request = [oneCohort(pieces, now)];
+    const records = request[0]!.count;
     if (records === 0) {
       this.releaseWaiting(hold, now);
       return;
@@ -1238,6 +1238,25 @@ function notYetCreated(batch: Cohort[], nowUs: number): Cohort[] | undefined {
     later[0] = rest;
   }
   return later;
+}
+
+/**
+ * Sparse clients' batches as one cohort with `nowUs` as origin: their opening records (the first
+ * piece) at the middle of their creation times, the records that joined them (the others) uniformly
+ * between then and now — one piece on the wire and in the shards' logs instead of two or three.
+ */
+function oneCohort(pieces: readonly Cohort[], nowUs: number): Cohort {
+  const openers = pieces[0]!;
+  let count = 0;
+  let bytes = 0;
+  for (const p of pieces) {
+    count += p.count;
+    bytes += p.bytes;
+  }
+  const openedUs = openers.originUs - (openers.spread.lo + openers.spread.hi) / 2;
+  const hi = Math.max(0, Math.round(nowUs - openedUs));
+  const spread = { lo: 0, hi, atHi: count > 0 ? openers.count / count : 0 };
+  return new Cohort(count, bytes, nowUs, spread, 1, -2, 0, -1, -1, 0);
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
