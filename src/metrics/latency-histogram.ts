@@ -147,17 +147,22 @@ export class IntervalHistogram {
    * towards one end.
    */
   recordSpread(baseUs: number, count: number, spread: Spread): void {
-    if (spread.atHi) {
+    const atHi = spread.atHi;
+    if (atHi !== undefined && atHi > 0) {
       this.phase += 0.6180339887498949;
       if (this.phase >= 1) this.phase -= 1;
-      const oldest = Math.min(count, Math.floor(count * spread.atHi + this.phase));
+      const oldest = Math.min(count, Math.floor(count * atHi + this.phase));
       if (oldest > 0) this.record(baseUs + spread.hi, oldest);
-      if (oldest < count) this.recordSpread(baseUs, count - oldest, { lo: spread.lo, hi: spread.hi });
+      if (oldest < count) this.recordUniform(baseUs, count - oldest, spread.lo, spread.hi);
       return;
     }
-    const width = spread.hi - spread.lo;
+    this.recordUniform(baseUs, count, spread.lo, spread.hi);
+  }
+
+  private recordUniform(baseUs: number, count: number, lo: number, hi: number): void {
+    const width = hi - lo;
     if (width === 0) {
-      this.record(baseUs + spread.lo, count);
+      this.record(baseUs + lo, count);
       return;
     }
     const parts = Math.min(count, 4);
@@ -169,9 +174,10 @@ export class IntervalHistogram {
     const first = Math.floor(u * parts);
     for (let i = 0; i < parts; i++) {
       const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
-      this.record(baseUs + spread.lo + ((i + u) / parts) * width, n);
+      this.record(baseUs + lo + ((i + u) / parts) * width, n);
     }
   }
+
 
   /** Starts a new interval. */
   closeInterval(): void {
