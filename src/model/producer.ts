@@ -525,24 +525,10 @@ export class Producer implements ProducerFleet {
     else if (total < this.groups) for (let i = 0; i < total; i++) counts[this.traffic.int(this.groups)]!++;
     else multinomial(this.traffic, total, this.evenShares, counts);
     for (let g = 0; g < this.groups && total > 0; g++) {
-      let count = counts[g]!;
-      if (count === 0) continue;
+      const made = this.tally(counts[g]!);
+      if (!made) continue;
+      const { count, bytes } = made;
       const instance = this.instances[g]!;
-      this.interval.produced += count;
-      if (this.oversize.share > 0) {
-        // Records over the maximum size are rejected by the API at once (see `oversize`).
-        const rejected = binomial(this.traffic, count, this.oversize.share);
-        const rejectedBytes = Math.round(
-          rejected * (this.oversize.meanBytes + (this.keyed ? this.keys.meanKeyBytes : 0)),
-        );
-        this.interval.rejected += rejected;
-        this.interval.rejectedBytes += rejectedBytes;
-        this.interval.producedBytes += rejectedBytes;
-        count -= rejected;
-        if (count === 0) continue;
-      }
-      const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
-      this.interval.producedBytes += bytes;
       this.feed(
         instance,
         { count, bytes, startUs: now, endUs: end, phase: this.traffic.next(), fed: 0, bytesFed: 0 },
@@ -666,9 +652,18 @@ export class Producer implements ProducerFleet {
 
   /**
    * `count` records created over the `spanUs` before `originUs`, less those over the maximum record
-   * size (rejected by the API at once, see `oversize`); undefined when none is left.
+   * size (see `tally`); undefined when none is left.
    */
   private created(count: number, originUs: number, spanUs: number): Cohort | undefined {
+    const made = this.tally(count);
+    return made && new Cohort(made.count, made.bytes, originUs, { lo: 0, hi: spanUs }, 1, -2, 0, -1, -1, 0);
+  }
+
+  /**
+   * Counts `count` records created at cohort resolution: those over the maximum record size are
+   * rejected by the API at once (see `oversize`); returns the others and their bytes, if any.
+   */
+  private tally(count: number): { count: number; bytes: number } | undefined {
     if (count <= 0) return undefined;
     this.interval.produced += count;
     if (this.oversize.share > 0) {
@@ -684,7 +679,7 @@ export class Producer implements ProducerFleet {
     }
     const bytes = this.sumSizes(count) + (this.keyed ? Math.round(count * this.keys.meanKeyBytes) : 0);
     this.interval.producedBytes += bytes;
-    return new Cohort(count, bytes, originUs, { lo: 0, hi: spanUs }, 1, -2, 0, -1, -1, 0);
+    return { count, bytes };
   }
 
   /** Records that joined `batches` open batches over [fromUs, toUs): each client's, a Poisson count. */
