@@ -21,6 +21,9 @@ interface BenchCase {
   scenario: string;
   overrides: Record<string, string>;
   grid?: { shards: number[]; seeds: number };
+  /** `kinesim plan` itself on the scenario, with this many seeds (its answer is checked against
+   *  the grid's, evaluated in full at every count on the same seeds). */
+  plan?: { seeds: number };
   engine?: { pending: number; events: number; maxStepUs: number };
   runs?: number;
   /** The performance brief's target for the case, if it sets one. */
@@ -100,6 +103,14 @@ export const BENCH_CASES: BenchCase[] = [
     scenario: "scenarios/bench/plan-20-shards.yaml",
     overrides: {},
     grid: { shards: Array.from({ length: 20 }, (_, i) => 11 + i), seeds: 5 },
+  },
+  // The plan over the same range and seeds: a coarse pass, then full evaluations near its answer.
+  {
+    name: "plan/search",
+    scenario: "scenarios/bench/plan-20-shards.yaml",
+    overrides: {},
+    plan: { seeds: 5 },
+    runs: 1,
     target: { wallSeconds: 15 },
   },
 ];
@@ -147,6 +158,8 @@ interface Measurement {
   peakRssMiB: number;
   firstAttemptThrottledFraction: number;
   records: number;
+  /** Grid and plan cases: the smallest shard count meeting every SLO on every seed. */
+  answer?: number | null;
 }
 
 function measure(c: BenchCase): Measurement {
@@ -173,14 +186,19 @@ function measure(c: BenchCase): Measurement {
 /** A grid case: every run on the simulation pool; events and records are summed over the runs. */
 async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): Promise<Measurement> {
   const { runMany } = await import("./pool.js");
+  const { evaluateCount } = await import("../plan/evaluation.js");
+  const { replicationSeeds } = await import("../plan/sweep.js");
   const base = Object.entries(c.overrides).map(([path, value]) => ({ path, value }));
+  const { scenario } = loadScenario(readScenarioFile(c.scenario), { file: c.scenario, overrides: base });
+  // The seeds `kinesim plan --seeds N` runs, so that the grid's answer is the plan's to match.
+  const seeds = replicationSeeds(scenario.seed, grid.seeds);
   const tasks = grid.shards.flatMap((shards) =>
-    Array.from({ length: grid.seeds }, (_, s) => ({
+    seeds.map((seed) => ({
       scenario: c.scenario,
       overrides: [
         ...base,
         { path: "stream.shards", value: String(shards) },
-        { path: "seed", value: String(s + 1) },
+        { path: "seed", value: JSON.stringify(seed) },
       ],
     })),
   );
@@ -190,8 +208,21 @@ async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): 
   const sum = (f: (r: (typeof results)[number]) => number) => results.reduce((a, r) => a + f(r), 0);
   const simulated = sum((r) => r.summary.durationSeconds);
   const events = sum((r) => r.summary.events);
+  // Every count judged as the plan judges it; the answer is the smallest above which all pass.
+  const passes = grid.shards.map(
+    (shards, i) =>
+      evaluateCount(
+        scenario,
+        shards,
+        results
+          .slice(i * seeds.length, (i + 1) * seeds.length)
+          .map((r) => ({ summary: r.summary, monthlyCost: 0 })),
+      ).pass,
+  );
+  const first = passes.findIndex((ok, i) => ok && passes.slice(i).every(Boolean));
   return {
     case: c.name,
+    answer: first < 0 ? null : grid.shards[first]!,
     events,
     simulatedSeconds: simulated,
     wallSeconds,
@@ -200,6 +231,34 @@ async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): 
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     firstAttemptThrottledFraction: results[0]!.summary.throttle.firstAttemptFraction,
     records: sum((r) => r.summary.records.produced),
+  };
+}
+
+/** A plan case: `kinesim plan` as a user runs it, on every core, timed whole. */
+async function measurePlan(c: BenchCase, plan: NonNullable<BenchCase["plan"]>): Promise<Measurement> {
+  const { planCommand } = await import("./plan.js");
+  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const out = mkdtempSync(join(tmpdir(), "kinesim-bench-plan-"));
+  const started = process.hrtime.bigint();
+  await planCommand({ scenario: c.scenario, seeds: plan.seeds, out, quiet: true, force: true });
+  const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const result = JSON.parse(readFileSync(join(out, "plan.json"), "utf8")) as {
+    chosen: number | null;
+  };
+  rmSync(out, { recursive: true, force: true });
+  return {
+    case: c.name,
+    answer: result.chosen,
+    events: 0,
+    simulatedSeconds: 0,
+    wallSeconds,
+    eventsPerSecond: 0,
+    realTimeFactor: 0,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    firstAttemptThrottledFraction: 0,
+    records: 0,
   };
 }
 
@@ -243,6 +302,18 @@ function benchChecks(rows: readonly Measurement[]): BenchCheck[] {
       text: `${(r.realTimeFactor / base.realTimeFactor).toFixed(1)}× the speed of record resolution; first-attempt throttling ${pp >= 0 ? "+" : ""}${pp.toFixed(2)} pp (within 1 pp: ${met ? "yes" : "no"})`,
     });
   }
+  // The plan's answer against every count evaluated in full on the same seeds.
+  const planned = row("plan/search");
+  const grid = row("plan/20x5");
+  if (planned && grid) {
+    const met = planned.answer === grid.answer;
+    checks.push({
+      case: planned.case,
+      kind: "agreement",
+      met,
+      text: `plans ${planned.answer ?? "nothing"}; the full grid's smallest count meeting every SLO on every seed is ${grid.answer ?? "none"} (same: ${met ? "yes" : "no"})`,
+    });
+  }
   // Memory flat in simulated time: twice the duration, at most 10% more peak RSS.
   const once = row("r4-50-shards/10ms");
   const twice = row("r4-50-shards/10ms/20m");
@@ -276,7 +347,13 @@ export async function benchCommand(options: { case?: string; runs: number; only?
       );
       return 2;
     }
-    const m = c.engine ? measureEngine(c, c.engine) : c.grid ? await measureGrid(c, c.grid) : measure(c);
+    const m = c.engine
+      ? measureEngine(c, c.engine)
+      : c.grid
+        ? await measureGrid(c, c.grid)
+        : c.plan
+          ? await measurePlan(c, c.plan)
+          : measure(c);
     process.stdout.write(`${JSON.stringify(m)}\n`);
     return 0;
   }
@@ -303,6 +380,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
       realTimeFactor: pick((m) => m.realTimeFactor),
       peakRssMiB: pick((m) => m.peakRssMiB),
       firstAttemptThrottledFraction: runs[0]!.firstAttemptThrottledFraction,
+      ...(runs[0]!.answer !== undefined ? { answer: runs[0]!.answer } : {}),
     });
   }
   const machine = {
