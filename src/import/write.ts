@@ -128,6 +128,7 @@ export function writeScenario(system: ImportedSystem, options: WriteOptions): Wr
     "description",
     "seed",
     "duration",
+    "growth",
     "stream",
     "streams",
     "producers",
@@ -301,8 +302,6 @@ function trafficOf(
     [...path, "rate"],
     `IncomingRecords of ${records.from}, ${describeWindowOf(window, periodS)} (sums per ${periodS} s, replayed as a rate constant within each period)`,
   );
-  if (options.growth !== 1)
-    say([...path, "rate"], `scale: --growth ${options.growth}x on the observed traffic`);
   producer.arrivals = options.arrivals;
   say(
     [...path, "arrivals"],
