@@ -222,6 +222,8 @@ export function readEventSourceMappings(src: SourceFile, system: ImportedSystem,
   for (const at of paths) {
     const arn = src.string([...at, "EventSourceArn"], true);
     const fn = src.string([...at, "FunctionArn"], true);
+    // Read (and check) the settings even when the mapping is incomplete: every problem at once.
+    const settings = readMappingSettings(src, at, API_MAPPING_NAMES);
     if (arn === undefined || fn === undefined) continue;
     const source = parseStreamArn(arn);
     // Mappings of other sources (SQS, DynamoDB, Kafka) are not Kinesis readers: skipped, said so.
@@ -243,7 +245,7 @@ export function readEventSourceMappings(src: SourceFile, system: ImportedSystem,
       functionName: functionNameOf(fn),
       stream: source.stream,
       from: src.where(at),
-      settings: readMappingSettings(src, at, API_MAPPING_NAMES),
+      settings,
     };
     if (source.consumer) mapping.efoConsumer = source.consumer;
     system.mappings.push(mapping);
