@@ -2,7 +2,7 @@
 // IncomingRecords, per-shard shares, throttles, iterator age) beside the exported metrics of the
 // same window, so a user sees the fit before trusting what the scenario says about the future.
 
-import { US_PER_MIN, US_PER_S } from "../engine/time.js";
+import { US_PER_MIN } from "../engine/time.js";
 import { NULL_SINK } from "../metrics/sink.js";
 import { buildRun } from "../model/build.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -102,7 +102,7 @@ export function replayLines(r: Replay, periodSeconds: number): string[] {
     `iterator age, largest: ${fmt(r.iteratorAgeMaxMs.observed, r.iteratorAgeMaxMs.simulated, " ms")}`,
   );
   lines.push(
-    `(per-second traffic inside each ${periodSeconds / 60}-minute period is modelled, not observed: ${US_PER_S / US_PER_S} s peaks may differ)`,
+    `(the traffic inside each ${periodSeconds / 60}-minute period is modelled, not observed: per-second peaks, and the throttling they cause, may differ)`,
   );
   return lines;
 }

@@ -336,10 +336,10 @@ function trafficOf(
   };
   for (const x of mine) if (!x.shardId) observed.series[x.metric] = slice(x);
   observed.series.IncomingRecords = recordValues;
-  files.push({ name: `${options.base}.${sanitize(s.name)}.observed.csv`, text: observedCsv(observed) });
+  files.push({ name: `${stem}.observed.csv`, text: observedCsv(observed) });
   say(
     [...path, "name"],
-    `the observed metrics of this window are in ${options.base}.${sanitize(s.name)}.observed.csv (compare a run with kinesim import … --check)`,
+    `the exported metrics of this window are in ${stem}.observed.csv (kinesim import … --check compares a run with them)`,
   );
   report.push(
     `${s.name}: ${recordValues.length} periods of ${periodS} s from ${new Date(window.startMs).toISOString()} (${window.reason}); ${Math.round(totalRecords).toLocaleString("en-US")} records, peak ${Math.round(peakPerSecond).toLocaleString("en-US")}/s on average within a period`,
@@ -422,7 +422,7 @@ function keysOf(
   if (!layout.listed)
     say(
       path,
-      `ASSUMED: ${s.name}'s shards are the even split of its shard count (no describe-stream / list-shards output imported)`,
+      `ASSUMED: the shards of ${s.name} are the even split of its shard count (no describe-stream / list-shards output imported)`,
     );
   if (missing.length > 0)
     say(path, `no shard-level metrics for ${missing.join(", ")}: weight 0 (no points means no records)`);
@@ -666,18 +666,19 @@ function attach(doc: Document, comments: Comments): void {
     const text = lines.map((l) => ` ${l}`).join("\n");
     const last = path.at(-1);
     const parent = doc.getIn(path.slice(0, -1), true) as Node | undefined;
+    const add = (node: { commentBefore?: string | null }) => {
+      node.commentBefore = node.commentBefore ? `${node.commentBefore}\n${text}` : text;
+    };
+    const inList = path.length >= 2 && isSeq(doc.getIn(path.slice(0, -2), true));
     if (isMap(parent)) {
-      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === last);
-      if (pair && isScalar(pair.key)) {
-        const k = pair.key as Scalar;
-        k.commentBefore = k.commentBefore ? `${k.commentBefore}\n${text}` : text;
-      }
+      const index = parent.items.findIndex((p) => isScalar(p.key) && p.key.value === last);
+      const pair = parent.items[index];
+      // The first key of a list item: its comment goes above the item ("- # …" would sit on the dash).
+      if (index === 0 && inList) add(parent);
+      else if (pair && isScalar(pair.key)) add(pair.key as Scalar);
     } else if (isSeq(parent) && typeof last === "number") {
-      // Above a list item's first key: "- # comment" would put it beside the dash.
       const item = parent.items[last] as Node | undefined;
-      const first = isMap(item) ? item.items[0]?.key : item;
-      const node = (isScalar(first) ? first : item) as Node | undefined;
-      if (node) node.commentBefore = node.commentBefore ? `${text}\n${node.commentBefore}` : text;
+      if (item) add(item);
     }
   }
 }

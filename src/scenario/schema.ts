@@ -760,7 +760,7 @@ const streamSchema = z
       min: { value: KINESIS.minShards.value, fact: KINESIS.minShards },
       max: { value: KINESIS.maxShardsPerStream.value, fact: KINESIS.maxShardsPerStream },
       description:
-        "number of shards, split evenly over the hash-key space as CreateStream does (on-demand: default 4, AWS's start)",
+        "number of shards, split evenly over the hash-key space as CreateStream does (on-demand: default 4, AWS's start; with shardList: its open shards)",
     }).optional(),
     shardList: z.array(shardEntrySchema).min(1).optional().meta({
       description:

@@ -234,6 +234,19 @@ describe("metrics", () => {
     const start = new Date(w.observed!.startMs);
     expect(start.getUTCHours()).toBeGreaterThanOrEqual(12);
     expect(start.getUTCHours()).toBeLessThanOrEqual(13);
-    expect(w.yaml).toContain("ASSUMED: orders's shards are the even split of its shard count");
+    expect(w.yaml).toContain("ASSUMED: the shards of orders are the even split of its shard count");
+  });
+});
+
+describe("the README's example", () => {
+  it("scenarios/import/orders.yaml is what importing its template and week of metrics gives today", () => {
+    const read = (name: string) => ({ file: name, text: readFileSync(`scenarios/import/${name}`, "utf8") });
+    const w = importFiles([read("template.yml"), read("metrics-week.csv")], {
+      ...OPTIONS,
+      window: { busiestSeconds: 1800 },
+      command: "kinesim import template.yml metrics-week.csv --busiest 30m --out orders.yaml",
+    });
+    expect(w.yaml).toBe(readFileSync("scenarios/import/orders.yaml", "utf8"));
+    for (const f of w.files) expect(f.text).toBe(readFileSync(`scenarios/import/${f.name}`, "utf8"));
   });
 });
