@@ -12,6 +12,7 @@ import {
   type MappingFacts,
   type MappingSettings,
   parseStreamArn,
+  type StreamFacts,
   streamNamed,
 } from "./system.js";
 
@@ -80,20 +81,46 @@ export function readShards(src: SourceFile, path: Path): ShardEntry[] {
   return shards;
 }
 
+/** Where a source keeps a stream's settings (AWS CLI, CloudFormation and Terraform spell them apart). */
+export interface StreamPaths {
+  mode: Path;
+  retention: Path;
+  encryption: Path;
+  shardCount?: Path;
+  /** Whether a provisioned stream must state its shard count here (templates must). */
+  countRequired?: boolean;
+}
+
+/** Reads a stream's mode, shard count, retention and encryption, each with its source. */
+export function readStreamSettings(src: SourceFile, stream: StreamFacts, paths: StreamPaths): void {
+  const mode = modeOf(src, paths.mode);
+  if (mode) stream.mode = { value: mode, from: src.where(paths.mode) };
+  if (paths.shardCount) {
+    // Terraform keeps shard_count 0 (or null) for an on-demand stream.
+    const count = src.number(paths.shardCount, { integer: true, min: 0 });
+    if (count !== undefined && count > 0)
+      stream.shardCount = { value: count, from: src.where(paths.shardCount) };
+    else if (paths.countRequired && mode !== "on-demand" && (count === 0 || src.at(paths.shardCount) == null))
+      src.problem(paths.shardCount, `missing: a provisioned stream states its ${paths.shardCount.at(-1)}`);
+  }
+  const retention = src.number(paths.retention, { integer: true, min: 1 });
+  if (retention !== undefined) stream.retentionHours = { value: retention, from: src.where(paths.retention) };
+  const encryption = src.string(paths.encryption);
+  if (encryption !== undefined) stream.encryption = { value: encryption, from: src.where(paths.encryption) };
+}
+
 /** `aws kinesis describe-stream` (StreamDescription) or `describe-stream-summary`. */
 export function readDescribeStream(src: SourceFile, system: ImportedSystem, key: string): void {
   const root = [key];
   const name = src.string([...root, "StreamName"], true);
   if (name === undefined) return;
   const stream = streamNamed(system, name, src.where([...root, "StreamName"]));
-  const mode = modeOf(src, [...root, "StreamModeDetails", "StreamMode"]);
-  if (mode) stream.mode = { value: mode, from: src.where([...root, "StreamModeDetails", "StreamMode"]) };
-  const retention = src.number([...root, "RetentionPeriodHours"], { integer: true, min: 1 });
-  if (retention !== undefined)
-    stream.retentionHours = { value: retention, from: src.where([...root, "RetentionPeriodHours"]) };
-  const encryption = src.string([...root, "EncryptionType"]);
-  if (encryption !== undefined)
-    stream.encryption = { value: encryption, from: src.where([...root, "EncryptionType"]) };
+  readStreamSettings(src, stream, {
+    mode: [...root, "StreamModeDetails", "StreamMode"],
+    retention: [...root, "RetentionPeriodHours"],
+    encryption: [...root, "EncryptionType"],
+    ...(key === "StreamDescription" ? {} : { shardCount: [...root, "OpenShardCount"] }),
+  });
   if (key === "StreamDescription") {
     if (src.boolean([...root, "HasMoreShards"]) === true)
       src.problem(
@@ -101,9 +128,6 @@ export function readDescribeStream(src: SourceFile, system: ImportedSystem, key:
         "the listing is incomplete (HasMoreShards is true): save the whole stream with `aws kinesis list-shards`, which pages through every shard",
       );
     stream.shards = { value: readShards(src, [...root, "Shards"]), from: src.where([...root, "Shards"]) };
-  } else {
-    const open = src.number([...root, "OpenShardCount"], { integer: true, min: 1 });
-    if (open !== undefined) stream.shardCount = { value: open, from: src.where([...root, "OpenShardCount"]) };
   }
 }
 

@@ -3,7 +3,13 @@
 // resolved where the template alone decides them (Ref, Fn::GetAtt, Fn::Sub, Fn::Join, Fn::Select,
 // Fn::FindInMap, parameter defaults, pseudo parameters); what stays open is reported.
 
-import { API_MAPPING_NAMES, DESCRIBE_NAMES, readDestination, readMappingSettings } from "./aws-cli.js";
+import {
+  API_MAPPING_NAMES,
+  DESCRIBE_NAMES,
+  readDestination,
+  readMappingSettings,
+  readStreamSettings,
+} from "./aws-cli.js";
 import type { Path, SourceFile } from "./source.js";
 import {
   destinationKind,
@@ -144,22 +150,13 @@ function readStream(src: SourceFile, system: ImportedSystem, id: string, at: Pat
     system.notes.push(
       `${src.where(["Resources", id])}: no Name, so CloudFormation generates one; the stream is called ${id} here`,
     );
-  const modeAt = [...at, "StreamModeDetails", "StreamMode"];
-  const mode = src.string(modeAt);
-  if (mode === "ON_DEMAND" || mode === "PROVISIONED")
-    stream.mode = { value: mode === "ON_DEMAND" ? "on-demand" : "provisioned", from: src.where(modeAt) };
-  else if (mode !== undefined)
-    src.problem(modeAt, `expected PROVISIONED or ON_DEMAND, got ${JSON.stringify(mode)}`);
-  const count = src.number([...at, "ShardCount"], { integer: true, min: 1 });
-  if (count !== undefined) stream.shardCount = { value: count, from: src.where([...at, "ShardCount"]) };
-  else if (mode !== "ON_DEMAND" && src.at([...at, "ShardCount"]) === undefined)
-    src.problem([...at, "ShardCount"], "missing: a provisioned stream states its ShardCount");
-  const retention = src.number([...at, "RetentionPeriodHours"], { integer: true, min: 1 });
-  if (retention !== undefined)
-    stream.retentionHours = { value: retention, from: src.where([...at, "RetentionPeriodHours"]) };
-  const encryption = src.string([...at, "StreamEncryption", "EncryptionType"]);
-  if (encryption !== undefined)
-    stream.encryption = { value: encryption, from: src.where([...at, "StreamEncryption", "EncryptionType"]) };
+  readStreamSettings(src, stream, {
+    mode: [...at, "StreamModeDetails", "StreamMode"],
+    shardCount: [...at, "ShardCount"],
+    countRequired: true,
+    retention: [...at, "RetentionPeriodHours"],
+    encryption: [...at, "StreamEncryption", "EncryptionType"],
+  });
 }
 
 /** The stream a (resolved) stream ARN names; a problem when it names none. */

@@ -4,7 +4,7 @@
 // know yet (ARNs of resources still to be created) are followed through the configuration's
 // references to the resources they name.
 
-import { readDestination, readMappingSettings } from "./aws-cli.js";
+import { readDestination, readMappingSettings, readStreamSettings } from "./aws-cli.js";
 import type { Path, SourceFile } from "./source.js";
 import {
   destinationKind,
@@ -213,24 +213,13 @@ function readStream(src: SourceFile, system: ImportedSystem, r: Resource, v: Pat
   const name = src.string([...v, "name"], true);
   if (name === undefined) return;
   const stream = streamNamed(system, name, src.where(r.path));
-  const modeAt = [...v, "stream_mode_details", 0, "stream_mode"];
-  const mode = src.string(modeAt);
-  if (mode === "ON_DEMAND" || mode === "PROVISIONED")
-    stream.mode = { value: mode === "ON_DEMAND" ? "on-demand" : "provisioned", from: src.where(modeAt) };
-  else if (mode !== undefined)
-    src.problem(modeAt, `expected PROVISIONED or ON_DEMAND, got ${JSON.stringify(mode)}`);
-  const count = src.number([...v, "shard_count"], { integer: true, min: 0 });
-  // The provider keeps shard_count 0 (or null) for an on-demand stream.
-  if (count !== undefined && count > 0)
-    stream.shardCount = { value: count, from: src.where([...v, "shard_count"]) };
-  else if (mode !== "ON_DEMAND")
-    src.problem([...v, "shard_count"], "missing: a provisioned stream states its shard_count");
-  const retention = src.number([...v, "retention_period"], { integer: true, min: 1 });
-  if (retention !== undefined)
-    stream.retentionHours = { value: retention, from: src.where([...v, "retention_period"]) };
-  const encryption = src.string([...v, "encryption_type"]);
-  if (encryption !== undefined)
-    stream.encryption = { value: encryption, from: src.where([...v, "encryption_type"]) };
+  readStreamSettings(src, stream, {
+    mode: [...v, "stream_mode_details", 0, "stream_mode"],
+    shardCount: [...v, "shard_count"],
+    countRequired: true,
+    retention: [...v, "retention_period"],
+    encryption: [...v, "encryption_type"],
+  });
 }
 
 function readMapping(src: SourceFile, system: ImportedSystem, r: Resource, v: Path, refs: References): void {

@@ -474,14 +474,22 @@ function consumersOf(
     names.add(n);
     return n;
   };
+  /** A consumer's first fields, its path and the comment writer. */
+  const start = (i: number, name: string, type: string, stream: string): ConsumerStart => ({
+    path: ["consumers", i],
+    body: { name, type, ...(stream !== main ? { stream } : {}) },
+    say,
+  });
   const viaLambda = new Set(
     system.mappings.filter((m) => m.efoConsumer).map((m) => `${m.stream}/${m.efoConsumer}`),
   );
   for (const m of system.mappings)
-    consumers.push(lambdaBody(m, consumers.length, unique(m.functionName, m.stream), say, main));
+    consumers.push(
+      lambdaBody(m, start(consumers.length, unique(m.functionName, m.stream), "lambda", m.stream)),
+    );
   for (const e of system.efo) {
     if (viaLambda.has(`${e.stream}/${e.name}`)) continue;
-    consumers.push(efoBody(e, consumers.length, unique(e.name, e.stream), say, main));
+    consumers.push(efoBody(e, start(consumers.length, unique(e.name, e.stream), "efo", e.stream)));
   }
   if (consumers.length > 0)
     report.push(
@@ -490,17 +498,15 @@ function consumersOf(
   return consumers;
 }
 
-function lambdaBody(
-  m: MappingFacts,
-  i: number,
-  name: string,
-  say: (path: Path, line: string) => void,
-  main: string | undefined,
-): Record<string, unknown> {
-  const path: Path = ["consumers", i];
-  const body: Record<string, unknown> = { name, type: "lambda" };
+/** A consumer being written: its path in the scenario, its fields so far, the comment writer. */
+interface ConsumerStart {
+  path: Path;
+  body: Record<string, unknown>;
+  say: (path: Path, line: string) => void;
+}
+
+function lambdaBody(m: MappingFacts, { path, body, say }: ConsumerStart): Record<string, unknown> {
   say([...path, "name"], `Lambda event source mapping of ${m.functionName}: ${m.from}`);
-  if (m.stream !== main) body.stream = m.stream;
   const s = m.settings;
   for (const field of [
     "batchSize",
@@ -561,16 +567,7 @@ function lambdaBody(
   return body;
 }
 
-function efoBody(
-  e: EfoFacts,
-  i: number,
-  name: string,
-  say: (path: Path, line: string) => void,
-  main: string | undefined,
-): Record<string, unknown> {
-  const path: Path = ["consumers", i];
-  const body: Record<string, unknown> = { name, type: "efo" };
-  if (e.stream !== main) body.stream = e.stream;
+function efoBody(e: EfoFacts, { path, body, say }: ConsumerStart): Record<string, unknown> {
   say([...path, "name"], `enhanced fan-out consumer: ${e.from}`);
   say(
     [...path, "type"],

@@ -187,15 +187,19 @@ const keyPrefix = z
   .default("key-")
   .meta({ description: 'keys are named prefix + index (default "key-")' });
 
+/** Characters of a partition key kinesim makes up (36: a UUID's). */
+const keyLength = (description: string, defaultChars: number) =>
+  number({
+    integer: true,
+    min: { value: 1 },
+    max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
+    description: `${description} (default ${defaultChars}${defaultChars === 36 ? ", a UUID" : ""})`,
+  }).default(defaultChars);
+
 const keyVariants = z.discriminatedUnion("dist", [
   z.strictObject({
     dist: z.literal("random"),
-    keyLength: number({
-      integer: true,
-      min: { value: 1 },
-      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
-      description: "characters per key (default 36, a UUID)",
-    }).default(36),
+    keyLength: keyLength("characters per key", 36),
     hotKeys,
   }),
   z.strictObject({
@@ -253,12 +257,7 @@ const keyVariants = z.discriminatedUnion("dist", [
       description:
         "distinct keys per range, evenly spaced ExplicitHashKeys: a later reshard spreads a range's share at this granularity (default 64)",
     }).default(64),
-    keyLength: number({
-      integer: true,
-      min: { value: 1 },
-      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
-      description: "characters of the partition key sent alongside (default 36, a UUID)",
-    }).default(36),
+    keyLength: keyLength("characters of the partition key sent alongside", 36),
     hotKeys,
   }),
   z.strictObject({
@@ -280,12 +279,7 @@ const keyVariants = z.discriminatedUnion("dist", [
       .meta({
         description: "ExplicitHashKey values (decimal, 0 … 2^128−1), each a string or { hashKey, weight }",
       }),
-    keyLength: number({
-      integer: true,
-      min: { value: 1 },
-      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
-      description: "characters of the partition key sent alongside (default 1)",
-    }).default(1),
+    keyLength: keyLength("characters of the partition key sent alongside", 1),
     hotKeys,
   }),
 ]);

@@ -79,7 +79,12 @@ describe("the bundled command line", () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out, "utf8")).toContain("shardId-000000000003");
-    const bad = bin("import", "test/import/fixtures/bad/not-aws.json", "--out", join(work, "import", "x.yaml"));
+    const bad = bin(
+      "import",
+      "test/import/fixtures/bad/not-aws.json",
+      "--out",
+      join(work, "import", "x.yaml"),
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not-aws\.json:1:1: not a file kinesim import recognises/);
   });
