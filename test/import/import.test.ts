@@ -250,3 +250,52 @@ describe("the README's example", () => {
     for (const f of w.files) expect(f.text).toBe(readFileSync(`scenarios/import/${f.name}`, "utf8"));
   });
 });
+
+describe("several streams and reshards", () => {
+  const template = {
+    file: "two-streams.yaml",
+    text: [
+      "Resources:",
+      "  Clicks: { Type: AWS::Kinesis::Stream, Properties: { Name: clicks, ShardCount: 2 } }",
+      "  Views: { Type: AWS::Kinesis::Stream, Properties: { Name: views, StreamModeDetails: { StreamMode: ON_DEMAND } } }",
+      "  Count:",
+      "    Type: AWS::Lambda::EventSourceMapping",
+      "    Properties: { EventSourceArn: !GetAtt Clicks.Arn, FunctionName: count-clicks, StartingPosition: TRIM_HORIZON }",
+      "  Rank:",
+      "    Type: AWS::Lambda::EventSourceMapping",
+      "    Properties: { EventSourceArn: !GetAtt Views.Arn, FunctionName: rank-views, StartingPosition: LATEST }",
+    ].join("\n"),
+  };
+
+  it("a template with two streams becomes one scenario with both, each with its traffic and readers", () => {
+    const w = importFiles([template], OPTIONS);
+    const { scenario } = loadScenario(w.yaml, { file: "two.yaml" });
+    // The on-demand stream is the scenario's stream (only it can scale); the other is provisioned.
+    expect(scenario.stream).toMatchObject({ name: "views", mode: "on-demand" });
+    expect(scenario.streams.map((s) => [s.name, s.shards])).toEqual([["clicks", 2]]);
+    expect(scenario.producers.map((p) => p.target)).toEqual(["views", "clicks"]);
+    expect(scenario.consumers.map((c) => [c.name, c.stream])).toEqual([
+      ["count-clicks", "clicks"],
+      ["rank-views", "views"],
+    ]);
+    expect(w.yaml).toContain("ASSUMED: no IncomingRecords metrics for clicks");
+  });
+
+  it("an imported stream takes scheduled reshards of its own shard ids", () => {
+    const { scenario } = imported(CLI_FILES, {}, [
+      {
+        path: "events",
+        value: "[{ at: 1s, action: SplitShard, shard: shardId-000000000001, newStartingHashKey: middle }]",
+      },
+      { path: "duration", value: "2m" },
+    ]);
+    const run = buildRun(scenario, { sink: NULL_SINK });
+    run.sim.run(scenario.duration);
+    const described = describeStream(run.stream, run.capacity, scenario.duration).StreamDescription.Shards;
+    expect(described.slice(4).map((s) => [s.ShardId, s.ParentShardId])).toEqual([
+      ["shardId-000000000004", "shardId-000000000001"],
+      ["shardId-000000000005", "shardId-000000000001"],
+    ]);
+    expect(run.stream.openCount).toBe(4);
+  });
+});
