@@ -300,7 +300,7 @@ function trafficOf(
   };
   say(
     [...path, "rate"],
-    `IncomingRecords of ${records.from}, ${describeWindowOf(window, periodS)} (sums per ${periodS} s, replayed as a rate constant within each period)`,
+    `IncomingRecords of ${records.from}, ${describeWindowOf(window, periodS)} (Sum statistics per ${periodS} s, replayed as a rate constant within each period)`,
   );
   producer.arrivals = options.arrivals;
   say(
@@ -327,6 +327,14 @@ function trafficOf(
   const keys = keysOf(layout, shardTotals, s, [...path, "partitionKey"], say, report);
   if (keys) producer.partitionKey = keys;
   else say([...path, "name"], "no shard-level metrics: keys ASSUMED random (even over the hash space)");
+  // IncomingRecords counts accepted records: with throttling, more was offered than it shows.
+  const throttled = streamLevel("WriteProvisionedThroughputExceeded");
+  const throttledSum = throttled ? slice(throttled).reduce((a, v) => a + v, 0) : 0;
+  if (throttledSum > 0)
+    say(
+      [...path, "rate"],
+      `the stream throttled ${Math.round(throttledSum).toLocaleString("en-US")} records in this window (${throttled!.from}): the trace is of accepted records, so clients offered more than it replays (retried records are in it once they got through)`,
+    );
   const observed: Observed = {
     stream: s.name,
     periodSeconds: periodS,

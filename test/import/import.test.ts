@@ -299,3 +299,26 @@ describe("several streams and reshards", () => {
     expect(run.stream.openCount).toBe(4);
   });
 });
+
+describe("CloudWatch CSV", () => {
+  const rows = Array.from({ length: 10 }, (_, i) => {
+    const t = new Date(Date.parse("2026-11-30T00:00:00Z") + i * 300_000).toISOString();
+    return `${t},${60_000 + i * 1000},${1000 * i}`;
+  });
+  const csv = {
+    file: "five-minutes.csv",
+    text: ["Timestamp,orders IncomingRecords,orders WriteProvisionedThroughputExceeded", ...rows].join("\n"),
+  };
+
+  it("keeps the periods between --from and --to, at the export's 5-minute period, and says when the stream throttled", () => {
+    const w = importFiles([fixture("orders-describe-stream.json"), csv], {
+      ...OPTIONS,
+      window: { fromMs: Date.parse("2026-11-30T00:10:00Z"), toMs: Date.parse("2026-11-30T00:30:00Z") },
+    });
+    expect(w.observed!.periodSeconds).toBe(300);
+    expect(w.observed!.series.IncomingRecords).toEqual([62_000, 63_000, 64_000, 65_000]);
+    expect(w.yaml).toContain("interval: 300s");
+    expect(w.yaml).toContain("the stream throttled 14,000 records in this window");
+    expect(w.yaml).toContain("duration: 1200s");
+  });
+});
