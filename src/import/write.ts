@@ -120,7 +120,7 @@ export function writeScenario(system: ImportedSystem, options: WriteOptions): Wr
   scenario.producers = producers;
   const consumers = consumersOf(system, say, report, main?.name);
   if (consumers.length > 0) scenario.consumers = consumers;
-  const firehose = system.firehoses.map((f, i) => firehoseBody(f, i, say, report, main?.name));
+  const firehose = system.firehoses.map((f, i) => firehoseBody(f, i, say, report));
   if (firehose.length > 0) scenario.firehose = firehose;
   // Keys in the order a reader expects.
   const orderKeys = [
@@ -589,14 +589,12 @@ function firehoseBody(
   i: number,
   say: (path: Path, line: string) => void,
   report: string[],
-  main: string | undefined,
 ): Record<string, unknown> {
   const path: Path = ["firehose", i];
   const body: Record<string, unknown> = { name: sanitize(f.name) };
   say([...path, "name"], `from ${f.from}`);
   if (f.sourceStream) {
-    body.source =
-      f.sourceStream.value === main ? { stream: f.sourceStream.value } : { stream: f.sourceStream.value };
+    body.source = { stream: f.sourceStream.value };
     say([...path, "source"], `from ${f.sourceStream.from}`);
   } else {
     body.source = "direct-put";
