@@ -214,6 +214,10 @@ export function readMappingSettings(
       value: types.filter((t): t is string => typeof t === "string"),
       from: src.where(typesPath),
     };
+  const filterPath = [...at, names.filterCriteria];
+  const filter = src.at(filterPath);
+  if (filter !== undefined && filter !== null && !(Array.isArray(filter) && filter.length === 0))
+    settings.filterCriteria = { value: true, from: src.where(filterPath) };
   const destinationPath = [...at, ...names.onFailure];
   const destination = src.at(destinationPath);
   if (destination !== undefined && destination !== null) {
@@ -235,6 +239,7 @@ export const API_MAPPING_NAMES = {
   startingPosition: "StartingPosition",
   functionResponseTypes: "FunctionResponseTypes",
   tumblingWindowInSeconds: "TumblingWindowInSeconds",
+  filterCriteria: "FilterCriteria",
   onFailure: ["DestinationConfig", "OnFailure", "Destination"],
 } as const;
 

@@ -43,6 +43,8 @@ export interface MappingSettings {
   onFailure?: Sourced<"sqs" | "sns">;
   functionResponseTypes?: Sourced<string[]>;
   tumblingWindowInSeconds?: Sourced<number>;
+  /** Where a FilterCriteria is given (not modelled: the scenario says so). */
+  filterCriteria?: Sourced<true>;
 }
 
 /** A Lambda function reading a stream through an event source mapping. */

@@ -263,6 +263,7 @@ function readMapping(src: SourceFile, system: ImportedSystem, r: Resource, v: Pa
         startingPosition: "starting_position",
         functionResponseTypes: "function_response_types",
         tumblingWindowInSeconds: "tumbling_window_in_seconds",
+        filterCriteria: "filter_criteria",
         onFailure: ["destination_config", 0, "on_failure", 0, "destination_arn"],
       },
       (value) => (typeof value === "string" ? destinationKind(value) : undefined),

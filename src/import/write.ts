@@ -315,7 +315,7 @@ function trafficOf(
     producer.recordSize = `${data}B`;
     say(
       [...path, "recordSize"],
-      `IncomingBytes ÷ IncomingRecords of the window (${bytes.from}) = ${perRecord.toFixed(1)} B, less an ASSUMED ${KEY_CHARS}-byte partition key; every record that size (ASSUMED: the export has no size distribution)`,
+      `IncomingBytes ÷ IncomingRecords of the window (${bytes.from}) = ${perRecord.toFixed(1)} B, less an ASSUMED ${KEY_CHARS}-byte partition key; every record that size (ASSUMED: the export has no size distribution; with KPL aggregation these are aggregated Kinesis records)`,
     );
   } else {
     producer.recordSize = "1KiB";
@@ -547,10 +547,15 @@ function lambdaBody(m: MappingFacts, { path, body, say }: ConsumerStart): Record
     body.onFailure = s.onFailure.value;
     say([...path, "onFailure"], `from ${s.onFailure.from}`);
   }
-  if (s.tumblingWindowInSeconds)
+  if (s.tumblingWindowInSeconds && s.tumblingWindowInSeconds.value > 0)
     say(
       [...path, "name"],
       `TumblingWindowInSeconds (${s.tumblingWindowInSeconds.from}) is not modelled: batches are not cut at window ends`,
+    );
+  if (s.filterCriteria)
+    say(
+      [...path, "name"],
+      `FilterCriteria (${s.filterCriteria.from}) is not modelled: every record reaches the function (lower its duration if most are filtered out)`,
     );
   if (m.efoConsumer) {
     body.efo = true;

@@ -155,6 +155,9 @@ describe("infrastructure code", () => {
     // Each value names its source; Parameters' defaults are reported as assumptions.
     expect(cfn.written.yaml).toContain("orders-template.yaml: Resources.EnrichMapping.Properties.BatchSize");
     expect(cfn.written.yaml).toContain("parameter ShardCount taken at its Default 3");
+    expect(cfn.written.yaml).toContain(
+      "FilterCriteria (test/import/fixtures/orders-template.yaml: Resources.EnrichMapping.Properties.FilterCriteria) is not modelled",
+    );
     expect(tf.written.yaml).toContain("planned_values.root_module.resources[4].values.batch_size");
   });
 
