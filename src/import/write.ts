@@ -108,6 +108,18 @@ export function writeScenario(system: ImportedSystem, options: WriteOptions): Wr
     producers.push(traffic.producer);
     if (traffic.duration && i === 0) duration = traffic.duration;
     if (traffic.observed && i === 0) observed = traffic.observed;
+    // On-demand capacity follows the 30-day peak; the export's busiest period is its lower bound.
+    if (traffic.peak && i === 0) {
+      const onDemand: Record<string, unknown> = {
+        previousPeakRecords: `${Math.ceil(traffic.peak.records)}/s`,
+      };
+      if (traffic.peak.bytes !== undefined) onDemand.previousPeak = `${Math.ceil(traffic.peak.bytes)}B/s`;
+      (scenario.stream as Record<string, unknown>).onDemand = onDemand;
+      say(
+        ["stream", "onDemand"],
+        `the export's busiest period, per second (${traffic.peak.from}): on-demand capacity keeps room for twice the 30-day peak, and the export's is a lower bound (used when the stream is or becomes on-demand, and by cost's on-demand side)`,
+      );
+    }
   });
   scenario.duration = duration;
   if (options.growth !== 1) {
@@ -247,7 +259,13 @@ function trafficOf(
   say: (path: Path, line: string) => void,
   report: string[],
   files: SideFile[],
-): { producer: Record<string, unknown>; duration?: string; observed?: Observed } {
+): {
+  producer: Record<string, unknown>;
+  duration?: string;
+  observed?: Observed;
+  /** Busiest period of the whole export, per second: records and bytes. */
+  peak?: { records: number; bytes?: number; from: string };
+} {
   const path: Path = ["producers", index];
   const mine = system.series.filter((x) => x.stream === s.name);
   const streamLevel = (metric: MetricName) => mine.find((x) => x.metric === metric && !x.shardId);
@@ -352,7 +370,18 @@ function trafficOf(
   report.push(
     `${s.name}: ${recordValues.length} periods of ${periodS} s from ${new Date(window.startMs).toISOString()} (${window.reason}); ${Math.round(totalRecords).toLocaleString("en-US")} records, peak ${Math.round(peakPerSecond).toLocaleString("en-US")}/s on average within a period`,
   );
-  return { producer, duration: `${recordValues.length * periodS}s`, observed };
+  const peakOf = (x: MetricSeries | undefined) => (x ? Math.max(...x.values) / x.periodSeconds : undefined);
+  const peakBytes = peakOf(bytes);
+  return {
+    producer,
+    duration: `${recordValues.length * periodS}s`,
+    observed,
+    peak: {
+      records: peakOf(records)!,
+      ...(peakBytes !== undefined ? { bytes: peakBytes } : {}),
+      from: `${records.from}${bytes ? ` and ${bytes.from}` : ""}`,
+    },
+  };
 }
 
 function describeWindowOf(w: Window, periodS: number): string {

@@ -185,6 +185,9 @@ describe("metrics", () => {
     expect(p.recordSize).toEqual({ dist: "constant", value: 500 });
     expect(p.partitionKey.dist).toBe("hashRanges");
     expect(scenario.duration).toBe(30 * 60e6);
+    // The export's busiest minute is the on-demand side's previous peak.
+    const busiest = Math.max(...written.observed!.series.IncomingRecords!);
+    expect(scenario.stream.onDemand.previousPeakRecords).toBe(Math.ceil(busiest / 60));
     // The weights route exactly the observed shares onto the imported shards.
     const run = buildRun(scenario, { sink: NULL_SINK });
     const routing = new KeySpace(p.partitionKey).route(run.stream);
