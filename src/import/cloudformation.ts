@@ -380,7 +380,12 @@ class Resolver {
         return v ?? unresolved;
       }
       case "Fn::GetAtt": {
-        const [id, attribute] = Array.isArray(arg) ? arg : [];
+        // The long form takes [Resource, Attribute]; "Resource.Attribute" is accepted as well.
+        const [id, attribute] = Array.isArray(arg)
+          ? arg
+          : typeof arg === "string" && arg.includes(".")
+            ? [arg.slice(0, arg.indexOf(".")), arg.slice(arg.indexOf(".") + 1)]
+            : [];
         if (typeof id !== "string" || !this.types.has(id)) return unresolved;
         if (attribute === "Arn" || attribute === "ConsumerARN") return this.arn(id);
         if (attribute === "ConsumerName") return this.arn(id).split("/consumer/")[1]?.split(":")[0];

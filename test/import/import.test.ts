@@ -169,6 +169,38 @@ describe("infrastructure code", () => {
     );
   });
 
+  it("reads a JSON template with the long forms of the intrinsic functions", () => {
+    const json = {
+      file: "orders.json",
+      text: JSON.stringify({
+        Resources: {
+          S: {
+            Type: "AWS::Kinesis::Stream",
+            Properties: { Name: { "Fn::Join": ["-", ["orders", "eu"]] }, ShardCount: 2 },
+          },
+          C: {
+            Type: "AWS::Kinesis::StreamConsumer",
+            Properties: { ConsumerName: "audit", StreamARN: { "Fn::GetAtt": "S.Arn" } },
+          },
+          M: {
+            Type: "AWS::Lambda::EventSourceMapping",
+            Properties: {
+              EventSourceArn: { "Fn::GetAtt": ["C", "ConsumerARN"] },
+              FunctionName: "audit-fn",
+              StartingPosition: "TRIM_HORIZON",
+            },
+          },
+        },
+      }),
+    };
+    const { scenario } = loadScenario(importFiles([json], OPTIONS).yaml, { file: "j.yaml" });
+    expect(scenario.stream.name).toBe("orders-eu");
+    // The mapping reads through the EFO consumer: one consumer, not two.
+    expect(JSON.parse(JSON.stringify(scenario.consumers))).toMatchObject([
+      { name: "audit-fn", type: "lambda", efo: true, startingPosition: "TRIM_HORIZON" },
+    ]);
+  });
+
   it("--parameter overrides a template parameter's default", () => {
     const { scenario } = imported(["orders-template.yaml"], { parameters: { ShardCount: "5" } });
     expect(scenario.stream.shards).toBe(5);
