@@ -36,6 +36,7 @@ describe.concurrent("kinesim import", () => {
     expect(text).toContain("# from --set consumers[0].duration.base=50ms");
     const valid = await kinesim("validate", out);
     expect(valid.code, valid.stderr).toBe(0);
+    expect(valid.stdout).toMatch(/stream +orders: 3 shards\n/);
   });
 
   // Every problem of every file is listed at once: [file, what its message must say].

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { validReport } from "../../src/cli/inventory.js";
 import { type ImportOptions, importFiles } from "../../src/import/import.js";
 import { replay } from "../../src/import/replay.js";
 import { NULL_SINK } from "../../src/metrics/sink.js";
@@ -98,6 +99,12 @@ describe("describe-stream round trip", () => {
       ...CLI_FILES.slice(1),
     ]).scenario;
     expect(strip(other)).toEqual(strip(scenario));
+  });
+
+  it("validate says the stream starts as listed", () => {
+    expect(validReport("orders.yaml", scenario)).toContain(
+      "orders: 3 shards, as listed in shardList (and 1 closed parent)",
+    );
   });
 
   it("reshards an imported layout to another count as UpdateShardCount would (a plan's --set)", () => {
