@@ -23,7 +23,9 @@ const ALLOWED: Record<string, string[]> = {
   model: ["engine", "data", "scenario", "metrics"],
   report: ["metrics", "scenario", "engine"],
   plan: ["engine", "data", "scenario", "metrics", "model"],
-  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "root"],
+  // AWS CLI output, CloudWatch exports and templates → scenario YAML (DESIGN.md's src/import/).
+  import: ["engine", "data", "scenario", "metrics", "model"],
+  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "import", "root"],
   root: ["engine", "data", "scenario", "metrics", "model", "report", "plan"],
 };
 

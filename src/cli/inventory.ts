@@ -7,6 +7,16 @@ import { rateFunction } from "../model/traffic.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 
+/** How an explicit shard list starts the stream: its shards as listed, or rescaled to the count. */
+function listed(x: { shards: number; shardList?: readonly { closed: boolean }[] | undefined }): string {
+  if (!x.shardList) return "";
+  const open = x.shardList.filter((e) => !e.closed).length;
+  const closed = x.shardList.length - open;
+  return open === x.shards
+    ? `, as listed in shardList${closed > 0 ? ` (and ${counted(closed, "closed parent")})` : ""}`
+    : `, the ${counted(open, "listed shard")} rescaled to ${x.shards} at the start`;
+}
+
 /** "1 shard", "4 shards". */
 export function counted(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
@@ -54,10 +64,11 @@ export function inventoryLines(scenario: Scenario): [label: string, text: string
     lines.push([
       streams.length === 1 ? "stream" : "streams",
       streams
-        .map((x) =>
-          x.mode === "on-demand"
-            ? `${x.name}: on-demand (starts at ${counted(x.shards, "shard")})`
-            : `${x.name}: ${counted(x.shards, "shard")}`,
+        .map(
+          (x) =>
+            (x.mode === "on-demand"
+              ? `${x.name}: on-demand (starts at ${counted(x.shards, "shard")})`
+              : `${x.name}: ${counted(x.shards, "shard")}`) + listed(x),
         )
         .join("; "),
     ]);

@@ -93,6 +93,10 @@ async function main(argv: string[]): Promise<number> {
     seed: { type: "string", describe: "override the scenario's seed" },
     duration: { type: "string", describe: "override the simulated duration (e.g. 30m)" },
     resolution: { type: "string", describe: "record, auto, or a cohort tick such as 10ms" },
+    growth: {
+      type: "string",
+      describe: "multiply every producer's traffic, e.g. 2x or +50% (sets the scenario's growth)",
+    },
     set: setOption,
     quiet: { type: "boolean", default: false, describe: "print nothing on success" },
     charts: {
@@ -147,6 +151,76 @@ async function main(argv: string[]): Promise<number> {
         for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
         const { validReport } = await import("./inventory.js");
         process.stdout.write(`${validReport(args.scenario, scenario)}\n`);
+      },
+    )
+    .command(
+      "import <files..>",
+      "build a scenario from saved AWS CLI output, CloudWatch metric exports and CloudFormation/SAM/Terraform plan JSON",
+      (y) =>
+        y
+          .positional("files", { type: "string", array: true, demandOption: true, describe: "input files" })
+          .options({
+            out: {
+              type: "string",
+              demandOption: true,
+              describe: "scenario file to write (CSV traffic goes beside it)",
+            },
+            name: { type: "string", describe: "scenario name (default: the stream's)" },
+            growth: {
+              type: "string",
+              describe: "multiply the observed traffic, e.g. 2x or +50% (default 1x)",
+            },
+            busiest: {
+              type: "string",
+              describe: "keep the busiest stretch of the metrics of this length, e.g. 1h or 1d",
+            },
+            from: { type: "string", describe: "keep the metrics from this time on (ISO 8601)" },
+            to: { type: "string", describe: "keep the metrics before this time (ISO 8601)" },
+            arrivals: {
+              type: "string",
+              choices: ["poisson", "even"],
+              describe: "arrivals inside each metric period (default poisson)",
+            },
+            parameter: {
+              type: "string",
+              array: true,
+              describe: "a CloudFormation parameter: --parameter Name=Value (repeatable)",
+            },
+            stream: {
+              type: "string",
+              describe: "the stream list-shards output and unlabelled metrics belong to",
+            },
+            "skip-unsupported": {
+              type: "boolean",
+              default: false,
+              describe: "import the rest when a template holds Kinesis resources kinesim does not model",
+            },
+            check: {
+              type: "boolean",
+              default: false,
+              describe: "run the scenario and compare it with the exported metrics of its window",
+            },
+            set: setOption,
+            quiet: { type: "boolean", default: false, describe: "print nothing on success" },
+          }),
+      async (args) => {
+        const { importCommand } = await import("./import.js");
+        code = importCommand({
+          files: args.files.map(String),
+          out: args.out,
+          ...(args.name !== undefined ? { name: args.name } : {}),
+          ...(args.growth !== undefined ? { growth: args.growth } : {}),
+          ...(args.busiest !== undefined ? { busiest: args.busiest } : {}),
+          ...(args.from !== undefined ? { from: args.from } : {}),
+          ...(args.to !== undefined ? { to: args.to } : {}),
+          ...(args.arrivals !== undefined ? { arrivals: args.arrivals } : {}),
+          ...(args.parameter ? { parameter: args.parameter.map(String) } : {}),
+          ...(args.stream !== undefined ? { stream: args.stream } : {}),
+          ...(args.set ? { set: args.set.map(String) } : {}),
+          skipUnsupported: args["skip-unsupported"],
+          check: args.check,
+          quiet: args.quiet,
+        });
       },
     )
     .command(
@@ -271,6 +345,7 @@ async function main(argv: string[]): Promise<number> {
           set: runOptions.set,
           duration: runOptions.duration,
           resolution: runOptions.resolution,
+          growth: runOptions.growth,
           force: runOptions.force,
           quiet: runOptions.quiet,
         }),
@@ -282,6 +357,7 @@ async function main(argv: string[]): Promise<number> {
           set: args.set?.map(String) ?? [],
           ...(args.duration !== undefined ? { duration: args.duration } : {}),
           ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          ...(args.growth !== undefined ? { growth: args.growth } : {}),
           force: args.force,
           quiet: args.quiet,
         });
@@ -311,6 +387,7 @@ async function main(argv: string[]): Promise<number> {
           set: runOptions.set,
           duration: runOptions.duration,
           resolution: runOptions.resolution,
+          growth: runOptions.growth,
           force: runOptions.force,
           quiet: runOptions.quiet,
         }),
@@ -325,6 +402,7 @@ async function main(argv: string[]): Promise<number> {
           set: args.set?.map(String) ?? [],
           ...(args.duration !== undefined ? { duration: args.duration } : {}),
           ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          ...(args.growth !== undefined ? { growth: args.growth } : {}),
           force: args.force,
           quiet: args.quiet,
         });
@@ -361,6 +439,7 @@ async function main(argv: string[]): Promise<number> {
           set: runOptions.set,
           duration: runOptions.duration,
           resolution: runOptions.resolution,
+          growth: runOptions.growth,
           force: runOptions.force,
           quiet: runOptions.quiet,
         }),
@@ -373,6 +452,7 @@ async function main(argv: string[]): Promise<number> {
           set: args.set?.map(String) ?? [],
           ...(args.duration !== undefined ? { duration: args.duration } : {}),
           ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          ...(args.growth !== undefined ? { growth: args.growth } : {}),
           force: args.force,
           ...(args.current !== undefined ? { current: args.current } : {}),
           ...(args.max !== undefined ? { max: args.max } : {}),
@@ -406,6 +486,7 @@ async function main(argv: string[]): Promise<number> {
           set: runOptions.set,
           duration: runOptions.duration,
           resolution: runOptions.resolution,
+          growth: runOptions.growth,
           force: runOptions.force,
           quiet: runOptions.quiet,
         }),
@@ -418,6 +499,7 @@ async function main(argv: string[]): Promise<number> {
           set: args.set?.map(String) ?? [],
           ...(args.duration !== undefined ? { duration: args.duration } : {}),
           ...(args.resolution !== undefined ? { resolution: args.resolution } : {}),
+          ...(args.growth !== undefined ? { growth: args.growth } : {}),
           force: args.force,
           ...(args.workers !== undefined ? { workers: args.workers } : {}),
           ...(args.partition !== undefined ? { partition: args.partition } : {}),

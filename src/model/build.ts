@@ -59,6 +59,8 @@ export interface BuiltRun {
   queues: FifoQueue[];
   capacity: CapacityManager;
   onDemand: OnDemandScaler;
+  /** The scenario stream's one-minute CloudWatch view. */
+  minutes: MinuteMetrics;
   recorder: RunRecorder;
   /** Cohort tick in µs, or undefined at record resolution. */
   tickUs: number | undefined;
@@ -211,6 +213,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     queues,
     capacity,
     onDemand,
+    minutes,
     recorder,
     tickUs,
     resolutionLabel: tickUs === undefined ? "record" : formatDuration(tickUs),

@@ -9,9 +9,10 @@ import { US_PER_H } from "../engine/time.js";
 import type { CapacityEvent } from "../scenario/capacity.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
-import { evenSplit } from "./hash-space.js";
 import type { Shard } from "./shard.js";
-import { Stream, TopologyError } from "./stream.js";
+import { applyUniform, Stream, TopologyError } from "./stream.js";
+
+export { applyUniform };
 
 /** ACTIVE or UPDATING, as DescribeStream reports it. */
 export type StreamStatus = "ACTIVE" | "UPDATING";
@@ -298,29 +299,6 @@ export function updateShardCountRefusal(
   if (recent >= limit)
     return `at most ${limit} UpdateShardCount calls per rolling 24 hours (LimitExceededException)`;
   return undefined;
-}
-
-/**
- * UpdateShardCount as AWS carries it out: uniform scaling to `target` shards of equal ranges,
- * made of pairwise splits (at the new boundaries) and merges (of the pieces inside each new
- * range); the pieces that are split and then merged at once are short-lived intermediate shards.
- */
-export function applyUniform(stream: Stream, target: number, nowUs: number): void {
-  const goal = evenSplit(target);
-  const boundaries = goal.slice(1).map((r) => r.start);
-  // 1. Split every open shard at each new boundary strictly inside it.
-  for (const b of boundaries) {
-    const holder = stream.open[stream.shardOfHash(b)]!;
-    if (holder.range.start !== b) stream.splitShard(holder, b, nowUs);
-  }
-  // 2. Merge the pieces inside each new range, left to right.
-  for (const range of goal) {
-    let pieces = stream.open.filter((s) => s.range.start >= range.start && s.range.end <= range.end);
-    while (pieces.length > 1) {
-      const merged = stream.mergeShards(pieces[0]!, pieces[1]!, nowUs);
-      pieces = [merged, ...pieces.slice(2)];
-    }
-  }
 }
 
 /** A problem with a scheduled action, found by running the schedule on an empty stream. */

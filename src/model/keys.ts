@@ -64,6 +64,7 @@ export function meanKeyBytesOf(spec: KeyDistribution): number {
       return mean;
     }
     case "explicitHashKeys":
+    case "hashRanges":
       return mean + base * spec.keyLength;
     default: {
       const never: never = spec;
@@ -117,6 +118,22 @@ export class KeySpace {
         const entries = spec.keys.map((k) => (typeof k === "string" ? { key: k, weight: 1 } : k));
         const total = entries.reduce((a, e) => a + e.weight, 0);
         for (const e of entries) this.addNamed(e.key, (base * e.weight) / total);
+        break;
+      }
+      case "hashRanges": {
+        const total = spec.ranges.reduce((a, r) => a + r.weight, 0);
+        for (const r of spec.ranges) {
+          // Evenly spaced keys, each in the middle of its slice: every key stays inside the range.
+          const start = BigInt(r.startingHashKey);
+          const span = BigInt(r.endingHashKey) - start + 1n;
+          const k = BigInt(spec.keysPerRange);
+          const count = span < k ? span : k;
+          const weight = total > 0 ? (base * r.weight) / total / Number(count) : 0;
+          for (let j = 0n; j < count; j++) {
+            const hash = start + ((2n * j + 1n) * span) / (2n * count);
+            this.addKey(`hashKey:${hash}`, hash, weight, spec.keyLength);
+          }
+        }
         break;
       }
       case "explicitHashKeys": {

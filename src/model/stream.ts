@@ -30,6 +30,8 @@ export class Stream implements WriteTarget {
   readonly maxRecordSize: number;
   /** Every shard ever created, by creation number. */
   readonly shards: Shard[] = [];
+  /** Creation number of the next shard (an imported stream's numbers may have gaps). */
+  private nextNumber = 0;
   /** Open shards, in hash-key order. */
   open: Shard[] = [];
   /** Share of the hash space of each open shard. */
@@ -68,8 +70,26 @@ export class Stream implements WriteTarget {
       largeRecordTankBytes:
         spec.maxRecordSize > KINESIS.maxRecordSizeDefault.value ? KINESIS.largeRecordBurstBytes.value : 0,
     };
-    for (const range of evenSplit(spec.shards)) this.createShard(range);
-    this.refreshTopology();
+    const list = spec.shardList;
+    if (list) {
+      // An imported stream: its shards exactly as listed (ids, ranges, lineage, closed parents).
+      for (const entry of list) {
+        const shard = this.createShard(
+          { start: BigInt(entry.startingHashKey), end: BigInt(entry.endingHashKey) },
+          0,
+          Number(entry.shardId.slice("shardId-".length)),
+        );
+        shard.parentShardId = entry.parentShardId;
+        shard.adjacentParentShardId = entry.adjacentParentShardId;
+        if (entry.closed) this.close(shard, 0);
+      }
+      this.refreshTopology();
+      // Another count (a plan's, a --set): the listed shards rescaled as UpdateShardCount would.
+      if (spec.shards !== this.openCount) applyUniform(this, spec.shards, 0);
+    } else {
+      for (const range of evenSplit(spec.shards)) this.createShard(range);
+      this.refreshTopology();
+    }
   }
 
   /** Per-shard record limit (records/s). */
@@ -82,9 +102,10 @@ export class Stream implements WriteTarget {
     return this.limiterSettings.bytesPerSecond;
   }
 
-  private createShard(range: HashKeyRange, nowUs = 0): Shard {
+  private createShard(range: HashKeyRange, nowUs = 0, number = this.nextNumber): Shard {
+    this.nextNumber = Math.max(this.nextNumber, number + 1);
     const shard = new Shard(
-      this.shards.length,
+      number,
       range,
       createLimiter(this.limiterSettings),
       new ShardLog(this.propagationUs),
@@ -97,7 +118,7 @@ export class Stream implements WriteTarget {
 
   /** Shard with an id (`shardId-000000000003`) or creation number, if it exists. */
   shard(idOrNumber: string | number): Shard | undefined {
-    if (typeof idOrNumber === "number") return this.shards[idOrNumber];
+    if (typeof idOrNumber === "number") return this.shards.find((s) => s.number === idOrNumber);
     return this.shards.find((s) => s.id === idOrNumber);
   }
 
@@ -269,6 +290,29 @@ export class Stream implements WriteTarget {
   trimLogs(nowUs: number): void {
     const expireBefore = nowUs - this.retentionUs;
     for (const shard of this.shards) shard.log.trim(expireBefore);
+  }
+}
+
+/**
+ * UpdateShardCount as AWS carries it out: uniform scaling to `target` shards of equal ranges,
+ * made of pairwise splits (at the new boundaries) and merges (of the pieces inside each new
+ * range); the pieces that are split and then merged at once are short-lived intermediate shards.
+ */
+export function applyUniform(stream: Stream, target: number, nowUs: number): void {
+  const goal = evenSplit(target);
+  const boundaries = goal.slice(1).map((r) => r.start);
+  // 1. Split every open shard at each new boundary strictly inside it.
+  for (const b of boundaries) {
+    const holder = stream.open[stream.shardOfHash(b)]!;
+    if (holder.range.start !== b) stream.splitShard(holder, b, nowUs);
+  }
+  // 2. Merge the pieces inside each new range, left to right.
+  for (const range of goal) {
+    let pieces = stream.open.filter((s) => s.range.start >= range.start && s.range.end <= range.end);
+    while (pieces.length > 1) {
+      const merged = stream.mergeShards(pieces[0]!, pieces[1]!, nowUs);
+      pieces = [merged, ...pieces.slice(2)];
+    }
   }
 }
 

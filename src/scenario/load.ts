@@ -17,6 +17,7 @@ import {
   visit,
 } from "yaml";
 import type { z } from "zod";
+import { scaleRate } from "./growth.js";
 import { formatIssue, problemsFound, ScenarioError, type ScenarioIssue } from "./issues.js";
 import { describeValue, EXPECTED, expected, missing, notOneOf, unknownKey } from "./messages.js";
 import { type RateProfile, type ResolvedProducer, type Scenario, scenarioSchema } from "./schema.js";
@@ -160,7 +161,13 @@ export function loadScenario(text: string, options: LoadOptions): LoadedScenario
     }
   });
   if (issues.length > 0) throw new ScenarioError(issues);
-  const scenario: Scenario = { ...result.data, producers };
+  const growth = result.data.growth;
+  // Growth is applied once, here; the loaded scenario's rates hold it (and its growth is 1 again).
+  const scenario: Scenario = {
+    ...result.data,
+    growth: 1,
+    producers: growth === 1 ? producers : producers.map((p) => ({ ...p, rate: scaleRate(p.rate, growth) })),
+  };
   for (const problem of options.check?.(scenario) ?? []) {
     const issue = { file, path: formatPath(problem.path), message: problem.message, ...locate(problem.path) };
     if (problem.severity === "warning") warnings.push(formatIssue(issue));

@@ -370,6 +370,7 @@ function stream(st: StreamSpec): Plain {
     },
     // For an on-demand stream this is the starting count the loader derived from the previous peak.
     shards: st.shards,
+    ...optional("shardList", st.shardList, (list) => list.map((entry) => ({ ...entry }))),
     retention: duration(st.retention),
     maxRecordSize: size(st.maxRecordSize),
     limiter: { policy: st.limiter.policy, burst: duration(st.limiter.burst) },

@@ -187,15 +187,19 @@ const keyPrefix = z
   .default("key-")
   .meta({ description: 'keys are named prefix + index (default "key-")' });
 
+/** Characters of a partition key kinesim makes up (36: a UUID's). */
+const keyLength = (description: string, defaultChars: number) =>
+  number({
+    integer: true,
+    min: { value: 1 },
+    max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
+    description: `${description} (default ${defaultChars}${defaultChars === 36 ? ", a UUID" : ""})`,
+  }).default(defaultChars);
+
 const keyVariants = z.discriminatedUnion("dist", [
   z.strictObject({
     dist: z.literal("random"),
-    keyLength: number({
-      integer: true,
-      min: { value: 1 },
-      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
-      description: "characters per key (default 36, a UUID)",
-    }).default(36),
+    keyLength: keyLength("characters per key", 36),
     hotKeys,
   }),
   z.strictObject({
@@ -232,6 +236,31 @@ const keyVariants = z.discriminatedUnion("dist", [
     hotKeys,
   }),
   z.strictObject({
+    dist: z.literal("hashRanges"),
+    ranges: z
+      .array(
+        z.strictObject({
+          startingHashKey: hashKeyText.meta({ description: "first hash key of the range" }),
+          endingHashKey: hashKeyText.meta({ description: "last hash key of the range (inclusive)" }),
+          weight: number({ min: { value: 0 }, description: "relative share of the records in the range" }),
+        }),
+      )
+      .min(1)
+      .meta({
+        description:
+          "ranges of the hash space, each with a share of the records spread evenly over it (e.g. observed per-shard traffic over the shards' ranges)",
+      }),
+    keysPerRange: number({
+      integer: true,
+      min: { value: 1 },
+      max: { value: 10_000 },
+      description:
+        "distinct keys per range, evenly spaced ExplicitHashKeys: a later reshard spreads a range's share at this granularity (default 64)",
+    }).default(64),
+    keyLength: keyLength("characters of the partition key sent alongside", 36),
+    hotKeys,
+  }),
+  z.strictObject({
     dist: z.literal("explicitHashKeys"),
     hashKeys: z
       .array(
@@ -250,12 +279,7 @@ const keyVariants = z.discriminatedUnion("dist", [
       .meta({
         description: "ExplicitHashKey values (decimal, 0 … 2^128−1), each a string or { hashKey, weight }",
       }),
-    keyLength: number({
-      integer: true,
-      min: { value: 1 },
-      max: { value: KINESIS.partitionKeyMaxChars.value, fact: KINESIS.partitionKeyMaxChars },
-      description: "characters of the partition key sent alongside (default 1)",
-    }).default(1),
+    keyLength: keyLength("characters of the partition key sent alongside", 1),
     hotKeys,
   }),
 ]);
@@ -647,6 +671,75 @@ function agentClient(a: AgentSettings, recordSize: DistributionSpec) {
 // ---------------------------------------------------------------------------------------------
 // Stream
 
+const shardIdText = (description: string) =>
+  z
+    .string({ error: (issue) => expected("a shard id such as shardId-000000000003", issue.input) })
+    .regex(/^shardId-\d{12}$/, {
+      error: (issue) => expected("a shard id such as shardId-000000000003", issue.input),
+    })
+    .meta({ description });
+
+/** One shard of an explicit shard list, in DescribeStream's terms. */
+const shardEntrySchema = z.strictObject({
+  shardId: shardIdText("the shard's id; its digits are its creation number"),
+  parentShardId: shardIdText(
+    "the shard it was split from, or the first of the two merged into it",
+  ).optional(),
+  adjacentParentShardId: shardIdText("the second shard of the merge that made it").optional(),
+  startingHashKey: hashKeyText.meta({ description: "first hash key of the shard's range" }),
+  endingHashKey: hashKeyText.meta({ description: "last hash key of the shard's range (inclusive)" }),
+  closed: z.boolean().default(false).meta({
+    description: "a parent shard closed by a past reshard: listed, takes no writes (default false)",
+  }),
+});
+/** A shard of an explicit shard list after validation. */
+export type ShardEntry = z.output<typeof shardEntrySchema>;
+
+/** The open shards of a shard list, in hash-key order. */
+export function openShards(list: readonly ShardEntry[]): ShardEntry[] {
+  return list
+    .filter((s) => !s.closed)
+    .sort((a, b) => (BigInt(a.startingHashKey) < BigInt(b.startingHashKey) ? -1 : 1));
+}
+
+/** Checks a shard list as AWS keeps it: unique ids, and open shards covering the hash space once. */
+function checkShardList(list: readonly ShardEntry[], ctx: z.RefinementCtx): void {
+  const issue = (message: string, path: (string | number)[]) =>
+    ctx.addIssue({ code: "custom", message, path: ["shardList", ...path] });
+  const seen = new Set<string>();
+  list.forEach((s, i) => {
+    if (seen.has(s.shardId)) issue(`shard id ${s.shardId} is listed twice`, [i, "shardId"]);
+    seen.add(s.shardId);
+    if (BigInt(s.startingHashKey) > BigInt(s.endingHashKey))
+      issue("startingHashKey must not exceed endingHashKey", [i, "endingHashKey"]);
+  });
+  const open = list.map((s, i) => ({ s, i })).filter((x) => !x.s.closed);
+  if (open.length === 0) {
+    issue("at least one shard must be open", []);
+    return;
+  }
+  open.sort((a, b) => (BigInt(a.s.startingHashKey) < BigInt(b.s.startingHashKey) ? -1 : 1));
+  let next = 0n;
+  for (const { s, i } of open) {
+    const start = BigInt(s.startingHashKey);
+    if (start !== next) {
+      issue(
+        start > next
+          ? `the open shards leave hash keys ${next} … ${start - 1n} uncovered: open shards must cover 0 … 2^128−1 exactly once`
+          : `${s.shardId}'s range overlaps another open shard's: open shards must cover 0 … 2^128−1 exactly once`,
+        [i, "startingHashKey"],
+      );
+      return;
+    }
+    next = BigInt(s.endingHashKey) + 1n;
+  }
+  if (next !== 1n << 128n)
+    issue(
+      `the open shards end at ${next - 1n}, not at 2^128−1: open shards must cover the whole hash space`,
+      [open.at(-1)!.i, "endingHashKey"],
+    );
+}
+
 /** Write-limiter policies. */
 export const LIMITER_POLICIES = ["window", "token-bucket"] as const;
 
@@ -661,8 +754,12 @@ const streamSchema = z
       min: { value: KINESIS.minShards.value, fact: KINESIS.minShards },
       max: { value: KINESIS.maxShardsPerStream.value, fact: KINESIS.maxShardsPerStream },
       description:
-        "number of shards, split evenly over the hash-key space as CreateStream does (on-demand: default 4, AWS's start)",
+        "number of shards, split evenly over the hash-key space as CreateStream does (on-demand: default 4, AWS's start; with shardList: its open shards)",
     }).optional(),
+    shardList: z.array(shardEntrySchema).min(1).optional().meta({
+      description:
+        "the shards as DescribeStream lists them (ids, hash-key ranges, parents, closed or open), kept exactly: the stream starts with them; a `shards` count other than the open ones reshards them at the start as UpdateShardCount does (even ranges)",
+    }),
     retention: duration({
       min: { value: KINESIS.retentionMinHours.value * US_PER_H, fact: KINESIS.retentionMinHours },
       max: { value: KINESIS.retentionMaxHours.value * US_PER_H, fact: KINESIS.retentionMaxHours },
@@ -714,8 +811,11 @@ const streamSchema = z
       description: "per-shard byte limit (default 1MiB/s, AWS's)",
     }).default(KINESIS.shardWriteBytesPerSecond.value),
   })
+  .superRefine((stream, ctx) => {
+    if (stream.shardList) checkShardList(stream.shardList, ctx);
+  })
   .transform((stream, ctx) => {
-    let shards = stream.shards;
+    let shards = stream.shards ?? (stream.shardList ? openShards(stream.shardList).length : undefined);
     if (shards === undefined) {
       if (stream.mode === "provisioned") {
         ctx.issues.push({
@@ -848,6 +948,12 @@ const scenarioObject = z.strictObject({
     description: "simulated time to run",
   }),
   resolution: resolutionSchema.default("auto"),
+  growth: number({
+    min: { value: 0, exclusive: true },
+    max: { value: 1000 },
+    description:
+      "multiplier on every producer's traffic, e.g. 2 for twice today's (default 1; --growth 2x sets it). Applied when the scenario loads: a loaded scenario's rates include it",
+  }).default(1),
   metricsInterval: duration({
     min: { value: 1 * MS },
     max: { value: US_PER_H },

@@ -68,6 +68,27 @@ describe("the bundled command line", () => {
     ).toHaveLength(3);
   });
 
+  it("imports AWS CLI output into a scenario that validates", () => {
+    const out = join(work, "import", "orders.yaml");
+    const r = bin(
+      "import",
+      "test/import/fixtures/orders-describe-stream.json",
+      "test/import/fixtures/orders-event-source-mappings.json",
+      "--out",
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(out, "utf8")).toContain("shardId-000000000003");
+    const bad = bin(
+      "import",
+      "test/import/fixtures/bad/not-aws.json",
+      "--out",
+      join(work, "import", "x.yaml"),
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/not-aws\.json:1:1: not a file kinesim import recognises/);
+  });
+
   it("reports bad input with exit code 2 and no stack trace", () => {
     const r = bin("run", "scenarios/quickstart.yaml", "--set", "stream.shards=0", "--out", join(work, "bad"));
     expect(r.code).toBe(2);
