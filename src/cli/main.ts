@@ -86,6 +86,10 @@ const ITERATOR_TYPES = [
   "AT_TIMESTAMP",
 ] as const;
 
+/** The --client flag's help text. */
+const CLIENT_FLAG_HELP =
+  "your code in the loop, virtual time: producer[:name]=./module.js (sends a scenario producer's traffic with the real AWS SDK), consumer=./module.js (reads with the SDK), lambda[:name]=./handler.js (the handler a lambda consumer's mapping invokes); repeatable";
+
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const runOptions = {
@@ -105,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
       default: false,
       describe: "go on even when the command is estimated to take over an hour",
     },
+    client: { type: "string", array: true, describe: CLIENT_FLAG_HELP },
   } as const;
   await yargs(argv)
     .scriptName("kinesim")
@@ -127,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
           ...args,
           scenario: args.scenario ?? defaultScenario(),
           set: args.set?.map(String),
+          client: args.client?.map(String),
         });
       },
     )

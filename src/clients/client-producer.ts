@@ -28,6 +28,8 @@ export interface Traffic {
   next(): Promise<TrafficRecord | undefined>;
   /** The records created by now and not yet taken (at most `max`), without waiting. */
   take(max?: number): TrafficRecord[];
+  /** Tells kinesim the code gave up on records (they count as dropped now, not at the end). */
+  drop(records: TrafficRecord | readonly TrafficRecord[]): void;
   /** When a record was created (a virtual Date's milliseconds). */
   createdAt(record: TrafficRecord): number;
   /** The instance of the modelled fleet a record belongs to (0 … instances − 1). */
@@ -113,6 +115,9 @@ export class ClientProducer implements ProducerFleet {
     return {
       next: () => this.next(),
       take: (max = Number.POSITIVE_INFINITY) => this.take(max),
+      drop: (records) => {
+        for (const r of Array.isArray(records) ? records : [records]) this.drop(r as Numbered);
+      },
       createdAt: (r) => wallMsOf(this.originUs[(r as Numbered)[SERIAL] ?? 0]!),
       instanceOf: (r) => this.instanceOf[(r as Numbered)[SERIAL] ?? 0]!,
       instances: this.spec.instances,
@@ -296,6 +301,15 @@ export class ClientProducer implements ProducerFleet {
     c.accepted++;
     c.acceptedBytes += bytes;
     this.latency.record(nowUs - this.originUs[n]!, 1);
+  }
+
+  private drop(record: Numbered): void {
+    const n = record[SERIAL];
+    const s = this.state[n];
+    if (n === undefined || s === ACCEPTED || s === DROPPED) return;
+    this.state[n] = DROPPED;
+    this.interval.dropped++;
+    this.interval.droppedBytes += this.bytesOf[n]!;
   }
 
   /**

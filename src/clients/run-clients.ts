@@ -16,8 +16,10 @@ import { US_PER_S } from "../engine/time.js";
 import { NULL_SINK, type RunSink } from "../metrics/sink.js";
 import type { RunSummary } from "../metrics/summary.js";
 import { type BuiltRun, buildRun } from "../model/build.js";
+import { LambdaConsumer } from "../model/consumers/lambda.js";
 import { summarize } from "../model/summarize.js";
 import {
+  ACCOUNT_ID,
   arnOf,
   KinesisService,
   type PutEntry,
@@ -53,6 +55,42 @@ export type ProducerFunction = (context: ProducerContext) => Promise<void> | voi
 /** User code that reads the stream (a GetRecords loop, for example). */
 export type ConsumerFunction = (context: ClientContext) => Promise<void> | void;
 
+/** A record of a Kinesis event as Lambda hands it to a handler. */
+export interface KinesisEventRecord {
+  kinesis: {
+    kinesisSchemaVersion: "1.0";
+    partitionKey: string;
+    sequenceNumber: string;
+    /** Base64. */
+    data: string;
+    approximateArrivalTimestamp: number;
+  };
+  eventSource: "aws:kinesis";
+  eventVersion: "1.0";
+  eventID: string;
+  eventName: "aws:kinesis:record";
+  invokeIdentityArn: string;
+  awsRegion: string;
+  eventSourceARN: string;
+}
+
+/** The Lambda context a handler receives (the fields handlers use). */
+export interface LambdaContext {
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  awsRequestId: string;
+  /** Virtual milliseconds left before the function's timeout. */
+  getRemainingTimeInMillis(): number;
+}
+
+/** A Lambda handler for Kinesis events; with ReportBatchItemFailures it may return the failed items. */
+export type LambdaHandler = (
+  event: { Records: KinesisEventRecord[] },
+  context: LambdaContext,
+) => unknown | Promise<unknown>;
+
 /** A client function and its place in the run. */
 export type ClientSpec =
   | {
@@ -63,7 +101,14 @@ export type ClientSpec =
       /** Shown in reports (default: the function's or module's name). */
       label?: string;
     }
-  | { role: "consumer"; run: ConsumerFunction; label?: string };
+  | { role: "consumer"; run: ConsumerFunction; label?: string }
+  | {
+      role: "lambda";
+      handler: LambdaHandler;
+      /** The scenario's lambda consumer whose mapping invokes it (default: the first one). */
+      consumer?: string;
+      label?: string;
+    };
 
 /** Options of a client run. */
 export interface ClientRunOptions {
@@ -74,6 +119,10 @@ export interface ClientRunOptions {
   keepRecordData?: boolean;
   /** Called between slices of virtual time (progress bars); never affects results. */
   onProgress?: (simulatedUs: number, durationUs: number, events: number) => void;
+  /** Virtual time between progress calls (default 1 minute). */
+  progressSliceUs?: number;
+  /** Asked between slices: a reason (a signal's name) ends the run there, marked interrupted. */
+  stopped?: () => string | undefined;
 }
 
 /** How one client function fared. */
@@ -90,6 +139,9 @@ export interface ClientReport {
   calls: CallCounts;
   /** Records it sent again after the stream had accepted them. */
   duplicates: number;
+  /** A Lambda handler: invocations, and those that threw or reported failed items. */
+  invocations?: number;
+  failedInvocations?: number;
 }
 
 /** A client run's result. */
@@ -112,6 +164,24 @@ export async function simulateWithClients(
   const random = new RandomStreams(scenario.seed);
   const time = new VirtualTime(sim, random.stream("clients/math-random"));
   const producerSpecs = options.clients.filter((c) => c.role === "producer");
+  const lambdaNames = new Set<string>();
+  for (const c of options.clients) {
+    if (c.role !== "lambda") continue;
+    const name = c.consumer ?? scenario.consumers.find((x) => x.type === "lambda")?.name;
+    const spec = scenario.consumers.find((x) => x.name === name && x.type === "lambda");
+    if (!spec)
+      throw new Error(
+        `a Lambda handler names consumer "${name}", but the scenario's lambda consumers are: ${
+          scenario.consumers
+            .filter((x) => x.type === "lambda")
+            .map((x) => x.name)
+            .join(", ") || "none"
+        }`,
+      );
+    if (lambdaNames.has(spec.name)) throw new Error(`two Lambda handlers for consumer "${spec.name}"`);
+    lambdaNames.add(spec.name);
+    (c as { consumer?: string }).consumer = spec.name;
+  }
   const replaced = new Map<string, ClientSpec>();
   for (const c of producerSpecs) {
     const name = c.producer ?? scenario.producers[0]?.name;
@@ -166,11 +236,14 @@ export async function simulateWithClients(
 
   const controller = new AbortController();
   const reports: ClientReport[] = [];
+  const end = scenario.duration;
+  let reached = 0;
+  let reason: string | undefined;
   time.install();
   try {
     options.clients.forEach((c, i) => {
       const fleet = fleets.get(c);
-      const label = c.label ?? (c.run.name || `${c.role}-${i + 1}`);
+      const label = c.label ?? ((c.role === "lambda" ? c.handler.name : c.run.name) || `${c.role}-${i + 1}`);
       const writeSpec = fleet?.spec ?? scenario.producers[0];
       const latency: LatencyModel = {
         write: compileDistribution({
@@ -204,6 +277,10 @@ export async function simulateWithClients(
         sleep: (ms) => time.sleep(ms),
         signal: controller.signal,
       };
+      if (c.role === "lambda") {
+        attachHandler(c.handler, c.consumer!, run, service, time, report);
+        return;
+      }
       const started = (async () =>
         c.role === "producer" ? c.run({ ...context, traffic: fleet!.traffic() }) : c.run(context))();
       started.then(
@@ -217,12 +294,14 @@ export async function simulateWithClients(
         },
       );
     });
-    const end = scenario.duration;
-    const slice = 60 * US_PER_S;
+    const slice = options.progressSliceUs ?? 60 * US_PER_S;
     for (let t = Math.min(slice, end); ; t = Math.min(t + slice, end)) {
       await time.run(t);
+      reached = t;
       options.onProgress?.(t, end, sim.eventsFired);
       if (t >= end) break;
+      reason = options.stopped?.();
+      if (reason !== undefined) break;
     }
     // The end: clients are told to stop, and get to react (their calls are not answered any more).
     controller.abort();
@@ -234,9 +313,96 @@ export async function simulateWithClients(
     fleet.finish();
     reports[options.clients.indexOf(c)]!.duplicates = fleet.duplicates;
   }
-  run.recorder.finish(scenario.duration);
+  run.recorder.finish(reached);
   const summary = summarize(scenario, run);
+  if (reached < end) summary.interrupted = { atSeconds: reached / US_PER_S, reason: reason ?? "stopped" };
   return { scenario, summary, run, clients: reports };
+}
+
+/** Lets a scenario lambda consumer's mapping invoke real handler code with real Kinesis events. */
+function attachHandler(
+  handler: LambdaHandler,
+  consumerName: string,
+  run: BuiltRun,
+  service: KinesisService,
+  time: VirtualTime,
+  report: ClientReport,
+): void {
+  const consumer = run.consumers.find((c) => c.name === consumerName);
+  if (!(consumer instanceof LambdaConsumer))
+    throw new Error(`consumer "${consumerName}" is not a lambda consumer`);
+  const spec = consumer.spec;
+  const streamArn = arnOf(spec.stream ?? run.stream.name);
+  const functionArn = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${spec.name}`;
+  report.invocations = 0;
+  report.failedInvocations = 0;
+  let requests = 0;
+  consumer.useFunction((shard, pieces, done) => {
+    const startedUs = time.sim.nowUs;
+    const records = service.recordsFor(shard, pieces);
+    const event = {
+      Records: records.map(
+        (r): KinesisEventRecord => ({
+          kinesis: {
+            kinesisSchemaVersion: "1.0",
+            partitionKey: r.PartitionKey,
+            sequenceNumber: r.SequenceNumber,
+            data: r.Data,
+            approximateArrivalTimestamp: r.ApproximateArrivalTimestamp,
+          },
+          eventSource: "aws:kinesis",
+          eventVersion: "1.0",
+          eventID: `${shard.id}:${r.SequenceNumber}`,
+          eventName: "aws:kinesis:record",
+          invokeIdentityArn: `arn:aws:iam::${ACCOUNT_ID}:role/${spec.name}-role`,
+          awsRegion: REGION,
+          eventSourceARN: streamArn,
+        }),
+      ),
+    };
+    const context: LambdaContext = {
+      functionName: spec.name,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: functionArn,
+      memoryLimitInMB: "128",
+      awsRequestId: `00000000-0000-4000-9000-${(requests++).toString(16).padStart(12, "0")}`,
+      getRemainingTimeInMillis: () => Math.max(0, (startedUs + spec.timeout - time.sim.nowUs) / 1000),
+    };
+    report.invocations!++;
+    const failed = (failedAt: number, error?: unknown) => {
+      report.failedInvocations!++;
+      if (error !== undefined && report.error === undefined)
+        report.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      done({ elapsedUs: time.sim.nowUs - startedUs, failedAt });
+    };
+    // The handler starts in this engine event; its awaits settle before the next one.
+    time.resume();
+    Promise.resolve()
+      .then(() => handler(event, context))
+      .then(
+        (result) => {
+          const failedAt = firstFailedItem(result, records);
+          if (failedAt >= 0) failed(failedAt);
+          else done({ elapsedUs: time.sim.nowUs - startedUs, failedAt: -1 });
+        },
+        (error: unknown) => failed(0, error),
+      );
+  });
+}
+
+/** Index of the first item a handler reported failed (ReportBatchItemFailures), or −1. */
+function firstFailedItem(result: unknown, records: readonly { SequenceNumber: string }[]): number {
+  const failures = (result as { batchItemFailures?: { itemIdentifier?: string }[] } | undefined)
+    ?.batchItemFailures;
+  if (!Array.isArray(failures) || failures.length === 0) return -1;
+  let first = records.length;
+  for (const f of failures) {
+    const i = records.findIndex((r) => r.SequenceNumber === f.itemIdentifier);
+    // An identifier that names no record of the batch fails the whole batch, as Lambda does.
+    if (i < 0) return 0;
+    first = Math.min(first, i);
+  }
+  return first;
 }
 
 function trackIn(fleets: readonly ClientProducer[], entry: PutEntry): TrackedRecord | undefined {

@@ -105,6 +105,12 @@ export class VirtualTime {
     });
   }
 
+  /** Marks the current event as one that started client code: promises settle before the next event. */
+  resume(): void {
+    this.advance(this.sim.nowUs);
+    this.resumed = true;
+  }
+
   /** Schedules `fn` after `delayUs` (see at). */
   schedule(delayUs: number, fn: (nowUs: number) => void): void {
     this.at(this.sim.nowUs + delayUs, fn);
@@ -168,6 +174,7 @@ export class VirtualTime {
   }
 }
 
+/** A fake timer's numeric id (Node-style timer objects convert to it through Symbol.toPrimitive). */
 function idOf(id: TimerId): number {
-  return typeof id === "number" ? id : Number((id as { id?: number }).id);
+  return typeof id === "number" ? id : Number(id);
 }

@@ -96,6 +96,16 @@ interface StreamConsumer {
   ConsumerCreationTimestamp: number;
 }
 
+/** A record as GetRecords returns it on the wire. */
+export interface WireRecord {
+  SequenceNumber: string;
+  /** Seconds since the epoch (virtual time 0 is EPOCH_MS). */
+  ApproximateArrivalTimestamp: number;
+  /** Base64. */
+  Data: string;
+  PartitionKey: string;
+}
+
 /** Where an iterator points. */
 interface IteratorState {
   stream: string;
@@ -479,9 +489,15 @@ export class KinesisService {
     };
   }
 
+  /** Log entries of a stream's shard as GetRecords returns them (a Lambda event is built from them). */
+  recordsFor(shard: Shard, entries: readonly LogEntry[]): WireRecord[] {
+    const stored = this.payloads.get(shard);
+    return entries.flatMap((e) => this.recordsOf(shard, e, stored));
+  }
+
   /** The records of a log entry in AWS's shape (one per sequence number). */
-  private recordsOf(shard: Shard, entry: LogEntry, stored: Map<number, Payload> | undefined) {
-    const out = [];
+  private recordsOf(shard: Shard, entry: LogEntry, stored: Map<number, Payload> | undefined): WireRecord[] {
+    const out: WireRecord[] = [];
     const arrival = (EPOCH_MS + Math.floor(entry.arrivalUs / 1000)) / 1000;
     for (let seq = entry.firstSeq; seq < entry.endSeq; seq++) {
       const payload = stored?.get(seq);
