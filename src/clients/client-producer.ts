@@ -233,7 +233,8 @@ export class ClientProducer implements ProducerFleet {
       return;
     }
     this.wakePending = true;
-    this.time.at(Math.max(this.time.sim.nowUs, Math.round(this.nextArrivalUs)), () => {
+    // Rounded up: the record exists by then (createDue takes arrivals at or before now).
+    this.time.at(Math.max(this.time.sim.nowUs, Math.ceil(this.nextArrivalUs)), () => {
       this.wakePending = false;
       this.createDue();
       while (this.waiters.length > 0 && this.readyHead < this.ready.length)
