@@ -156,6 +156,51 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      "serve <scenario>",
+      "serve the scenario's stream as a Kinesis endpoint over HTTP, in wall-clock time (for clients in any language)",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          port: { type: "number", default: 4567, describe: "TCP port to listen on (0: any free port)" },
+          host: {
+            type: "string",
+            default: "127.0.0.1",
+            describe: "address to listen on (0.0.0.0 in a container)",
+          },
+          "time-scale": {
+            type: "number",
+            default: 1,
+            describe: "virtual seconds per wall second (10: a 1-hour scenario in 6 minutes)",
+          },
+          out: {
+            type: "string",
+            describe: "report folder written at shutdown (default reports/<name>-serve)",
+          },
+          seed: runOptions.seed,
+          duration: {
+            type: "string",
+            describe: "how long to serve, in virtual time (default: the scenario's duration)",
+          },
+          set: runOptions.set,
+          charts: runOptions.charts,
+          quiet: { type: "boolean", default: false, describe: "no status lines on stderr" },
+        }),
+      async (args) => {
+        const { serveCommand } = await import("./serve.js");
+        code = await serveCommand({
+          scenario: args.scenario,
+          port: args.port,
+          host: args.host,
+          timeScale: args["time-scale"],
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          ...(args.seed !== undefined ? { seed: args.seed } : {}),
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          set: args.set?.map(String) ?? [],
+          charts: args.charts,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
       "describe-stream <scenario>",
       "the simulated stream at a moment, as `aws kinesis describe-stream` shows it",
       (y) => streamAtOptions(y),

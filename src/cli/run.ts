@@ -3,8 +3,10 @@
 import { resolve } from "node:path";
 import { stringify as toYaml } from "yaml";
 import type { ClientReport } from "../clients/run-clients.js";
+import type { RunSummary } from "../metrics/summary.js";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
+import type { Scenario } from "../scenario/schema.js";
 import { simulateInterruptible } from "../simulate.js";
 import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
@@ -120,17 +122,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     sink.close();
   }
   const { summary } = result;
-  folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  folder.write("summary.csv", summaryCsv(summary));
-  folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
-  if (clients) folder.write("clients.json", `${JSON.stringify(clients, null, 2)}\n`);
-  if (summary.interrupted)
-    folder.write(
-      PARTIAL_MARK,
-      `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
-    );
-  const report = await writeReport(folder.staging, { charts: options.charts !== false });
-  folder.publish();
+  const report = await publishRun(folder, scenario, summary, clients, options.charts !== false);
   if (summary.interrupted) {
     process.stderr.write(
       `interrupted by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s: wrote the partial run to ${shownPath(target)}/ (marked PARTIAL)\n`,
@@ -149,6 +141,31 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const crashed = (clients ?? []).filter((c) => c.error !== undefined);
   for (const c of crashed) process.stderr.write(`client ${c.label} threw:\n${c.error}\n`);
   return summary.sloMet && crashed.length === 0 ? 0 : 1;
+}
+
+/**
+ * Writes a finished run's files into its report folder (summary, scenario, client reports, the
+ * report and charts) and publishes it: what `run` and `serve` leave behind.
+ */
+export async function publishRun(
+  folder: ReportFolder,
+  scenario: Scenario,
+  summary: RunSummary,
+  clients: readonly ClientReport[] | undefined,
+  charts: boolean,
+) {
+  folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
+  folder.write("summary.csv", summaryCsv(summary));
+  folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
+  if (clients) folder.write("clients.json", `${JSON.stringify(clients, null, 2)}\n`);
+  if (summary.interrupted)
+    folder.write(
+      PARTIAL_MARK,
+      `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
+    );
+  const report = await writeReport(folder.staging, { charts });
+  folder.publish();
+  return report;
 }
 
 /** One line per client module: what it stood in for, its calls and how it ended. */

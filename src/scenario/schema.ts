@@ -359,6 +359,16 @@ const retrySchema = z
         min: { value: 1 },
         description: "drop a record older than this instead of retrying it",
       }).optional(),
+      retryQuota: z
+        .union([
+          number({ integer: true, min: { value: 0 }, description: "tokens per client" }),
+          z.literal("none"),
+        ])
+        .optional()
+        .meta({
+          description:
+            "the SDK's retry quota per client on PutRecord calls: a throttled call's retry takes 5 tokens and is refused when fewer are left, a success gives them back (sdk-v3-standard: 500; none: no quota)",
+        }),
     }),
   )
   .register(SHORTHANDS, { shorthand: () => oneOf(RETRY_PRESETS, "a named retry policy") })
@@ -370,7 +380,8 @@ const retrySchema = z
       r.cap !== undefined ||
       r.maxAttempts !== undefined ||
       r.jitter !== undefined ||
-      r.recordTtl !== undefined;
+      r.recordTtl !== undefined ||
+      r.retryQuota !== undefined;
     return {
       preset: custom ? "custom" : preset,
       base: r.base ?? base.base,
@@ -379,7 +390,7 @@ const retrySchema = z
         r.maxAttempts === "unlimited" ? Number.POSITIVE_INFINITY : (r.maxAttempts ?? base.maxAttempts),
       jitter: r.jitter ?? base.jitter,
       recordTtl: r.recordTtl ?? base.recordTtl,
-      retryQuota: base.retryQuota,
+      retryQuota: r.retryQuota === "none" ? Number.POSITIVE_INFINITY : (r.retryQuota ?? base.retryQuota),
     };
   })
   .meta({
