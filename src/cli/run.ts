@@ -8,6 +8,7 @@ import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
 import type { Scenario } from "../scenario/schema.js";
 import { simulateInterruptible } from "../simulate.js";
+import { UserInputError } from "./errors.js";
 import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
 import { formatWall } from "./human.js";
@@ -92,7 +93,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   try {
     if (options.client && options.client.length > 0) {
       // Loaded only for client runs: the AWS SDK is a large import.
-      const [{ loadClientModules }, { simulateWithClients }] = await Promise.all([
+      const [{ loadClientModules }, { simulateWithClients, ClientSetupError }] = await Promise.all([
         import("./client-modules.js"),
         import("../clients/run-clients.js"),
       ]);
@@ -101,6 +102,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
         ...sliceOptions,
         clients: specs,
         stopped: () => signal,
+      }).catch((error: unknown) => {
+        throw error instanceof ClientSetupError ? new UserInputError(`--client: ${error.message}`) : error;
       });
       result = r;
       clients = r.clients;

@@ -190,7 +190,7 @@ export async function serveCommand(options: ServeOptions & { quiet?: boolean }):
   clearInterval(status);
   const summary = await server.stop(reason);
   say(
-    `stopped by ${reason} at ${summary.interrupted?.atSeconds ?? summary.durationSeconds} virtual s; wrote ${shownPath(resolve(options.out ?? `reports/${scenario.name}-serve`))}/index.html`,
+    `stopped by ${reason} at ${(summary.interrupted?.atSeconds ?? summary.durationSeconds).toFixed(1)} virtual s; wrote ${shownPath(resolve(options.out ?? `reports/${scenario.name}-serve`))}/index.html`,
   );
   return 0;
 }

@@ -152,6 +152,11 @@ export interface ClientRunResult {
   clients: ClientReport[];
 }
 
+/** A client spec that does not fit the scenario (names a producer or consumer it does not have). */
+export class ClientSetupError extends Error {
+  override name = "ClientSetupError";
+}
+
 /** Static credentials: the SDK signs requests, and nothing leaves the process. */
 const CREDENTIALS = { accessKeyId: "AKIAKINESIM00000000", secretAccessKey: "kinesim-virtual" };
 
@@ -170,7 +175,7 @@ export async function simulateWithClients(
     const name = c.consumer ?? scenario.consumers.find((x) => x.type === "lambda")?.name;
     const spec = scenario.consumers.find((x) => x.name === name && x.type === "lambda");
     if (!spec)
-      throw new Error(
+      throw new ClientSetupError(
         `a Lambda handler names consumer "${name}", but the scenario's lambda consumers are: ${
           scenario.consumers
             .filter((x) => x.type === "lambda")
@@ -178,7 +183,8 @@ export async function simulateWithClients(
             .join(", ") || "none"
         }`,
       );
-    if (lambdaNames.has(spec.name)) throw new Error(`two Lambda handlers for consumer "${spec.name}"`);
+    if (lambdaNames.has(spec.name))
+      throw new ClientSetupError(`two Lambda handlers for consumer "${spec.name}"`);
     lambdaNames.add(spec.name);
     (c as { consumer?: string }).consumer = spec.name;
   }
@@ -187,10 +193,11 @@ export async function simulateWithClients(
     const name = c.producer ?? scenario.producers[0]?.name;
     const spec = scenario.producers.find((p) => p.name === name);
     if (!spec)
-      throw new Error(
+      throw new ClientSetupError(
         `a producer client names producer "${name}", but the scenario's producers are: ${scenario.producers.map((p) => p.name).join(", ") || "none"}`,
       );
-    if (replaced.has(spec.name)) throw new Error(`two producer clients replace producer "${spec.name}"`);
+    if (replaced.has(spec.name))
+      throw new ClientSetupError(`two producer clients replace producer "${spec.name}"`);
     replaced.set(spec.name, c);
   }
   const maxRecordSize = (target: string) =>
