@@ -112,7 +112,17 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const t = advance();
     const target = req.headers["x-amz-target"];
     const id = `00000000-0000-4000-a000-${(requests++).toString(16).padStart(12, "0")}`;
-    const wire = answerWire(service, { target: Array.isArray(target) ? target[0] : target, body }, t, id);
+    const sdk = req.headers["amz-sdk-request"];
+    const wire = answerWire(
+      service,
+      {
+        target: Array.isArray(target) ? target[0] : target,
+        body,
+        sdkRequest: Array.isArray(sdk) ? sdk[0] : sdk,
+      },
+      t,
+      id,
+    );
     const op = wire.operation ?? "unknown";
     calls[op] = (calls[op] ?? 0) + 1;
     if (wire.error) errors[wire.error] = (errors[wire.error] ?? 0) + 1;

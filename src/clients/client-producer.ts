@@ -45,6 +45,8 @@ const TAKEN = 1;
 const REJECTED = 2;
 const ACCEPTED = 3;
 const DROPPED = 4;
+/** Throttled, and the SDK said it will send the call again: still in flight at the end. */
+const RETRYING = 5;
 
 /** Where a traffic record keeps its serial (a symbol: the SDK serialises only the API's members). */
 const SERIAL = Symbol("kinesim.serial");
@@ -257,7 +259,8 @@ export class ClientProducer implements ProducerFleet {
       originUs: this.originUs[n]!,
       firstAttempt,
       keyId: keyIndex === undefined ? -1 : this.keyIdBase + keyIndex,
-      settle: (accepted, bytes, nowUs) => this.settle(n, before, entry.api, accepted, bytes, nowUs),
+      settle: (accepted, bytes, nowUs, retryPending) =>
+        this.settle(n, before, entry.api, accepted, bytes, nowUs, retryPending),
     };
   }
 
@@ -268,6 +271,7 @@ export class ClientProducer implements ProducerFleet {
     accepted: boolean,
     bytes: number,
     nowUs: number,
+    retryPending: boolean,
   ): void {
     const c = this.interval;
     if (before === TAKEN) {
@@ -284,7 +288,8 @@ export class ClientProducer implements ProducerFleet {
     }
     if (!accepted) {
       c.throttled++;
-      if (this.state[n] !== ACCEPTED) this.state[n] = REJECTED;
+      if (this.state[n] !== ACCEPTED && this.state[n] !== DROPPED)
+        this.state[n] = retryPending ? RETRYING : REJECTED;
       return;
     }
     c.incomingRecords++;
@@ -315,14 +320,15 @@ export class ClientProducer implements ProducerFleet {
 
   /**
    * Closes the books at the end of the run: a record whose last attempt was rejected counts as
-   * dropped (kinesim cannot see whether the code would have sent it again), and so does every
-   * record the code took and never got in, once its function has returned.
+   * dropped (kinesim cannot see whether the code would have sent it again) unless the SDK said it
+   * would retry the call, and so does every record the code took and never got in, once its
+   * function has returned.
    */
   finish(): void {
     this.createDue();
     for (let n = 0; n < this.serial; n++) {
       const s = this.state[n]!;
-      if (s === REJECTED || (s === TAKEN && this.returned)) {
+      if (s === REJECTED || ((s === TAKEN || s === RETRYING) && this.returned)) {
         this.state[n] = DROPPED;
         this.interval.dropped++;
         this.interval.droppedBytes += this.bytesOf[n]!;

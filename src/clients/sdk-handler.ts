@@ -60,7 +60,8 @@ export class SimulatedRequestHandler {
     const delayUs = Math.max(0, Math.round(sampler.sample(this.latency.rng)));
     return new Promise((resolve) => {
       this.time.schedule(delayUs, (nowUs) => {
-        const wire = answerWire(this.service, { target, body }, nowUs, this.nextRequestId());
+        const sdkRequest = headerOf(request.headers, "amz-sdk-request");
+        const wire = answerWire(this.service, { target, body, sdkRequest }, nowUs, this.nextRequestId());
         const op = wire.operation ?? "unknown";
         this.counts.calls[op] = (this.counts.calls[op] ?? 0) + 1;
         if (wire.error) this.counts.errors[wire.error] = (this.counts.errors[wire.error] ?? 0) + 1;

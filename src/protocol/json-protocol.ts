@@ -2,7 +2,7 @@
 // operation (`Kinesis_20131202.PutRecords`) and whose body is the input as JSON; the answer is the
 // output as JSON, or an error body `{"__type": code, "message": …}` with HTTP 400.
 
-import { KinesisError, type KinesisService } from "./kinesis-service.js";
+import { KinesisError, type KinesisService, type SdkAttempt } from "./kinesis-service.js";
 
 /** The target prefix of every Kinesis Data Streams operation. */
 export const TARGET_PREFIX = "Kinesis_20131202.";
@@ -14,6 +14,8 @@ export interface WireRequest {
   /** The X-Amz-Target header (undefined when absent). */
   target: string | undefined;
   body: string;
+  /** The amz-sdk-request header (`attempt=1; max=3`), when the client sent one. */
+  sdkRequest?: string | undefined;
 }
 
 /** A response to put on the wire. */
@@ -51,7 +53,12 @@ export function answerWire(
     }
     if (typeof input !== "object" || input === null || Array.isArray(input))
       throw new KinesisError("SerializationException", "the request body must be a JSON object");
-    const output = service.call(operation, input as Record<string, unknown>, nowUs);
+    const output = service.call(
+      operation,
+      input as Record<string, unknown>,
+      nowUs,
+      attemptOf(request.sdkRequest),
+    );
     return { status: 200, headers, body: JSON.stringify(output), operation };
   } catch (error) {
     if (!(error instanceof KinesisError)) throw error;
@@ -63,4 +70,10 @@ export function answerWire(
       error: error.code,
     };
   }
+}
+
+/** Reads the SDKs' `amz-sdk-request: attempt=2; max=3` header. */
+function attemptOf(header: string | undefined): SdkAttempt | undefined {
+  const m = header === undefined ? null : /attempt=(\d+);\s*max=(\d+)/.exec(header);
+  return m ? { number: Number(m[1]), max: Number(m[2]) } : undefined;
 }

@@ -50,8 +50,11 @@ export interface TrackedRecord {
   firstAttempt: boolean;
   /** Key identity for the ordering checks (−1 when unknown). */
   keyId: number;
-  /** Called once the shard accepted (true) or throttled (false) the record. */
-  settle(accepted: boolean, bytes: number, nowUs: number): void;
+  /**
+   * Called once the shard accepted (true) or throttled (false) the record; `retryPending` when the
+   * SDK said it will retry the call (a throttled PutRecord before its last attempt).
+   */
+  settle(accepted: boolean, bytes: number, nowUs: number, retryPending: boolean): void;
 }
 
 /** Sees every record put, to keep a client's ledger (the `kinesim run --client` producers). */
@@ -116,6 +119,12 @@ interface IteratorState {
 
 type Input = Record<string, unknown>;
 
+/** The SDK's count of a call's attempts, from its `amz-sdk-request: attempt=1; max=3` header. */
+export interface SdkAttempt {
+  number: number;
+  max: number;
+}
+
 /** The operations kinesim answers, by X-Amz-Target name. */
 export const OPERATIONS = [
   "PutRecord",
@@ -158,11 +167,14 @@ export class KinesisService {
     }
   }
 
-  /** Answers one call at virtual time `nowUs`; throws KinesisError as AWS would. */
-  call(operation: string, input: Input, nowUs: number): unknown {
+  /**
+   * Answers one call at virtual time `nowUs`; throws KinesisError as AWS would. `attempt` is the
+   * SDK's own count of the call's attempts (its amz-sdk-request header), when it sent one.
+   */
+  call(operation: string, input: Input, nowUs: number, attempt?: SdkAttempt): unknown {
     switch (operation as Operation) {
       case "PutRecord":
-        return this.putRecord(input, nowUs);
+        return this.putRecord(input, nowUs, attempt);
       case "PutRecords":
         return this.putRecords(input, nowUs);
       case "ListShards":
@@ -194,10 +206,12 @@ export class KinesisService {
   // -------------------------------------------------------------------------------------------
   // Writes
 
-  private putRecord(input: Input, nowUs: number) {
+  private putRecord(input: Input, nowUs: number, attempt: SdkAttempt | undefined) {
     const stream = this.streamOf(input);
     const entry = this.entryOf(input, stream, "PutRecord", "");
-    const result = this.write(stream, entry, nowUs, "PutRecord");
+    // A throttled PutRecord is an error the SDK retries, until its last attempt.
+    const retryPending = attempt !== undefined && attempt.number < attempt.max;
+    const result = this.write(stream, entry, nowUs, "PutRecord", retryPending);
     if ("ErrorCode" in result) throw new KinesisError(result.ErrorCode, result.ErrorMessage);
     return { ...result, EncryptionType: "NONE" };
   }
@@ -276,6 +290,7 @@ export class KinesisService {
     e: ReturnType<KinesisService["entryOf"]>,
     nowUs: number,
     api: PutEntry["api"],
+    retryPending = false,
   ): { SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string } {
     const index = stream.shardOfHash(e.hash);
     const shard = stream.open[index]!;
@@ -296,7 +311,7 @@ export class KinesisService {
         hashFraction(e.hash),
         tracked?.firstAttempt ?? true,
       ) === 1;
-    tracked?.settle(accepted, e.bytes, nowUs);
+    tracked?.settle(accepted, e.bytes, nowUs, !accepted && retryPending);
     if (!accepted)
       return {
         ErrorCode: "ProvisionedThroughputExceededException",
