@@ -63,12 +63,12 @@ export class VirtualTime {
     const fakeImmediate = g.setImmediate as (fn: (...a: unknown[]) => void, ...a: unknown[]) => TimerId;
     // Each timer a client sets wakes the engine at its due time (a (time, sequence) event).
     g.setTimeout = (fn: (...a: unknown[]) => void, delay?: number, ...args: unknown[]) => {
-      const id = fakeTimeout(fn, delay, ...args);
+      const id = fakeTimeout(fn, nodeDelay(delay), ...args);
       this.wakeFor(id);
       return id;
     };
     g.setInterval = (fn: (...a: unknown[]) => void, delay?: number, ...args: unknown[]) => {
-      const id = fakeInterval(fn, delay, ...args);
+      const id = fakeInterval(fn, nodeDelay(delay), ...args);
       this.wakeFor(id);
       this.intervals.set(idOf(id), this.clock?.timers?.get(idOf(id))?.callAt ?? 0);
       return id;
@@ -172,6 +172,16 @@ export class VirtualTime {
     const us = Math.max(this.sim.nowUs, (callAtMs - EPOCH_MS) * 1000);
     this.at(us, () => {});
   }
+}
+
+/**
+ * A timer's delay as Node takes it: under 1 ms (or not a number) is 1 ms. Without this a loop that
+ * waits a fraction of a millisecond for a token (the SDK's adaptive rate limiter does) would wait
+ * no virtual time at all, and spin.
+ */
+function nodeDelay(delay: unknown): number {
+  const ms = Number(delay);
+  return ms >= 1 && ms <= 2 ** 31 - 1 ? ms : 1;
 }
 
 /** A fake timer's numeric id (Node-style timer objects convert to it through Symbol.toPrimitive). */
