@@ -6,7 +6,7 @@
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import { IntervalHistogram } from "../metrics/latency-histogram.js";
-import { WriteCounters } from "../metrics/write-counters.js";
+import { sumOf, WriteCounters } from "../metrics/write-counters.js";
 import { KeySpace } from "../model/keys.js";
 import type { ProducerFleet } from "../model/producer-fleet.js";
 import { ArrivalClock, rateFunction } from "../model/traffic.js";
@@ -349,10 +349,7 @@ export class ClientProducer implements ProducerFleet {
   }
 
   totalsNow(): WriteCounters {
-    const sum = new WriteCounters();
-    this.totals.addTo(sum);
-    this.interval.addTo(sum);
-    return sum;
+    return sumOf(this.totals, this.interval);
   }
 
   closeInterval(): void {

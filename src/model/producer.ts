@@ -17,7 +17,7 @@ import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
 import { IntervalHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
-import { WriteCounters } from "../metrics/write-counters.js";
+import { sumOf, WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
@@ -315,10 +315,7 @@ export class Producer implements ProducerFleet {
 
   /** The run's counters so far, the open interval included. */
   totalsNow(): WriteCounters {
-    const sum = new WriteCounters();
-    this.totals.addTo(sum);
-    this.interval.addTo(sum);
-    return sum;
+    return sumOf(this.totals, this.interval);
   }
 
   /** Closes the interval: adds its counters to the totals and clears them. */

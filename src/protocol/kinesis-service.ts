@@ -81,7 +81,7 @@ interface Payload {
 }
 
 /** Keeps every record of a shard within retention, so any position can be read. */
-class KeepWithinRetention implements Cursor {
+export class KeepWithinRetention implements Cursor {
   readSeq = 0;
   retainFromSeq(): number {
     return this.readSeq;
@@ -110,7 +110,7 @@ export interface WireRecord {
 }
 
 /** Where an iterator points. */
-interface IteratorState {
+export interface IteratorState {
   stream: string;
   shardId: string;
   seq: number;
@@ -439,7 +439,12 @@ export class KinesisService {
         "this kinesim run keeps no record data (no reading client was configured), so it serves no reads",
       );
     return {
-      ShardIterator: encodeIterator({ stream: stream.name, shardId: shard.id, seq, issuedUs: nowUs }),
+      ShardIterator: encodeIterator(ITERATOR_TAG, {
+        stream: stream.name,
+        shardId: shard.id,
+        seq,
+        issuedUs: nowUs,
+      }),
     };
   }
 
@@ -455,7 +460,8 @@ export class KinesisService {
   private getRecords(input: Input, nowUs: number) {
     if (typeof input.ShardIterator !== "string")
       throw validation("Value null at 'shardIterator' failed to satisfy constraint: Member must not be null");
-    const it = decodeIterator(input.ShardIterator);
+    const it = decodeIterator(input.ShardIterator, ITERATOR_TAG);
+    if (!it) throw new KinesisError("InvalidArgumentException", "Invalid ShardIterator.");
     if (nowUs - it.issuedUs > ITERATOR_LIFETIME_US)
       throw new KinesisError(
         "ExpiredIteratorException",
@@ -493,7 +499,7 @@ export class KinesisService {
       ...(finished
         ? { ChildShards: this.childrenOf(stream, shard) }
         : {
-            NextShardIterator: encodeIterator({
+            NextShardIterator: encodeIterator(ITERATOR_TAG, {
               stream: stream.name,
               shardId: shard.id,
               seq: result.endSeq,
@@ -637,7 +643,8 @@ function isoOf(us: number): string {
   return new Date(EPOCH_MS + Math.floor(us / 1000)).toISOString();
 }
 
-function ordinalOf(shard: Shard, sequenceNumber: unknown): number {
+/** The ordinal within its shard of a sequence number kinesim gave out, or undefined if it is not one of the shard's. */
+export function ordinalIn(shard: Shard, sequenceNumber: unknown): number | undefined {
   const prefix = shard.sequenceNumber(0).slice(0, -20);
   if (
     typeof sequenceNumber !== "string" ||
@@ -645,21 +652,32 @@ function ordinalOf(shard: Shard, sequenceNumber: unknown): number {
     !sequenceNumber.startsWith(prefix) ||
     sequenceNumber.length !== prefix.length + 20
   )
+    return undefined;
+  return Number(sequenceNumber.slice(-20));
+}
+
+function ordinalOf(shard: Shard, sequenceNumber: unknown): number {
+  const ordinal = ordinalIn(shard, sequenceNumber);
+  if (ordinal === undefined)
     throw new KinesisError(
       "InvalidArgumentException",
       `StartingSequenceNumber ${String(sequenceNumber)} used in GetShardIterator on shard ${shard.id} is invalid because it did not come from this stream.`,
     );
-  return Number(sequenceNumber.slice(-20));
+  return ordinal;
 }
 
-function encodeIterator(it: IteratorState): string {
-  return Buffer.from(`kinesim/2|${it.stream}|${it.shardId}|${it.seq}|${it.issuedUs}`).toString("base64");
+/** The API's iterators (the records commands of the CLI tag theirs `kinesim/1`). */
+const ITERATOR_TAG = "kinesim/2";
+
+/** A shard iterator's text: base64 of `<tag>|<stream>|<shard id>|<sequence ordinal>|<issued µs>`. */
+export function encodeIterator(tag: string, it: IteratorState): string {
+  return Buffer.from(`${tag}|${it.stream}|${it.shardId}|${it.seq}|${it.issuedUs}`).toString("base64");
 }
 
-function decodeIterator(text: string): IteratorState {
+/** The iterator a text encodes under `tag`, or undefined when it is not one. */
+export function decodeIterator(text: string, tag: string): IteratorState | undefined {
   const parts = Buffer.from(text, "base64").toString("utf8").split("|");
-  if (parts.length !== 5 || parts[0] !== "kinesim/2")
-    throw new KinesisError("InvalidArgumentException", "Invalid ShardIterator.");
+  if (parts.length !== 5 || parts[0] !== tag) return undefined;
   return { stream: parts[1]!, shardId: parts[2]!, seq: Number(parts[3]), issuedUs: Number(parts[4]) };
 }
 
