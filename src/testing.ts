@@ -1,9 +1,12 @@
-// `kinesim/testing`: property-test your own capacity assumptions. Arbitraries generate traffic
-// (rates, hot-key shares, record sizes, key counts), `runTraffic` simulates it on a stream you
-// describe, and fast-check finds — and shrinks — the traffic that breaks a claim such as "12 shards
-// keep throttling under 0.1% for anything between 2,000 and 8,000 records/s".
+// `kinesim/testing`: property-test your own capacity assumptions, and your own client code.
+// Arbitraries generate traffic (rates, hot-key shares, record sizes, key counts), `runTraffic`
+// simulates it on a stream you describe, and fast-check finds — and shrinks — the traffic that
+// breaks a claim such as "12 shards keep throttling under 0.1% for anything between 2,000 and
+// 8,000 records/s". `runWithClients` puts your producer loop, GetRecords loop or Lambda handler in
+// the run, with the real AWS SDK, in virtual time.
 
 import fc from "fast-check";
+import { type ClientRunOptions, type ClientRunResult, simulateWithClients } from "./clients/run-clients.js";
 import type { RunSummary } from "./metrics/summary.js";
 import { checkSchedule } from "./model/capacity.js";
 import { loadScenario } from "./scenario/load.js";
@@ -97,4 +100,25 @@ export function throttledFraction(summary: RunSummary): number {
   return summary.throttle.firstAttemptFraction;
 }
 
+/** Runs a scenario (YAML text) with client functions in the loop; see simulateWithClients. */
+export async function runWithClients(yaml: string, options: ClientRunOptions): Promise<ClientRunResult> {
+  const { scenario } = loadScenario(yaml, { file: "scenario.yaml", check: checkSchedule });
+  return simulateWithClients(scenario, options);
+}
+
+export type { Traffic as ClientTraffic, TrafficRecord } from "./clients/client-producer.js";
+export {
+  type ClientContext,
+  type ClientReport,
+  type ClientRunOptions,
+  type ClientRunResult,
+  type ClientSpec,
+  type ConsumerFunction,
+  type KinesisEventRecord,
+  type LambdaContext,
+  type LambdaHandler,
+  type ProducerContext,
+  type ProducerFunction,
+  simulateWithClients,
+} from "./clients/run-clients.js";
 export { fc };

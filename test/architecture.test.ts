@@ -25,8 +25,10 @@ const ALLOWED: Record<string, string[]> = {
   plan: ["engine", "data", "scenario", "metrics", "model"],
   // AWS CLI output, CloudWatch exports and templates → scenario YAML (DESIGN.md's src/import/).
   import: ["engine", "data", "scenario", "metrics", "model"],
-  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "import", "root"],
-  root: ["engine", "data", "scenario", "metrics", "model", "report", "plan"],
+  protocol: ["engine", "data", "scenario", "metrics", "model"],
+  clients: ["engine", "data", "scenario", "metrics", "model", "protocol"],
+  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "import", "protocol", "clients", "root"],
+  root: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "protocol", "clients"],
 };
 
 function layerOf(path: string): string {
@@ -34,9 +36,24 @@ function layerOf(path: string): string {
   return parts.length > 2 ? parts[1]! : "root";
 }
 
+/**
+ * The one file allowed to name the globals it replaces: while real client code runs in virtual
+ * time, it swaps setTimeout/setInterval/setImmediate for wrappers that turn every client timer into
+ * an engine event, and Math.random for a named random stream. It must never *use* the real ones.
+ */
+const VIRTUAL_TIME = "src/clients/virtual-time.ts";
+
 describe("architecture", () => {
+  it("lets the virtual clock replace the timer globals and Math.random, never call them", () => {
+    const text = readFileSync(VIRTUAL_TIME, "utf8");
+    // Assignments to the globals are what it is for; a call of the real ones would leak wall time.
+    expect(text).not.toMatch(/Date\.now\(|performance\.now\(|new Date\(\)|Math\.random\(\)(?! *=>)/);
+    expect(text).not.toMatch(/[^.\w]setTimeout\(|[^.\w]setInterval\(/);
+    expect(text).toMatch(/Math\.random = \(\) => rng\.next\(\)/);
+  });
+
   it("uses no wall clock, timers or unseeded randomness outside src/cli", () => {
-    const offenders = FILES.filter((f) => !f.startsWith("src/cli/")).flatMap((f) =>
+    const offenders = FILES.filter((f) => !f.startsWith("src/cli/") && f !== VIRTUAL_TIME).flatMap((f) =>
       readFileSync(f, "utf8")
         .split("\n")
         .map((line, i) => ({ f, i, line }))

@@ -96,6 +96,8 @@ describe("the README's sample outputs", () => {
     const cwd = join(work, `sample-${SAMPLES.indexOf(sample)}`);
     mkdirSync(cwd);
     symlinkSync(join(ROOT, "scenarios"), join(cwd, "scenarios"));
+    // Client modules (`--client producer=./examples/…`) import the AWS SDK from the repository.
+    symlinkSync(join(ROOT, "examples"), join(cwd, "examples"));
     const r = kinesim(args!, cwd);
     expect(r.code, r.stderr).toBeLessThanOrEqual(1);
     if (UPDATE) {

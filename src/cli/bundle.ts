@@ -6,9 +6,10 @@
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
-/** Packages left out of the bundle: a native binary (resvg), and piscina, which starts its
- * worker threads from a file of its own package. */
-const EXTERNAL = ["@resvg/resvg-js", "piscina"];
+/** Packages left out of the bundle: a native binary (resvg); piscina, which starts its worker
+ * threads from a file of its own package; and the AWS SDK, which `--client` modules import too:
+ * left in node_modules, their commands and kinesim's client are one copy of it. */
+const EXTERNAL = ["@resvg/resvg-js", "piscina", "@aws-sdk/client-kinesis"];
 
 // Chunk names carry content hashes: clear the folder so that old chunks do not pile up.
 rmSync("dist/bin", { recursive: true, force: true });

@@ -86,6 +86,10 @@ const ITERATOR_TYPES = [
   "AT_TIMESTAMP",
 ] as const;
 
+/** The --client flag's help text. */
+const CLIENT_FLAG_HELP =
+  "your code in the loop, virtual time: producer[:name]=./module.js (sends a scenario producer's traffic with the real AWS SDK), consumer=./module.js (reads with the SDK), lambda[:name]=./handler.js (the handler a lambda consumer's mapping invokes); repeatable";
+
 async function main(argv: string[]): Promise<number> {
   let code = 0;
   const runOptions = {
@@ -109,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
       default: false,
       describe: "go on even when the command is estimated to take over an hour",
     },
+    client: { type: "string", array: true, describe: CLIENT_FLAG_HELP },
   } as const;
   await yargs(argv)
     .scriptName("kinesim")
@@ -131,6 +136,7 @@ async function main(argv: string[]): Promise<number> {
           ...args,
           scenario: args.scenario ?? defaultScenario(),
           set: args.set?.map(String),
+          client: args.client?.map(String),
         });
       },
     )
@@ -219,6 +225,51 @@ async function main(argv: string[]): Promise<number> {
           ...(args.set ? { set: args.set.map(String) } : {}),
           skipUnsupported: args["skip-unsupported"],
           check: args.check,
+          quiet: args.quiet,
+        });
+      },
+    )
+    .command(
+      "serve <scenario>",
+      "serve the scenario's stream as a Kinesis endpoint over HTTP, in wall-clock time (for clients in any language)",
+      (y) =>
+        y.positional("scenario", { type: "string", demandOption: true }).options({
+          port: { type: "number", default: 4567, describe: "TCP port to listen on (0: any free port)" },
+          host: {
+            type: "string",
+            default: "127.0.0.1",
+            describe: "address to listen on (0.0.0.0 in a container)",
+          },
+          "time-scale": {
+            type: "number",
+            default: 1,
+            describe: "virtual seconds per wall second (10: a 1-hour scenario in 6 minutes)",
+          },
+          out: {
+            type: "string",
+            describe: "report folder written at shutdown (default reports/<name>-serve)",
+          },
+          seed: runOptions.seed,
+          duration: {
+            type: "string",
+            describe: "how long to serve, in virtual time (default: the scenario's duration)",
+          },
+          set: runOptions.set,
+          charts: runOptions.charts,
+          quiet: { type: "boolean", default: false, describe: "no status lines on stderr" },
+        }),
+      async (args) => {
+        const { serveCommand } = await import("./serve.js");
+        code = await serveCommand({
+          scenario: args.scenario,
+          port: args.port,
+          host: args.host,
+          timeScale: args["time-scale"],
+          ...(args.out !== undefined ? { out: args.out } : {}),
+          ...(args.seed !== undefined ? { seed: args.seed } : {}),
+          ...(args.duration !== undefined ? { duration: args.duration } : {}),
+          set: args.set?.map(String) ?? [],
+          charts: args.charts,
           quiet: args.quiet,
         });
       },

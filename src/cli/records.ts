@@ -7,7 +7,13 @@ import { NULL_SINK } from "../metrics/sink.js";
 import { type BuiltRun, buildRun } from "../model/build.js";
 import { hashKeyOf } from "../model/hash-space.js";
 import type { Shard } from "../model/shard.js";
-import type { Cursor, LogEntry } from "../model/shard-log.js";
+import type { LogEntry } from "../model/shard-log.js";
+import {
+  decodeIterator,
+  encodeIterator,
+  KeepWithinRetention,
+  ordinalIn,
+} from "../protocol/kinesis-service.js";
 import { parseHashKey } from "../scenario/fields.js";
 import { citation, EXPECTED, expected } from "../scenario/messages.js";
 import { parseDuration } from "../scenario/units.js";
@@ -38,17 +44,6 @@ interface Iterator {
   issuedUs: number;
 }
 
-/** Keeps every record of a shard within retention (the CLI may read any of them). */
-class KeepAll implements Cursor {
-  readSeq = 0;
-  retainFromSeq(): number {
-    return this.readSeq;
-  }
-  expire(_records: number, toSeq: number): void {
-    this.readSeq = toSeq;
-  }
-}
-
 /** A scenario run to `atUs` at record resolution, every record kept. */
 function runTo(path: string, set: string[] | undefined, at: string | number | undefined) {
   const { scenario } = loadScenarioFile(path, [
@@ -59,9 +54,9 @@ function runTo(path: string, set: string[] | undefined, at: string | number | un
   if (atUs === undefined || atUs < 0 || atUs > scenario.duration)
     throw new UserInputError(`--at ${at}: expected a time between 0s and the scenario's duration`);
   const run = buildRun(scenario, { sink: NULL_SINK });
-  for (const shard of run.stream.shards) shard.log.attach(new KeepAll());
+  for (const shard of run.stream.shards) shard.log.attach(new KeepWithinRetention());
   run.stream.onReshard((created) => {
-    for (const shard of created) shard.log.attach(new KeepAll());
+    for (const shard of created) shard.log.attach(new KeepWithinRetention());
   });
   run.sim.run(atUs);
   // Retention as of now (the recorder trims once a metrics interval).
@@ -80,27 +75,30 @@ function shardOf(run: BuiltRun, shardId: string): Shard {
 
 /** The ordinal within its shard of a sequence number kinesim printed. */
 function ordinalOf(shard: Shard, sequenceNumber: string): number {
-  const prefix = shard.sequenceNumber(0).slice(0, -20);
-  if (
-    !/^\d+$/.test(sequenceNumber) ||
-    !sequenceNumber.startsWith(prefix) ||
-    sequenceNumber.length !== prefix.length + 20
-  )
+  const ordinal = ordinalIn(shard, sequenceNumber);
+  if (ordinal === undefined)
     throw new UserInputError(
-      `InvalidArgumentException: ${sequenceNumber} is not a sequence number of ${shard.id} (they start ${prefix})`,
+      `InvalidArgumentException: ${sequenceNumber} is not a sequence number of ${shard.id} (they start ${shard.sequenceNumber(0).slice(0, -20)})`,
     );
-  return Number(sequenceNumber.slice(-20));
+  return ordinal;
 }
 
+/** The CLI's iterators name the scenario where the API's name the stream. */
+const TAG = "kinesim/1";
+
 function encode(it: Iterator): string {
-  return Buffer.from(`kinesim/1|${it.scenario}|${it.shardId}|${it.seq}|${it.issuedUs}`).toString("base64");
+  return encodeIterator(TAG, {
+    stream: it.scenario,
+    shardId: it.shardId,
+    seq: it.seq,
+    issuedUs: it.issuedUs,
+  });
 }
 
 function decode(text: string): Iterator {
-  const parts = Buffer.from(text, "base64").toString("utf8").split("|");
-  if (parts.length !== 5 || parts[0] !== "kinesim/1")
-    throw new UserInputError("InvalidArgumentException: not a shard iterator kinesim issued");
-  return { scenario: parts[1]!, shardId: parts[2]!, seq: Number(parts[3]), issuedUs: Number(parts[4]) };
+  const it = decodeIterator(text, TAG);
+  if (!it) throw new UserInputError("InvalidArgumentException: not a shard iterator kinesim issued");
+  return { scenario: it.stream, shardId: it.shardId, seq: it.seq, issuedUs: it.issuedUs };
 }
 
 /** Options of get-shard-iterator. */

@@ -2,9 +2,13 @@
 
 import { resolve } from "node:path";
 import { stringify as toYaml } from "yaml";
+import type { ClientReport } from "../clients/run-clients.js";
+import type { RunSummary } from "../metrics/summary.js";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
+import type { Scenario } from "../scenario/schema.js";
 import { simulateInterruptible } from "../simulate.js";
+import { UserInputError } from "./errors.js";
 import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
 import { formatWall } from "./human.js";
@@ -26,6 +30,8 @@ export interface RunOptions {
   charts?: boolean;
   /** Run even when the run is estimated to take over an hour. */
   force?: boolean;
+  /** Client modules in the loop (`producer=./module.js`, …): the run drives them in virtual time. */
+  client?: string[];
   /** A command's progress this run reports into (compare), instead of a bar of its own. */
   progress?: { progress: Progress; run: number };
 }
@@ -74,21 +80,41 @@ export async function runCommand(options: RunOptions): Promise<number> {
     if (warning && !options.quiet && !options.progress) process.stderr.write(`\n${warning}\n`);
   };
   let result: Awaited<ReturnType<typeof simulateInterruptible>>;
+  let clients: ClientReport[] | undefined;
+  const sliceOptions = {
+    sink,
+    // Short slices: a signal, the pilot and the progress bar are noticed within a moment.
+    progressSliceUs: Math.max(1, Math.min(1_000_000, Math.floor(scenario.duration / 200))),
+    onProgress: (t: number, end: number) => {
+      judge(t, end);
+      progress.progress.update(progress.run, t);
+    },
+  };
   try {
-    result = await simulateInterruptible(
-      scenario,
-      {
-        sink,
-        // Short slices: a signal, the pilot and the progress bar are noticed within a moment.
-        progressSliceUs: Math.max(1, Math.min(1_000_000, Math.floor(scenario.duration / 200))),
-        onProgress: (t: number, end: number) => {
-          judge(t, end);
-          progress.progress.update(progress.run, t);
-        },
-      },
-      () => new Promise((done) => setImmediate(done)),
-      () => signal,
-    );
+    if (options.client && options.client.length > 0) {
+      // Loaded only for client runs: the AWS SDK is a large import.
+      const [{ loadClientModules }, { simulateWithClients, ClientSetupError }] = await Promise.all([
+        import("./client-modules.js"),
+        import("../clients/run-clients.js"),
+      ]);
+      const specs = await loadClientModules(options.client);
+      const r = await simulateWithClients(scenario, {
+        ...sliceOptions,
+        clients: specs,
+        stopped: () => signal,
+      }).catch((error: unknown) => {
+        throw error instanceof ClientSetupError ? new UserInputError(`--client: ${error.message}`) : error;
+      });
+      result = r;
+      clients = r.clients;
+    } else {
+      result = await simulateInterruptible(
+        scenario,
+        sliceOptions,
+        () => new Promise((done) => setImmediate(done)),
+        () => signal,
+      );
+    }
   } catch (error) {
     folder.discard();
     throw error;
@@ -99,16 +125,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     sink.close();
   }
   const { summary } = result;
-  folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
-  folder.write("summary.csv", summaryCsv(summary));
-  folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
-  if (summary.interrupted)
-    folder.write(
-      PARTIAL_MARK,
-      `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
-    );
-  const report = await writeReport(folder.staging, { charts: options.charts !== false });
-  folder.publish();
+  const report = await publishRun(folder, scenario, summary, clients, options.charts !== false);
   if (summary.interrupted) {
     process.stderr.write(
       `interrupted by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s: wrote the partial run to ${shownPath(target)}/ (marked PARTIAL)\n`,
@@ -118,10 +135,67 @@ export async function runCommand(options: RunOptions): Promise<number> {
   const wall = (Date.now() - started) / 1000;
   if (!options.quiet) {
     for (const line of summaryLines(summary)) process.stdout.write(`${line}\n`);
+    for (const line of clientLines(clients ?? [])) process.stdout.write(`${line}\n`);
     if (summary.stream.declared) process.stdout.write(`  ${report.statement}\n`);
     process.stdout.write(
       `wrote ${shownPath(target)}/index.html (and the CSVs${report.charts.length > 0 ? ", charts" : ""}, summary.json, scenario.yaml) in ${formatWall(1000 * wall)}\n`,
     );
   }
-  return summary.sloMet ? 0 : 1;
+  const crashed = (clients ?? []).filter((c) => c.error !== undefined);
+  for (const c of crashed) process.stderr.write(`client ${c.label} threw:\n${c.error}\n`);
+  return summary.sloMet && crashed.length === 0 ? 0 : 1;
+}
+
+/**
+ * Writes a finished run's files into its report folder (summary, scenario, client reports, the
+ * report and charts) and publishes it: what `run` and `serve` leave behind.
+ */
+export async function publishRun(
+  folder: ReportFolder,
+  scenario: Scenario,
+  summary: RunSummary,
+  clients: readonly ClientReport[] | undefined,
+  charts: boolean,
+) {
+  folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
+  folder.write("summary.csv", summaryCsv(summary));
+  folder.write("scenario.yaml", toYaml(renderScenario(scenario, summary.resolution), { lineWidth: 0 }));
+  if (clients) folder.write("clients.json", `${JSON.stringify(clients, null, 2)}\n`);
+  if (summary.interrupted)
+    folder.write(
+      PARTIAL_MARK,
+      `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
+    );
+  const report = await writeReport(folder.staging, { charts });
+  folder.publish();
+  return report;
+}
+
+/** One line per client module: what it stood in for, its calls and how it ended. */
+function clientLines(clients: readonly ClientReport[]): string[] {
+  return clients.map((c) => {
+    const calls = Object.entries(c.calls.calls)
+      .map(([op, n]) => `${op} ${n.toLocaleString("en-US")}`)
+      .join(", ");
+    const errors = Object.entries(c.calls.errors)
+      .map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`)
+      .join(", ");
+    const parts = [
+      c.producer ? `sent producer ${c.producer}'s traffic` : undefined,
+      c.invocations !== undefined
+        ? `${c.invocations.toLocaleString("en-US")} invocations, ${c.failedInvocations!.toLocaleString("en-US")} failed`
+        : undefined,
+      calls ? `calls: ${calls}` : undefined,
+      errors ? `errors: ${errors}` : undefined,
+      c.duplicates > 0 ? `${c.duplicates} records sent again after acceptance` : undefined,
+      c.role === "lambda"
+        ? undefined
+        : c.error
+          ? "threw"
+          : c.returned
+            ? "returned"
+            : "still running at the end",
+    ].filter((x) => x !== undefined);
+    return `  client ${c.label}: ${parts.join("; ")}`;
+  });
 }

@@ -193,7 +193,18 @@ export const PUT_LATENCY_MEASURED = {
 /** Retry settings of the AWS SDK for JavaScript v3, standard mode. */
 export const SDK_V3_STANDARD_RETRY = {
   maxAttempts: { value: 3, unit: "attempts (first try + 2 retries)", sources: ["SMITHY", "SDKREF"] },
-  throttlingBaseDelayMs: { value: 500, unit: "ms", sources: ["SMITHY"] },
+  throttlingBaseDelayMs: {
+    value: 1_000,
+    unit: "ms",
+    sources: ["SMITHY"],
+    note: "the 2026 retry behaviour, on by default in @aws-sdk/client-kinesis 3.1143.0 (@smithy/core 3.41.1: Retry.v2026 = true, throttlingDelay() = 1,000); it was 500 ms, and opt-in, before",
+  },
+  retryQuotaTokens: { value: 500, unit: "tokens per client (INITIAL_RETRY_TOKENS)", sources: ["SMITHY"] },
+  throttlingRetryCost: {
+    value: 5,
+    unit: "tokens a retry after a throttling error takes; a success gives them back, a success without a retry gives 1",
+    sources: ["SMITHY"],
+  },
   transientBaseDelayMs: { value: 100, unit: "ms", sources: ["SMITHY"] },
   maxBackoffMs: { value: 20_000, unit: "ms", sources: ["SMITHY"] },
 } as const satisfies Record<string, Fact>;

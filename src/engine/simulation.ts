@@ -77,6 +77,21 @@ export class Simulation {
     if (untilUs > this.nowUs) this.nowUs = untilUs;
   }
 
+  /**
+   * Fires the next event if it comes before `untilUs` (hooks due before it first) and returns
+   * true; returns false, leaving everything as it is, when none does. For loops that must act
+   * between events (real client code in virtual time).
+   */
+  step(untilUs: number): boolean {
+    const t = this.queue.peekTime();
+    if (t >= untilUs) return false;
+    if (t >= this.nextBoundaryUs) this.fireBoundaries(t);
+    this.nowUs = t;
+    this.eventsFired++;
+    this.queue.pop()(t);
+    return true;
+  }
+
   private fireBoundaries(upToUs: number): void {
     while (this.nextBoundaryUs <= upToUs) {
       const boundary = this.nextBoundaryUs;

@@ -81,3 +81,10 @@ export class WriteCounters {
     this.rejectedBytes = 0;
   }
 }
+
+/** A new set of counters holding the sum of `parts` (a run's totals plus its open interval). */
+export function sumOf(...parts: readonly WriteCounters[]): WriteCounters {
+  const sum = new WriteCounters();
+  for (const part of parts) part.addTo(sum);
+  return sum;
+}

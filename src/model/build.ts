@@ -41,6 +41,13 @@ export interface BuildOptions {
   sink: RunSink;
   /** Test hook: lose one landing's records at or after this time (the ledger must catch it). */
   leakAtUs?: number;
+  /** The simulation to build on (default a fresh one): real client code drives its own. */
+  sim?: Simulation;
+  /**
+   * Builds the fleet of a scenario producer instead of the model (real client code sending its
+   * traffic), or returns undefined to keep the model's.
+   */
+  producerFleet?: (spec: ResolvedProducer, index: number) => ProducerFleet | undefined;
 }
 
 /** A wired run, ready to step. */
@@ -89,7 +96,7 @@ export function estimatedEvents(scenario: Scenario): number {
 
 /** Builds the components of a scenario on a fresh simulation. */
 export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
-  const sim = new Simulation();
+  const sim = options.sim ?? new Simulation();
   const random = new RandomStreams(scenario.seed);
   const stream = new Stream(scenario.stream);
   const streams = [stream, ...scenario.streams.map((spec) => new Stream(spec))];
@@ -123,6 +130,8 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     index,
   });
   const producers: ProducerFleet[] = scenario.producers.map((spec, i) => {
+    const replaced = options.producerFleet?.(spec, i);
+    if (replaced) return replaced;
     const context = {
       ...producerContext(spec.target, i),
       ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),

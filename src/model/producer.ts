@@ -11,14 +11,14 @@
 // by the key distribution when it lands. Sparse clients — each creating a record or two per linger
 // time — are not pooled: their batches are modelled one by one, in aggregate (see SparseClients).
 
-import { KINESIS } from "../data/kinesis-limits.js";
+import { KINESIS, SDK_V3_STANDARD_RETRY } from "../data/kinesis-limits.js";
 import { AliasTable } from "../engine/alias-table.js";
 import { binomial, multinomial, poisson } from "../engine/counts.js";
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
 import { IntervalHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
-import { WriteCounters } from "../metrics/write-counters.js";
+import { sumOf, WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
@@ -71,6 +71,8 @@ interface Instance {
   queue: Cohort[][];
   queuedRecords: number;
   inFlight: number;
+  /** The SDK's retry quota of this client, in tokens (PutRecord calls; see RetryPolicy.retryQuota). */
+  retryTokens: number;
 }
 
 /**
@@ -151,6 +153,9 @@ interface TickRecords {
   bytesFed: number;
 }
 
+/** Tokens a retry after a throttling error takes from the SDK's retry quota. */
+const THROTTLING_RETRY_COST = SDK_V3_STANDARD_RETRY.throttlingRetryCost.value;
+
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
 /** Stretches per linger time in which sparse clients' new batches are gathered (see SparseClients). */
@@ -214,6 +219,8 @@ export class Producer implements ProducerFleet {
   private readonly latencyRng: RandomStream;
   private readonly stopUs: number;
   private readonly putRecordApi: boolean;
+  /** The SDK's retry quota is modelled: single-record calls with a finite quota (sdk-v3-standard). */
+  private readonly quotaApplies: boolean;
   /** Charged/actual bytes for PutRecord (each record rounded up to 1 KB for throttling). */
   private readonly roundingFactor: number;
   private readonly maxBatchRecords: number;
@@ -268,6 +275,7 @@ export class Producer implements ProducerFleet {
     this.sentSize = cut.below ?? this.size;
     this.latencySampler = compileDistribution({ ...spec.latency, clampMin: 0 });
     this.putRecordApi = spec.api === "PutRecord" || spec.api === "SendMessage";
+    this.quotaApplies = spec.api === "PutRecord" && Number.isFinite(spec.retry.retryQuota);
     this.roundingFactor =
       this.putRecordApi && this.stream.roundsSingleRecordCalls
         ? kbRoundingFactor(this.sentSize, this.keys.meanKeyBytes)
@@ -329,6 +337,7 @@ export class Producer implements ProducerFleet {
         queue: [],
         queuedRecords: 0,
         inFlight: 0,
+        retryTokens: spec.retry.retryQuota,
       });
     }
     if (tick === undefined)
@@ -373,10 +382,7 @@ export class Producer implements ProducerFleet {
 
   /** The run's counters so far, the open interval included. */
   totalsNow(): WriteCounters {
-    const sum = new WriteCounters();
-    this.totals.addTo(sum);
-    this.interval.addTo(sum);
-    return sum;
+    return sumOf(this.totals, this.interval);
   }
 
   /** Closes the interval: adds its counters to the totals and clears them. */
@@ -931,7 +937,7 @@ export class Producer implements ProducerFleet {
           piece.keyIndex === -2 &&
           (piece.shardIndex < 0 || piece.topologyVersion !== this.stream.topologyVersion)
         ) {
-          rejected = this.offerSplit(piece, routing, now, rejected);
+          rejected = this.offerSplit(piece, routing, now, rejected, instance);
           continue;
         }
         if (piece.keyIndex !== -2) {
@@ -942,7 +948,10 @@ export class Producer implements ProducerFleet {
           piece.topologyVersion = this.stream.topologyVersion;
         }
         const accepted = this.offer(piece.shardIndex, piece.count, piece.bytes, piece, now);
-        if (accepted > 0) this.recordLatency(now, piece, accepted);
+        if (accepted > 0) {
+          this.recordLatency(now, piece, accepted);
+          if (this.quotaApplies) this.creditQuota(instance, piece.attempt, accepted);
+        }
         if (accepted < piece.count) {
           shrink(piece, accepted);
           rejected ??= [];
@@ -965,6 +974,7 @@ export class Producer implements ProducerFleet {
     routing: KeyRouting,
     now: number,
     rejected: Cohort[] | undefined,
+    instance: Instance,
   ): Cohort[] | undefined {
     // A throttled part whose shard was split or merged since: its records belong to that shard's
     // hash range, so they go to the shards that hold it now, by the key distribution there.
@@ -1009,7 +1019,10 @@ export class Producer implements ProducerFleet {
     }
     // Every part landed at the same time with the same creation times: one count, one latency record.
     this.countAttempt(piece.attempt, piece.count, acceptedTotal, acceptedBytes);
-    if (acceptedTotal > 0) this.recordLatency(now, piece, acceptedTotal);
+    if (acceptedTotal > 0) {
+      this.recordLatency(now, piece, acceptedTotal);
+      if (this.quotaApplies) this.creditQuota(instance, piece.attempt, acceptedTotal);
+    }
     return rejected;
   }
 
@@ -1057,13 +1070,16 @@ export class Producer implements ProducerFleet {
   private retry(instance: Instance, pieces: Cohort[], now: number, hold: SlotHold): boolean {
     const policy = this.spec.retry;
     const attempt = pieces[0]!.attempt;
-    if (attempt >= policy.maxAttempts) {
+    const cost = this.quotaApplies ? THROTTLING_RETRY_COST * countOf(pieces) : 0;
+    // The SDK refuses a retry its client's quota cannot pay for: the call fails, the record is lost.
+    if (attempt >= policy.maxAttempts || cost > instance.retryTokens) {
       for (const piece of pieces) {
         this.drop(piece.count, piece.bytes);
         if (this.perKey) this.releaseKey(piece, now);
       }
       return false;
     }
+    instance.retryTokens -= cost;
     const delay = backoffDelay(policy, attempt - 1, pieces[0]!.previousBackoffUs, this.retryRng);
     const kept: Cohort[] = [];
     for (const piece of pieces) {
@@ -1094,6 +1110,15 @@ export class Producer implements ProducerFleet {
     this.pendingRecords += records;
     const latency = Math.round(this.latencySampler.sample(this.latencyRng));
     this.sim.schedule(latency, (t) => this.land(instance, pieces, records, t, hold));
+  }
+
+  /**
+   * A successful PutRecord call pays its client's quota back: the cost of the retry it took, or 1
+   * token for a success at the first attempt, up to the quota's size (SMITHY StandardRetryStrategy).
+   */
+  private creditQuota(instance: Instance, attempt: number, records: number): void {
+    const gain = attempt > 1 ? THROTTLING_RETRY_COST : 1;
+    instance.retryTokens = Math.min(this.spec.retry.retryQuota, instance.retryTokens + gain * records);
   }
 
   private currentRouting(): KeyRouting {

@@ -108,8 +108,16 @@ export class Shard {
   /** AWS-style sequence number of the record `ordinal` of this shard: a decimal string that
    *  increases within the shard, and is larger in shards created later. */
   sequenceNumber(ordinal: number): string {
-    return `49${String(this.number).padStart(6, "0")}${String(this.createdAtUs).padStart(17, "0")}${String(ordinal).padStart(20, "0")}`;
+    // The prefix is fixed once the shard exists (its creation time is set right after construction).
+    if (this.sequencePrefixAtUs !== this.createdAtUs) {
+      this.sequencePrefix = `49${String(this.number).padStart(6, "0")}${String(this.createdAtUs).padStart(17, "0")}`;
+      this.sequencePrefixAtUs = this.createdAtUs;
+    }
+    return `${this.sequencePrefix}${String(ordinal).padStart(20, "0")}`;
   }
+
+  private sequencePrefix = "";
+  private sequencePrefixAtUs = -1;
 
   /** Ends the run's per-second demand statistics (at the end of a run). */
   finishSeconds(): void {

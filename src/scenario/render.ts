@@ -2,6 +2,7 @@
 // default filled in, for scenario.yaml in the report folder. Loading the result gives the same
 // Scenario again (test/scenario/render.test.ts), except for a trace already read into a series.
 
+import { SDK_V3_STANDARD_RETRY } from "../data/kinesis-limits.js";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import type { CapacityEvent, OnDemandSpec, ScalingSpec } from "./capacity.js";
 import type { ProcessingSpec } from "./consumers.js";
@@ -257,6 +258,10 @@ function retry(r: RetryPolicy): Plain {
     maxAttempts: limitless(r.maxAttempts),
     jitter: r.jitter,
     ...(r.recordTtl === Number.POSITIVE_INFINITY ? {} : { recordTtl: duration(r.recordTtl) }),
+    // sdk-v3-standard's quota is implicit; any other is written out.
+    ...(r.retryQuota === SDK_V3_STANDARD_RETRY.retryQuotaTokens.value
+      ? {}
+      : { retryQuota: Number.isFinite(r.retryQuota) ? r.retryQuota : "none" }),
   };
 }
 

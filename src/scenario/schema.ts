@@ -311,17 +311,25 @@ export interface RetryPolicy {
   jitter: Jitter;
   /** A record older than this when it would be retried is dropped (µs; Infinity: never). */
   recordTtl: number;
+  /**
+   * The SDK's retry quota of each client, in tokens (Infinity: none): a retry of a throttled call
+   * takes 5 and is refused when fewer are left; a success gives them back (1 without a retry).
+   * Only single-record calls (PutRecord) go through it: the SDK never retries a PutRecords entry.
+   */
+  retryQuota: number;
 }
 
 const PRESETS: Record<(typeof RETRY_PRESETS)[number], Omit<RetryPolicy, "preset">> = {
-  // AWS SDK for JavaScript v3, standard mode: 3 attempts, full jitter, 500 ms base for throttling
-  // errors, 20 s cap (SMITHY constants.ts; SDKREF).
+  // AWS SDK for JavaScript v3, standard mode: 3 attempts, full jitter, 1,000 ms base for throttling
+  // errors (the 2026 behaviour the pinned SDK ships), 20 s cap, a retry quota of 500 tokens per
+  // client (SMITHY; SDKREF). Checked against the real SDK by test/clients/agreement.test.ts.
   "sdk-v3-standard": {
     base: SDK_V3_STANDARD_RETRY.throttlingBaseDelayMs.value * MS,
     cap: SDK_V3_STANDARD_RETRY.maxBackoffMs.value * MS,
     maxAttempts: SDK_V3_STANDARD_RETRY.maxAttempts.value,
     jitter: "full",
     recordTtl: Number.POSITIVE_INFINITY,
+    retryQuota: SDK_V3_STANDARD_RETRY.retryQuotaTokens.value,
   },
   // KPL: a failed record goes back to the buffer due in ½·RecordMaxBufferedTime, with no backoff,
   // until its RecordTtl (30 s) runs out (KPL-CFG; KDS-DG-2022 kinesis-producer-adv-retries).
@@ -331,6 +339,7 @@ const PRESETS: Record<(typeof RETRY_PRESETS)[number], Omit<RetryPolicy, "preset"
     maxAttempts: Number.POSITIVE_INFINITY,
     jitter: "none",
     recordTtl: KPL_DEFAULTS.recordTtlMs.value * MS,
+    retryQuota: Number.POSITIVE_INFINITY,
   },
   // Kinesis Agent: 100 ms doubling to 10 s, ±30%, retried for as long as the agent runs
   // (AGENT-SRC AsyncPublisherThrottler; the agent backs off per flow, this per batch).
@@ -340,8 +349,16 @@ const PRESETS: Record<(typeof RETRY_PRESETS)[number], Omit<RetryPolicy, "preset"
     maxAttempts: Number.POSITIVE_INFINITY,
     jitter: "proportional",
     recordTtl: Number.POSITIVE_INFINITY,
+    retryQuota: Number.POSITIVE_INFINITY,
   },
-  none: { base: 0, cap: 0, maxAttempts: 1, jitter: "none", recordTtl: Number.POSITIVE_INFINITY },
+  none: {
+    base: 0,
+    cap: 0,
+    maxAttempts: 1,
+    jitter: "none",
+    recordTtl: Number.POSITIVE_INFINITY,
+    retryQuota: Number.POSITIVE_INFINITY,
+  },
 };
 
 const retrySchema = z
@@ -366,6 +383,16 @@ const retrySchema = z
         min: { value: 1 },
         description: "drop a record older than this instead of retrying it",
       }).optional(),
+      retryQuota: z
+        .union([
+          number({ integer: true, min: { value: 0 }, description: "tokens per client" }),
+          z.literal("none"),
+        ])
+        .optional()
+        .meta({
+          description:
+            "the SDK's retry quota per client on PutRecord calls: a throttled call's retry takes 5 tokens and is refused when fewer are left, a success gives them back (sdk-v3-standard: 500; none: no quota)",
+        }),
     }),
   )
   .register(SHORTHANDS, { shorthand: () => oneOf(RETRY_PRESETS, "a named retry policy") })
@@ -377,7 +404,8 @@ const retrySchema = z
       r.cap !== undefined ||
       r.maxAttempts !== undefined ||
       r.jitter !== undefined ||
-      r.recordTtl !== undefined;
+      r.recordTtl !== undefined ||
+      r.retryQuota !== undefined;
     return {
       preset: custom ? "custom" : preset,
       base: r.base ?? base.base,
@@ -386,6 +414,7 @@ const retrySchema = z
         r.maxAttempts === "unlimited" ? Number.POSITIVE_INFINITY : (r.maxAttempts ?? base.maxAttempts),
       jitter: r.jitter ?? base.jitter,
       recordTtl: r.recordTtl ?? base.recordTtl,
+      retryQuota: r.retryQuota === "none" ? Number.POSITIVE_INFINITY : (r.retryQuota ?? base.retryQuota),
     };
   })
   .meta({

@@ -25,23 +25,28 @@
 // Nothing here is skipped: if the emulator is missing or does not start, the tests fail and say why.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
   ListStreamsCommand,
   MergeShardsCommand,
   PutRecordCommand,
+  PutRecordsCommand,
   SplitShardCommand,
   type Shard as WireShard,
 } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "../../src/cli/serve.js";
 import { type HashKeyRange, hashKeyOf, MAX_HASH_KEY, shardIdOf } from "../../src/model/hash-space.js";
 import type { Shard } from "../../src/model/shard.js";
 import { Stream, TopologyError } from "../../src/model/stream.js";
@@ -451,6 +456,97 @@ async function checkRouting(
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// Response shapes of `kinesim serve` against the emulator's.
+
+/**
+ * The shape of a JSON value: object keys (sorted) with their shapes, an array's first element's, a
+ * type. Keys whose value is null are left out: kinesis-mock writes absent members as explicit nulls
+ * (`"ErrorCode": null` on a PutRecords entry that succeeded), AWS and kinesim leave them out.
+ */
+function shapeOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.length === 0 ? [] : [shapeOf(value[0])];
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .filter((k) => (value as Record<string, unknown>)[k] !== null)
+        .sort()
+        .map((k) => [k, shapeOf((value as Record<string, unknown>)[k])]),
+    );
+  return typeof value;
+}
+
+/**
+ * KNOWN DEVIATIONS of shape, where kinesim follows AWS's documented output rather than the
+ * emulator's: kinesim leaves out fields it does not model.
+ */
+const SHAPE_DEVIATIONS: Record<string, (mock: unknown) => unknown> = {
+  // kinesis-mock may add members of newer API versions to the summary (warm throughput, maximum
+  // record size, key id): kinesim answers the members it models, and no member kinesis-mock lacks.
+  DescribeStreamSummary: (mock) => {
+    const m = structuredClone(mock) as { StreamDescriptionSummary: Record<string, unknown> };
+    for (const k of Object.keys(m.StreamDescriptionSummary))
+      if (!KINESIM_SUMMARY_FIELDS.has(k)) delete m.StreamDescriptionSummary[k];
+    return m;
+  },
+  // kinesis-mock returns an empty ChildShards list on an open shard and an EncryptionType per record.
+  GetRecords: (mock) => {
+    const m = structuredClone(mock) as { Records: Record<string, unknown>[]; ChildShards?: unknown };
+    delete m.ChildShards;
+    for (const r of m.Records) delete r.EncryptionType;
+    return m;
+  },
+};
+
+const KINESIM_SUMMARY_FIELDS = new Set([
+  "StreamName",
+  "StreamARN",
+  "StreamStatus",
+  "StreamModeDetails",
+  "RetentionPeriodHours",
+  "StreamCreationTimestamp",
+  "EnhancedMonitoring",
+  "EncryptionType",
+  "OpenShardCount",
+  "ConsumerCount",
+]);
+
+/** An SDK client whose handler keeps the raw body of the last response. */
+function rawClient(endpoint: string) {
+  const inner = new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 10_000 });
+  let last = "";
+  const handler = {
+    handle: async (request: never, options?: never) => {
+      const { response } = await inner.handle(request, options);
+      const chunks: Buffer[] = [];
+      for await (const chunk of response.body as AsyncIterable<Buffer>) chunks.push(chunk);
+      const body = Buffer.concat(chunks);
+      last = body.toString("utf8");
+      response.body = body;
+      return { response };
+    },
+    updateHttpClientConfig: () => {},
+    httpHandlerConfigs: () => ({}),
+    destroy: () => inner.destroy(),
+  };
+  const side = {
+    client: new KinesisClient({
+      region: "us-east-1",
+      endpoint,
+      credentials: {
+        accessKeyId: "AKIAKINESIMTEST00000",
+        secretAccessKey: "kinesim-conformance-dummy-secret",
+      },
+      requestHandler: handler as never,
+      maxAttempts: 1,
+    }),
+    last: () => last,
+    iterator: "",
+    records: "",
+  };
+  return side;
+}
+
 describe(`kinesim conforms to ${EMULATOR_PACKAGE} ${EMULATOR_VERSION} (kinesis-mock) over the AWS SDK`, () => {
   let emulator: Emulator | undefined;
   let startError: unknown;
@@ -827,4 +923,84 @@ describe(`kinesim conforms to ${EMULATOR_PACKAGE} ${EMULATOR_VERSION} (kinesis-m
       },
     ]);
   }, 90_000);
+
+  it("kinesim serve answers the SDK's calls with kinesis-mock's response shapes", async () => {
+    client();
+    const dir = mkdtempSync(join(tmpdir(), "kinesim-serve-shapes-"));
+    const file = join(dir, "serve.yaml");
+    writeFileSync(
+      file,
+      "name: shapes\nduration: 1h\nstream: { name: layout-2, shards: 2 }\nproducers: [{ name: p, rate: 1/s }]\n",
+    );
+    const server = await startServer({ scenario: file, port: 0, out: join(dir, "report"), charts: false });
+    // Both sides through the SDK (signed as AWS signs), each raw response body kept for comparison.
+    const mock = rawClient(`http://127.0.0.1:${emulator!.port}`);
+    const sim = rawClient(server.url);
+    try {
+      const calls: [string, (c: KinesisClient) => Promise<unknown>][] = [
+        [
+          "PutRecord",
+          (c) =>
+            c.send(
+              new PutRecordCommand({ StreamName: "layout-2", PartitionKey: "k", Data: Buffer.from("x") }),
+            ),
+        ],
+        [
+          "PutRecords",
+          (c) =>
+            c.send(
+              new PutRecordsCommand({
+                StreamName: "layout-2",
+                Records: [
+                  { PartitionKey: "a", Data: Buffer.from("1") },
+                  { PartitionKey: "b", Data: Buffer.from("2") },
+                ],
+              }),
+            ),
+        ],
+        ["ListShards", (c) => c.send(new ListShardsCommand({ StreamName: "layout-2" }))],
+        [
+          "DescribeStreamSummary",
+          (c) => c.send(new DescribeStreamSummaryCommand({ StreamName: "layout-2" })),
+        ],
+      ];
+      for (const [name, call] of calls) {
+        await call(mock.client);
+        await call(sim.client);
+        expect(shapeOf(JSON.parse(sim.last())), name).toEqual(
+          SHAPE_DEVIATIONS[name]?.(shapeOf(JSON.parse(mock.last()))) ?? shapeOf(JSON.parse(mock.last())),
+        );
+      }
+      // GetShardIterator and GetRecords after a PutRecord, on each side's own shard.
+      for (const side of [mock, sim]) {
+        const put = await side.client.send(
+          new PutRecordCommand({
+            StreamName: "layout-2",
+            PartitionKey: "reader",
+            Data: Buffer.from("hello"),
+          }),
+        );
+        const it = await side.client.send(
+          new GetShardIteratorCommand({
+            StreamName: "layout-2",
+            ShardId: put.ShardId!,
+            ShardIteratorType: "AT_SEQUENCE_NUMBER",
+            StartingSequenceNumber: put.SequenceNumber!,
+          }),
+        );
+        side.iterator = side.last();
+        await side.client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
+        side.records = side.last();
+      }
+      expect(shapeOf(JSON.parse(sim.iterator))).toEqual(shapeOf(JSON.parse(mock.iterator)));
+      expect(shapeOf(JSON.parse(sim.records))).toEqual(
+        SHAPE_DEVIATIONS.GetRecords!(shapeOf(JSON.parse(mock.records))),
+      );
+    } finally {
+      mock.client.destroy();
+      sim.client.destroy();
+      await server.stop("test");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

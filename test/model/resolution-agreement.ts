@@ -53,8 +53,10 @@ const FAST: Record<string, Record<string, string>> = {
  * coincidences of bursts: over seeds 1–4 (3 minutes) record resolution gives 15.8–20.4% and 10 ms
  * 16.0–18.2%, means 17.8% and 17.0% — the resolutions agree within the seeds' spread, which is
  * several points; a mean of two seeds moves by up to 3 pp from one pair of seeds to another.
+ * fan-out.yaml, since the SDK preset waits from a 1 s base: over seeds 1–4 record resolution gives
+ * 7.19–9.69% (mean 8.65%) and 10 ms 7.93–9.54% (mean 9.10%); seeds 1–2 alone differ by 1.09 pp.
  */
-const THROTTLED_TOLERANCE: Record<string, number> = { "agent-logs.yaml": 0.05 };
+const THROTTLED_TOLERANCE: Record<string, number> = { "agent-logs.yaml": 0.05, "fan-out.yaml": 0.02 };
 
 function measure(file: string, resolution: string) {
   const text = readFileSync(`scenarios/${file}`, "utf8");

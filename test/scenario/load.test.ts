@@ -28,7 +28,8 @@ describe("loadScenario", () => {
     expect(p.batch).toEqual({ maxRecords: 500, maxBytes: 5 * 1024 * 1024, linger: 100 * US_PER_MS });
     expect(p.retry).toMatchObject({
       preset: "sdk-v3-standard",
-      base: 500 * US_PER_MS,
+      // The pinned SDK's throttling base (its 2026 retry behaviour), checked in test/clients/agreement.
+      base: 1000 * US_PER_MS,
       cap: 20 * US_PER_S,
       maxAttempts: 3,
       jitter: "full",

@@ -168,7 +168,7 @@ describe("retries under a hard limit (flow balance)", () => {
   });
 
   it("with the SDK's 3 attempts the backlog stays bounded and records are dropped at λ − C", () => {
-    // sdk-v3-standard: 3 attempts, full jitter from 500 ms capped at 20 s (SMITHY, SDKREF via the
+    // sdk-v3-standard: 3 attempts, full jitter from 1,000 ms capped at 20 s (SMITHY, SDKREF via the
     // facts sheet §1.3). In steady state nothing accumulates, so drops = offered − accepted:
     // λ − C per second. Tolerance: drops over seconds 30–150 within 2% of the measured λ − C: the
     // backlog wanders between about 2,900 and 4,300 records, so its change between the window's

@@ -33,6 +33,21 @@ const RETRY_DELAY_US = US_PER_S;
 /** The payload is JSON with base64 data: 4/3 of the record bytes count against the 6 MB. */
 const PAYLOAD_FACTOR = 4 / 3;
 
+/** How an invocation run by real code ended. */
+export interface InvocationOutcome {
+  /** Virtual time the code took (its awaits), µs; the modelled duration is added to it. */
+  elapsedUs: number;
+  /** −1: the batch succeeded; else the index of the first failed record (0: the whole batch). */
+  failedAt: number;
+}
+
+/** Runs the function's real code on a batch of a shard, and calls `done` once when it ends. */
+export type FunctionInvoker = (
+  shard: Shard,
+  pieces: readonly LogEntry[],
+  done: (outcome: InvocationOutcome) => void,
+) => void;
+
 /** Records waiting in a lane, in order. */
 interface Batch {
   pieces: LogEntry[];
@@ -86,6 +101,8 @@ export class LambdaConsumer implements Consumer {
   private readonly maxPayload = LAMBDA_ESM.payloadMaxBytes.value;
   private readonly laneCounts: Float64Array;
   private readonly laneShareCache = new Map<Shard, Float64Array>();
+  /** Real handler code, when a user's function runs instead of the error and poison model. */
+  private invoker: FunctionInvoker | undefined;
 
   constructor(
     readonly spec: LambdaSpec,
@@ -382,6 +399,14 @@ export class LambdaConsumer implements Consumer {
     }
   }
 
+  /**
+   * Runs real handler code for every invocation from now on: its outcome replaces the modelled
+   * errors and poison records, and its awaits add to the modelled duration (the function's compute).
+   */
+  useFunction(invoker: FunctionInvoker): void {
+    this.invoker = invoker;
+  }
+
   private invoke(lane: Lane, batch: Batch, now: number): void {
     const c = this.metrics.interval;
     lane.busy = true;
@@ -396,20 +421,58 @@ export class LambdaConsumer implements Consumer {
     let duration = this.durationModel.sample(this.rng, kinesisRecords, batch.bytes);
     const timedOut = duration > this.spec.timeout;
     if (timedOut) duration = this.spec.timeout;
+    if (this.invoker) {
+      this.invokeCode(lane, batch, now, duration);
+      return;
+    }
     const poisonAt = this.poisonIn(lane.shard, batch);
     const failed =
       timedOut || poisonAt >= 0 || (this.spec.errorRate > 0 && this.rng.next() < this.spec.errorRate);
-    this.context.sim.schedule(duration, (t) => {
-      this.running--;
-      this.metrics.duration.record(duration, 1);
-      lane.busy = false;
-      if (!failed) this.succeed(lane, batch, t);
-      else this.fail(lane, batch, poisonAt, t);
-      this.wake(lane);
-      // Another lane may have been throttled for concurrency: wake the rest of this shard too.
-      for (const other of lane.shard.lanes) if (other !== lane) this.wake(other);
-      this.maybeFinish(lane.shard);
+    this.context.sim.schedule(duration, (t) => this.complete(lane, batch, duration, failed, poisonAt, t));
+  }
+
+  /**
+   * An invocation by real code: it ends when the code's promise settles plus the modelled
+   * duration, or fails at the function's timeout if that comes first (the code's late answer is
+   * then ignored, as Lambda ignores a timed-out invocation's).
+   */
+  private invokeCode(lane: Lane, batch: Batch, now: number, modelledUs: number): void {
+    const sim = this.context.sim;
+    const timeoutAt = now + this.spec.timeout;
+    let ended = false;
+    const end = (durationUs: number, failed: boolean, failedAt: number, t: number) => {
+      if (ended) return;
+      ended = true;
+      this.complete(lane, batch, durationUs, failed, failedAt, t);
+    };
+    sim.at(timeoutAt, (t) => end(this.spec.timeout, true, -1, t));
+    this.invoker!(lane.shard.shard, batch.pieces, (outcome) => {
+      const finish = now + Math.round(modelledUs + outcome.elapsedUs);
+      if (ended || finish >= timeoutAt) return;
+      sim.at(Math.max(sim.nowUs, finish), (t) =>
+        end(finish - now, outcome.failedAt >= 0, outcome.failedAt, t),
+      );
     });
+  }
+
+  /** An invocation ended at `t` after `durationUs`: the batch succeeded or failed. */
+  private complete(
+    lane: Lane,
+    batch: Batch,
+    durationUs: number,
+    failed: boolean,
+    poisonAt: number,
+    t: number,
+  ) {
+    this.running--;
+    this.metrics.duration.record(durationUs, 1);
+    lane.busy = false;
+    if (!failed) this.succeed(lane, batch, t);
+    else this.fail(lane, batch, poisonAt, t);
+    this.wake(lane);
+    // Another lane may have been throttled for concurrency: wake the rest of this shard too.
+    for (const other of lane.shard.lanes) if (other !== lane) this.wake(other);
+    this.maybeFinish(lane.shard);
   }
 
   /** Index (in records from the batch start) of a poison record in the batch, or −1. */

@@ -20,7 +20,7 @@ import { US_PER_MS } from "../../engine/time.js";
 import { IntervalHistogram, NO_SPREAD, type Spread } from "../../metrics/latency-histogram.js";
 import type { Cell } from "../../metrics/sink.js";
 import type { KplSummary } from "../../metrics/summary.js";
-import { WriteCounters } from "../../metrics/write-counters.js";
+import { sumOf, WriteCounters } from "../../metrics/write-counters.js";
 import type { KplSettings, ResolvedProducer } from "../../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "../keys.js";
 import { type ProducerContext, sumOfSizes } from "../producer.js";
@@ -381,10 +381,7 @@ export class KplProducer implements ProducerFleet {
   }
 
   totalsNow(): WriteCounters {
-    const sum = new WriteCounters();
-    this.totals.addTo(sum);
-    this.interval.addTo(sum);
-    return sum;
+    return sumOf(this.totals, this.interval);
   }
 
   closeInterval(): void {
