@@ -27,7 +27,19 @@ const ALLOWED: Record<string, string[]> = {
   import: ["engine", "data", "scenario", "metrics", "model"],
   protocol: ["engine", "data", "scenario", "metrics", "model"],
   clients: ["engine", "data", "scenario", "metrics", "model", "protocol"],
-  cli: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "import", "protocol", "clients", "root"],
+  cli: [
+    "engine",
+    "data",
+    "scenario",
+    "metrics",
+    "model",
+    "report",
+    "plan",
+    "import",
+    "protocol",
+    "clients",
+    "root",
+  ],
   root: ["engine", "data", "scenario", "metrics", "model", "report", "plan", "protocol", "clients"],
 };
 

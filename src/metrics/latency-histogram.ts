@@ -178,7 +178,6 @@ export class IntervalHistogram {
     }
   }
 
-
   /** Starts a new interval. */
   closeInterval(): void {
     if (this.keepIntervals && !this.direct) {
