@@ -153,9 +153,10 @@ describe("kinesim plan", () => {
     const smallest = exhaustive.find((e) => e.pass)!.shards;
     expect(exhaustive.filter((e) => e.shards >= smallest).every((e) => e.pass)).toBe(true);
     expect(result.chosen).toBe(smallest);
-    // The plan's own evaluations agree with the exhaustive ones where they overlap.
+    // The plan's own evaluations agree with the exhaustive ones where they overlap (above 8, where
+    // a coarse guess may start, every count passes: the curve is monotone).
     for (const e of result.evaluations)
-      expect(e.pass, `${e.shards} shards`).toBe(exhaustive[e.shards - 1]!.pass);
+      expect(e.pass, `${e.shards} shards`).toBe(e.shards <= 8 ? exhaustive[e.shards - 1]!.pass : true);
   });
 
   it("on steady uniform traffic, returns AWS's formula", async () => {
