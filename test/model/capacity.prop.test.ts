@@ -118,7 +118,8 @@ events:
 name: swing
 seed: 9
 duration: 30h
-resolution: 1s
+resolution: 10s
+metricsInterval: 60s
 stream: { shards: 4, updating: { updateShardCount: 30s } }
 producers: [{ name: p, instances: 10, rate: { profile: pulse, base: 300/s, peak: 7000/s, every: 40m, width: 20m }, recordSize: 500B }]
 scaling: { policy: ${policy}, minShards: 1, maxShards: 64${extra} }
