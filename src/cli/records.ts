@@ -11,8 +11,9 @@ import type { LogEntry } from "../model/shard-log.js";
 import {
   decodeIterator,
   encodeIterator,
+  type IteratorType,
+  iteratorStart,
   KeepWithinRetention,
-  ordinalIn,
 } from "../protocol/kinesis-service.js";
 import { parseHashKey } from "../scenario/fields.js";
 import { citation, EXPECTED, expected } from "../scenario/messages.js";
@@ -27,14 +28,6 @@ const GET_RECORDS_MAX = 10_000;
 const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 /** A shard iterator expires 5 minutes after it was returned. */
 const ITERATOR_LIFETIME_US = 5 * 60 * 1_000_000;
-
-/** Iterator types AWS defines. */
-type IteratorType =
-  | "TRIM_HORIZON"
-  | "LATEST"
-  | "AT_SEQUENCE_NUMBER"
-  | "AFTER_SEQUENCE_NUMBER"
-  | "AT_TIMESTAMP";
 
 /** Where an iterator points: a shard, the next sequence ordinal, and when it was issued. */
 interface Iterator {
@@ -73,16 +66,6 @@ function shardOf(run: BuiltRun, shardId: string): Shard {
   return shard;
 }
 
-/** The ordinal within its shard of a sequence number kinesim printed. */
-function ordinalOf(shard: Shard, sequenceNumber: string): number {
-  const ordinal = ordinalIn(shard, sequenceNumber);
-  if (ordinal === undefined)
-    throw new UserInputError(
-      `InvalidArgumentException: ${sequenceNumber} is not a sequence number of ${shard.id} (they start ${shard.sequenceNumber(0).slice(0, -20)})`,
-    );
-  return ordinal;
-}
-
 /** The CLI's iterators name the scenario where the API's name the stream. */
 const TAG = "kinesim/1";
 
@@ -116,44 +99,24 @@ export interface IteratorOptions {
 export function getShardIterator(o: IteratorOptions): { ShardIterator: string } {
   const { scenario, run, atUs } = runTo(o.scenario, o.set, o.at);
   const shard = shardOf(run, o.shardId);
-  const log = shard.log;
-  let seq: number;
-  switch (o.type) {
-    case "TRIM_HORIZON":
-      seq = log.trimSeq;
-      break;
-    case "LATEST":
-      seq = log.nextSeq;
-      break;
-    case "AT_SEQUENCE_NUMBER":
-    case "AFTER_SEQUENCE_NUMBER": {
-      if (o.startingSequenceNumber === undefined)
-        throw new UserInputError(`InvalidArgumentException: ${o.type} needs --starting-sequence-number`);
-      seq = ordinalOf(shard, o.startingSequenceNumber) + (o.type === "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
-      if (seq > log.nextSeq)
-        throw new UserInputError(
-          `InvalidArgumentException: ${o.startingSequenceNumber} is beyond the last record of ${shard.id}`,
-        );
-      break;
-    }
-    case "AT_TIMESTAMP": {
-      const ts = o.timestamp === undefined ? undefined : parseDuration(o.timestamp);
-      if (ts === undefined)
-        throw new UserInputError("InvalidArgumentException: AT_TIMESTAMP needs --timestamp, e.g. 5m");
-      seq = firstArrivingFrom(log, ts);
-      break;
-    }
-  }
+  const ts = o.timestamp === undefined ? undefined : parseDuration(o.timestamp);
+  const seq = iteratorStart(shard, o.type, {
+    sequenceNumber: o.startingSequenceNumber,
+    ...(ts !== undefined ? { timestampUs: ts } : {}),
+  });
+  if (seq === "no-sequence")
+    throw new UserInputError(`InvalidArgumentException: ${o.type} needs --starting-sequence-number`);
+  if (seq === "bad-sequence")
+    throw new UserInputError(
+      `InvalidArgumentException: ${o.startingSequenceNumber} is not a sequence number of ${shard.id} (they start ${shard.sequenceNumber(0).slice(0, -20)})`,
+    );
+  if (seq === "beyond")
+    throw new UserInputError(
+      `InvalidArgumentException: ${o.startingSequenceNumber} is beyond the last record of ${shard.id}`,
+    );
+  if (seq === "no-timestamp")
+    throw new UserInputError("InvalidArgumentException: AT_TIMESTAMP needs --timestamp, e.g. 5m");
   return { ShardIterator: encode({ scenario: scenario.name, shardId: shard.id, seq, issuedUs: atUs }) };
-}
-
-/** The first record of a log that arrived at or after `ts` (the tip if none). */
-function firstArrivingFrom(log: Shard["log"], ts: number): number {
-  for (let seq = log.trimSeq; seq < log.nextSeq; seq++) {
-    const arrival = log.arrivalOf(seq);
-    if (arrival !== undefined && arrival >= ts) return seq;
-  }
-  return log.nextSeq;
 }
 
 /** Options of get-records. */

@@ -407,32 +407,24 @@ export class KinesisService {
   private getShardIterator(input: Input, nowUs: number) {
     const stream = this.streamOf(input);
     const shard = this.shardOf(stream, input.ShardId);
-    const log = shard.log;
-    let seq: number;
     const type = input.ShardIteratorType;
-    switch (type) {
-      case "TRIM_HORIZON":
-        seq = log.trimSeq;
-        break;
-      case "LATEST":
-        seq = log.nextSeq;
-        break;
-      case "AT_SEQUENCE_NUMBER":
-      case "AFTER_SEQUENCE_NUMBER":
-        seq = ordinalOf(shard, input.StartingSequenceNumber) + (type === "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
-        break;
-      case "AT_TIMESTAMP": {
-        const ts = input.Timestamp;
-        if (typeof ts !== "number")
-          throw new KinesisError("InvalidArgumentException", "AT_TIMESTAMP needs a Timestamp");
-        seq = this.firstArrivingFrom(shard, (ts * 1000 - EPOCH_MS) * 1000);
-        break;
-      }
-      default:
-        throw validation(
-          `Value '${String(type)}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]`,
-        );
-    }
+    if (!ITERATOR_TYPES.includes(type as IteratorType))
+      throw validation(
+        `Value '${String(type)}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST, AT_TIMESTAMP]`,
+      );
+    const ts = input.Timestamp;
+    const start = iteratorStart(shard, type as IteratorType, {
+      sequenceNumber: input.StartingSequenceNumber,
+      ...(typeof ts === "number" ? { timestampUs: (ts * 1000 - EPOCH_MS) * 1000 } : {}),
+    });
+    if (start === "no-timestamp")
+      throw new KinesisError("InvalidArgumentException", "AT_TIMESTAMP needs a Timestamp");
+    if (start === "bad-sequence" || start === "no-sequence")
+      throw new KinesisError(
+        "InvalidArgumentException",
+        `StartingSequenceNumber ${String(input.StartingSequenceNumber)} used in GetShardIterator on shard ${shard.id} is invalid because it did not come from this stream.`,
+      );
+    const seq = start === "beyond" ? shard.log.nextSeq : start;
     if (!this.options.keepRecordData)
       throw new KinesisError(
         "InvalidArgumentException",
@@ -446,15 +438,6 @@ export class KinesisService {
         issuedUs: nowUs,
       }),
     };
-  }
-
-  private firstArrivingFrom(shard: Shard, tsUs: number): number {
-    const log = shard.log;
-    for (let seq = log.trimSeq; seq < log.nextSeq; seq++) {
-      const arrival = log.arrivalOf(seq);
-      if (arrival !== undefined && arrival >= tsUs) return seq;
-    }
-    return log.nextSeq;
   }
 
   private getRecords(input: Input, nowUs: number) {
@@ -656,14 +639,50 @@ export function ordinalIn(shard: Shard, sequenceNumber: unknown): number | undef
   return Number(sequenceNumber.slice(-20));
 }
 
-function ordinalOf(shard: Shard, sequenceNumber: unknown): number {
-  const ordinal = ordinalIn(shard, sequenceNumber);
-  if (ordinal === undefined)
-    throw new KinesisError(
-      "InvalidArgumentException",
-      `StartingSequenceNumber ${String(sequenceNumber)} used in GetShardIterator on shard ${shard.id} is invalid because it did not come from this stream.`,
-    );
-  return ordinal;
+/** The shard iterator types AWS defines. */
+export const ITERATOR_TYPES = [
+  "TRIM_HORIZON",
+  "LATEST",
+  "AT_SEQUENCE_NUMBER",
+  "AFTER_SEQUENCE_NUMBER",
+  "AT_TIMESTAMP",
+] as const;
+export type IteratorType = (typeof ITERATOR_TYPES)[number];
+
+/**
+ * Where an iterator of `type` starts in `shard` (a sequence ordinal), or what is wrong with its
+ * position: no sequence number or timestamp given, a sequence number not of this shard, or one
+ * beyond its last record. Shared by the API and the CLI's records commands, which word the errors.
+ */
+export function iteratorStart(
+  shard: Shard,
+  type: IteratorType,
+  at: { sequenceNumber?: unknown; timestampUs?: number },
+): number | "no-sequence" | "bad-sequence" | "beyond" | "no-timestamp" {
+  const log = shard.log;
+  switch (type) {
+    case "TRIM_HORIZON":
+      return log.trimSeq;
+    case "LATEST":
+      return log.nextSeq;
+    case "AT_SEQUENCE_NUMBER":
+    case "AFTER_SEQUENCE_NUMBER": {
+      if (at.sequenceNumber === undefined) return "no-sequence";
+      const ordinal = ordinalIn(shard, at.sequenceNumber);
+      if (ordinal === undefined) return "bad-sequence";
+      const seq = ordinal + (type === "AFTER_SEQUENCE_NUMBER" ? 1 : 0);
+      return seq > log.nextSeq ? "beyond" : seq;
+    }
+    case "AT_TIMESTAMP": {
+      if (at.timestampUs === undefined) return "no-timestamp";
+      // The first record that arrived at or after the timestamp (the tip if none).
+      for (let seq = log.trimSeq; seq < log.nextSeq; seq++) {
+        const arrival = log.arrivalOf(seq);
+        if (arrival !== undefined && arrival >= at.timestampUs) return seq;
+      }
+      return log.nextSeq;
+    }
+  }
 }
 
 /** The API's iterators (the records commands of the CLI tag theirs `kinesim/1`). */
