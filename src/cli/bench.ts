@@ -2,8 +2,9 @@
 // case's own) several times; the table reports medians. Wall-clock time lives only here.
 
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Simulation } from "../engine/simulation.js";
 import { loadScenario } from "../scenario/load.js";
@@ -237,9 +238,6 @@ async function measureGrid(c: BenchCase, grid: NonNullable<BenchCase["grid"]>): 
 /** A plan case: `kinesim plan` as a user runs it, on every core, timed whole. */
 async function measurePlan(c: BenchCase, plan: NonNullable<BenchCase["plan"]>): Promise<Measurement> {
   const { planCommand } = await import("./plan.js");
-  const { mkdtempSync, readFileSync, rmSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
-  const { join } = await import("node:path");
   const out = mkdtempSync(join(tmpdir(), "kinesim-bench-plan-"));
   const started = process.hrtime.bigint();
   await planCommand({ scenario: c.scenario, seeds: plan.seeds, out, quiet: true, force: true });

@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { ITERATOR_TYPES, type IteratorType } from "../protocol/iterator-types.js";
 import { formatIssue, problemsFound, ScenarioError } from "../scenario/issues.js";
 import { citedSourceLines, UserInputError } from "./errors.js";
 
@@ -76,15 +77,6 @@ async function printStreamAt(
 function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
-
-/** Iterator types of get-shard-iterator (kept here so --help does not load the model). */
-const ITERATOR_TYPES = [
-  "TRIM_HORIZON",
-  "LATEST",
-  "AT_SEQUENCE_NUMBER",
-  "AFTER_SEQUENCE_NUMBER",
-  "AT_TIMESTAMP",
-] as const;
 
 /** The --client flag's help text. */
 const CLIENT_FLAG_HELP =
@@ -309,7 +301,7 @@ async function main(argv: string[]): Promise<number> {
           getShardIterator({
             scenario: args.scenario,
             shardId: args["shard-id"],
-            type: args["shard-iterator-type"] as (typeof ITERATOR_TYPES)[number],
+            type: args["shard-iterator-type"] as IteratorType,
             ...(args["starting-sequence-number"] !== undefined
               ? { startingSequenceNumber: args["starting-sequence-number"] }
               : {}),

@@ -8,10 +8,10 @@ import { type BuiltRun, buildRun } from "../model/build.js";
 import { hashKeyOf } from "../model/hash-space.js";
 import type { Shard } from "../model/shard.js";
 import type { LogEntry } from "../model/shard-log.js";
+import type { IteratorType } from "../protocol/iterator-types.js";
 import {
   decodeIterator,
   encodeIterator,
-  type IteratorType,
   iteratorStart,
   KeepWithinRetention,
 } from "../protocol/kinesis-service.js";

@@ -14,6 +14,7 @@ import type { Shard } from "../model/shard.js";
 import type { Cursor, LogEntry } from "../model/shard-log.js";
 import type { Stream } from "../model/stream.js";
 import { parseHashKey } from "../scenario/fields.js";
+import { ITERATOR_TYPES, type IteratorType } from "./iterator-types.js";
 
 /** The account and region every simulated ARN names (as `describe-stream` prints them). */
 export const ACCOUNT_ID = "123456789012";
@@ -638,16 +639,6 @@ export function ordinalIn(shard: Shard, sequenceNumber: unknown): number | undef
     return undefined;
   return Number(sequenceNumber.slice(-20));
 }
-
-/** The shard iterator types AWS defines. */
-export const ITERATOR_TYPES = [
-  "TRIM_HORIZON",
-  "LATEST",
-  "AT_SEQUENCE_NUMBER",
-  "AFTER_SEQUENCE_NUMBER",
-  "AT_TIMESTAMP",
-] as const;
-export type IteratorType = (typeof ITERATOR_TYPES)[number];
 
 /**
  * Where an iterator of `type` starts in `shard` (a sequence ordinal), or what is wrong with its
