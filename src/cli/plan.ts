@@ -106,11 +106,11 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const hotKey = hotKeyBound(scenario);
   const max = options.max ?? Math.max(64, 8 * forms.peak.shards);
   const seedList = replicationSeeds(scenario.seed, seeds);
-  const workers = Math.min(options.workers ?? availableParallelism(), seeds);
+  const workers = Math.min(options.workers ?? availableParallelism(), seeds * SEARCH_WIDTH);
   // A bisection between the formula's count and the largest, a check above, and a few more.
-  // With a coarse pass (its runs are short): the count, one below and one above, and a little more.
+  // With a coarse pass (its runs are short, two at a time): about two rounds of two counts.
   const expectedRuns = coarsePassFits(scenario)
-    ? seeds * 3 + 2
+    ? seeds * 4 + 8
     : seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
   const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
   let runsStarted = 0;
@@ -158,11 +158,11 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     : undefined;
   let guess: SearchResult | undefined;
   const search = async (start: number): Promise<SearchResult> => {
-    if (!coarse) return searchShards(evaluate, start, max);
-    guess = await searchShards(coarse, start, max);
+    if (!coarse) return searchShards(evaluate, start, max, { width: SEARCH_WIDTH });
+    guess = await searchShards(coarse, start, max, { width: SEARCH_WIDTH });
     return guess.chosen === undefined
-      ? searchShards(evaluate, start, max)
-      : searchShards(evaluate, guess.chosen, max, true);
+      ? searchShards(evaluate, start, max, { width: SEARCH_WIDTH })
+      : searchShards(evaluate, guess.chosen, max, { near: true, width: SEARCH_WIDTH });
   };
   let result: SearchResult;
   try {
@@ -257,6 +257,14 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   }
   return result.chosen !== undefined ? 0 : 1;
 }
+
+/**
+ * Counts evaluated together in each round of a search. Two keep two cores busy where one count's
+ * seeds would leave one idle (5 seeds: three rounds of runs, the last half empty), and a coarse
+ * pass's single runs go two at a time. A constant, not the number of cores: the counts a plan
+ * evaluates, and so its output, must not depend on the machine.
+ */
+const SEARCH_WIDTH = 2;
 
 /** A coarse pass at 1 s cohorts saves runs: the scenario is finer and allows cohorts at 1 s. */
 function coarsePassFits(scenario: Scenario): boolean {

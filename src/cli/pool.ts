@@ -28,8 +28,8 @@ export class SimPool {
   /** Runs every task; the results come back in task order. */
   async run(tasks: readonly SimTask[], progress?: TaskProgress): Promise<SimResult[]> {
     const pool = this.pool;
-    if (!pool || tasks.length <= 1)
-      return tasks.map((t, i) => runTask(t, progress ? (us) => progress(i, us) : undefined));
+    // With a pool, even a single task goes to it: a plan's rounds start several batches at once.
+    if (!pool) return tasks.map((t, i) => runTask(t, progress ? (us) => progress(i, us) : undefined));
     return Promise.all(
       tasks.map((t, i) => {
         if (!progress) return pool.run(t) as Promise<SimResult>;

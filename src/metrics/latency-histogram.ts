@@ -80,44 +80,64 @@ export class LatencyHistogram {
 
   /** Empties the histogram. */
   reset(): void {
-    this.h.reset();
+    // A reset clears every bucket: skip it when there is nothing to clear.
+    if (this.h.totalCount > 0) this.h.reset();
     this.sum = 0;
   }
 }
 
-/** Values an interval keeps for the whole-run histogram before it switches to merging. */
+/** Values an interval keeps as (value, count) pairs before its own histogram takes over. */
 const PENDING_VALUES = 2048;
 
+/** Fewer pending values than this are replayed into another histogram rather than merged (a
+ *  merge walks every bucket: a few dozen microseconds whatever the interval held). */
+const REPLAY_BELOW = 256;
+
 /**
- * A histogram of the current metrics interval and one of the whole run. A value is recorded once,
- * into the interval; at the interval's close the whole-run histogram receives the interval's
- * values again when they were few (kept in a small buffer), or merges the interval histogram
- * when they were many (a merge walks the buckets once: cheaper than recording every value twice
- * in a busy interval).
+ * A histogram of the current metrics interval and one of the whole run. While an interval holds
+ * few values they are kept as (value, count) pairs only: at its close they are replayed into the
+ * whole-run histogram, and the interval's own histogram is filled only if someone reads it (an
+ * interval row of the time series). A busy interval outgrows the pairs: its histogram then takes
+ * every value and is merged into the whole run's at the close (a merge walks the buckets once:
+ * cheaper than recording every value twice).
  */
 export class IntervalHistogram {
-  readonly interval = new LatencyHistogram();
+  private readonly hist = new LatencyHistogram();
   private readonly whole = new LatencyHistogram();
   /** False when nobody reads the intervals (a run whose rows are discarded): only the total is kept. */
   keepIntervals = true;
-  /** (value, count) pairs of this interval not yet in `whole`. */
+  /** (value, count) pairs of this interval: all of its values, unless it overflowed. */
   private readonly pending = new Float64Array(2 * PENDING_VALUES);
   private pendingValues = 0;
-  /** This interval outgrew the buffer: it is merged into `whole` at its close. */
-  private mergeAtClose = false;
+  /** `hist` holds every value of this interval so far. */
+  private materialized = false;
+  /** This interval outgrew `pending`: `hist` has its values, and is merged into `whole` at its close. */
+  private overflow = false;
   /** `whole` was read during this interval: the rest of the interval is recorded into both. */
   private direct = false;
   /** Golden-ratio sequence state for dithering cohort spreads (deterministic). */
   private phase = 0;
 
+  /** The current interval's histogram. */
+  get interval(): LatencyHistogram {
+    this.materialize();
+    return this.hist;
+  }
+
   /** The whole run's histogram, up to now. */
   get total(): LatencyHistogram {
     if (this.keepIntervals && !this.direct) {
-      if (this.mergeAtClose) this.whole.add(this.interval);
-      else this.replayPending();
+      this.addIntervalTo(this.whole);
       this.direct = true;
     }
     return this.whole;
+  }
+
+  /** Adds the current interval's values to `target` (a window of several intervals). */
+  addIntervalTo(target: LatencyHistogram): void {
+    // Few pairs are replayed; many are merged if the interval's histogram holds them already.
+    if (this.overflow || (this.materialized && this.pendingValues >= REPLAY_BELOW)) target.add(this.hist);
+    else this.replayInto(target);
   }
 
   /** Records `count` values of `valueUs`. */
@@ -126,18 +146,20 @@ export class IntervalHistogram {
       this.whole.record(valueUs, count);
       return;
     }
-    this.interval.record(valueUs, count);
     if (this.direct) this.whole.record(valueUs, count);
-    else if (!this.mergeAtClose) {
-      if (this.pendingValues === PENDING_VALUES) {
-        this.mergeAtClose = true;
-        this.pendingValues = 0;
-        return;
+    if (this.materialized) this.hist.record(valueUs, count);
+    if (this.overflow) return;
+    if (this.pendingValues === PENDING_VALUES) {
+      if (!this.materialized) {
+        this.materialize();
+        this.hist.record(valueUs, count);
       }
-      const i = 2 * this.pendingValues++;
-      this.pending[i] = valueUs;
-      this.pending[i + 1] = count;
+      this.overflow = true;
+      return;
     }
+    const i = 2 * this.pendingValues++;
+    this.pending[i] = valueUs;
+    this.pending[i + 1] = count;
   }
 
   /**
@@ -180,18 +202,23 @@ export class IntervalHistogram {
 
   /** Starts a new interval. */
   closeInterval(): void {
-    if (this.keepIntervals && !this.direct) {
-      if (this.mergeAtClose) this.whole.add(this.interval);
-      else this.replayPending();
-    }
-    this.mergeAtClose = false;
+    if (this.keepIntervals && !this.direct) this.addIntervalTo(this.whole);
+    if (this.materialized) this.hist.reset();
+    this.materialized = false;
+    this.overflow = false;
     this.direct = false;
-    this.interval.reset();
+    this.pendingValues = 0;
   }
 
-  private replayPending(): void {
+  /** Fills the interval's histogram from its pairs (once per interval, when it is first needed). */
+  private materialize(): void {
+    if (this.materialized) return;
+    this.replayInto(this.hist);
+    this.materialized = true;
+  }
+
+  private replayInto(target: LatencyHistogram): void {
     const pending = this.pending;
-    for (let i = 0; i < 2 * this.pendingValues; i += 2) this.whole.record(pending[i]!, pending[i + 1]!);
-    this.pendingValues = 0;
+    for (let i = 0; i < 2 * this.pendingValues; i += 2) target.record(pending[i]!, pending[i + 1]!);
   }
 }

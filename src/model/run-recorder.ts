@@ -276,7 +276,7 @@ export class RunRecorder {
     if (!single) this.latency.reset();
     for (const p of producers) {
       p.interval.addTo(c);
-      if (!single) this.latency.add(p.latency.interval);
+      if (!single) p.latency.addIntervalTo(this.latency);
       buffered += p.bufferedRecords();
       pending += p.pendingRecords;
     }

@@ -106,10 +106,10 @@ export class SloWindows {
         w.firstAttemptsThrottled += c.firstAttemptsThrottled;
         w.produced += c.produced;
         w.lost += c.dropped + c.rejected;
-        w.put.add(p.latency.interval);
+        p.latency.addIntervalTo(w.put);
       }
       this.consumers.forEach((c, i) => {
-        w.endToEnd[i]!.add(c.metrics.endToEnd.interval);
+        c.metrics.endToEnd.addIntervalTo(w.endToEnd[i]!);
       });
       if (endUs - w.startUs >= w.lengthUs) {
         w.complete++;

@@ -319,64 +319,92 @@ export interface SearchResult {
   scanned: boolean;
 }
 
+/** How `searchShards` goes about it. */
+export interface SearchOptions {
+  /** Start next to a count a coarse pass found: step 1, 2, 4… away from it instead of halving
+   *  or doubling. */
+  near?: boolean;
+  /**
+   * Counts evaluated together in each round (default 1). Their runs share the worker pool, so a
+   * pool that one count's seeds leave partly idle (5 seeds on 2 cores: three rounds, the last
+   * half empty) is kept busy. The counts a search evaluates depend on this and on the verdicts
+   * only — never on the number of workers — so a plan is the same on any machine.
+   */
+  width?: number;
+}
+
 /**
  * The smallest shard count in [1, max] that passes: bracket from `start` (halving down or doubling
- * up — or, `near` a count a coarse pass found, stepping 1, 2, 4… away from it), bisect, then check
- * the evaluated counts for monotonicity — under common random numbers the throttle curve usually
- * is, but retries and bursts can break it — and scan the bracket when not.
+ * up — or, `near` a count a coarse pass found, stepping 1, 2, 4… away from it), narrow the bracket
+ * (bisection; with `width` counts a round, splitting it into width + 1 parts), then check the
+ * evaluated counts for monotonicity — under common random numbers the throttle curve usually is,
+ * but retries and bursts can break it — and scan the bracket when not.
  */
 export async function searchShards(
   evaluate: (shards: number) => Promise<Evaluation>,
   start: number,
   max: number,
-  near = false,
+  options: SearchOptions = {},
 ): Promise<SearchResult> {
+  const near = options.near ?? false;
+  const width = Math.max(1, Math.floor(options.width ?? 1));
   const seen = new Map<number, Evaluation>();
-  const at = async (n: number) => {
-    const known = seen.get(n);
-    if (known) return known;
-    const e = await evaluate(n);
-    seen.set(n, e);
-    return e;
+  /** Evaluates the counts not seen yet, together. */
+  const round = async (counts: readonly number[]) => {
+    const fresh = [...new Set(counts)].filter((n) => n >= 1 && n <= max && !seen.has(n));
+    const results = await Promise.all(fresh.map((n) => evaluate(n)));
+    fresh.forEach((n, i) => seen.set(n, results[i]!));
   };
-  let lo = 0; // the largest count known to fail (0: none)
-  let hi: number | undefined; // the smallest count known to pass
-  let n = Math.min(Math.max(1, start), max);
-  const down = (m: number, step: number) => (near ? m - step : Math.floor(m / 2));
-  const up = (m: number, step: number) => Math.min(max, near ? m + step : m * 2);
-  if ((await at(n)).pass) {
-    hi = n;
-    for (let m = down(n, 1), step = 1; m >= 1; step *= 2, m = down(m, step)) {
-      if ((await at(m)).pass) hi = m;
-      else {
-        lo = m;
-        break;
+  /** The smallest count known to pass, and the largest known to fail below it (0: none). */
+  const bracket = (): { lo: number; hi?: number } => {
+    const evals = sorted(seen);
+    const hi = evals.find((e) => e.pass)?.shards;
+    const fails = evals.filter((e) => !e.pass && (hi === undefined || e.shards < hi));
+    return { lo: fails.at(-1)?.shards ?? 0, ...(hi !== undefined ? { hi } : {}) };
+  };
+  const first = Math.min(Math.max(1, start), max);
+  // The first round: the start and, with room, the next counts down from it (a guess is as often
+  // just above the answer as anywhere).
+  const opening = [first];
+  for (let i = 1; i < width; i++) opening.push(near ? first - i : Math.floor(first / 2 ** i));
+  await round(opening);
+  for (let step = 1; ; step *= 2) {
+    const { lo, hi } = bracket();
+    const next: number[] = [];
+    if (hi === undefined) {
+      // Nothing passes yet: go up from the largest failure.
+      if (lo >= max) break;
+      for (let i = 1, m = lo; i <= width && m < max; i++) {
+        m = near ? Math.min(max, lo + step * i) : Math.min(max, m * 2);
+        next.push(m);
       }
-    }
-  } else {
-    lo = n;
-    for (let step = 1; n < max; step *= 2) {
-      n = up(n, step);
-      if ((await at(n)).pass) {
-        hi = n;
-        break;
+    } else if (lo === 0 && hi > 1) {
+      // Nothing fails below the smallest pass yet: go down.
+      for (let i = 1, m = hi; i <= width && m > 1; i++) {
+        m = near ? Math.max(1, hi - step * i) : Math.max(1, Math.floor(m / 2));
+        next.push(m);
       }
-      lo = n;
+    } else if (hi - lo > 1) {
+      // Narrow the bracket: width counts splitting (lo, hi) evenly.
+      for (let i = 1; i <= width; i++) next.push(lo + Math.floor((i * (hi - lo)) / (width + 1)));
     }
+    // Verify: the count above the answer passes too (in the same round when there is room).
+    const verify = hi !== undefined && hi < max && !seen.has(hi + 1) ? [hi + 1] : [];
+    const fresh = next.filter((n) => n > lo && (hi === undefined || n < hi) && !seen.has(n));
+    if (fresh.length === 0) {
+      if (verify.length === 0) break;
+      await round(verify);
+      continue;
+    }
+    await round(
+      hi !== undefined && hi - lo <= 2 * width + 1 && fresh.length < width ? [...fresh, ...verify] : fresh,
+    );
   }
-  if (hi === undefined) return { evaluations: sorted(seen), monotone: isMonotone(seen), scanned: false };
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if ((await at(mid)).pass) hi = mid;
-    else lo = mid;
-  }
-  // Verify: the next count up passes too.
-  if (hi < max) await at(hi + 1);
   let scanned = false;
   if (!isMonotone(seen)) {
     scanned = true;
     const top = Math.max(...[...seen.keys()]);
-    for (let m = 1; m <= top; m++) await at(m);
+    await round(Array.from({ length: top }, (_, i) => i + 1));
   }
   const chosen = sorted(seen).find((e) => e.pass)?.shards;
   return {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { IntervalHistogram, type LatencyHistogram } from "../../src/metrics/latency-histogram.js";
+import { IntervalHistogram, LatencyHistogram } from "../../src/metrics/latency-histogram.js";
 import { propertySeed } from "../support/property.js";
 
 const PERCENTILES = [0, 10, 50, 90, 99, 99.9, 100];
@@ -32,33 +32,52 @@ describe("IntervalHistogram", () => {
       }),
       fc.constant({ kind: "close" as const }),
       fc.constant({ kind: "read" as const }),
+      fc.constant({ kind: "peek" as const }),
+      fc.constant({ kind: "window" as const }),
     );
     fc.assert(
       fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
         const h = new IntervalHistogram();
         const reference = new IntervalHistogram();
         reference.keepIntervals = false;
+        // Its interval's histogram is read after every value (filled as values come).
+        const eager = new IntervalHistogram();
+        const record = (v: number, n: number) => {
+          h.record(v, n);
+          reference.record(v, n);
+          eager.record(v, n);
+          void eager.interval;
+        };
+        // Windows of several intervals, filled from each interval at its close.
+        const window = new LatencyHistogram();
+        const eagerWindow = new LatencyHistogram();
         let intervalCount = 0;
         for (const o of ops) {
           if (o.kind === "value") {
-            h.record(o.v, o.n);
-            reference.record(o.v, o.n);
+            record(o.v, o.n);
             intervalCount += o.n;
           } else if (o.kind === "burst") {
             // Many distinct values: more than the buffer holds, so the interval is merged.
-            for (let i = 0; i < o.values; i++) {
-              h.record(o.v + i * 7, 1);
-              reference.record(o.v + i * 7, 1);
-            }
+            for (let i = 0; i < o.values; i++) record(o.v + i * 7, 1);
             intervalCount += o.values;
           } else if (o.kind === "spread") {
             h.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
             reference.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
+            eager.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
+            void eager.interval;
             intervalCount += o.n;
           } else if (o.kind === "close") {
-            expect(h.interval.count).toBe(intervalCount);
             h.closeInterval();
+            eager.closeInterval();
             intervalCount = 0;
+          } else if (o.kind === "peek") {
+            // Reading the interval fills its histogram; later values must still count once.
+            expect(shape(h.interval)).toEqual(shape(eager.interval));
+            expect(h.interval.count).toBe(intervalCount);
+          } else if (o.kind === "window") {
+            h.addIntervalTo(window);
+            eagerWindow.add(eager.interval);
+            expect(shape(window)).toEqual(shape(eagerWindow));
           } else {
             expect(shape(h.total)).toEqual(shape(reference.total));
           }
@@ -66,7 +85,7 @@ describe("IntervalHistogram", () => {
         expect(h.interval.count).toBe(intervalCount);
         expect(shape(h.total)).toEqual(shape(reference.total));
       }),
-      { numRuns: 100, seed: propertySeed("interval-histogram-total") },
+      { numRuns: 200, seed: propertySeed("interval-histogram-total") },
     );
   });
 
