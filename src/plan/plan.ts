@@ -353,7 +353,7 @@ export async function searchShards(
   const round = async (counts: readonly number[]) => {
     const fresh = [...new Set(counts)].filter((n) => n >= 1 && n <= max && !seen.has(n));
     const results = await Promise.all(fresh.map((n) => evaluate(n)));
-    fresh.forEach((n, i) => seen.set(n, results[i]!));
+    for (const [i, n] of fresh.entries()) seen.set(n, results[i]!);
   };
   /** The smallest count known to pass, and the largest known to fail below it (0: none). */
   const bracket = (): { lo: number; hi?: number } => {
