@@ -118,6 +118,8 @@ name: poison
 seed: 2
 duration: 26h
 resolution: 1s
+# A day of one-second rows would cost more than the run: minutes say the same here.
+metricsInterval: 60s
 stream: { shards: 1 }
 producers: [{ name: p, instances: 1, rate: 20/s, arrivals: even, recordSize: 200B, partitionKey: { dist: uniform, keys: 50 } }]
 consumers:
