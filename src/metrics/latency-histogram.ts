@@ -34,7 +34,10 @@ export class LatencyHistogram {
     }
     this.h = hdr.build({
       lowestDiscernibleValue: 1,
-      highestTrackableValue: 3_600_000_000,
+      // Sized to the values seen: buckets are added as larger values come (autoResize), so a reset or
+      // a merge walks only the buckets in use. The buckets, and so every answer, are the same as a
+      // histogram made for an hour from the start.
+      highestTrackableValue: 4096,
       numberOfSignificantValueDigits: 3,
       autoResize: true,
       useWebAssembly: true,
@@ -44,12 +47,15 @@ export class LatencyHistogram {
 
   /** Sum of the recorded values (HdrHistogram's own mean walks every bucket). */
   private sum = 0;
+  /** Largest recorded value. */
+  private largest = 0;
 
   /** Records `count` values of `valueUs`. */
   record(valueUs: number, count: number): void {
     const v = valueUs < 1 ? 1 : Math.round(valueUs);
     this.h.recordValueWithCount(v, count);
     this.sum += v * count;
+    if (v > this.largest) this.largest = v;
   }
 
   /** Number of recorded values. */
@@ -62,9 +68,10 @@ export class LatencyHistogram {
     return this.h.totalCount === 0 ? 0 : this.h.getValueAtPercentile(p);
   }
 
-  /** Largest recorded value in µs (at histogram precision). */
+  /** Largest recorded value in µs (kept here: HdrHistogram's own is rounded down to its bucket
+   *  when histograms of different sizes are added). */
   get max(): number {
-    return this.h.totalCount === 0 ? 0 : this.h.maxValue;
+    return this.h.totalCount === 0 ? 0 : this.largest;
   }
 
   /** Mean in µs (of the values as recorded, before bucketing). */
@@ -76,6 +83,7 @@ export class LatencyHistogram {
   add(other: LatencyHistogram): void {
     if (other.h.totalCount > 0) this.h.add(other.h);
     this.sum += other.sum;
+    if (other.largest > this.largest) this.largest = other.largest;
   }
 
   /** Empties the histogram. */
@@ -83,6 +91,7 @@ export class LatencyHistogram {
     // A reset clears every bucket: skip it when there is nothing to clear.
     if (this.h.totalCount > 0) this.h.reset();
     this.sum = 0;
+    this.largest = 0;
   }
 }
 
@@ -91,7 +100,7 @@ const PENDING_VALUES = 2048;
 
 /** Fewer pending values than this are replayed into another histogram rather than merged (a
  *  merge walks every bucket: a few dozen microseconds whatever the interval held). */
-const REPLAY_BELOW = 256;
+const REPLAY_BELOW = 1024;
 
 /**
  * A histogram of the current metrics interval and one of the whole run. While an interval holds

@@ -100,4 +100,20 @@ describe("IntervalHistogram", () => {
     h.closeInterval();
     expect(h.total.count).toBe(1 + 2045 + 4);
   });
+
+  // Found by the property above once histograms grew to the values they saw: adding a histogram
+  // grown larger than its target went through HdrHistogram's slower path, which reports the
+  // maximum rounded down to its bucket (6,028 for 6,029).
+  it("keeps the exact maximum when a larger histogram is added to a smaller one", () => {
+    const grown = new IntervalHistogram();
+    grown.record(8192, 1);
+    // Read, as a time-series row reads it: the interval's histogram grows to hold 8,192.
+    expect(grown.interval.max).toBe(8192);
+    grown.closeInterval();
+    grown.record(6029, 1);
+    const window = new LatencyHistogram();
+    window.add(grown.interval);
+    expect(window.max).toBe(6029);
+    expect(window.count).toBe(1);
+  });
 });
