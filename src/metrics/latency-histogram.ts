@@ -50,12 +50,14 @@ export class LatencyHistogram {
   /** Largest recorded value. */
   private largest = 0;
 
-  /** Records `count` values of `valueUs`. */
-  record(valueUs: number, count: number): void {
+  /** Records `count` values of `valueUs`; `topUs`, if larger, is kept as the maximum (the top of
+   *  a cohort's spread when its records are recorded at fewer positions than the spread has). */
+  record(valueUs: number, count: number, topUs = valueUs): void {
     const v = valueUs < 1 ? 1 : Math.round(valueUs);
     this.h.recordValueWithCount(v, count);
     this.sum += v * count;
-    if (v > this.largest) this.largest = v;
+    const top = topUs > valueUs ? Math.round(topUs) : v;
+    if (top > this.largest) this.largest = top;
   }
 
   /** Number of recorded values. */
@@ -95,7 +97,12 @@ export class LatencyHistogram {
   }
 }
 
-/** Values an interval keeps as (value, count) pairs before its own histogram takes over. */
+/** Positions per cohort when `pieces` cohorts finish together: four points a batch at least. */
+export function positionsPerPiece(pieces: number): number {
+  return pieces >= 4 ? 1 : pieces >= 2 ? 2 : 4;
+}
+
+/** Values an interval keeps as (value, count, top) triples before its own histogram takes over. */
 const PENDING_VALUES = 2048;
 
 /** Fewer pending values than this are replayed into another histogram rather than merged (a
@@ -115,8 +122,8 @@ export class IntervalHistogram {
   private readonly whole = new LatencyHistogram();
   /** False when nobody reads the intervals (a run whose rows are discarded): only the total is kept. */
   keepIntervals = true;
-  /** (value, count) pairs of this interval: all of its values, unless it overflowed. */
-  private readonly pending = new Float64Array(2 * PENDING_VALUES);
+  /** (value, count, top) triples of this interval: all of its values, unless it overflowed. */
+  private readonly pending = new Float64Array(3 * PENDING_VALUES);
   private pendingValues = 0;
   /** `hist` holds every value of this interval so far. */
   private materialized = false;
@@ -149,59 +156,77 @@ export class IntervalHistogram {
     else this.replayInto(target);
   }
 
-  /** Records `count` values of `valueUs`. */
-  record(valueUs: number, count: number): void {
+  /** Records `count` values of `valueUs` (with `topUs` as a maximum: see LatencyHistogram). */
+  record(valueUs: number, count: number, topUs = valueUs): void {
     if (!this.keepIntervals) {
-      this.whole.record(valueUs, count);
+      this.whole.record(valueUs, count, topUs);
       return;
     }
-    if (this.direct) this.whole.record(valueUs, count);
-    if (this.materialized) this.hist.record(valueUs, count);
+    if (this.direct) this.whole.record(valueUs, count, topUs);
+    if (this.materialized) this.hist.record(valueUs, count, topUs);
     if (this.overflow) return;
     if (this.pendingValues === PENDING_VALUES) {
       if (!this.materialized) {
         this.materialize();
-        this.hist.record(valueUs, count);
+        this.hist.record(valueUs, count, topUs);
       }
       this.overflow = true;
       return;
     }
-    const i = 2 * this.pendingValues++;
+    const i = 3 * this.pendingValues++;
     this.pending[i] = valueUs;
     this.pending[i + 1] = count;
+    this.pending[i + 2] = topUs;
   }
 
   /**
    * Records `count` records whose latencies are `baseUs` plus offsets spread uniformly over
    * [lo, hi]: at up to four stratified positions, dithered with a golden-ratio sequence so that
    * over many cohorts the recorded values fill the range evenly and no remainder is rounded
-   * towards one end.
+   * towards one end. A batch of many cohorts finished at once (a Lambda batch, a delivered
+   * object) records each at fewer `positions` (see `positionsPerPiece`): its cohorts lie side by
+   * side and the sequence spreads them over their ranges. The maximum stays what four positions
+   * would have reached.
    */
-  recordSpread(baseUs: number, count: number, spread: Spread): void {
+  recordSpread(baseUs: number, count: number, spread: Spread, positions = 4): void {
     const atHi = spread.atHi;
     if (atHi !== undefined && atHi > 0) {
       this.phase += 0.6180339887498949;
       if (this.phase >= 1) this.phase -= 1;
       const oldest = Math.min(count, Math.floor(count * atHi + this.phase));
       if (oldest > 0) this.record(baseUs + spread.hi, oldest);
-      if (oldest < count) this.recordUniform(baseUs, count - oldest, spread.lo, spread.hi);
+      if (oldest < count) this.recordUniform(baseUs, count - oldest, spread.lo, spread.hi, positions);
       return;
     }
-    this.recordUniform(baseUs, count, spread.lo, spread.hi);
+    this.recordUniform(baseUs, count, spread.lo, spread.hi, positions);
   }
 
-  private recordUniform(baseUs: number, count: number, lo: number, hi: number): void {
+  private recordUniform(baseUs: number, count: number, lo: number, hi: number, positions: number): void {
     const width = hi - lo;
     if (width === 0) {
       this.record(baseUs + lo, count);
       return;
     }
-    const parts = Math.min(count, 4);
-    const each = Math.floor(count / parts);
-    const extra = count - each * parts;
+    const four = Math.min(count, 4);
     this.phase += 0.6180339887498949;
     if (this.phase >= 1) this.phase -= 1;
     const u = this.phase;
+    if (positions < four) {
+      // Fewer positions, over the same range; the top is where the fourth would have been.
+      const parts = Math.max(1, positions);
+      const each = Math.floor(count / parts);
+      const extra = count - each * parts;
+      const first = Math.floor(u * parts);
+      const top = baseUs + lo + ((four - 1 + u) / four) * width;
+      for (let i = 0; i < parts; i++) {
+        const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
+        this.record(baseUs + lo + ((i + u) / parts) * width, n, i === parts - 1 ? top : undefined);
+      }
+      return;
+    }
+    const parts = four;
+    const each = Math.floor(count / parts);
+    const extra = count - each * parts;
     const first = Math.floor(u * parts);
     for (let i = 0; i < parts; i++) {
       const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
@@ -228,6 +253,7 @@ export class IntervalHistogram {
 
   private replayInto(target: LatencyHistogram): void {
     const pending = this.pending;
-    for (let i = 0; i < 2 * this.pendingValues; i += 2) target.record(pending[i]!, pending[i + 1]!);
+    for (let i = 0; i < 3 * this.pendingValues; i += 3)
+      target.record(pending[i]!, pending[i + 1]!, pending[i + 2]!);
   }
 }

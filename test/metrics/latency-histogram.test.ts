@@ -29,6 +29,7 @@ describe("IntervalHistogram", () => {
         v: fc.integer({ min: 0, max: 2_000_000 }),
         n: fc.integer({ min: 1, max: 1000 }),
         width: fc.integer({ min: 0, max: 1_000_000 }),
+        positions: fc.constantFrom(1, 2, 4),
       }),
       fc.constant({ kind: "close" as const }),
       fc.constant({ kind: "read" as const }),
@@ -61,9 +62,9 @@ describe("IntervalHistogram", () => {
             for (let i = 0; i < o.values; i++) record(o.v + i * 7, 1);
             intervalCount += o.values;
           } else if (o.kind === "spread") {
-            h.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
-            reference.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
-            eager.recordSpread(o.v, o.n, { lo: 0, hi: o.width });
+            h.recordSpread(o.v, o.n, { lo: 0, hi: o.width }, o.positions);
+            reference.recordSpread(o.v, o.n, { lo: 0, hi: o.width }, o.positions);
+            eager.recordSpread(o.v, o.n, { lo: 0, hi: o.width }, o.positions);
             void eager.interval;
             intervalCount += o.n;
           } else if (o.kind === "close") {
@@ -115,5 +116,23 @@ describe("IntervalHistogram", () => {
     window.add(grown.interval);
     expect(window.max).toBe(6029);
     expect(window.count).toBe(1);
+  });
+
+  // A batch's cohorts recorded at one position each: the same records, the maximum four positions
+  // reach, and a distribution that fills the same range (the sequence spreads the positions).
+  it("records cohorts at fewer positions with the same count and maximum, and about the same spread", () => {
+    const four = new IntervalHistogram();
+    const one = new IntervalHistogram();
+    for (let i = 0; i < 5000; i++) {
+      const base = 1_000_000 + (i % 7) * 1000;
+      four.recordSpread(base, 40, { lo: 0, hi: 200_000 });
+      one.recordSpread(base, 40, { lo: 0, hi: 200_000 }, 1);
+      expect(one.interval.max).toBe(four.interval.max);
+    }
+    expect(one.total.count).toBe(four.total.count);
+    expect(one.total.max).toBe(four.total.max);
+    for (const p of [10, 50, 90, 99])
+      expect(Math.abs(one.total.percentile(p) - four.total.percentile(p))).toBeLessThan(2_000);
+    expect(Math.abs(one.total.mean - four.total.mean)).toBeLessThan(500);
   });
 });

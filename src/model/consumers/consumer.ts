@@ -4,7 +4,7 @@
 
 import type { Sampler } from "../../engine/distributions.js";
 import type { RandomStream } from "../../engine/random.js";
-import { IntervalHistogram } from "../../metrics/latency-histogram.js";
+import { IntervalHistogram, positionsPerPiece } from "../../metrics/latency-histogram.js";
 import type { Shard } from "../shard.js";
 import type { Cursor, LogEntry, ShardLog } from "../shard-log.js";
 import type { Stream } from "../stream.js";
@@ -203,6 +203,7 @@ export class ConsumerMetrics {
    * application restart reads them again): duplicates, not reordering.
    */
   recordProcessed(nowUs: number, pieces: readonly LogEntry[], replayBelowSeq = -1): void {
+    const positions = positionsPerPiece(pieces.length);
     for (const p of pieces) {
       if (p.members) {
         // An aggregated record: its user records, each with its key and creation time.
@@ -214,7 +215,7 @@ export class ConsumerMetrics {
         });
         continue;
       }
-      this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread);
+      this.endToEnd.recordSpread(nowUs - p.originUs, p.count, p.spread, positions);
       if (p.keyId >= 0 && p.firstSeq >= replayBelowSeq) this.order.see(p.keyId, p.originUs, p.count);
     }
     this.observer?.(nowUs, pieces);

@@ -13,7 +13,7 @@ import { compileDistribution } from "../../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../../engine/random.js";
 import type { Simulation } from "../../engine/simulation.js";
 import { US_PER_S } from "../../engine/time.js";
-import { IntervalHistogram, type Spread } from "../../metrics/latency-histogram.js";
+import { IntervalHistogram, positionsPerPiece, type Spread } from "../../metrics/latency-histogram.js";
 import type { TableSink } from "../../metrics/sink.js";
 import { noiseOf } from "../../scenario/consumers.js";
 import { DELIVERY_METRIC_PREFIX, type FirehoseSpec } from "../../scenario/firehose.js";
@@ -510,9 +510,10 @@ export class DeliveryStream {
     const c = this.interval;
     c.deliveredRecords += d.records;
     c.deliveredBytes += d.bytes;
+    const positions = positionsPerPiece(d.parts.length);
     for (const p of d.parts) {
       this.deliveryLatency.record(now - p.ingestUs, p.count);
-      this.endToEnd.recordSpread(now - p.originUs, p.count, p.spread);
+      this.endToEnd.recordSpread(now - p.originUs, p.count, p.spread, positions);
     }
     if (this.spec.backup === "all") c.backupAllRecords += d.records;
     this.finish(d, now, "delivered");
