@@ -2,7 +2,7 @@
 // scenario, overrides, and the model's checks of scheduled capacity actions.
 
 import { checkSchedule } from "../model/capacity.js";
-import { checkPooling } from "../model/pooling.js";
+import { checkLumps, checkPooling } from "../model/pooling.js";
 import { checkRecordSizes } from "../model/record-sizes.js";
 import { type LoadedScenario, loadScenario, type Override } from "../scenario/load.js";
 import { readScenarioFile, relativeReader } from "./files.js";
@@ -17,6 +17,7 @@ export function loadScenarioFile(path: string, overrides: readonly Override[] = 
       ...checkSchedule(scenario),
       ...checkRecordSizes(scenario),
       ...checkPooling(scenario),
+      ...checkLumps(scenario),
     ],
   });
 }

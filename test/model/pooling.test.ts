@@ -5,7 +5,7 @@
 // the same numbers where it matters most, and keep the load-time warning for the cases left pooled.
 
 import { describe, expect, it } from "vitest";
-import { checkPooling } from "../../src/model/pooling.js";
+import { checkLumps, checkPooling } from "../../src/model/pooling.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
@@ -67,5 +67,37 @@ describe("sparse clients at cohort resolution", () => {
     expect(problems[0]!.message).toContain("batches of 4 records that may fill");
     // Record resolution follows each client: nothing to warn about.
     expect(checkPooling(devices(1200, "record", "4"))).toEqual([]);
+  });
+});
+
+// Pooled groups send their clients' batches as one request: near a shard's limit the lumps read
+// as throttling the clients would not see. A warning says so where the lumps are large.
+describe("pooled groups' requests as lumps", () => {
+  const peak = (resolution: string, instances = 20, shards = 5, rate = 4800) =>
+    scenarioOf(`name: peak
+seed: 24
+duration: 3m
+resolution: ${resolution}
+stream: { shards: ${shards} }
+producers:
+  - { name: fleet, instances: ${instances}, rate: ${rate}/s, recordSize: 1KiB, partitionKey: { dist: random } }
+`);
+
+  it("are warned about where a group's request brings a shard many clients' worth at once", () => {
+    expect(checkLumps(peak("1s"))).toHaveLength(1);
+    expect(checkLumps(peak("100ms"))).toHaveLength(1);
+    expect(checkLumps(peak("1s"))[0]!.message).toContain("1 group of 20");
+    // Each client a group of its own, or record resolution: no lumps beyond the clients' own.
+    expect(checkLumps(peak("10ms"))).toEqual([]);
+    expect(checkLumps(peak("record"))).toEqual([]);
+    // Groups of two over many shards (as plan-20-shards at 100 ms, which agrees with 10 ms).
+    expect(checkLumps(peak("100ms", 8, 20, 16000))).toEqual([]);
+  });
+
+  it("are not there at 10 ms: near the limit it throttles as record resolution does", () => {
+    const at = (resolution: string) => simulate(peak(resolution)).summary.throttle.firstAttemptFraction;
+    const record = at("record");
+    expect(record).toBeGreaterThan(0.002);
+    expect(Math.abs(at("10ms") - record)).toBeLessThan(0.01);
   });
 });
