@@ -8,8 +8,7 @@
 import type { Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 import type { ScheduleProblem } from "./capacity.js";
-import { GROUP_BUDGET_US, groupsFor, resolveTick, sparsePooling } from "./resolution.js";
-import { rateFunction } from "./traffic.js";
+import { lumpiness, pooledGroups, resolveTick, sparsePooling } from "./resolution.js";
 
 /** Records per client per linger time under which pooled groups clearly bias a run. */
 const WARN_RECORDS_PER_LINGER = 2;
@@ -38,19 +37,15 @@ export function checkPooling(scenario: Scenario): ScheduleProblem[] {
 }
 
 /**
- * How much lumpier than its clients' own a pooled group's per-second demand on a shard is, as a
- * multiple of Poisson noise, over which near-limit throttling reads clearly high. A group of k
- * clients sends their k batches as one request, landing at one moment: each shard gets k times a
- * client's share at once. The extra per-second variance on a shard is about (k − 1) × q × λ / n²
- * for clients' requests of q records, λ records/s in all and n shards — (k − 1) × q / n times the
- * Poisson variance λ / n. On 5 shards at 97% of their byte limit (20 clients, requests of 24
- * records): 1 s resolution (one group, 91) throttled 69% of first attempts, 250 ms 35%, 100 ms
- * (groups of 4, 14) 10.6%, 10 ms (no pooling) 1.7% and record resolution 1.9%; while
- * plan-20-shards at 100 ms (groups of 2, 10) reads as 10 ms does at 19 and 20 shards (its shards'
- * per-second variance 13% above 10 ms's). How much a lump costs grows with how near the limit a
- * shard runs, which a load-time check cannot know: the line is drawn between those two.
+ * Lumpiness (see `lumpiness`) over which loading warns. Ticks coarser than 10 ms add groups to
+ * stay near 2 where that is affordable; what is left over this line reads clearly high near a
+ * shard's limit. Measured on 5 shards at 97% of their byte limit (20 clients, requests of 24
+ * records), before groups were added: one group at 1 s (lumpiness 91) throttled 69% of first
+ * attempts, groups of 4 at 100 ms (14) 10.6%, 10 ms (no pooling) 1.7% and record resolution
+ * 1.9%; and plan-20-shards at 100 ms in groups of 2 (10) planned 20 shards where 10 ms, and the
+ * same 100 ms a client a group, plan 19.
  */
-const WARN_LUMPINESS = 12;
+const WARN_LUMPINESS = 4;
 
 /** Warnings for SDK producers whose clients are pooled into groups whose requests land as lumps. */
 export function checkLumps(scenario: Scenario): ScheduleProblem[] {
@@ -61,22 +56,17 @@ export function checkLumps(scenario: Scenario): ScheduleProblem[] {
   if (shards < 1) return [];
   const problems: ScheduleProblem[] = [];
   scenario.producers.forEach((p, i) => {
-    if (p.client !== "sdk" || p.api !== "PutRecords" || p.target !== stream.name) return;
+    if (p.target !== stream.name) return;
     if (sparsePooling(p, tick, scenario.duration)?.perClientBatches) return;
-    const groups = groupsFor(p.instances, Math.max(1, Math.floor(GROUP_BUDGET_US / tick)));
+    const groups = pooledGroups(p, tick, shards, scenario.duration);
+    const lumps = lumpiness(p, groups, shards, scenario.duration);
+    if (lumps === undefined || lumps < WARN_LUMPINESS) return;
     const k = p.instances / groups;
-    if (k < 2) return;
-    const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
-    if (stop <= p.start) return;
-    const peak = rateFunction(p.rate, p.start, stop, scenario.duration).max(p.start, stop);
-    const perClient = peak / p.instances;
-    const q = Math.max(1, Math.min(p.batch.maxRecords, (perClient * p.batch.linger) / 1e6));
-    const lumpiness = ((k - 1) * q) / shards;
-    if (lumpiness < WARN_LUMPINESS) return;
+    const q = (lumps * shards) / (k - 1);
     problems.push({
       path: ["producers", i, "instances"],
       severity: "warning",
-      message: `${formatDuration(tick)} resolution pools the ${p.instances.toLocaleString("en-US")} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumpiness)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit: 69% of first attempts throttled at 1 s, 1.7% at 10 ms, 1.9% at record resolution). For throttling near the limit use resolution: 10ms, or a resolution that keeps each client a group of its own`,
+      message: `${formatDuration(tick)} resolution pools the ${p.instances.toLocaleString("en-US")} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumps)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit, pooled into one group at 1 s: 69% of first attempts throttled, against 1.9% at record resolution). For throttling near the limit use a finer resolution (10ms), or fewer clients per group`,
     });
   });
   return problems;

@@ -23,7 +23,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
-import { GROUP_BUDGET_US, groupsFor, sparsePooling } from "./resolution.js";
+import { GROUP_BUDGET_US, groupsFor, pooledGroups, sparsePooling } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -316,7 +316,11 @@ export class Producer implements ProducerFleet {
         carry: 0,
       };
     }
-    this.groups = this.sparse ? 1 : groupsFor(spec.instances, budget);
+    this.groups = this.sparse
+      ? 1
+      : tick === undefined || this.putRecordApi
+        ? groupsFor(spec.instances, budget)
+        : pooledGroups(spec, tick, this.stream.open.length, context.runEndUs);
     this.instancesPerGroup = spec.instances / this.groups;
     // A group of k instances in step sends one request of k batches from each of its slots.
     this.maxBatchRecords = this.putRecordApi

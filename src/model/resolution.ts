@@ -86,3 +86,64 @@ export function sparsePooling(p: ResolvedProducer, tickUs: number, runEndUs: num
     p.ordering !== "per-key" && !p.keyAffinity && p.batch.maxRecords >= 4 * perClient + 16;
   return { groups, perClient, perClientBatches };
 }
+
+/**
+ * How much lumpier than its clients' own a pooled group's demand on a shard is, as a multiple of
+ * Poisson noise: a group of k clients sends their k batches as one request, landing at one
+ * moment, so a shard gets k clients' share at once. The extra per-second variance on a shard is
+ * about (k − 1) × q × λ / n² for clients' requests of q records, λ records/s and n shards — that
+ * is (k − 1) × q / n times the Poisson variance λ / n. Near a shard's limit it reads as throttling
+ * the clients would not see (see pooling.ts for what it cost). Undefined: not a pooled SDK fleet.
+ */
+export function lumpiness(
+  p: ResolvedProducer,
+  groups: number,
+  shards: number,
+  runEndUs: number,
+): number | undefined {
+  const q = clientRequest(p, runEndUs);
+  if (q === undefined || shards < 1) return undefined;
+  return ((p.instances / groups - 1) * q.records) / shards;
+}
+
+/** A client's request at the producer's peak: records in it and requests a second. */
+function clientRequest(
+  p: ResolvedProducer,
+  runEndUs: number,
+): { records: number; perSecond: number } | undefined {
+  if (p.client !== "sdk" || p.api !== "PutRecords") return undefined;
+  const stop = Math.min(p.stop ?? runEndUs, runEndUs);
+  if (stop <= p.start) return undefined;
+  const peak = rateFunction(p.rate, p.start, stop, runEndUs).max(p.start, stop);
+  const perClient = peak / p.instances;
+  if (!(perClient > 0)) return undefined;
+  const records = Math.max(1, Math.min(p.batch.maxRecords, (perClient * p.batch.linger) / 1e6));
+  return { records, perSecond: perClient / records };
+}
+
+/** Lumpiness that ticks coarser than 10 ms keep pooled groups under, when they can afford to. */
+export const LUMPINESS_TARGET = 2;
+
+/** Shard offers a second that groups added against lumps may cost at most. */
+export const LUMP_OFFER_BUDGET = 20_000;
+
+/**
+ * Groups a pooled SDK fleet is simulated as at cohort tick `tickUs`: the budget's (64 at 10 ms,
+ * fewer at coarser ticks) — but at ticks coarser than 10 ms, where a few groups would hold many
+ * clients each, as many more as keep a group's request within LUMPINESS_TARGET of its clients'
+ * own (so near a shard's limit the throttling is the clients'), if that costs at most
+ * LUMP_OFFER_BUDGET shard offers a second. A fleet that would cost more keeps the budget's groups,
+ * and loading warns about it.
+ */
+export function pooledGroups(p: ResolvedProducer, tickUs: number, shards: number, runEndUs: number): number {
+  const budget = groupsFor(p.instances, Math.max(1, Math.floor(GROUP_BUDGET_US / tickUs)));
+  if (tickUs <= AUTO_TICK_US || shards < 1) return budget;
+  const q = clientRequest(p, runEndUs);
+  if (!q) return budget;
+  const perGroup = Math.max(1, Math.floor(1 + (LUMPINESS_TARGET * shards) / q.records));
+  const groups = Math.max(budget, Math.ceil(p.instances / perGroup));
+  if (groups === budget) return budget;
+  const k = p.instances / groups;
+  const offers = groups * q.perSecond * Math.min(shards, k * q.records);
+  return offers <= LUMP_OFFER_BUDGET ? groups : budget;
+}

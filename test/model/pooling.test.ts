@@ -6,6 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { checkLumps, checkPooling } from "../../src/model/pooling.js";
+import { pooledGroups, resolveTick } from "../../src/model/resolution.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
@@ -71,7 +72,8 @@ describe("sparse clients at cohort resolution", () => {
 });
 
 // Pooled groups send their clients' batches as one request: near a shard's limit the lumps read
-// as throttling the clients would not see. A warning says so where the lumps are large.
+// as throttling the clients would not see. Coarse ticks add groups where that is affordable, and
+// loading warns where it is not.
 describe("pooled groups' requests as lumps", () => {
   const peak = (resolution: string, instances = 20, shards = 5, rate = 4800) =>
     scenarioOf(`name: peak
@@ -82,22 +84,33 @@ stream: { shards: ${shards} }
 producers:
   - { name: fleet, instances: ${instances}, rate: ${rate}/s, recordSize: 1KiB, partitionKey: { dist: random } }
 `);
+  const groupsAt = (resolution: string, instances = 20, shards = 5, rate = 4800) => {
+    const s = peak(resolution, instances, shards, rate);
+    return pooledGroups(s.producers[0]!, resolveTick(s)!, shards, s.duration);
+  };
 
-  it("are warned about where a group's request brings a shard many clients' worth at once", () => {
-    expect(checkLumps(peak("1s"))).toHaveLength(1);
-    expect(checkLumps(peak("100ms"))).toHaveLength(1);
-    expect(checkLumps(peak("1s"))[0]!.message).toContain("1 group of 20");
-    // Each client a group of its own, or record resolution: no lumps beyond the clients' own.
-    expect(checkLumps(peak("10ms"))).toEqual([]);
-    expect(checkLumps(peak("record"))).toEqual([]);
-    // Groups of two over many shards (as plan-20-shards at 100 ms, which agrees with 10 ms).
-    expect(checkLumps(peak("100ms", 8, 20, 16000))).toEqual([]);
+  it("at ticks coarser than 10 ms, more groups keep a request near its clients' own, where affordable", () => {
+    // 20 clients on 5 shards: one group at 1 s and five at 100 ms by the budget; each its own now.
+    expect(groupsAt("1s")).toBe(20);
+    expect(groupsAt("100ms")).toBe(20);
+    // 10 ms keeps the budget's groups (64 at most; 63 of about 32 here): what the differential law holds.
+    expect(groupsAt("10ms", 2000, 50, 40000)).toBe(63);
+    // 2,000 clients over 500 shards at 1 s would need 200,000 shard offers a second: not added…
+    expect(groupsAt("1s", 2000, 500, 480000)).toBe(1);
+    // …and only that case is warned about.
+    expect(checkLumps(peak("1s"))).toEqual([]);
+    expect(checkLumps(peak("100ms"))).toEqual([]);
+    const warned = checkLumps(peak("1s", 2000, 500, 480000));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]!.message).toContain("1 group of 2000");
   });
 
-  it("are not there at 10 ms: near the limit it throttles as record resolution does", () => {
+  it("near the limit, 1 s, 100 ms and 10 ms throttle as record resolution does", () => {
+    // Before groups were added, this case read 69% at 1 s and 10.6% at 100 ms (record: 1.9%).
     const at = (resolution: string) => simulate(peak(resolution)).summary.throttle.firstAttemptFraction;
     const record = at("record");
     expect(record).toBeGreaterThan(0.002);
-    expect(Math.abs(at("10ms") - record)).toBeLessThan(0.01);
+    for (const resolution of ["10ms", "100ms", "1s"])
+      expect(Math.abs(at(resolution) - record), resolution).toBeLessThan(0.01);
   });
 });
