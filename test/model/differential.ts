@@ -140,13 +140,14 @@ function readings(s: RunSummary) {
   };
 }
 
-/** Runs a case at both resolutions and checks that they agree; the message names what differed. */
-export function expectResolutionsAgree(g: Generated): void {
+/** Runs a case at record resolution and at a cohort tick (10 ms unless given) and checks that they
+ *  agree; the message names what differed. */
+export function expectResolutionsAgree(g: Generated, tick = "10ms"): void {
   const record = readings(runInMemory(scenarioOf(differentialText(g, "record"))).summary);
-  const cohort = readings(runInMemory(scenarioOf(differentialText(g, "10ms"))).summary);
+  const cohort = readings(runInMemory(scenarioOf(differentialText(g, tick))).summary);
   const t = TOLERANCE;
   const within = (what: string, a: number, b: number, tol: number) =>
-    expect(Math.abs(a - b), `${what}: record ${a} vs 10 ms ${b}`).toBeLessThanOrEqual(tol);
+    expect(Math.abs(a - b), `${what}: record ${a} vs ${tick} ${b}`).toBeLessThanOrEqual(tol);
   within("accepted fraction", record.accepted, cohort.accepted, t.fraction);
   within("dropped fraction", record.dropped, cohort.dropped, t.fraction);
   const overloaded = g.load > 1;

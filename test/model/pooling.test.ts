@@ -69,6 +69,15 @@ describe("sparse clients at cohort resolution", () => {
     // Record resolution follows each client: nothing to warn about.
     expect(checkPooling(devices(1200, "record", "4"))).toEqual([]);
   });
+
+  it("are warned about when the tick is too coarse to follow their batches (over half the linger time)", () => {
+    // 1 s ticks and a 1 s linger: pooled, and their latency reads low (the differential law at 1 s
+    // found put p50 550 ms against 1,018 at record resolution).
+    const problems = checkPooling(devices(1200, "1s"));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toContain("1s resolution is too coarse to follow them one by one");
+    expect(checkPooling(devices(1200, "500ms"))).toEqual([]);
+  });
 });
 
 // Pooled groups send their clients' batches as one request: near a shard's limit the lumps read
