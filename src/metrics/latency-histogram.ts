@@ -208,29 +208,18 @@ export class IntervalHistogram {
       return;
     }
     const four = Math.min(count, 4);
+    const parts = Math.max(1, Math.min(four, positions));
     this.phase += 0.6180339887498949;
     if (this.phase >= 1) this.phase -= 1;
     const u = this.phase;
-    if (positions < four) {
-      // Fewer positions, over the same range; the top is where the fourth would have been.
-      const parts = Math.max(1, positions);
-      const each = Math.floor(count / parts);
-      const extra = count - each * parts;
-      const first = Math.floor(u * parts);
-      const top = baseUs + lo + ((four - 1 + u) / four) * width;
-      for (let i = 0; i < parts; i++) {
-        const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
-        this.record(baseUs + lo + ((i + u) / parts) * width, n, i === parts - 1 ? top : undefined);
-      }
-      return;
-    }
-    const parts = four;
     const each = Math.floor(count / parts);
     const extra = count - each * parts;
     const first = Math.floor(u * parts);
+    // With fewer positions than four, the top is kept where the fourth would have been.
+    const top = parts < four ? baseUs + lo + ((four - 1 + u) / four) * width : undefined;
     for (let i = 0; i < parts; i++) {
       const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
-      this.record(baseUs + lo + ((i + u) / parts) * width, n);
+      this.record(baseUs + lo + ((i + u) / parts) * width, n, i === parts - 1 ? top : undefined);
     }
   }
 

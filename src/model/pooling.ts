@@ -9,13 +9,14 @@ import type { ResolvedProducer, Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 import type { ScheduleProblem } from "./capacity.js";
 import {
+  clientRequest,
   lumpiness,
+  peakRate,
   pooledGroups,
   resolveTick,
   SPARSE_RECORDS_PER_LINGER,
   sparsePooling,
 } from "./resolution.js";
-import { rateFunction } from "./traffic.js";
 
 /** Records per client per linger time under which pooled groups clearly bias a run. */
 const WARN_RECORDS_PER_LINGER = 2;
@@ -64,12 +65,10 @@ function tooCoarseForSparse(
 ): { perClient: number; groups: number } | undefined {
   const linger = p.batch.linger;
   if (p.client !== "sdk" || p.api !== "PutRecords" || linger <= 0 || linger >= 2 * tick) return undefined;
-  const stop = Math.min(p.stop ?? scenario.duration, scenario.duration);
-  if (stop <= p.start) return undefined;
-  const shards = scenario.stream?.shards ?? 1;
-  const groups = pooledGroups(p, tick, shards, scenario.duration);
+  const peak = peakRate(p, scenario.duration);
+  if (peak === undefined) return undefined;
+  const groups = pooledGroups(p, tick, scenario.stream?.shards ?? 1, scenario.duration);
   if (groups >= p.instances) return undefined;
-  const peak = rateFunction(p.rate, p.start, stop, scenario.duration).max(p.start, stop);
   const perClient = (peak / p.instances) * (linger / 1e6);
   return perClient < SPARSE_RECORDS_PER_LINGER ? { perClient, groups } : undefined;
 }
@@ -98,9 +97,9 @@ export function checkLumps(scenario: Scenario): ScheduleProblem[] {
     if (sparsePooling(p, tick, scenario.duration)?.perClientBatches) return;
     const groups = pooledGroups(p, tick, shards, scenario.duration);
     const lumps = lumpiness(p, groups, shards, scenario.duration);
-    if (lumps === undefined || lumps < WARN_LUMPINESS) return;
+    const q = clientRequest(p, scenario.duration)?.records;
+    if (lumps === undefined || q === undefined || lumps < WARN_LUMPINESS) return;
     const k = p.instances / groups;
-    const q = (lumps * shards) / (k - 1);
     problems.push({
       path: ["producers", i, "instances"],
       severity: "warning",

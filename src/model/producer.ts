@@ -23,7 +23,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
-import { GROUP_BUDGET_US, groupsFor, pooledGroups, sparsePooling } from "./resolution.js";
+import { pooledGroups, sparsePooling } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -285,17 +285,7 @@ export class Producer implements ProducerFleet {
 
     const tick = context.tickUs;
     const linger = this.putRecordApi ? 0 : spec.batch.linger;
-    // Cohort resolution: the fleet is simulated as groups of instances acting in step — up to 64
-    // groups at a 10 ms tick, fewer at coarser ones — each group as near a whole number of
-    // instances as the budget allows (100 instances: 50 groups of 2, not 64 of 1.56).
     this.lingerUs = linger;
-    // Single-record clients are not grouped: each is a queue of its own in front of its slots, and k
-    // of them pooled as one would wait less than they do (a group of k half-busy PutRecord clients
-    // put p50 at 35 ms where each on its own gives 56 ms).
-    const budget =
-      tick === undefined || this.putRecordApi
-        ? spec.instances
-        : Math.max(1, Math.floor(GROUP_BUDGET_US / tick));
     const pooling =
       tick === undefined || context.external ? undefined : sparsePooling(spec, tick, context.runEndUs);
     if (pooling?.perClientBatches) {
@@ -316,10 +306,17 @@ export class Producer implements ProducerFleet {
         carry: 0,
       };
     }
+    // Cohort resolution: the fleet is simulated as groups of instances acting in step — up to 64
+    // groups at a 10 ms tick, fewer at coarser ones unless their requests would land as lumps —
+    // each group as near a whole number of instances as the budget allows (100 instances: 50
+    // groups of 2, not 64 of 1.56); see pooledGroups. Single-record clients are not grouped: each
+    // is a queue of its own in front of its slots, and k of them pooled as one would wait less
+    // than they do (a group of k half-busy PutRecord clients put p50 at 35 ms where each on its
+    // own gives 56 ms).
     this.groups = this.sparse
       ? 1
       : tick === undefined || this.putRecordApi
-        ? groupsFor(spec.instances, budget)
+        ? spec.instances
         : pooledGroups(spec, tick, this.stream.open.length, context.runEndUs);
     this.instancesPerGroup = spec.instances / this.groups;
     // A group of k instances in step sends one request of k batches from each of its slots.

@@ -76,9 +76,8 @@ export function sparsePooling(p: ResolvedProducer, tickUs: number, runEndUs: num
   const groups = groupsFor(p.instances, Math.max(1, Math.floor(GROUP_BUDGET_US / tickUs)));
   const linger = p.batch.linger;
   if (groups === p.instances || linger < 2 * tickUs) return undefined;
-  const stop = Math.min(p.stop ?? runEndUs, runEndUs);
-  if (stop <= p.start) return undefined;
-  const peak = rateFunction(p.rate, p.start, stop, runEndUs).max(p.start, stop);
+  const peak = peakRate(p, runEndUs);
+  if (peak === undefined) return undefined;
   const perClient = (peak / p.instances) * (linger / 1e6);
   if (perClient >= SPARSE_RECORDS_PER_LINGER) return undefined;
   // Batches close on their linger time, not on size, and no record waits for another of its key.
@@ -106,15 +105,21 @@ export function lumpiness(
   return ((p.instances / groups - 1) * q.records) / shards;
 }
 
-/** A client's request at the producer's peak: records in it and requests a second. */
-function clientRequest(
+/** A producer's largest rate over the run, records/s (undefined: it never runs). */
+export function peakRate(p: ResolvedProducer, runEndUs: number): number | undefined {
+  const stop = Math.min(p.stop ?? runEndUs, runEndUs);
+  if (stop <= p.start) return undefined;
+  return rateFunction(p.rate, p.start, stop, runEndUs).max(p.start, stop);
+}
+
+/** An SDK client's PutRecords request at the producer's peak: records in it and requests a second. */
+export function clientRequest(
   p: ResolvedProducer,
   runEndUs: number,
 ): { records: number; perSecond: number } | undefined {
   if (p.client !== "sdk" || p.api !== "PutRecords") return undefined;
-  const stop = Math.min(p.stop ?? runEndUs, runEndUs);
-  if (stop <= p.start) return undefined;
-  const peak = rateFunction(p.rate, p.start, stop, runEndUs).max(p.start, stop);
+  const peak = peakRate(p, runEndUs);
+  if (peak === undefined) return undefined;
   const perClient = peak / p.instances;
   if (!(perClient > 0)) return undefined;
   const records = Math.max(1, Math.min(p.batch.maxRecords, (perClient * p.batch.linger) / 1e6));
