@@ -19,7 +19,11 @@ export class SimPool {
     this.pool = new Piscina({
       filename: new URL(`./sim-worker${ts ? ".ts" : ".js"}`, import.meta.url).href,
       maxThreads: workers,
-      minThreads: 1,
+      // Every thread is kept until the pool is destroyed. Piscina otherwise ends a thread as soon as
+      // it is idle (above minThreads), and between a plan's rounds that restarted a thread for each
+      // batch: it loaded the modules again and ran its first simulations before the JIT had warmed up.
+      minThreads: workers,
+      idleTimeout: Number.POSITIVE_INFINITY,
       // A .ts worker (under tsx or vitest) needs tsx's loader in the thread; dist runs plain .js.
       ...(ts ? { execArgv: ["--import", import.meta.resolve("tsx")] } : {}),
     });
