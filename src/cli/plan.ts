@@ -123,7 +123,8 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       const first = runsStarted;
       runsStarted += seedsUsed.length;
       progress.setRuns(Math.max(expectedRuns, runsStarted));
-      const results = await pool.run(
+      // A count fails if any seed fails: its seeds run in order, and stop at the first that fails.
+      const results = await pool.runUntil(
         seedsUsed.map((seed) => ({
           scenario: options.scenario,
           overrides: [
@@ -133,6 +134,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
             { path: "seed", value: JSON.stringify(seed) },
           ],
         })),
+        (r) => !evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass,
         (i, us) => progress.update(first + i, us),
       );
       if (keep)
@@ -226,7 +228,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
             "",
           ]
         : []),
-      ...evaluationTable(result.evaluations, result.chosen),
+      ...evaluationTable(result.evaluations, result.chosen, seeds),
       ...(result.scanned
         ? ["  (what was seen was not monotone in the shard count: every count up to the largest was run)"]
         : []),
@@ -291,7 +293,11 @@ function formatThreshold(name: string, t: Threshold, durationUs: number): string
 }
 
 /** One line per evaluated count: what it lost, throttled and took, and each SLO's value. */
-function evaluationTable(evaluations: readonly Evaluation[], chosen: number | undefined): string[] {
+function evaluationTable(
+  evaluations: readonly Evaluation[],
+  chosen: number | undefined,
+  seeds: number,
+): string[] {
   const metrics = evaluations[0]?.metrics ?? [];
   const header = [
     "shards",
@@ -304,7 +310,11 @@ function evaluationTable(evaluations: readonly Evaluation[], chosen: number | un
   ];
   const rows = evaluations.map((e) => [
     String(e.shards),
-    e.pass ? (e.shards === chosen ? "✓ plan" : "✓") : `✗ ${e.failing.join(", ")}`,
+    e.pass
+      ? e.shards === chosen
+        ? "✓ plan"
+        : "✓"
+      : `✗ ${e.failing.join(", ")}${e.seeds < seeds ? ` (failed at seed ${e.seeds} of ${seeds}; later seeds not run)` : ""}`,
     percent(e.lostFraction),
     percent(e.firstAttemptThrottled),
     `${count(e.putLatencyP99Ms)} ms`,
@@ -396,6 +406,7 @@ function writePlanFiles(
       ]),
     ),
     monthlyCost: Math.round(e.monthlyCost * 100) / 100,
+    seedsRun: e.seeds,
   }));
   const columns = [
     "shards",
@@ -407,6 +418,7 @@ function writePlanFiles(
     "backlogSeconds",
     ...names.flatMap((n) => [`${n}.mean`, `${n}.worst`, `${n}.wholeRunWorst`, `${n}.seedsMet`]),
     "monthlyCost",
+    "seedsRun",
   ];
   writeFileSync(
     join(out, "plan.csv"),

@@ -52,6 +52,7 @@ export function evaluateCount(
   if (backlog > BACKLOG_SECONDS) failing.push("keeps up");
   return {
     shards,
+    seeds: runs.length,
     pass: failing.length === 0,
     failing,
     metrics,

@@ -294,6 +294,8 @@ export interface EvaluationMetric {
 /** What one shard count gave over the replications. */
 export interface Evaluation {
   shards: number;
+  /** Seeds run: a plan stops evaluating a count at its first failing seed (in seed order). */
+  seeds: number;
   /** Every SLO met on every seed, nothing lost (unless allowed) and the producers keeping up. */
   pass: boolean;
   /** What failed: SLO names, "no loss", "keeps up". */

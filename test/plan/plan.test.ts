@@ -21,6 +21,7 @@ const verdict =
   (pass: (n: number) => boolean) =>
   async (shards: number): Promise<Evaluation> => ({
     shards,
+    seeds: 1,
     pass: pass(shards),
     failing: pass(shards) ? [] : ["x"],
     metrics: [],
@@ -223,10 +224,18 @@ describe("kinesim plan", () => {
       .trim()
       .split("\n");
     expect(csv[0]).toBe(
-      "shards,pass,failing,lostFraction,firstAttemptThrottledFraction,putLatencyP99Ms,backlogSeconds,writeThrottledFraction.mean,writeThrottledFraction.worst,writeThrottledFraction.wholeRunWorst,writeThrottledFraction.seedsMet,monthlyCost",
+      "shards,pass,failing,lostFraction,firstAttemptThrottledFraction,putLatencyP99Ms,backlogSeconds,writeThrottledFraction.mean,writeThrottledFraction.worst,writeThrottledFraction.wholeRunWorst,writeThrottledFraction.seedsMet,monthlyCost,seedsRun",
     );
     // 2 shards are below the limit the traffic needs: the row says so.
     expect(csv.find((l) => l.startsWith("2,"))).toMatch(/^2,false,/);
+    // A failing count stops at its first failing seed; a passing count ran every seed.
+    const seedsRun = new Map(
+      result.evaluations.map((e: { shards: number; seeds: number }) => [e.shards, e.seeds]),
+    );
+    expect(seedsRun.get(2)).toBe(1);
+    expect(csv.find((l) => l.startsWith("2,"))).toMatch(/,1$/);
+    expect(seedsRun.get(3)).toBe(result.seeds);
+    expect(result.seeds).toBeGreaterThan(1);
   });
 
   it("on a hot key, reports the plan infeasible and why (exit 1)", async () => {
