@@ -3,13 +3,13 @@
 // throughput, optional tumbling or sliding windows whose results are emitted when the window
 // closes, and a sink that is another stream or a delivery stream.
 
-import * as z from "zod";
 import { ANALYTICS } from "../data/analytics-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { processingSchema } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { duration, name, number, oneOf, size } from "./fields.js";
 import { aboveMaximum } from "./messages.js";
+import { z } from "./zod.js";
 
 const MS = US_PER_MS;
 

@@ -2,10 +2,10 @@
 // UPDATING, scheduled capacity actions (SplitShard, MergeShards, UpdateShardCount,
 // UpdateStreamMode) and autoscaling policies that act on the one-minute CloudWatch metrics.
 
-import * as z from "zod";
 import { CAPACITY, KINESIS, ON_DEMAND } from "../data/kinesis-limits.js";
 import { US_PER_MIN, US_PER_S } from "../engine/time.js";
 import { byteRate, countRate, duration, fraction, hashKey, hashKeyMessage, number, oneOf } from "./fields.js";
+import { z } from "./zod.js";
 
 /** On-demand capacity settings (used when the stream is or becomes on-demand). */
 export const onDemandSchema = z

@@ -2,7 +2,6 @@
 // Lambda event source mappings. Setting names follow the AWS SDKs and Serverless Framework
 // (batchSize, parallelizationFactor, maximumRetryAttempts, bisectBatchOnFunctionError, …).
 
-import * as z from "zod";
 import { EFO, KCL_DEFAULTS, LAMBDA_ESM, READS } from "../data/consumer-limits.js";
 import type { DistributionSpec } from "../engine/distributions.js";
 import { Z_P99 } from "../engine/distributions.js";
@@ -10,6 +9,7 @@ import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
 import { expected } from "./messages.js";
 import { parseRatio, UNIT_PATTERNS } from "./units.js";
+import { z } from "./zod.js";
 
 const MS = US_PER_MS;
 

@@ -1,9 +1,9 @@
 // Scenario forms of distributions: a shorthand value ("1KiB" means a constant) or a mapping with
 // `dist`. Sizes and durations share one builder; the result is an engine DistributionSpec.
 
-import * as z from "zod";
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { type Bound, number, SHORTHANDS } from "./fields.js";
+import { z } from "./zod.js";
 
 type UnitField = (options: {
   min?: Bound;

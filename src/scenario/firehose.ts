@@ -3,7 +3,6 @@
 // and the destination with its write-time model, failures, outages, retries and backup. Setting
 // names follow the Firehose API (BufferingHints.SizeInMBs / IntervalInSeconds, RetryOptions, …).
 
-import * as z from "zod";
 import {
   FIREHOSE_BUFFERING,
   FIREHOSE_PARTITIONING,
@@ -18,6 +17,7 @@ import { type ProcessingSpec, processingSchema } from "./consumers.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
 import { aboveMaximum, belowMinimum, citation } from "./messages.js";
 import { formatDuration, formatSize } from "./units.js";
+import { z } from "./zod.js";
 
 const MiB = 1024 * 1024;
 const MS = US_PER_MS;

@@ -3,13 +3,13 @@
 // `override` hook with what the quantity builders (fields.ts) registered about each field.
 
 import { isDeepStrictEqual } from "node:util";
-import * as z from "zod";
 import { SOURCES } from "../data/sources.js";
 import { US_PER_S } from "../engine/time.js";
 import { type Bound, QUANTITIES, type QuantityInfo, type QuantityKind, SHORTHANDS } from "./fields.js";
 import { EXPECTED, show } from "./messages.js";
 import { scenarioSchema } from "./schema.js";
 import { formatDuration, formatPercent, formatSize, UNIT_PATTERNS } from "./units.js";
+import { z } from "./zod.js";
 
 type Json = Record<string, unknown>;
 

@@ -2,11 +2,11 @@
 // producers send to a queue with SendMessage or SendMessageBatch, the partition key is the
 // message group id, and a pool of workers receives, processes and deletes messages.
 
-import * as z from "zod";
 import { SQS_FIFO } from "../data/sqs-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { processingSchema } from "./consumers.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
+import { z } from "./zod.js";
 
 const workersSchema = z
   .strictObject({

@@ -2,7 +2,6 @@
 // descriptions double as the scenario reference and the JSON Schema (`kinesim schema`).
 // Output values are in engine units: durations in µs, sizes in bytes, rates per second.
 
-import * as z from "zod";
 import { FIREHOSE_PUT } from "../data/firehose-limits.js";
 import {
   AGENT_DEFAULTS,
@@ -37,6 +36,7 @@ import { firehoseSchema } from "./firehose.js";
 import { aboveMaximum, citation, expected, unknownName } from "./messages.js";
 import { queueSchema } from "./queues.js";
 import { formatSize, parseDurationThreshold, parseShareThreshold, UNIT_PATTERNS } from "./units.js";
+import { z } from "./zod.js";
 
 const DAY_US = 24 * US_PER_H;
 const MS = US_PER_MS;
