@@ -59,8 +59,11 @@ interface Batch {
 
 interface Lane {
   shard: ShardState;
+  /** Entries waiting for a batch: `queue[head]` onwards (taken from the front without shifting). */
   queue: LogEntry[];
+  head: number;
   queuedRecords: number;
+  queuedBytes: number;
   /** Batches to run before new ones are formed (bisected halves, the remainder after a reported failure). */
   pending: Batch[];
   busy: boolean;
@@ -161,7 +164,9 @@ export class LambdaConsumer implements Consumer {
       state.lanes.push({
         shard: state,
         queue: [],
+        head: 0,
         queuedRecords: 0,
+        queuedBytes: 0,
         pending: [],
         busy: false,
         readySinceUs: 0,
@@ -303,6 +308,7 @@ export class LambdaConsumer implements Consumer {
     if (lane.queuedRecords === 0 && lane.pending.length === 0 && !lane.busy) lane.readySinceUs = now;
     lane.queue.push(piece);
     lane.queuedRecords += piece.count;
+    lane.queuedBytes += piece.bytes;
   }
 
   private queued(state: ShardState): number {
@@ -347,9 +353,7 @@ export class LambdaConsumer implements Consumer {
 
   private fullBatchQueued(lane: Lane): boolean {
     if (lane.queuedRecords >= this.spec.batchSize) return true;
-    let bytes = 0;
-    for (const p of lane.queue) bytes += p.bytes;
-    return bytes * PAYLOAD_FACTOR >= this.maxPayload;
+    return lane.queuedBytes * PAYLOAD_FACTOR >= this.maxPayload;
   }
 
   /**
@@ -362,8 +366,9 @@ export class LambdaConsumer implements Consumer {
     let records = 0;
     let kinesisRecords = 0;
     let bytes = 0;
-    while (lane.queue.length > 0 && kinesisRecords < this.spec.batchSize) {
-      const head = lane.queue[0]!;
+    const queue = lane.queue;
+    while (lane.head < queue.length && kinesisRecords < this.spec.batchSize) {
+      const head = queue[lane.head]!;
       const usersPerRecord = head.count / head.kinesisRecords;
       const bytesPerRecord = head.bytes / head.kinesisRecords;
       let take = Math.min(head.kinesisRecords, this.spec.batchSize - kinesisRecords);
@@ -371,7 +376,8 @@ export class LambdaConsumer implements Consumer {
       take = Math.min(take, Math.max(kinesisRecords === 0 ? 1 : 0, room));
       if (take <= 0) break;
       if (take === head.kinesisRecords) {
-        pieces.push(lane.queue.shift()!);
+        pieces.push(head);
+        lane.head++;
         records += head.count;
         kinesisRecords += take;
         bytes += head.bytes;
@@ -380,7 +386,7 @@ export class LambdaConsumer implements Consumer {
       // Part of the head piece fills the batch (log entries are shared: never changed in place).
       const users = Math.max(1, Math.round(take * usersPerRecord));
       const [part, rest] = cut(head, users);
-      lane.queue[0] = rest;
+      queue[lane.head] = rest;
       pieces.push(part);
       records += users;
       kinesisRecords += take;
@@ -388,6 +394,15 @@ export class LambdaConsumer implements Consumer {
       break;
     }
     lane.queuedRecords -= records;
+    lane.queuedBytes -= bytes;
+    // The taken front is dropped once it is most of the array (shifting one by one was O(queue)).
+    if (lane.head === queue.length) {
+      queue.length = 0;
+      lane.head = 0;
+    } else if (lane.head > 1024 && 2 * lane.head > queue.length) {
+      queue.splice(0, lane.head);
+      lane.head = 0;
+    }
     return { pieces, records, bytes, retries: 0 };
   }
 
