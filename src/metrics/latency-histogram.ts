@@ -194,6 +194,24 @@ export class IntervalHistogram {
       this.phase += 0.6180339887498949;
       if (this.phase >= 1) this.phase -= 1;
       const oldest = Math.min(count, Math.floor(count * atHi + this.phase));
+      if (positions === 1 && oldest > 0 && oldest < count) {
+        // One point for the whole cohort, as its other cases are recorded when many finish
+        // together: the oldest records' value for their share of cohorts, otherwise a dithered
+        // place in the uniform part. Over the batch the points follow the cohorts' own mix, and
+        // the maximum stays the oldest records'.
+        this.phase += 0.6180339887498949;
+        if (this.phase >= 1) this.phase -= 1;
+        const top = baseUs + spread.hi;
+        const at = this.phase * count;
+        if (at < oldest) this.record(top, count);
+        else
+          this.record(
+            baseUs + spread.lo + ((at - oldest) / (count - oldest)) * (spread.hi - spread.lo),
+            count,
+            top,
+          );
+        return;
+      }
       if (oldest > 0) this.record(baseUs + spread.hi, oldest);
       if (oldest < count) this.recordUniform(baseUs, count - oldest, spread.lo, spread.hi, positions);
       return;

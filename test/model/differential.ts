@@ -2,8 +2,9 @@
 // settings that change routing or parallelism (Lambda's parallelizationFactor, KCL workers,
 // enhanced fan-out, polling readers, a delivery stream reading the stream, a split mid-run), and
 // producers whose batches fill faster than, near and slower than the 10 ms tick, record and cohort
-// resolution agree on what a user reads: throughput, first-attempt throttling, loss, put latency and
-// how far consumers fall behind — within the tolerances below. The traffic stays off the knife edge
+// resolution agree on what a user reads: throughput, first-attempt throttling, loss, put latency,
+// how far consumers fall behind and the end-to-end latency of what consumers process and delivery
+// streams deliver — within the tolerances below. The traffic stays off the knife edge
 // of a shard's limit (under 75% or over 125% of it), where retries feeding back make small
 // differences grow (README, Resolutions), and off that of the clients' own capacity (single-record
 // clients at most half busy), where a queue's growth rests on a small difference of rates.
@@ -134,9 +135,14 @@ function readings(s: RunSummary) {
       name: c.name,
       processed: c.processed / produced,
       lagMs: Math.max(c.iteratorAgeMaxMs, c.millisBehindLatestMaxMs),
+      endToEnd: [c.endToEndLatencyMs.p50, c.endToEndLatencyMs.p99],
     })),
     // What a delivery stream took in (when its buffers flush before the run ends is a coin toss).
-    firehose: s.firehose.map((f) => ({ name: f.name, ingested: f.incomingRecords / produced })),
+    firehose: s.firehose.map((f) => ({
+      name: f.name,
+      ingested: f.incomingRecords / produced,
+      endToEnd: [f.endToEndLatencyMs.p50, f.endToEndLatencyMs.p99],
+    })),
   };
 }
 
@@ -148,6 +154,11 @@ export function expectResolutionsAgree(g: Generated, tick = "10ms"): void {
   const t = TOLERANCE;
   const within = (what: string, a: number, b: number, tol: number) =>
     expect(Math.abs(a - b), `${what}: record ${a} vs ${tick} ${b}`).toBeLessThanOrEqual(tol);
+  // End-to-end latency (creation to processed or delivered), p50 and p99, as put latency is held.
+  const endToEndWithin = (name: string, a: number[], b: number[]) =>
+    ["p50", "p99"].forEach((p, k) =>
+      within(`${name} end-to-end ${p} (ms)`, a[k]!, b[k]!, t.latencyAbsoluteMs + t.latencyRelative * a[k]!),
+    );
   within("accepted fraction", record.accepted, cohort.accepted, t.fraction);
   within("dropped fraction", record.dropped, cohort.dropped, t.fraction);
   const overloaded = g.load > 1;
@@ -173,8 +184,10 @@ export function expectResolutionsAgree(g: Generated, tick = "10ms"): void {
       o.lagMs,
       t.lagAbsoluteMs + t.lagRelative * Math.max(c.lagMs, o.lagMs),
     );
+    if (!overloaded) endToEndWithin(c.name, c.endToEnd, o.endToEnd);
   });
   record.firehose.forEach((f, i) => {
     within(`${f.name} ingested fraction`, f.ingested, cohort.firehose[i]!.ingested, t.fraction);
+    if (!overloaded) endToEndWithin(f.name, f.endToEnd, cohort.firehose[i]!.endToEnd);
   });
 }
