@@ -9,6 +9,7 @@ import type { ResolvedProducer, Scenario } from "../scenario/schema.js";
 import { formatDuration } from "../scenario/units.js";
 import type { ScheduleProblem } from "./capacity.js";
 import {
+  AUTO_TICK_US,
   clientRequest,
   lumpiness,
   peakRate,
@@ -103,7 +104,7 @@ export function checkLumps(scenario: Scenario): ScheduleProblem[] {
     problems.push({
       path: ["producers", i, "instances"],
       severity: "warning",
-      message: `${formatDuration(tick)} resolution pools the ${p.instances.toLocaleString("en-US")} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumps)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit, pooled into one group at 1 s: 69% of first attempts throttled, against 1.9% at record resolution). For throttling near the limit use a finer resolution (10ms), or fewer clients per group`,
+      message: `${formatDuration(tick)} resolution pools the ${p.instances.toLocaleString("en-US")} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumps)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit, pooled into one group at 1 s: 69% of first attempts throttled, against 1.9% at record resolution). For throttling near the limit use ${tick > AUTO_TICK_US ? "a finer resolution (10ms) or " : ""}resolution: record`,
     });
   });
   return problems;

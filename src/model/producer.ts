@@ -711,7 +711,8 @@ export class Producer implements ProducerFleet {
     const old = this.heldSince(openUs);
     const blocked = old > 0 ? Math.min(1, (old / slots) ** slotsPerClient) : 0;
     let busy = blocked > 0 ? binomial(this.slotRng, batches, blocked) : 0;
-    busy = Math.max(busy, batches - (slots - s.inUse));
+    // Every slot in use (waiting batches released together can take them all): every batch waits.
+    busy = Math.min(batches, Math.max(busy, batches - (slots - s.inUse)));
     if (busy > 0) {
       const all = busy === batches;
       const waiting: WaitingBatches = {

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import { runInMemory, scenarioOf } from "../laws.js";
-import { expectResolutionsAgree, type Generated } from "./differential.js";
+import { differentialText, expectResolutionsAgree, type Generated } from "./differential.js";
 
 const base: Generated = {
   shards: 2,
@@ -86,6 +86,23 @@ describe("sparse clients: 2,000 devices, each with a record or two per 1 s linge
       retry: "{ base: 100ms, cap: 5s, maxAttempts: 11, jitter: full }",
       seed: 85082,
     }));
+  it("never send more batches than closed when every slot is in use (at 100 ms the ledger once counted 166 records twice)", () => {
+    // 2,000 devices at 1.5 times the limit, retrying up to 11 times: from 23 s on, waiting batches
+    // released together held more slots than the fleet has, and a closing stretch then sent a
+    // negative number of batches. Every run checks its ledger: this one threw.
+    const g: Generated = {
+      ...sparse,
+      shards: 5,
+      load: 1.5362227635823265,
+      keys: "{ dist: zipf, keys: 5000, exponent: 0.8 }",
+      consumer: "",
+      retry: "{ base: 100ms, cap: 5s, maxAttempts: 11, jitter: full }",
+      seed: 2,
+    };
+    const run = runInMemory(scenarioOf(differentialText(g, "100ms"), { duration: "30s" }));
+    expect(run.summary.ledger.balanced).toBe(true);
+    expect(run.summary.ledger.dropped).toBeGreaterThan(0);
+  });
 });
 
 describe("batches that fill within a tick (peer-R4: 40,000 records/s, batches of 500 fill in 12.5 ms)", () => {
