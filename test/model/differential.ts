@@ -155,10 +155,10 @@ export function expectResolutionsAgree(g: Generated, tick = "10ms"): void {
   const within = (what: string, a: number, b: number, tol: number) =>
     expect(Math.abs(a - b), `${what}: record ${a} vs ${tick} ${b}`).toBeLessThanOrEqual(tol);
   // End-to-end latency (creation to processed or delivered), p50 and p99, as put latency is held.
-  const endToEndWithin = (name: string, a: number[], b: number[]) =>
-    ["p50", "p99"].forEach((p, k) =>
-      within(`${name} end-to-end ${p} (ms)`, a[k]!, b[k]!, t.latencyAbsoluteMs + t.latencyRelative * a[k]!),
-    );
+  const endToEndWithin = (name: string, a: number[], b: number[]) => {
+    for (const [k, p] of ["p50", "p99"].entries())
+      within(`${name} end-to-end ${p} (ms)`, a[k]!, b[k]!, t.latencyAbsoluteMs + t.latencyRelative * a[k]!);
+  };
   within("accepted fraction", record.accepted, cohort.accepted, t.fraction);
   within("dropped fraction", record.dropped, cohort.dropped, t.fraction);
   const overloaded = g.load > 1;
