@@ -158,8 +158,6 @@ const THROTTLING_RETRY_COST = SDK_V3_STANDARD_RETRY.throttlingRetryCost.value;
 
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
-/** Parts a sparse fleet's throttled request is retried in, each with its own backoff (see retryByClients). */
-const RETRY_SPREAD = 16;
 /** Stretches per linger time in which sparse clients' new batches are gathered (see SparseClients). */
 const SPARSE_STRETCHES = 25;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
@@ -1084,10 +1082,6 @@ export class Producer implements ProducerFleet {
       return false;
     }
     instance.retryTokens -= cost;
-    if (this.sparse && hold.slots > 1) {
-      this.retryByClients(instance, pieces, now, hold, attempt);
-      return true;
-    }
     const delay = backoffDelay(policy, attempt - 1, pieces[0]!.previousBackoffUs, this.retryRng);
     const kept: Cohort[] = [];
     for (const piece of pieces) {
@@ -1110,72 +1104,6 @@ export class Producer implements ProducerFleet {
       this.transmitRetry(instance, kept, hold);
     });
     return true;
-  }
-
-  /**
-   * A sparse fleet's request carries many clients' batches, and each client backs off on a draw of
-   * its own: the throttled records come back spread over the backoff, not as one lump. The
-   * request's clients are dealt into up to RETRY_SPREAD parts, each with its share of the slots, of
-   * each piece's records (a binomial share) and its own backoff; a part left with no record (its
-   * clients' batches were all accepted) frees its slots now. (One backoff for the whole request
-   * brought the retries of some 300 clients back at one moment: at 1.55 times the limit with 11
-   * attempts, 81% of first attempts read throttled against 74% at record resolution.)
-   */
-  private retryByClients(
-    instance: Instance,
-    pieces: Cohort[],
-    now: number,
-    hold: SlotHold,
-    attempt: number,
-  ): void {
-    const policy = this.spec.retry;
-    const n = Math.min(hold.slots, RETRY_SPREAD);
-    const slots: number[] = [];
-    for (let i = 0, left = hold.slots; i < n; i++) {
-      const share = Math.floor(left / (n - i));
-      slots.push(share);
-      left -= share;
-    }
-    const parts: Cohort[][] = slots.map(() => []);
-    for (const piece of pieces) {
-      let rest: Cohort | undefined = piece;
-      let slotsLeft = hold.slots;
-      for (let i = 0; i < n - 1 && rest; i++) {
-        const k = binomial(this.retryRng, rest.count, slots[i]! / slotsLeft);
-        slotsLeft -= slots[i]!;
-        if (k === 0) continue;
-        if (k === rest.count) {
-          parts[i]!.push(rest);
-          rest = undefined;
-        } else parts[i]!.push(splitOffInRange(rest, k));
-      }
-      if (rest) parts[n - 1]!.push(rest);
-    }
-    for (let i = 0; i < n; i++) {
-      const part = { slots: slots[i]!, sentUs: hold.sentUs };
-      const delay = backoffDelay(policy, attempt - 1, pieces[0]!.previousBackoffUs, this.retryRng);
-      const kept: Cohort[] = [];
-      for (const piece of parts[i]!) {
-        if (now + delay - piece.originUs + (piece.spread.lo + piece.spread.hi) / 2 > policy.recordTtl) {
-          this.drop(piece.count, piece.bytes);
-          continue;
-        }
-        piece.attempt = attempt + 1;
-        piece.previousBackoffUs = delay;
-        kept.push(piece);
-      }
-      if (kept.length === 0) {
-        this.releaseWaiting(part, now);
-        continue;
-      }
-      const records = countOf(kept);
-      this.pendingRecords += records;
-      this.interval.retried += records;
-      this.sim.schedule(delay, () => {
-        this.pendingRecords -= records;
-        this.transmitRetry(instance, kept, part);
-      });
-    }
   }
 
   /** Resends routed pieces as they are (no merging: each keeps its shard). */
@@ -1304,14 +1232,6 @@ function splitOff(piece: Cohort, k: number): Cohort {
     piece.topologyVersion,
     piece.previousBackoffUs,
   );
-}
-
-/** `splitOff`, keeping the hash range a throttled part of a since-split shard belongs to. */
-function splitOffInRange(piece: Cohort, k: number): Cohort {
-  const part = splitOff(piece, k);
-  part.rangeLo = piece.rangeLo;
-  part.rangeHi = piece.rangeHi;
-  return part;
 }
 
 /**
