@@ -10,7 +10,7 @@ const DEEP_TIMEOUT_MS = process.env["KINESIM_DEEP"] ? 4 * 3_600_000 : 600_000;
 
 describe("record and cohort resolution agree on generated scenarios", () => {
   it(
-    "throughput, throttling, loss, put latency and consumer lag",
+    "throughput, throttling, loss, put latency, consumer lag and end-to-end latency",
     () => {
       fc.assert(
         fc.property(generatedScenario, (g) => {
