@@ -161,7 +161,10 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   let guess: SearchResult | undefined;
   const search = async (start: number): Promise<SearchResult> => {
     if (!coarse) return searchShards(evaluate, start, max, { width: SEARCH_WIDTH });
-    guess = await searchShards(coarse, start, max, { width: SEARCH_WIDTH });
+    // Beside the formula's count, the busiest second's (its keys spread evenly): usually just
+    // below the answer, so the bracket starts tighter than half the formula's count.
+    const below = forms.peak.shards < start ? [forms.peak.shards] : [];
+    guess = await searchShards(coarse, start, max, { width: SEARCH_WIDTH, alongside: below });
     return guess.chosen === undefined
       ? searchShards(evaluate, start, max, { width: SEARCH_WIDTH })
       : searchShards(evaluate, guess.chosen, max, { near: true, width: SEARCH_WIDTH });

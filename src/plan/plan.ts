@@ -333,6 +333,11 @@ export interface SearchOptions {
    * only — never on the number of workers — so a plan is the same on any machine.
    */
   width?: number;
+  /**
+   * Counts to evaluate beside the start in the first round, instead of halving (or, near, stepping
+   * down) from it: a caller's own estimate below the start, such as the busiest second's count.
+   */
+  alongside?: readonly number[];
 }
 
 /**
@@ -368,7 +373,8 @@ export async function searchShards(
   // The first round: the start and, with room, the next counts down from it (a guess is as often
   // just above the answer as anywhere).
   const opening = [first];
-  for (let i = 1; i < width; i++) opening.push(near ? first - i : Math.floor(first / 2 ** i));
+  for (let i = 1; i < width; i++)
+    opening.push(options.alongside?.[i - 1] ?? (near ? first - i : Math.floor(first / 2 ** i)));
   await round(opening);
   for (let step = 1; ; step *= 2) {
     const { lo, hi } = bracket();

@@ -67,6 +67,26 @@ describe("the search", () => {
       }
   });
 
+  it("takes a caller's estimate beside its start in the first round, and finds the same count", async () => {
+    for (const answer of [3, 19, 40])
+      for (const estimate of [1, answer - 2, answer, answer + 3]) {
+        if (estimate < 1) continue;
+        const evaluate = vi.fn(verdict((n) => n >= answer));
+        const r = await searchShards(evaluate, 48, 1000, { width: 2, alongside: [estimate] });
+        expect(r.chosen, `answer ${answer}, estimate ${estimate}`).toBe(answer);
+        expect(evaluate.mock.calls.slice(0, 2).map((c) => c[0])).toEqual([48, estimate]);
+      }
+    // The busiest second's 16 beside the formula's 24, for an answer of 19: three rounds of two
+    // where halving (24, 12) took four.
+    const calls = (alongside?: number[]) => {
+      const evaluate = vi.fn(verdict((n) => n >= 19));
+      return searchShards(evaluate, 24, 1000, { width: 2, ...(alongside ? { alongside } : {}) }).then(
+        () => evaluate.mock.calls.length,
+      );
+    };
+    expect(await calls([16])).toBeLessThan(await calls());
+  });
+
   it("with two counts a round, finds what one count a round finds, in fewer rounds", async () => {
     // Counts evaluated in the same round are asked for together, before any answer comes back.
     const rounds = (pass: (n: number) => boolean) => {
