@@ -788,12 +788,20 @@ export class Producer implements ProducerFleet {
       const w = s.waiting[i]!;
       // Once none of the requests sent before they opened is left, nothing holds them back.
       const others = this.heldSince(w.openUs);
+      if (others > 0) {
+        // Waiting batches are kept oldest first, and what was sent before one opened only grows
+        // with its age: every later one is held back too. Only this request's slots can release
+        // them, and only those that opened after it was sent (a storm keeps thousands waiting).
+        if (left === 0) break;
+        if (hold.sentUs > w.openUs) {
+          i = openedSince(s.waiting, hold.sentUs, i);
+          continue;
+        }
+      }
       const go =
         others === 0
           ? w.batches
-          : left > 0 && hold.sentUs <= w.openUs
-            ? Math.min(left, binomial(this.slotRng, w.batches, hold.slots / (others + hold.slots)))
-            : 0;
+          : Math.min(left, binomial(this.slotRng, w.batches, hold.slots / (others + hold.slots)));
       if (go === 0) {
         i++;
         continue;
@@ -1232,6 +1240,18 @@ function splitOff(piece: Cohort, k: number): Cohort {
     piece.topologyVersion,
     piece.previousBackoffUs,
   );
+}
+
+/** The first waiting entry from `from` on that opened at or after `us` (entries are oldest first). */
+function openedSince(waiting: readonly WaitingBatches[], us: number, from: number): number {
+  let lo = from;
+  let hi = waiting.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (waiting[mid]!.openUs < us) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
