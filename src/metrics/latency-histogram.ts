@@ -191,18 +191,14 @@ export class IntervalHistogram {
   recordSpread(baseUs: number, count: number, spread: Spread, positions = 4): void {
     const atHi = spread.atHi;
     if (atHi !== undefined && atHi > 0) {
-      this.phase += 0.6180339887498949;
-      if (this.phase >= 1) this.phase -= 1;
-      const oldest = Math.min(count, Math.floor(count * atHi + this.phase));
+      const oldest = Math.min(count, Math.floor(count * atHi + this.nextPhase()));
       if (positions === 1 && oldest > 0 && oldest < count) {
         // One point for the whole cohort, as its other cases are recorded when many finish
         // together: the oldest records' value for their share of cohorts, otherwise a dithered
         // place in the uniform part. Over the batch the points follow the cohorts' own mix, and
         // the maximum stays the oldest records'.
-        this.phase += 0.6180339887498949;
-        if (this.phase >= 1) this.phase -= 1;
         const top = baseUs + spread.hi;
-        const at = this.phase * count;
+        const at = this.nextPhase() * count;
         if (at < oldest) this.record(top, count);
         else
           this.record(
@@ -227,9 +223,7 @@ export class IntervalHistogram {
     }
     const four = Math.min(count, 4);
     const parts = Math.max(1, Math.min(four, positions));
-    this.phase += 0.6180339887498949;
-    if (this.phase >= 1) this.phase -= 1;
-    const u = this.phase;
+    const u = this.nextPhase();
     const each = Math.floor(count / parts);
     const extra = count - each * parts;
     const first = Math.floor(u * parts);
@@ -239,6 +233,13 @@ export class IntervalHistogram {
       const n = each + ((i - first + parts) % parts < extra ? 1 : 0);
       this.record(baseUs + lo + ((i + u) / parts) * width, n, i === parts - 1 ? top : undefined);
     }
+  }
+
+  /** The next point of the golden-ratio sequence in [0, 1). */
+  private nextPhase(): number {
+    this.phase += 0.6180339887498949;
+    if (this.phase >= 1) this.phase -= 1;
+    return this.phase;
   }
 
   /** Starts a new interval. */
