@@ -9,7 +9,7 @@ import { processingSchema } from "./consumers.js";
 import { distributionOf } from "./distributions.js";
 import { duration, name, number, oneOf, size } from "./fields.js";
 import { aboveMaximum } from "./messages.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 const MS = US_PER_MS;
 

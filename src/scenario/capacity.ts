@@ -5,7 +5,7 @@
 import { CAPACITY, KINESIS, ON_DEMAND } from "../data/kinesis-limits.js";
 import { US_PER_MIN, US_PER_S } from "../engine/time.js";
 import { byteRate, countRate, duration, fraction, hashKey, hashKeyMessage, number, oneOf } from "./fields.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 /** On-demand capacity settings (used when the stream is or becomes on-demand). */
 export const onDemandSchema = z

@@ -9,7 +9,7 @@ import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
 import { expected } from "./messages.js";
 import { parseRatio, UNIT_PATTERNS } from "./units.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 const MS = US_PER_MS;
 

@@ -3,7 +3,7 @@
 
 import { type DistributionSpec, Z_P99 } from "../engine/distributions.js";
 import { type Bound, number, SHORTHANDS } from "./fields.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 type UnitField = (options: {
   min?: Bound;

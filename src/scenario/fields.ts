@@ -5,7 +5,7 @@
 import type { Fact } from "../data/sources.js";
 import { aboveMaximum, belowMinimum, EXPECTED, expected, notOneOf, show } from "./messages.js";
 import { formatDuration, formatSize, parseDuration, parseFraction, parseRate, parseSize } from "./units.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 /** A bound on a quantity; `fact` makes the message cite the AWS limit it comes from. */
 export interface Bound {

@@ -17,7 +17,7 @@ import { type ProcessingSpec, processingSchema } from "./consumers.js";
 import { byteRate, countRate, duration, fraction, name, number, oneOf, size } from "./fields.js";
 import { aboveMaximum, belowMinimum, citation } from "./messages.js";
 import { formatDuration, formatSize } from "./units.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 const MiB = 1024 * 1024;
 const MS = US_PER_MS;

@@ -9,7 +9,7 @@ import { type Bound, QUANTITIES, type QuantityInfo, type QuantityKind, SHORTHAND
 import { EXPECTED, show } from "./messages.js";
 import { scenarioSchema } from "./schema.js";
 import { formatDuration, formatPercent, formatSize, UNIT_PATTERNS } from "./units.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 type Json = Record<string, unknown>;
 

@@ -6,7 +6,7 @@ import { SQS_FIFO } from "../data/sqs-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { processingSchema } from "./consumers.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 const workersSchema = z
   .strictObject({

@@ -36,7 +36,7 @@ import { firehoseSchema } from "./firehose.js";
 import { aboveMaximum, citation, expected, unknownName } from "./messages.js";
 import { queueSchema } from "./queues.js";
 import { formatSize, parseDurationThreshold, parseShareThreshold, UNIT_PATTERNS } from "./units.js";
-import { z } from "./zod.js";
+import * as z from "./zod.js";
 
 const DAY_US = 24 * US_PER_H;
 const MS = US_PER_MS;
