@@ -121,7 +121,7 @@ duration: 30h
 resolution: 10s
 metricsInterval: 60s
 stream: { shards: 4, updating: { updateShardCount: 30s } }
-producers: [{ name: p, instances: 10, rate: { profile: pulse, base: 300/s, peak: 7000/s, every: 40m, width: 20m }, recordSize: 500B }]
+producers: [{ name: p, instances: 10, rate: { profile: pulse, base: 100/s, peak: 2500/s, every: 40m, width: 20m }, recordSize: 500B }]
 scaling: { policy: ${policy}, minShards: 1, maxShards: 64${extra} }
 `;
       const run = runInMemory(scenarioOf(text));
