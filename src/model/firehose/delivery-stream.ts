@@ -511,10 +511,20 @@ export class DeliveryStream {
     c.deliveredRecords += d.records;
     c.deliveredBytes += d.bytes;
     const positions = positionsPerPiece(d.parts.length);
+    // Parts taken in at one moment (one read of a source shard) share their delivery latency:
+    // each run of them is one value with their summed count, as recording them one by one would be.
+    let ingestUs = -1;
+    let count = 0;
     for (const p of d.parts) {
-      this.deliveryLatency.record(now - p.ingestUs, p.count);
+      if (p.ingestUs !== ingestUs) {
+        if (count > 0) this.deliveryLatency.record(now - ingestUs, count);
+        ingestUs = p.ingestUs;
+        count = 0;
+      }
+      count += p.count;
       this.endToEnd.recordSpread(now - p.originUs, p.count, p.spread, positions);
     }
+    if (count > 0) this.deliveryLatency.record(now - ingestUs, count);
     if (this.spec.backup === "all") c.backupAllRecords += d.records;
     this.finish(d, now, "delivered");
   }
