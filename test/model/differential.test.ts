@@ -74,6 +74,9 @@ describe("sparse clients: 2,000 devices, each with a record or two per 1 s linge
   // 1,020 ms one by one) and over the limit 6 points fewer first attempts were throttled.
   const sparse = { ...base, sparse: true, consumer: "{ name: c, type: polling, pollInterval: 200ms }" };
   it("agree under the limit", () => expectResolutionsAgree({ ...sparse, shards: 3, load: 0.6 }));
+  // Lumps of a few percent of a shard's limits gather over 100 ms stretches instead of 40 ms.
+  it("agree far under the limit, where the fleet's batches gather over longer stretches", () =>
+    expectResolutionsAgree({ ...sparse, shards: 4, load: 0.3, firehose: true, seed: 3 }));
   it("agree over it, retrying with the SDK's standard mode", () =>
     expectResolutionsAgree({ ...sparse, shards: 2, load: 1.3, seed: 7 }));
   it("release every batch once the requests it waited for are done (accepted 62% vs 79%)", () =>
