@@ -26,6 +26,8 @@ export default defineConfig({
   resolve: { alias: { "kinesim/testing": new URL("./src/testing.ts", import.meta.url).pathname } },
   test: {
     include: ["test/**/*.test.ts"],
+    // Rebuilds the bundled command line the CLI tests spawn when a source is newer than it.
+    globalSetup: ["test/support/build.ts"],
     reporters: ["default", plainSummary],
     // Every core (vitest's default leaves one free): the suite is CPU-bound simulation.
     maxWorkers: availableParallelism(),

@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "./support/cli.js";
 
 const README = "README.md";
 const UPDATE = process.env["KINESIM_UPDATE_README"] === "1";
@@ -43,14 +44,13 @@ function unquote(words: string[]): string[] {
 }
 
 const ROOT = process.cwd();
-const TSX = import.meta.resolve("tsx");
 
 /**
- * Runs the CLI from the sources, in `cwd` (default: the repository). Sample outputs run in a
+ * Runs the bundled CLI, in `cwd` (default: the repository). Sample outputs run in a
  * scratch folder that links the example scenarios, so reports go where the README says, there.
  */
 function kinesim(args: string[], cwd = ROOT) {
-  const r = spawnSync(process.execPath, ["--import", TSX, join(ROOT, "src/cli/main.ts"), ...args], {
+  const r = spawnSync(process.execPath, [...CLI, ...args], {
     encoding: "utf8",
     cwd,
     env: { ...process.env, FORCE_COLOR: "0" },

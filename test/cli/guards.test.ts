@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "../support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-guards-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-const CLI = ["--import", "tsx", "src/cli/main.ts"];
 
 function kinesim(...args: string[]) {
   const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8" });

@@ -6,6 +6,7 @@ import { extrapolate, judgeEstimate } from "../../src/cli/estimate.js";
 import { formatWall } from "../../src/cli/human.js";
 import { Progress } from "../../src/cli/progress.js";
 import { loadScenario } from "../../src/scenario/load.js";
+import { CLI } from "../support/cli.js";
 
 /** A stream that is not a terminal and keeps what is written to it. */
 function capture(): { stream: NodeJS.WriteStream; lines: string[] } {
@@ -120,7 +121,7 @@ describe("commands that run simulations", () => {
     const work = mkdtempSync(join(tmpdir(), "kinesim-progress-"));
     try {
       const run = (...args: string[]) =>
-        spawnSync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+        spawnSync(process.execPath, [...CLI, ...args], {
           encoding: "utf8",
           env: { ...process.env, KINESIM_HEARTBEAT_MS: "0" },
         });

@@ -19,6 +19,7 @@ import { SOURCES } from "../../src/data/sources.js";
 import { checkSchedule } from "../../src/model/capacity.js";
 import { checkRecordSizes } from "../../src/model/record-sizes.js";
 import { formatIssue, loadScenario, ScenarioError, type ScenarioIssue } from "../../src/scenario/load.js";
+import { CLI } from "../support/cli.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DIR = "test/fixtures/bad";
@@ -153,7 +154,7 @@ interface Exit {
 
 function runCli(args: string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+    const child = spawn(process.execPath, [...CLI, ...args], {
       cwd: ROOT,
       stdio: ["ignore", "ignore", "pipe"],
     });

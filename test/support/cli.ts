@@ -1,11 +1,15 @@
-// The command line from the sources, as a test spawns it: a child process (tsx) in the repository,
-// with its exit code and what it printed.
+// The command line as a test spawns it: the bundle users run (dist/bin, rebuilt before the tests
+// when a source is newer: see build.ts), in a child process in the repository, with its exit code
+// and what it printed.
 
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Node's arguments before a command's own: the bundled command line. */
+export const CLI = [fileURLToPath(new URL("../../dist/bin/main.js", import.meta.url))];
 
 /** How a command ended. */
 export interface Exit {
@@ -14,10 +18,10 @@ export interface Exit {
   stderr: string;
 }
 
-/** Runs `kinesim …args` from the sources in the repository root. */
+/** Runs `kinesim …args` in the repository root. */
 export function kinesim(...args: string[]): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: ROOT });
+    const child = spawn(process.execPath, [...CLI, ...args], { cwd: ROOT });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (c: string) => {
