@@ -77,6 +77,9 @@ describe("sparse clients: 2,000 devices, each with a record or two per 1 s linge
   // Lumps of a few percent of a shard's limits gather over 100 ms stretches instead of 40 ms.
   it("agree far under the limit, where the fleet's batches gather over longer stretches", () =>
     expectResolutionsAgree({ ...sparse, shards: 4, load: 0.3, firehose: true, seed: 3 }));
+  // The split adds a shard: the stretches are chosen again for the new shards' share of the fleet.
+  it("agree across a split, which lengthens the stretches", () =>
+    expectResolutionsAgree({ ...sparse, shards: 2, load: 0.45, split: true, seed: 5 }));
   it("agree over it, retrying with the SDK's standard mode", () =>
     expectResolutionsAgree({ ...sparse, shards: 2, load: 1.3, seed: 7 }));
   it("release every batch once the requests it waited for are done (accepted 62% vs 79%)", () =>
