@@ -23,7 +23,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
-import { peakRate, pooledGroups, sparsePooling } from "./resolution.js";
+import { peakRate, pooledGroups, sparsePooling, sparseStretchUs } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
 import type { WriteTarget } from "./write-target.js";
@@ -165,20 +165,6 @@ const THROTTLING_RETRY_COST = SDK_V3_STANDARD_RETRY.throttlingRetryCost.value;
 
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
-/**
- * Stretches per linger time in which sparse clients' new batches are gathered (see SparseClients):
- * at least this many, so that a stretch is at most 40 ms at a 1 s linger; at most MIN_STRETCHES, so
- * that the batches of a stretch, taken as opened at its middle, close near their own linger time.
- */
-const SPARSE_STRETCHES = 25;
-const MIN_STRETCHES = 10;
-/**
- * A stretch's batches land together, as one lump. Near a shard's limit, lumps read as throttling
- * that clients one by one would not see (a 40 ms stretch at a 1 s linger: 0.3% of first attempts
- * against 0.15%; 100 ms: 0.8%). A lump on the busiest shard at the fleet's peak is kept to at most
- * what a 40 ms stretch sends to a shard at its limit: 1/25 of the shard's per-second limits.
- */
-const LUMP_SHARE_OF_LIMIT = 1 / 25;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
 const EXACT_SIZE_SUM_LIMIT = 16;
 
@@ -317,7 +303,7 @@ export class Producer implements ProducerFleet {
         openRecords: 0,
         waiting: [],
         waitingRecords: 0,
-        stretchUs: this.sparseStretchUs(tick!, linger, peak),
+        stretchUs: this.stretchUs(tick!, linger, peak),
         stretchTopology: this.stream.topologyVersion,
         stretchStartUs: 0,
         stretchEndUs: 0,
@@ -643,31 +629,12 @@ export class Producer implements ProducerFleet {
   // -------------------------------------------------------------------------------------------
   // Sparse clients (cohort resolution): batches of single clients, in aggregate
 
-  /**
-   * Length of a sparse fleet's stretches, a whole number of ticks. The batches opened within one
-   * close together and land as one lump: 1/25 of the linger time keeps lumps small enough near a
-   * shard's limit (see LUMP_SHARE_OF_LIMIT). A fleet whose lumps stay that small on the busiest
-   * shard at its peak rate, by records and by bytes, takes longer stretches, up to 1/10 of the
-   * linger time: fewer, larger requests and log entries for the same traffic. It is chosen again
-   * whenever the open shards change (an on-demand stream scaling, a reshard). (A day of 5,000
-   * devices at a third of 7 shards' limits: 100 ms stretches run in half the time of 40 ms ones,
-   * with end-to-end p50, p90 and p99 within 0.4% of each other.)
-   */
-  private sparseStretchUs(tickUs: number, lingerUs: number, peak: number): number {
-    const ticks = (us: number) => Math.max(tickUs, Math.floor(us / tickUs) * tickUs);
-    const shortest = ticks(lingerUs / SPARSE_STRETCHES);
-    const routing = this.currentRouting();
+  /** Length of a sparse fleet's stretches for the open shards now (see sparseStretchUs). */
+  private stretchUs(tickUs: number, lingerUs: number, peak: number): number {
     let busiest = 0;
-    for (const share of routing.shardProbabilities) busiest = Math.max(busiest, share);
-    const records = peak * busiest;
-    if (!(records > 0)) return shortest;
+    for (const share of this.currentRouting().shardProbabilities) busiest = Math.max(busiest, share);
     const recordBytes = this.sentSize.mean + (this.keyed ? this.keys.meanKeyBytes : 0);
-    const lumpSeconds = Math.min(
-      (LUMP_SHARE_OF_LIMIT * KINESIS.shardWriteRecordsPerSecond.value) / records,
-      (LUMP_SHARE_OF_LIMIT * KINESIS.shardWriteBytesPerSecond.value) / (records * recordBytes),
-    );
-    const r = Math.max(shortest, Math.min(ticks(lingerUs / MIN_STRETCHES), ticks(lumpSeconds * 1e6)));
-    return r;
+    return sparseStretchUs(tickUs, lingerUs, peak * busiest, recordBytes);
   }
 
   /** Idle clients that get a record in this stretch open a batch each; they close a linger time on. */
@@ -676,7 +643,7 @@ export class Producer implements ProducerFleet {
     if (s.stretchTopology !== this.stream.topologyVersion) {
       // Shards were added or taken away: lumps on the busiest shard change with them.
       s.stretchTopology = this.stream.topologyVersion;
-      s.stretchUs = this.sparseStretchUs(this.context.tickUs!, this.lingerUs, s.peak);
+      s.stretchUs = this.stretchUs(this.context.tickUs!, this.lingerUs, s.peak);
     }
     const end = Math.min(now + s.stretchUs, this.stopUs);
     s.stretchStartUs = now;

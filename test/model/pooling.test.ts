@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import { checkLumps, checkPooling } from "../../src/model/pooling.js";
-import { pooledGroups, resolveTick } from "../../src/model/resolution.js";
+import { pooledGroups, resolveTick, sparseStretchUs } from "../../src/model/resolution.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
@@ -121,5 +121,32 @@ producers:
     expect(record).toBeGreaterThan(0.002);
     for (const resolution of ["10ms", "100ms", "1s"])
       expect(Math.abs(at(resolution) - record), resolution).toBeLessThan(0.01);
+  });
+});
+
+describe("sparse clients' stretches", () => {
+  const MS = 1000;
+  // A lump on the busiest shard may be 1/25 of its limits: 40 records or 41,943 bytes.
+  it("stay 1/25 of the linger time near a shard's limit", () => {
+    // 950 records/s of 200 B on the busiest shard: 40 / 950 s = 42 ms, so 40 ms.
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 950, 200)).toBe(40 * MS);
+    // Over the limit the lump bound is shorter still; the stretch never is.
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 3000, 200)).toBe(40 * MS);
+  });
+  it("grow to 1/10 of the linger time where lumps stay small", () => {
+    // 300 records/s: 40 / 300 s = 133 ms, capped at 100 ms.
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 300, 200)).toBe(100 * MS);
+    // 600 records/s: 40 / 600 s = 66.7 ms, whole ticks: 60 ms.
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 600, 200)).toBe(60 * MS);
+  });
+  it("are held by bytes when records are large", () => {
+    // 343 records/s of 2,059 B (the user's day): 41,943 / 706,237 B/s = 59 ms, so 50 ms, where
+    // records alone (40 / 343 s = 117 ms) would allow 100.
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 343, 2059)).toBe(50 * MS);
+  });
+  it("are whole ticks, at least one", () => {
+    expect(sparseStretchUs(100 * MS, 1000 * MS, 950, 200)).toBe(100 * MS);
+    expect(sparseStretchUs(10 * MS, 200 * MS, 100, 200)).toBe(20 * MS);
+    expect(sparseStretchUs(10 * MS, 1000 * MS, 0, 200)).toBe(40 * MS);
   });
 });
