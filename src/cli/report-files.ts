@@ -7,6 +7,7 @@ import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
 import { openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
+import { objectsStep } from "../report/pipeline-charts.js";
 import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
 
@@ -14,6 +15,14 @@ import { ScenarioError } from "../scenario/load.js";
 async function eachRow(path: string, onRow: (row: Row) => void): Promise<void> {
   const parser = createReadStream(path).pipe(parse({ columns: true, cast: true }));
   for await (const record of parser) onRow(record as Row);
+}
+
+/** Line breaks in a file: its rows and header, for a table whose cells never break a line. */
+function lineBreaks(path: string): number {
+  const bytes = readFileSync(path);
+  let n = 0;
+  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) n++;
+  return n;
 }
 
 function missing(dir: string, file: string): never {
@@ -60,12 +69,18 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     return rows;
   };
   const firehose = [];
-  for (const f of summary.firehose ?? [])
-    firehose.push({
-      summary: f,
-      rows: await table(`firehose-${f.name}`),
-      objects: await table(`firehose-${f.name}-objects`),
+  for (const f of summary.firehose ?? []) {
+    // Only the objects the chart draws are kept: a day of 500 shards writes 260,000 of them.
+    const name = `firehose-${f.name}-objects`;
+    if (!existsSync(join(dir, `${name}.csv`))) missing(dir, `${name}.csv`);
+    const step = objectsStep(lineBreaks(join(dir, `${name}.csv`)) - 1);
+    const objects: Row[] = [];
+    let i = 0;
+    await eachRow(join(dir, `${name}.csv`), (row) => {
+      if (i++ % step === 0) objects.push(row);
     });
+    firehose.push({ summary: f, rows: await table(`firehose-${f.name}`), objects, objectsStep: step });
+  }
   const analytics = [];
   for (const a of summary.analytics ?? [])
     analytics.push({ summary: a, rows: await table(`analytics-${a.name}`) });

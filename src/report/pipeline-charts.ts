@@ -23,7 +23,24 @@ import { CHART_CONFIG } from "./scales.js";
 export interface FirehoseSeries {
   summary: FirehoseSummary;
   rows: readonly Row[];
+  /** Its objects' rows: all of them, or every `objectsStep`-th if given (read from a file). */
   objects: readonly Row[];
+  objectsStep?: number;
+}
+
+/** Objects the objects chart draws at most. */
+const OBJECTS_DRAWN = 2000;
+
+/** 2 → "2nd", 13 → "13th", 1,001 → "1,001st". */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
+  return `${n.toLocaleString("en-US")}${suffix}`;
+}
+
+/** Every how many objects the objects chart draws one, for a delivery stream of `count` objects. */
+export function objectsStep(count: number): number {
+  return Math.max(1, Math.ceil(count / OBJECTS_DRAWN));
 }
 
 /** An application's table. */
@@ -72,23 +89,22 @@ export function freshnessChart(f: FirehoseSeries, axis: TimeAxis): Chart {
 
 /** Every object written: its size over time, by trigger and result, against the size hint. */
 export function objectsChart(f: FirehoseSeries, axis: TimeAxis): Chart {
-  const step = Math.max(1, Math.ceil(f.objects.length / 2000));
-  const values = f.objects
-    .filter((_, i) => i % step === 0)
-    .map((o) => ({
-      t: round3(num(o, "Created") / axis.divisor),
-      mib: round3(num(o, "Bytes") / MiB),
-      records: num(o, "Records"),
-      trigger: String(o["Trigger"]),
-      result: String(o["Result"]),
-    }));
+  const step = f.objectsStep ?? objectsStep(f.objects.length);
+  const drawn = f.objectsStep === undefined ? f.objects.filter((_, i) => i % step === 0) : f.objects;
+  const values = drawn.map((o) => ({
+    t: round3(num(o, "Created") / axis.divisor),
+    mib: round3(num(o, "Bytes") / MiB),
+    records: num(o, "Records"),
+    trigger: String(o["Trigger"]),
+    result: String(o["Result"]),
+  }));
   const hint = round3(f.summary.bufferSizeBytes / MiB);
   const spec = {
     $schema: SCHEMA,
     config: CHART_CONFIG,
     title: {
       text: `Delivery stream ${f.summary.name}: objects`,
-      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${step.toLocaleString("en-US")}th drawn)` : ""}; buffer hints ${hint} MiB / ${seconds(f.summary.bufferIntervalSeconds)} s`,
+      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${ordinal(step)} drawn)` : ""}; buffer hints ${hint} MiB / ${seconds(f.summary.bufferIntervalSeconds)} s`,
       anchor: "start",
     },
     width: WIDTH,
