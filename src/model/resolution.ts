@@ -158,10 +158,11 @@ export function pooledGroups(p: ResolvedProducer, tickUs: number, shards: number
 
 /**
  * Stretches per linger time in which sparse clients' new batches are gathered (see SparseClients):
- * at least this many, so that a stretch is at most 40 ms at a 1 s linger; at most MIN_STRETCHES, so
- * that the batches of a stretch, taken as opened at its middle, close near their own linger time.
+ * at most MAX_STRETCHES (40 ms stretches at a 1 s linger, as near a shard's limit), at least
+ * MIN_STRETCHES, so that the batches of a stretch, taken as opened at its middle, close near their
+ * own linger time.
  */
-const SPARSE_STRETCHES = 25;
+const MAX_STRETCHES = 25;
 const MIN_STRETCHES = 10;
 /**
  * A stretch's batches land together, as one lump. Near a shard's limit, lumps read as throttling
@@ -189,7 +190,7 @@ export function sparseStretchUs(
   recordBytes: number,
 ): number {
   const ticks = (us: number) => Math.max(tickUs, Math.floor(us / tickUs) * tickUs);
-  const shortest = ticks(lingerUs / SPARSE_STRETCHES);
+  const shortest = ticks(lingerUs / MAX_STRETCHES);
   if (!(busiestRecordsPerSecond > 0)) return shortest;
   const lumpSeconds = Math.min(
     (LUMP_SHARE_OF_LIMIT * KINESIS.shardWriteRecordsPerSecond.value) / busiestRecordsPerSecond,
