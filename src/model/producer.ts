@@ -124,11 +124,11 @@ interface WaitingBatches {
 interface SlotHold {
   slots: number;
   sentUs: number;
-  stretchUs: number;
+  stretchStartUs: number;
 }
 
 /** A client's or group's request: one slot. */
-const ONE_SLOT: SlotHold = { slots: 1, sentUs: 0, stretchUs: 0 };
+const ONE_SLOT: SlotHold = { slots: 1, sentUs: 0, stretchStartUs: 0 };
 
 /** Run-wide settings a producer needs. */
 export interface ProducerContext {
@@ -303,7 +303,7 @@ export class Producer implements ProducerFleet {
         openRecords: 0,
         waiting: [],
         waitingRecords: 0,
-        stretchUs: this.stretchUs(tick!, linger, peak),
+        stretchUs: this.chooseStretchUs(tick!, linger, peak),
         stretchTopology: this.stream.topologyVersion,
         stretchStartUs: 0,
         stretchEndUs: 0,
@@ -630,7 +630,7 @@ export class Producer implements ProducerFleet {
   // Sparse clients (cohort resolution): batches of single clients, in aggregate
 
   /** Length of a sparse fleet's stretches for the open shards now (see sparseStretchUs). */
-  private stretchUs(tickUs: number, lingerUs: number, peak: number): number {
+  private chooseStretchUs(tickUs: number, lingerUs: number, peak: number): number {
     let busiest = 0;
     for (const share of this.currentRouting().shardProbabilities) busiest = Math.max(busiest, share);
     const recordBytes = this.sentSize.mean + (this.keyed ? this.keys.meanKeyBytes : 0);
@@ -643,7 +643,7 @@ export class Producer implements ProducerFleet {
     if (s.stretchTopology !== this.stream.topologyVersion) {
       // Shards were added or taken away: lumps on the busiest shard change with them.
       s.stretchTopology = this.stream.topologyVersion;
-      s.stretchUs = this.stretchUs(this.context.tickUs!, this.lingerUs, s.peak);
+      s.stretchUs = this.chooseStretchUs(this.context.tickUs!, this.lingerUs, s.peak);
     }
     const end = Math.min(now + s.stretchUs, this.stopUs);
     s.stretchStartUs = now;
@@ -759,7 +759,7 @@ export class Producer implements ProducerFleet {
   private transmitBatches(batches: number, pieces: Cohort[]): void {
     const s = this.sparse!;
     const now = this.sim.nowUs;
-    const hold: SlotHold = { slots: batches, sentUs: now, stretchUs: s.stretchStartUs };
+    const hold: SlotHold = { slots: batches, sentUs: now, stretchStartUs: s.stretchStartUs };
     s.inUse += batches;
     s.held.set(s.stretchStartUs, (s.held.get(s.stretchStartUs) ?? 0) + batches);
     s.idle += batches;
@@ -796,9 +796,9 @@ export class Producer implements ProducerFleet {
   private releaseWaiting(hold: SlotHold, now: number): void {
     const s = this.sparse!;
     s.inUse -= hold.slots;
-    const left0 = (s.held.get(hold.stretchUs) ?? 0) - hold.slots;
-    if (left0 > 0) s.held.set(hold.stretchUs, left0);
-    else s.held.delete(hold.stretchUs);
+    const left0 = (s.held.get(hold.stretchStartUs) ?? 0) - hold.slots;
+    if (left0 > 0) s.held.set(hold.stretchStartUs, left0);
+    else s.held.delete(hold.stretchStartUs);
     let left = hold.slots;
     for (let i = 0; i < s.waiting.length; ) {
       const w = s.waiting[i]!;
