@@ -1,28 +1,21 @@
-// The command line users run is the bundle in dist/bin (see src/cli/bundle.ts), not the sources
-// the other tests import: check that it loads a scenario, runs, and starts worker threads.
+// The command line users run is the bundle in dist/bin (see src/cli/bundle.ts; the tests' global
+// setup rebuilds it when a source is newer): check that it loads a scenario, runs, and starts
+// worker threads.
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { CLI } from "../support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-bundle-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function bin(...args: string[]) {
-  const r = spawnSync(process.execPath, ["dist/bin/main.js", ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
-
-beforeAll(() => {
-  // Rebuild when a source is newer than the bundle (as `npm start` does).
-  const stale = spawnSync(process.execPath, ["dist/cli/stale.js"]);
-  if (stale.status !== 0) {
-    const build = spawnSync("npm", ["run", "build", "--silent"], { encoding: "utf8" });
-    expect(build.status, build.stderr).toBe(0);
-  }
-});
 
 describe("the bundled command line", () => {
   it("prints its version and validates a scenario", () => {
