@@ -62,24 +62,27 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     await eachRow(file, (row) => rows.push(row));
     consumers.push({ name: c.name, kind: c.kind, rows });
   }
-  const table = async (name: string): Promise<Row[]> => {
+  /** A table's rows: all, or every `every`-th. */
+  const table = async (name: string, every = 1): Promise<Row[]> => {
     const rows: Row[] = [];
     if (!existsSync(join(dir, `${name}.csv`))) missing(dir, `${name}.csv`);
-    await eachRow(join(dir, `${name}.csv`), (row) => rows.push(row));
+    let i = 0;
+    await eachRow(join(dir, `${name}.csv`), (row) => {
+      if (i++ % every === 0) rows.push(row);
+    });
     return rows;
   };
   const firehose = [];
   for (const f of summary.firehose ?? []) {
     // Only the objects the chart draws are kept: a day of 500 shards writes 260,000 of them.
-    const name = `firehose-${f.name}-objects`;
-    if (!existsSync(join(dir, `${name}.csv`))) missing(dir, `${name}.csv`);
-    const step = objectsStep(lineBreaks(join(dir, `${name}.csv`)) - 1);
-    const objects: Row[] = [];
-    let i = 0;
-    await eachRow(join(dir, `${name}.csv`), (row) => {
-      if (i++ % step === 0) objects.push(row);
+    const objectsFile = join(dir, `firehose-${f.name}-objects.csv`);
+    const step = existsSync(objectsFile) ? objectsStep(lineBreaks(objectsFile) - 1) : 1;
+    firehose.push({
+      summary: f,
+      rows: await table(`firehose-${f.name}`),
+      objects: await table(`firehose-${f.name}-objects`, step),
+      objectsStep: step,
     });
-    firehose.push({ summary: f, rows: await table(`firehose-${f.name}`), objects, objectsStep: step });
   }
   const analytics = [];
   for (const a of summary.analytics ?? [])
