@@ -28,6 +28,8 @@ export class Simulation {
   private readonly queue = new EventQueue();
   private readonly hooks: BoundaryHook[] = [];
   private nextBoundaryUs = Number.POSITIVE_INFINITY;
+  /** End of the `run` in progress (events at or after it wait for the next call); −∞ otherwise. */
+  private runUntilUs = Number.NEGATIVE_INFINITY;
 
   /** Schedules `handler` at absolute time `timeUs` (integer µs, not in the past). */
   at(timeUs: number, handler: EventHandler): void {
@@ -65,16 +67,42 @@ export class Simulation {
    */
   run(untilUs: number): void {
     const queue = this.queue;
-    for (;;) {
-      const t = queue.peekTime();
-      if (t >= untilUs) break;
-      if (t >= this.nextBoundaryUs) this.fireBoundaries(t);
-      this.nowUs = t;
-      this.eventsFired++;
-      queue.pop()(t);
+    this.runUntilUs = untilUs;
+    try {
+      for (;;) {
+        const t = queue.peekTime();
+        if (t >= untilUs) break;
+        if (t >= this.nextBoundaryUs) this.fireBoundaries(t);
+        this.nowUs = t;
+        this.eventsFired++;
+        queue.pop()(t);
+      }
+    } finally {
+      this.runUntilUs = Number.NEGATIVE_INFINITY;
     }
     this.fireBoundaries(untilUs);
     if (untilUs > this.nowUs) this.nowUs = untilUs;
+  }
+
+  /**
+   * A handler's next event at `timeUs`, run at once instead of scheduled: when it would be the
+   * very next event of this `run` (strictly before every pending event and hook boundary, so no
+   * equal-time event scheduled earlier is overtaken), the clock moves to `timeUs`, it counts as a
+   * fired event, and this returns true for the caller to act now. Otherwise nothing changes and
+   * the caller schedules it. The order of events is exactly what scheduling would give; a chain of
+   * events with nothing between them (a producer's arrivals) skips the queue. Never inside `step`,
+   * whose caller acts between events.
+   */
+  advanceTo(timeUs: number): boolean {
+    if (
+      !(timeUs < this.runUntilUs && timeUs < this.nextBoundaryUs && timeUs < this.queue.peekTime()) ||
+      !(timeUs >= this.nowUs) ||
+      !Number.isInteger(timeUs)
+    )
+      return false;
+    this.nowUs = timeUs;
+    this.eventsFired++;
+    return true;
   }
 
   /**

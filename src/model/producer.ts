@@ -459,8 +459,13 @@ export class Producer implements ProducerFleet {
     if (t < this.stopUs) this.sim.at(Math.max(this.sim.nowUs, Math.round(t)), this.onArrival);
   }
 
-  /** Record resolution: one record, with its own key, size and instance. */
+  /** Record resolution: the records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {
+    this.arrivals!.chain(this.sim, now, this.arrive, this.onArrival);
+  };
+
+  /** Record resolution: one record, with its own key, size and instance. */
+  private readonly arrive = (now: number): void => {
     const keyIndex = this.keys.sample(this.traffic);
     const position = keyIndex < 0 ? this.traffic.next() : 0;
     const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
@@ -469,7 +474,6 @@ export class Producer implements ProducerFleet {
     if (bytes > this.maxRecordBytes) {
       this.interval.rejected++;
       this.interval.rejectedBytes += bytes;
-      this.scheduleArrival(now);
       return;
     }
     const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
@@ -492,7 +496,6 @@ export class Producer implements ProducerFleet {
       this.addToBatch(instance, record, now);
       this.pump(instance);
     }
-    this.scheduleArrival(now);
   };
 
   /** ordering: per-key — a record of `piece`'s key is done (accepted or dropped): the next may go. */

@@ -1,7 +1,9 @@
 // Rate profiles as functions of virtual time: the rate at an instant, the expected number of
 // records in an interval (exact integrals), and an upper bound for Poisson thinning.
 
+import type { EventHandler } from "../engine/event-queue.js";
 import type { RandomStream } from "../engine/random.js";
+import type { Simulation } from "../engine/simulation.js";
 import { US_PER_S } from "../engine/time.js";
 import type { RateProfile } from "../scenario/schema.js";
 
@@ -285,6 +287,26 @@ export class ArrivalClock {
     /** Multiplies the rate (a single client of a fleet of n sees 1/n of it). */
     private readonly scale = 1,
   ) {}
+
+  /**
+   * Record resolution: calls `arrive` at `nowUs`, then at each next arrival (rounded to a µs, as
+   * scheduling rounds it) at once while it is the simulation's very next event (see
+   * Simulation.advanceTo), and schedules `handler` at the first that is not. Events run in the
+   * order one event per arrival gives: a steady producer's arrivals mostly skip the queue.
+   */
+  chain(sim: Simulation, nowUs: number, arrive: (nowUs: number) => void, handler: EventHandler): void {
+    for (let t = nowUs; ; ) {
+      arrive(t);
+      const next = this.next(t);
+      if (!(next < this.stopUs)) return;
+      const at = Math.max(sim.nowUs, Math.round(next));
+      if (!sim.advanceTo(at)) {
+        sim.at(at, handler);
+        return;
+      }
+      t = at;
+    }
+  }
 
   /** The first arrival after `fromUs` (fractional µs), or Infinity when none comes before stop. */
   next(fromUs: number): number {

@@ -430,8 +430,13 @@ export class KplProducer implements ProducerFleet {
     if (t < this.stopUs) this.sim.at(Math.max(this.sim.nowUs, Math.round(t)), this.onArrival);
   }
 
-  /** Record resolution: one user record, with its own key, size and instance. */
+  /** Record resolution: the user records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {
+    this.arrivals!.chain(this.sim, now, this.arrive, this.onArrival);
+  };
+
+  /** Record resolution: one user record, with its own key, size and instance. */
+  private readonly arrive = (now: number): void => {
     const keyIndex = this.keys.sample(this.traffic);
     const position = keyIndex < 0 ? this.traffic.next() : 0;
     const data = Math.round(this.sentSizeSample() * this.kpl.compressionRatio);
@@ -443,7 +448,6 @@ export class KplProducer implements ProducerFleet {
       // The KPL refuses a record over the maximum size when it is added.
       this.interval.rejected++;
       this.interval.rejectedBytes += data + keyBytes;
-      this.scheduleArrival(now);
       return;
     }
     const users = new Users(
@@ -469,7 +473,6 @@ export class KplProducer implements ProducerFleet {
     this.buffered++;
     this.predict(users);
     this.aggregate(instance, users, now);
-    this.scheduleArrival(now);
   };
 
   /** Record resolution draws from the whole distribution and refuses records over the limit one by one. */
