@@ -53,39 +53,90 @@ export function relativeReader(scenarioPath: string): (path: string) => string {
 
 const FLUSH_BYTES = 1 << 16;
 
-/** Writes each table to `<dir>/<name>.csv`, buffering rows and writing them in blocks. */
-export class CsvDirectorySink implements RunSink {
-  private readonly tables: { fd: number; rows: Cell[][]; pendingBytes: number }[] = [];
+/** A table as its rows were written, kept for the report (see CsvDirectorySink). */
+export interface KeptTable {
+  columns: readonly string[];
+  rows: readonly (readonly Cell[])[];
+}
 
-  constructor(private readonly dir: string) {}
+interface OpenTable {
+  fd: number;
+  rows: Cell[][];
+  pendingBytes: number;
+  columns: readonly string[];
+  /** Every row written so far, while the sink's budget lasts; undefined once the table outgrew it. */
+  kept: Cell[][] | undefined;
+}
+
+/**
+ * Writes each table to `<dir>/<name>.csv`, buffering rows and writing them in blocks. With a
+ * budget of `keepCells`, it also keeps the rows of tables while their cells fit in it, so that
+ * the report of a run need not parse its own files again; a table that outgrows the budget is
+ * read back from its file (a long run's shards.csv does not fit in memory).
+ */
+export class CsvDirectorySink implements RunSink {
+  private readonly tables: OpenTable[] = [];
+  private readonly byName = new Map<string, OpenTable>();
+  private keptCells = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly keepCells = 0,
+  ) {}
 
   open(name: string, columns: readonly string[]): TableSink {
     const fd = openSync(join(this.dir, `${name}.csv`), "w");
     writeSync(fd, stringify([columns as string[]]));
-    const table = { fd, rows: [] as Cell[][], pendingBytes: 0 };
+    const table: OpenTable = {
+      fd,
+      rows: [],
+      pendingBytes: 0,
+      columns,
+      kept: this.keepCells > 0 ? [] : undefined,
+    };
     this.tables.push(table);
+    this.byName.set(name, table);
     return {
       write: (row) => {
         table.rows.push(row as Cell[]);
         table.pendingBytes += row.length * 8;
+        if (table.kept) this.keep(table, row as Cell[]);
         if (table.pendingBytes >= FLUSH_BYTES) this.flush(table);
       },
     };
   }
 
-  private flush(table: { fd: number; rows: Cell[][]; pendingBytes: number }): void {
+  private keep(table: OpenTable, row: Cell[]): void {
+    const kept = table.kept!;
+    if (this.keptCells + row.length <= this.keepCells) {
+      kept.push(row);
+      this.keptCells += row.length;
+      return;
+    }
+    for (const r of kept) this.keptCells -= r.length;
+    table.kept = undefined;
+  }
+
+  /** The rows of table `name` as written, if all of them were kept. */
+  kept(name: string): KeptTable | undefined {
+    const table = this.byName.get(name);
+    return table?.kept ? { columns: table.columns, rows: table.kept } : undefined;
+  }
+
+  private flush(table: OpenTable): void {
     if (table.rows.length > 0) writeSync(table.fd, stringify(table.rows));
     table.rows = [];
     table.pendingBytes = 0;
   }
 
-  /** Writes what is buffered and closes every file. */
+  /** Writes what is buffered and closes every file (the kept rows stay readable). */
   close(): void {
     for (const table of this.tables) {
+      if (table.fd < 0) continue;
       this.flush(table);
       closeSync(table.fd);
+      table.fd = -1;
     }
-    this.tables.length = 0;
   }
 }
 

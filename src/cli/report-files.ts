@@ -10,11 +10,40 @@ import { openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../
 import { objectsStep } from "../report/pipeline-charts.js";
 import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
+import type { KeptTable } from "./files.js";
 
 /** Streams a CSV file's rows (as objects keyed by the header) to `onRow`. */
 async function eachRow(path: string, onRow: (row: Row) => void): Promise<void> {
   const parser = createReadStream(path).pipe(parse({ columns: true, cast: true }));
   for await (const record of parser) onRow(record as Row);
+}
+
+/**
+ * A cell as reading its table back gives it (csv-stringify writes it, csv-parse with `cast`
+ * reads it), or undefined where that is not plain: a string that might read as a number.
+ */
+export function asRead(cell: unknown): string | number | undefined {
+  if (typeof cell === "number") return Number.isFinite(cell) ? (cell === 0 ? 0 : cell) : String(cell);
+  if (typeof cell === "string") return Number.isNaN(Number.parseFloat(cell)) ? cell : undefined;
+  return undefined;
+}
+
+/** A kept table's rows as reading its file back gives them, or undefined if any cell is unclear. */
+export function rowsAsRead(table: KeptTable): Row[] | undefined {
+  const { columns, rows } = table;
+  if (new Set(columns).size !== columns.length) return undefined;
+  const out: Row[] = [];
+  for (const cells of rows) {
+    if (cells.length !== columns.length) return undefined;
+    const row: Row = {};
+    for (let c = 0; c < columns.length; c++) {
+      const value = asRead(cells[c]);
+      if (value === undefined) return undefined;
+      row[columns[c]!] = value;
+    }
+    out.push(row);
+  }
+  return out;
 }
 
 /** Line breaks in a file: its rows and header, for a table whose cells never break a line. */
@@ -31,16 +60,31 @@ function missing(dir: string, file: string): never {
   ]);
 }
 
-/** Builds the report of the run in `dir` and writes it there (with `charts: false`, index.html alone). */
-export async function writeReport(dir: string, options: ReportOptions = {}): Promise<Report> {
+/**
+ * Builds the report of the run in `dir` and writes it there (with `charts: false`, index.html
+ * alone). A run that kept its tables' rows (`kept`) hands them over, so they are not parsed
+ * again; any table it did not keep is read from its file.
+ */
+export async function writeReport(
+  dir: string,
+  options: ReportOptions = {},
+  kept: (name: string) => KeptTable | undefined = () => undefined,
+): Promise<Report> {
   for (const file of ["summary.json", "timeseries.csv", "shards.csv", "scenario.yaml"]) {
     if (!existsSync(join(dir, file))) missing(dir, file);
   }
+  /** The rows of table `name`, from the run if it kept them, or its file; `every`-th, if given. */
+  const each = async (name: string, onRow: (row: Row) => void): Promise<void> => {
+    const table = kept(name);
+    const rows = table ? rowsAsRead(table) : undefined;
+    if (rows) for (const row of rows) onRow(row);
+    else await eachRow(join(dir, `${name}.csv`), onRow);
+  };
   const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as RunSummary;
   const scenarioYaml = readFileSync(join(dir, "scenario.yaml"), "utf8");
   const description = (parseYaml(scenarioYaml) as { description?: unknown } | null)?.description;
   const timeseries = new TimeseriesCollector();
-  await eachRow(join(dir, "timeseries.csv"), (row) => timeseries.add(row));
+  await each("timeseries", (row) => timeseries.add(row));
   const shards = new ShardCollector({
     durationSeconds: summary.durationSeconds,
     intervalSeconds: summary.metricsIntervalSeconds,
@@ -50,7 +94,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   });
   const hottestShardRows: Row[] = [];
   // Rows are streamed: shards.csv of a long run with many shards does not fit in memory.
-  await eachRow(join(dir, "shards.csv"), (row) => {
+  await each("shards", (row) => {
     shards.add(row);
     if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
   });
@@ -59,7 +103,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     const rows: Row[] = [];
     const file = join(dir, `consumer-${c.name}.csv`);
     if (!existsSync(file)) missing(dir, `consumer-${c.name}.csv`);
-    await eachRow(file, (row) => rows.push(row));
+    await each(`consumer-${c.name}`, (row) => rows.push(row));
     consumers.push({ name: c.name, kind: c.kind, rows });
   }
   /** A table's rows: all, or every `every`-th. */
@@ -67,7 +111,7 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
     const rows: Row[] = [];
     if (!existsSync(join(dir, `${name}.csv`))) missing(dir, `${name}.csv`);
     let i = 0;
-    await eachRow(join(dir, `${name}.csv`), (row) => {
+    await each(name, (row) => {
       if (i++ % every === 0) rows.push(row);
     });
     return rows;
@@ -76,7 +120,12 @@ export async function writeReport(dir: string, options: ReportOptions = {}): Pro
   for (const f of summary.firehose ?? []) {
     // Only the objects the chart draws are kept: a day of 500 shards writes 260,000 of them.
     const objectsFile = join(dir, `firehose-${f.name}-objects.csv`);
-    const step = existsSync(objectsFile) ? objectsStep(lineBreaks(objectsFile) - 1) : 1;
+    const keptObjects = kept(`firehose-${f.name}-objects`);
+    const step = keptObjects
+      ? objectsStep(keptObjects.rows.length)
+      : existsSync(objectsFile)
+        ? objectsStep(lineBreaks(objectsFile) - 1)
+        : 1;
     firehose.push({
       summary: f,
       rows: await table(`firehose-${f.name}`),

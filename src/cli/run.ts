@@ -39,13 +39,17 @@ export interface RunOptions {
 /** Wall time of the pilot after its warm-up: then the whole run's time is estimated from it. */
 const PILOT_MS = 400;
 
+/** Table cells a run keeps for its report instead of parsing its files again (~20 MB at most);
+ *  a table beyond them (a long run's shards) is read back from its file. */
+export const REPORT_KEEPS_CELLS = 1_000_000;
+
 /** Runs one scenario and writes its report; returns the exit code (0, or 1 when an SLO is not met). */
 export async function runCommand(options: RunOptions): Promise<number> {
   const { scenario, warnings } = loadScenarioFile(options.scenario, overridesOf(options));
   for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
   const target = resolve(options.out ?? `reports/${scenario.name}`);
   const folder = new ReportFolder(target);
-  const sink = new CsvDirectorySink(folder.staging);
+  const sink = new CsvDirectorySink(folder.staging, REPORT_KEEPS_CELLS);
   const started = Date.now();
   const progress = options.progress ?? {
     progress: new Progress(scenario.name, 1, scenario.duration, { quiet: options.quiet === true }),
@@ -125,7 +129,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     sink.close();
   }
   const { summary } = result;
-  const report = await publishRun(folder, scenario, summary, clients, options.charts !== false);
+  const report = await publishRun(folder, scenario, summary, clients, options.charts !== false, sink);
   if (summary.interrupted) {
     process.stderr.write(
       `interrupted by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s: wrote the partial run to ${shownPath(target)}/ (marked PARTIAL)\n`,
@@ -156,6 +160,7 @@ export async function publishRun(
   summary: RunSummary,
   clients: readonly ClientReport[] | undefined,
   charts: boolean,
+  sink?: CsvDirectorySink,
 ) {
   folder.write("summary.json", `${JSON.stringify(summary, null, 2)}\n`);
   folder.write("summary.csv", summaryCsv(summary));
@@ -166,7 +171,7 @@ export async function publishRun(
       PARTIAL_MARK,
       `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
     );
-  const report = await writeReport(folder.staging, { charts });
+  const report = await writeReport(folder.staging, { charts }, (name) => sink?.kept(name));
   folder.publish();
   return report;
 }

@@ -19,7 +19,7 @@ import { UserInputError } from "./errors.js";
 import { CsvDirectorySink, ReportFolder, shownPath } from "./files.js";
 import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
-import { publishRun } from "./run.js";
+import { publishRun, REPORT_KEEPS_CELLS } from "./run.js";
 
 /** Options of a server. */
 export interface ServeOptions extends OverrideFlags {
@@ -71,7 +71,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
   const target = resolve(options.out ?? `reports/${scenario.name}-serve`);
   const folder = new ReportFolder(target);
-  const sink = new CsvDirectorySink(folder.staging);
+  const sink = new CsvDirectorySink(folder.staging, REPORT_KEEPS_CELLS);
   const run = buildRun(scenario, { sink });
   const service = new KinesisService(run.streams, { keepRecordData: true, capacity: run.capacity });
   const calls: Record<string, number> = {};
@@ -162,7 +162,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       sink.close();
       const summary = summarize(scenario, run);
       if (end < scenario.duration) summary.interrupted = { atSeconds: end / US_PER_S, reason };
-      await publishRun(folder, scenario, summary, undefined, options.charts !== false);
+      await publishRun(folder, scenario, summary, undefined, options.charts !== false, sink);
       return summary;
     })();
     return stopping;
