@@ -73,7 +73,7 @@ export async function writeReport(
   for (const file of ["summary.json", "timeseries.csv", "shards.csv", "scenario.yaml"]) {
     if (!existsSync(join(dir, file))) missing(dir, file);
   }
-  /** The rows of table `name`, from the run if it kept them, or its file; `every`-th, if given. */
+  /** The rows of table `name`, from the run if it kept them, else from its file. */
   const each = async (name: string, onRow: (row: Row) => void): Promise<void> => {
     const table = kept(name);
     const rows = table ? rowsAsRead(table) : undefined;

@@ -5,7 +5,8 @@
 /** A cell of a table: numbers are written as they are, strings quoted when needed. */
 export type Cell = string | number;
 
-/** Receives the rows of one table. */
+/** Receives the rows of one table. A sink may keep a row as given (buffered, or for the report):
+ *  writers hand over a new array each time and do not change it afterwards. */
 export interface TableSink {
   write(row: readonly Cell[]): void;
 }
