@@ -621,7 +621,9 @@ export class Producer implements ProducerFleet {
         : Math.round((p.bytes * (p.fed + k)) / p.count) - p.bytesFed;
     p.fed += k;
     p.bytesFed += bytes;
-    return new Cohort(k, bytes, lastUs, { lo: 0, hi: Math.max(0, lastUs - firstUs) }, 1, -2, 0, -1, -1, 0);
+    // A piece created at one moment (a record joining on its own) shares the frozen NO_SPREAD.
+    const spread = lastUs > firstUs ? { lo: 0, hi: lastUs - firstUs } : NO_SPREAD;
+    return new Cohort(k, bytes, lastUs, spread, 1, -2, 0, -1, -1, 0);
   }
 
   /** Sum of `count` record sizes (data only). */
@@ -895,10 +897,18 @@ export class Producer implements ProducerFleet {
     });
   }
 
-  /** Closes the open batch into the send queue. */
+  /**
+   * Closes the open batch into the send queue. A closed batch waits there unchanged until a slot
+   * frees, and its cohort pieces travel merged: once all its records exist they are merged now, as
+   * sending would merge them (the same records and creation times, referred to this moment), so
+   * that a long queue of waiting batches holds one piece each.
+   */
   private closeBatch(instance: Instance): void {
     const batch = instance.buffer;
-    instance.queue.push(batch);
+    const now = this.sim.nowUs;
+    if (batch.length > 1 && batch[0]!.keyIndex === -2 && allCreatedBy(batch, now))
+      instance.queue.push([mergePieces(batch, now)]);
+    else instance.queue.push(batch);
     instance.queuedRecords += instance.bufferRecords;
     this.resetBuffer(instance);
   }
@@ -1321,6 +1331,12 @@ function oneCohort(pieces: readonly Cohort[], nowUs: number): Cohort {
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
+/** Every record of `batch` is created by `nowUs`. */
+function allCreatedBy(batch: readonly Cohort[], nowUs: number): boolean {
+  for (let i = 0; i < batch.length; i++) if (batch[i]!.originUs - batch[i]!.spread.lo > nowUs) return false;
+  return true;
+}
+
 function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
   let count = 0;
   let bytes = 0;
