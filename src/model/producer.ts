@@ -163,6 +163,9 @@ interface TickRecords {
 /** Tokens a retry after a throttling error takes from the SDK's retry quota. */
 const THROTTLING_RETRY_COST = SDK_V3_STANDARD_RETRY.throttlingRetryCost.value;
 
+/** Pieces an open batch waiting for a slot holds before those already created are merged. */
+const MERGE_WAITING_PIECES = 32;
+
 /** A tick's last records that join a batch one by one, each at its own moment of creation. */
 const FEW_RECORDS = 4;
 /** Largest cohort whose record sizes are drawn one by one; above it the sum is drawn as a normal. */
@@ -944,6 +947,13 @@ export class Producer implements ProducerFleet {
       instance.inFlight++;
       this.transmit(instance, next);
     }
+    // Every slot is busy: the open batch keeps taking pieces while it waits (up to a full batch).
+    // Its pieces whose records all exist travel merged in the end and are never split again (only
+    // records created after a send are held back), so they are merged now: a long wait keeps one
+    // piece instead of hundreds alive.
+    const buffer = instance.buffer;
+    if (buffer.length >= MERGE_WAITING_PIECES && buffer[0]!.keyIndex === -2)
+      mergeCreatedPrefix(buffer, this.sim.nowUs);
   }
 
   /** Puts a request on the wire (its slot is already held). Cohort pieces travel merged. */
@@ -1287,7 +1297,7 @@ function openedSince(waiting: readonly WaitingBatches[], us: number, from: numbe
  * Takes out of `batch` the records created after `nowUs` (cohort pieces created over a span that
  * reaches past now are split, uniformly); returns them, or undefined when there are none.
  */
-function notYetCreated(batch: Cohort[], nowUs: number): Cohort[] | undefined {
+export function notYetCreated(batch: Cohort[], nowUs: number): Cohort[] | undefined {
   // Pieces join a batch in the order of their creation times: walk back from the newest to the
   // first piece wholly created, and cut there (the pieces before it were created earlier still).
   let i = batch.length - 1;
@@ -1331,13 +1341,21 @@ function oneCohort(pieces: readonly Cohort[], nowUs: number): Cohort {
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
+/** Replaces the longest prefix of cohort pieces whose records all exist by `nowUs` with its merge. */
+export function mergeCreatedPrefix(buffer: Cohort[], nowUs: number): void {
+  let n = 0;
+  while (n < buffer.length && buffer[n]!.originUs - buffer[n]!.spread.lo <= nowUs) n++;
+  if (n >= 2) buffer.splice(0, n, mergePieces(buffer.slice(0, n), nowUs));
+}
+
 /** Every record of `batch` is created by `nowUs`. */
 function allCreatedBy(batch: readonly Cohort[], nowUs: number): boolean {
   for (let i = 0; i < batch.length; i++) if (batch[i]!.originUs - batch[i]!.spread.lo > nowUs) return false;
   return true;
 }
 
-function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
+/** Cohort pieces as one request sent at `nowUs`: their records, and their creation times as a spread. */
+export function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
   let count = 0;
   let bytes = 0;
   let oldest = Number.POSITIVE_INFINITY;
