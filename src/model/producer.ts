@@ -953,7 +953,7 @@ export class Producer implements ProducerFleet {
     // piece instead of hundreds alive.
     const buffer = instance.buffer;
     if (buffer.length >= MERGE_WAITING_PIECES && buffer[0]!.keyIndex === -2)
-      mergeCreatedPrefix(buffer, this.sim.nowUs);
+      mergeCreatedPrefix(buffer, this.sim.nowUs, MERGE_WAITING_PIECES);
   }
 
   /** Puts a request on the wire (its slot is already held). Cohort pieces travel merged. */
@@ -1341,11 +1341,12 @@ function oneCohort(pieces: readonly Cohort[], nowUs: number): Cohort {
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
-/** Replaces the longest prefix of cohort pieces whose records all exist by `nowUs` with its merge. */
-export function mergeCreatedPrefix(buffer: Cohort[], nowUs: number): void {
+/** Replaces the longest prefix of cohort pieces whose records all exist by `nowUs` with its merge,
+ *  if it has `atLeast` pieces (a few at a time are not worth a new piece). */
+export function mergeCreatedPrefix(buffer: Cohort[], nowUs: number, atLeast = 2): void {
   let n = 0;
   while (n < buffer.length && buffer[n]!.originUs - buffer[n]!.spread.lo <= nowUs) n++;
-  if (n >= 2) buffer.splice(0, n, mergePieces(buffer.slice(0, n), nowUs));
+  if (n >= atLeast) buffer.splice(0, n, mergePieces(buffer.slice(0, n), nowUs));
 }
 
 /** Every record of `batch` is created by `nowUs`. */
