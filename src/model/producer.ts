@@ -1340,7 +1340,6 @@ function oneCohort(pieces: readonly Cohort[], nowUs: number): Cohort {
   return new Cohort(count, bytes, nowUs, spread, 1, -2, 0, -1, -1, 0);
 }
 
-/** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
 /** Replaces the longest prefix of cohort pieces whose records all exist by `nowUs` with its merge,
  *  if it has `atLeast` pieces (a few at a time are not worth a new piece). */
 export function mergeCreatedPrefix(buffer: Cohort[], nowUs: number, atLeast = 2): void {
@@ -1355,7 +1354,7 @@ function allCreatedBy(batch: readonly Cohort[], nowUs: number): boolean {
   return true;
 }
 
-/** Cohort pieces as one request sent at `nowUs`: their records, and their creation times as a spread. */
+/** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
 export function mergePieces(pieces: readonly Cohort[], nowUs: number): Cohort {
   let count = 0;
   let bytes = 0;
