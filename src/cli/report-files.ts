@@ -98,14 +98,6 @@ export async function writeReport(
     shards.add(row);
     if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
   });
-  const consumers = [];
-  for (const c of summary.consumers ?? []) {
-    const rows: Row[] = [];
-    const file = join(dir, `consumer-${c.name}.csv`);
-    if (!existsSync(file)) missing(dir, `consumer-${c.name}.csv`);
-    await each(`consumer-${c.name}`, (row) => rows.push(row));
-    consumers.push({ name: c.name, kind: c.kind, rows });
-  }
   /** A table's rows: all, or every `every`-th. */
   const table = async (name: string, every = 1): Promise<Row[]> => {
     const rows: Row[] = [];
@@ -116,6 +108,9 @@ export async function writeReport(
     });
     return rows;
   };
+  const consumers = [];
+  for (const c of summary.consumers ?? [])
+    consumers.push({ name: c.name, kind: c.kind, rows: await table(`consumer-${c.name}`) });
   const firehose = [];
   for (const f of summary.firehose ?? []) {
     // Only the objects the chart draws are kept: a day of 500 shards writes 260,000 of them.

@@ -902,16 +902,14 @@ export class Producer implements ProducerFleet {
 
   /**
    * Closes the open batch into the send queue. A closed batch waits there unchanged until a slot
-   * frees, and its cohort pieces travel merged: once all its records exist they are merged now, as
+   * frees, and its cohort pieces travel merged: those whose records all exist are merged now, as
    * sending would merge them (the same records and creation times, referred to this moment), so
    * that a long queue of waiting batches holds one piece each.
    */
   private closeBatch(instance: Instance): void {
     const batch = instance.buffer;
-    const now = this.sim.nowUs;
-    if (batch.length > 1 && batch[0]!.keyIndex === -2 && allCreatedBy(batch, now))
-      instance.queue.push([mergePieces(batch, now)]);
-    else instance.queue.push(batch);
+    if (batch.length > 1 && batch[0]!.keyIndex === -2) mergeCreatedPrefix(batch, this.sim.nowUs);
+    instance.queue.push(batch);
     instance.queuedRecords += instance.bufferRecords;
     this.resetBuffer(instance);
   }
@@ -1346,12 +1344,6 @@ export function mergeCreatedPrefix(buffer: Cohort[], nowUs: number, atLeast = 2)
   let n = 0;
   while (n < buffer.length && buffer[n]!.originUs - buffer[n]!.spread.lo <= nowUs) n++;
   if (n >= atLeast) buffer.splice(0, n, mergePieces(buffer.slice(0, n), nowUs));
-}
-
-/** Every record of `batch` is created by `nowUs`. */
-function allCreatedBy(batch: readonly Cohort[], nowUs: number): boolean {
-  for (let i = 0; i < batch.length; i++) if (batch[i]!.originUs - batch[i]!.spread.lo > nowUs) return false;
-  return true;
 }
 
 /** Merges cohort pieces into one whose creation times span theirs, with `nowUs` as origin. */
