@@ -4,12 +4,46 @@
 // Each command's own code stays in a chunk of its own that is loaded only when the command runs.
 
 import { rmSync } from "node:fs";
-import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { build, type Plugin } from "esbuild";
 
 /** Packages left out of the bundle: a native binary (resvg); piscina, which starts its worker
  * threads from a file of its own package; and the AWS SDK, which `--client` modules import too:
  * left in node_modules, their commands and kinesim's client are one copy of it. */
 const EXTERNAL = ["@resvg/resvg-js", "piscina", "@aws-sdk/client-kinesis"];
+
+/** Where lazyStringWidth is: text-width.js, compiled beside this file. */
+const TEXT_WIDTH = fileURLToPath(new URL("./text-width.js", import.meta.url));
+
+/**
+ * Puts lazyStringWidth (text-width.ts) in front of every copy of string-width that yargs and
+ * cliui import. Each importer still gets its own version: the plugin resolves the import as
+ * esbuild would and `require`s that file, which esbuild bundles as a module that runs on first
+ * use, not at start-up.
+ */
+const lazyStringWidth: Plugin = {
+  name: "lazy-string-width",
+  setup(bundle) {
+    bundle.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === "real") return undefined;
+      const real = await bundle.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: "real",
+      });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: "lazy-string-width" };
+    });
+    bundle.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
+      contents: [
+        `import { lazyStringWidth } from ${JSON.stringify(TEXT_WIDTH)};`,
+        `export default lazyStringWidth(() => require(${JSON.stringify(args.path)}).default);`,
+      ].join("\n"),
+      loader: "js",
+      resolveDir: process.cwd(),
+    }));
+  },
+};
 
 // Chunk names carry content hashes: clear the folder so that old chunks do not pile up.
 rmSync("dist/bin", { recursive: true, force: true });
@@ -29,6 +63,7 @@ await build({
   sourcemap: true,
   minify: true,
   logLevel: "warning",
+  plugins: [lazyStringWidth],
   // Some bundled packages are CommonJS and call require() for Node's own modules.
   banner: {
     js: 'import { createRequire as kinesimRequire } from "node:module"; const require = kinesimRequire(import.meta.url);',
