@@ -12,11 +12,11 @@ import { build, type Plugin } from "esbuild";
  * left in node_modules, their commands and kinesim's client are one copy of it. */
 const EXTERNAL = ["@resvg/resvg-js", "piscina", "@aws-sdk/client-kinesis"];
 
-/** Where lazyStringWidth is: text-width.js, compiled beside this file. */
-const TEXT_WIDTH = fileURLToPath(new URL("./text-width.js", import.meta.url));
+/** The stand-ins (bundle-shims.ts), compiled beside this file. */
+const SHIMS = fileURLToPath(new URL("./bundle-shims.js", import.meta.url));
 
 /**
- * Puts lazyStringWidth (text-width.ts) in front of every copy of string-width that yargs and
+ * Puts lazyStringWidth (bundle-shims.ts) in front of every copy of string-width that yargs and
  * cliui import. Each importer still gets its own version: the plugin resolves the import as
  * esbuild would and `require`s that file, which esbuild bundles as a module that runs on first
  * use, not at start-up.
@@ -36,12 +36,22 @@ const lazyStringWidth: Plugin = {
     });
     bundle.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
       contents: [
-        `import { lazyStringWidth } from ${JSON.stringify(TEXT_WIDTH)};`,
+        `import { lazyStringWidth } from ${JSON.stringify(SHIMS)};`,
         `export default lazyStringWidth(() => require(${JSON.stringify(args.path)}).default);`,
       ].join("\n"),
       loader: "js",
       resolveDir: process.cwd(),
     }));
+  },
+};
+
+/** Gives hdr-histogram-js's WebAssembly loader Node's zlib in pako's place (see bundle-shims.ts). */
+const nativeInflate: Plugin = {
+  name: "native-inflate",
+  setup(bundle) {
+    bundle.onResolve({ filter: /^pako$/ }, (args) =>
+      /hdr-histogram-js[\\/]dist[\\/]wasm[\\/]/.test(args.importer) ? { path: SHIMS } : undefined,
+    );
   },
 };
 
@@ -63,7 +73,7 @@ await build({
   sourcemap: true,
   minify: true,
   logLevel: "warning",
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, nativeInflate],
   // Some bundled packages are CommonJS and call require() for Node's own modules.
   banner: {
     js: 'import { createRequire as kinesimRequire } from "node:module"; const require = kinesimRequire(import.meta.url);',

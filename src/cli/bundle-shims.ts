@@ -1,3 +1,8 @@
+// Stand-ins the bundle (bundle.ts) puts in front of libraries whose loading costs a command's
+// start-up time; each gives the library's own answers.
+
+import { inflateSync } from "node:zlib";
+
 // yargs and cliui measure every help line with string-width, whose module builds an
 // Intl.Segmenter and a \p{RGI_Emoji} regular expression when it loads: 25-35 ms of a command's
 // start, paid even by `--version`. The bundle (bundle.ts) puts this in front of it. Printable ASCII
@@ -18,4 +23,15 @@ export function lazyStringWidth(load: () => StringWidth): StringWidth {
     real ??= load();
     return real(text, options);
   };
+}
+
+// HdrHistogram's WebAssembly module ships deflated, and the package inflates it with pako, a
+// JavaScript inflater that runs cold once per process (and per worker thread): 15-20 ms of a run's
+// start. Node's zlib reads the same zlib stream natively. The bundle gives hdr-histogram-js this
+// in pako's place; nothing else there uses pako.
+
+/** pako.inflate's answer for a zlib stream, from Node's zlib. */
+export function inflate(data: Uint8Array): Uint8Array {
+  const out = inflateSync(data);
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }

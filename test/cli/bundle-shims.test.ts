@@ -1,24 +1,28 @@
-// The bundle answers yargs' and cliui's string-width calls for printable ASCII without loading
-// string-width (src/cli/text-width.ts). Every answer must be the library's own, for each version
-// the command line bundles; and the bundled help must be the help the unbundled code prints.
+// The bundle's stand-ins (src/cli/bundle-shims.ts) must give the libraries' own answers: yargs'
+// and cliui's string-width for every string, for each version the command line bundles (and the
+// bundled help must be the help the unbundled code prints); pako's inflate for HdrHistogram's
+// WebAssembly module.
 
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { deflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lazyStringWidth, type StringWidth } from "../../src/cli/text-width.js";
+import { inflate, lazyStringWidth, type StringWidth } from "../../src/cli/bundle-shims.js";
 import { CLI, ROOT } from "../support/cli.js";
 import { propertySeed, runs } from "../support/property.js";
 
-/** The string-width a package imports, resolved from that package's own folder. */
-async function stringWidthOf(pkg: string): Promise<StringWidth> {
+/** The module `dependency` as the package `pkg` imports it, resolved from that package's folder. */
+async function importedBy<T>(pkg: string, dependency: string): Promise<T> {
   const from = createRequire(join(ROOT, "node_modules", pkg, "package.json"));
-  const module = (await import(pathToFileURL(from.resolve("string-width")).href)) as {
-    default: StringWidth;
-  };
-  return module.default;
+  return (await import(pathToFileURL(from.resolve(dependency)).href)) as T;
+}
+
+/** The string-width a package imports. */
+async function stringWidthOf(pkg: string): Promise<StringWidth> {
+  return (await importedBy<{ default: StringWidth }>(pkg, "string-width")).default;
 }
 
 const texts = fc.oneof(
@@ -74,5 +78,26 @@ describe("the bundled command line's help", () => {
       expect(bundled.status).toBe(unbundled.status);
     }
     expect(help(CLI, ["--help"]).stdout).toContain("×");
+  });
+});
+
+describe("inflate", () => {
+  it("gives pako's bytes for HdrHistogram's WebAssembly module, and for random deflated data", async () => {
+    const pako = await importedBy<{ inflate(data: Uint8Array): Uint8Array }>("hdr-histogram-js", "pako");
+    const { BINARY } = await importedBy<{ BINARY: string }>(
+      "hdr-histogram-js",
+      "./dist/wasm/generated-wasm.js",
+    );
+    const wasm = new Uint8Array(Buffer.from(BINARY, "base64"));
+    const ours = inflate(wasm);
+    expect(ours).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(ours).equals(Buffer.from(pako.inflate(wasm)))).toBe(true);
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4000 }), fc.integer({ min: 0, max: 9 }), (data, level) => {
+        const deflated = new Uint8Array(deflateSync(data, { level }));
+        expect(Buffer.from(inflate(deflated)).equals(Buffer.from(pako.inflate(deflated)))).toBe(true);
+      }),
+      { seed: propertySeed("inflate as pako"), numRuns: runs(100) },
+    );
   });
 });
