@@ -50,6 +50,26 @@ export const SHORTHANDS = z.registry<Shorthand>();
 /** Every quantity field built here, with its kind and bounds, so the JSON Schema states them too. */
 export const QUANTITIES = z.registry<QuantityInfo>();
 
+/** A number or a text, with `what` in the message for anything else: one schema per `what`,
+ *  shared by the fields that expect it (zod builds every schema when the module loads). */
+const numberOrTextOf = new Map<string, ReturnType<typeof makeNumberOrText>>();
+
+function makeNumberOrText(what: string) {
+  // z.number() rejects ±Infinity; a custom check lets huge values reach the bounds below.
+  return z.union([z.custom<number>((v) => typeof v === "number"), z.string()], {
+    error: (issue) => expected(what, issue.input),
+  });
+}
+
+function numberOrText(what: string) {
+  let schema = numberOrTextOf.get(what);
+  if (!schema) {
+    schema = makeNumberOrText(what);
+    numberOrTextOf.set(what, schema);
+  }
+  return schema;
+}
+
 function quantity(
   kind: QuantityKind,
   parse: Parse,
@@ -63,11 +83,7 @@ function quantity(
   if (max) info.max = max;
   if (integer) info.integer = true;
   return (
-    z
-      // z.number() rejects ±Infinity; a custom check lets huge values reach the bounds below.
-      .union([z.custom<number>((v) => typeof v === "number"), z.string()], {
-        error: (issue) => expected(what, issue.input),
-      })
+    numberOrText(what)
       .transform((input, ctx) => {
         const value = parse(input);
         const fail = (message: string) => {
@@ -97,7 +113,8 @@ function quantity(
         }
         return value;
       })
-      .meta({ description: options.description })
+      // Registered on the field itself: `.meta()` would register a clone and build the field twice.
+      .register(z.globalRegistry, { description: options.description })
       .register(QUANTITIES, info)
   );
 }
