@@ -5,7 +5,7 @@
 import { US_PER_S } from "../engine/time.js";
 import { rateFunction } from "../model/traffic.js";
 import type { Scenario } from "../scenario/schema.js";
-import { formatDuration } from "../scenario/units.js";
+import { formatDuration, formatNumber } from "../scenario/units.js";
 
 /** How an explicit shard list starts the stream: its shards as listed, or rescaled to the count. */
 function listed(x: { shards: number; shardList?: readonly { closed: boolean }[] | undefined }): string {
@@ -19,7 +19,7 @@ function listed(x: { shards: number; shardList?: readonly { closed: boolean }[] 
 
 /** "1 shard", "4 shards". */
 export function counted(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+  return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
 /** How a producer's client is named when it is not the SDK send loop. */
@@ -28,7 +28,7 @@ const CLIENT_NAMES: Record<string, string> = { kpl: "KPL", agent: "Kinesis Agent
 /** Up to this many producers or consumers are named; more are counted by kind. */
 const LISTED = 4;
 
-const perSecond = (x: number) => `${Math.round(x).toLocaleString("en-US")}`;
+const perSecond = (x: number) => formatNumber(Math.round(x));
 
 /** Repeated values counted: ["lambda", "polling", "lambda"] → "2 lambda, 1 polling" (first-seen order). */
 function tally(values: readonly string[]): string {

@@ -7,6 +7,7 @@ import type { RunSummary } from "../metrics/summary.js";
 import { summaryLines } from "../report/text.js";
 import { renderScenario } from "../scenario/render.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 import { simulateInterruptible } from "../simulate.js";
 import { UserInputError } from "./errors.js";
 import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
@@ -180,15 +181,15 @@ export async function publishRun(
 function clientLines(clients: readonly ClientReport[]): string[] {
   return clients.map((c) => {
     const calls = Object.entries(c.calls.calls)
-      .map(([op, n]) => `${op} ${n.toLocaleString("en-US")}`)
+      .map(([op, n]) => `${op} ${formatNumber(n)}`)
       .join(", ");
     const errors = Object.entries(c.calls.errors)
-      .map(([code, n]) => `${code} ${n.toLocaleString("en-US")}`)
+      .map(([code, n]) => `${code} ${formatNumber(n)}`)
       .join(", ");
     const parts = [
       c.producer ? `sent producer ${c.producer}'s traffic` : undefined,
       c.invocations !== undefined
-        ? `${c.invocations.toLocaleString("en-US")} invocations, ${c.failedInvocations!.toLocaleString("en-US")} failed`
+        ? `${formatNumber(c.invocations)} invocations, ${formatNumber(c.failedInvocations!)} failed`
         : undefined,
       calls ? `calls: ${calls}` : undefined,
       errors ? `errors: ${errors}` : undefined,

@@ -8,6 +8,7 @@ import { ON_DEMAND } from "../data/kinesis-limits.js";
 import type { Simulation } from "../engine/simulation.js";
 import { US_PER_MIN } from "../engine/time.js";
 import type { OnDemandSpec } from "../scenario/capacity.js";
+import { formatNumber } from "../scenario/units.js";
 import type { CapacityManager } from "./capacity.js";
 import { middleOf } from "./capacity.js";
 import type { MinuteMetrics, ShardMinute, StreamMinute } from "./minute-metrics.js";
@@ -15,7 +16,7 @@ import type { Shard } from "./shard.js";
 import type { Stream } from "./stream.js";
 
 /** Bytes as decimal kilobytes, the unit AWS states the split threshold in. */
-const kb = (bytes: number) => Math.round(bytes / 1000).toLocaleString("en-US");
+const kb = (bytes: number) => formatNumber(Math.round(bytes / 1000));
 
 /** The smallest range (share of the hash space) the scaler still splits: hot keys are not isolated. */
 const MIN_SPLIT_SHARE = 1 / 4096;

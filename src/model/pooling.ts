@@ -6,7 +6,7 @@
 // cannot be (per-key ordering, key affinity, batches that fill) are pooled, and warned about.
 
 import type { ResolvedProducer, Scenario } from "../scenario/schema.js";
-import { formatDuration } from "../scenario/units.js";
+import { formatDuration, formatNumber } from "../scenario/units.js";
 import type { ScheduleProblem } from "./capacity.js";
 import {
   AUTO_TICK_US,
@@ -33,7 +33,7 @@ export function checkPooling(scenario: Scenario): ScheduleProblem[] {
       problems.push({
         path: ["producers", i, "instances"],
         severity: "warning",
-        message: `each of the ${p.instances.toLocaleString("en-US")} clients creates about ${coarse.perClient.toPrecision(2)} records per ${formatDuration(p.batch.linger)} linger time at the peak, so its batches hold one or two records that wait the whole linger time; ${formatDuration(tick)} resolution is too coarse to follow them one by one (that needs a tick of at most half the linger time) and pools them into ${coarse.groups} groups whose batches wait about half of it: put and end-to-end latency read low by up to half the linger time, and first-attempt throttling over the limit low (2,000 such clients at 1 s, in two generated cases: put p50 550 ms against 1,018 at record resolution under the limit, and 43% of first attempts throttled against 69% over it). Use resolution: 10ms`,
+        message: `each of the ${formatNumber(p.instances)} clients creates about ${coarse.perClient.toPrecision(2)} records per ${formatDuration(p.batch.linger)} linger time at the peak, so its batches hold one or two records that wait the whole linger time; ${formatDuration(tick)} resolution is too coarse to follow them one by one (that needs a tick of at most half the linger time) and pools them into ${coarse.groups} groups whose batches wait about half of it: put and end-to-end latency read low by up to half the linger time, and first-attempt throttling over the limit low (2,000 such clients at 1 s, in two generated cases: put p50 550 ms against 1,018 at record resolution under the limit, and 43% of first attempts throttled against 69% over it). Use resolution: 10ms`,
       });
       return;
     }
@@ -48,7 +48,7 @@ export function checkPooling(scenario: Scenario): ScheduleProblem[] {
     problems.push({
       path: ["producers", i, "instances"],
       severity: "warning",
-      message: `each of the ${p.instances.toLocaleString("en-US")} clients creates about ${pooling.perClient.toPrecision(2)} records per ${formatDuration(p.batch.linger)} linger time at the peak, so its batches hold one or two records that wait the whole linger time; with ${why}, ${formatDuration(tick)} resolution pools the clients into ${pooling.groups} groups whose batches gather many clients' records, which wait about half of it: put and end-to-end latency read low by up to half the linger time, and first-attempt throttling over the limit a few points low. Use resolution: record for this producer's batching as it is (slower), or read its latency as a lower bound`,
+      message: `each of the ${formatNumber(p.instances)} clients creates about ${pooling.perClient.toPrecision(2)} records per ${formatDuration(p.batch.linger)} linger time at the peak, so its batches hold one or two records that wait the whole linger time; with ${why}, ${formatDuration(tick)} resolution pools the clients into ${pooling.groups} groups whose batches gather many clients' records, which wait about half of it: put and end-to-end latency read low by up to half the linger time, and first-attempt throttling over the limit a few points low. Use resolution: record for this producer's batching as it is (slower), or read its latency as a lower bound`,
     });
   });
   return problems;
@@ -104,7 +104,7 @@ export function checkLumps(scenario: Scenario): ScheduleProblem[] {
     problems.push({
       path: ["producers", i, "instances"],
       severity: "warning",
-      message: `${formatDuration(tick)} resolution pools the ${p.instances.toLocaleString("en-US")} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumps)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit, pooled into one group at 1 s: 69% of first attempts throttled, against 1.9% at record resolution). For throttling near the limit use ${tick > AUTO_TICK_US ? "a finer resolution (10ms) or " : ""}resolution: record`,
+      message: `${formatDuration(tick)} resolution pools the ${formatNumber(p.instances)} clients into ${groups} group${groups === 1 ? "" : "s"} of ${Number(k.toPrecision(3))}, and a group sends its clients' batches as one request: each shard gets ${Number(((k * q) / shards).toPrecision(3))} records at once where a client's own request brings ${Number((q / shards).toPrecision(2))}. A shard's per-second demand then varies about ${Math.round(lumps)} times more than Poisson noise, so near a shard's limit first-attempt throttling, retries and drops read high (5 shards at 97% of their limit, pooled into one group at 1 s: 69% of first attempts throttled, against 1.9% at record resolution). For throttling near the limit use ${tick > AUTO_TICK_US ? "a finer resolution (10ms) or " : ""}resolution: record`,
     });
   });
   return problems;

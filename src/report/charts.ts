@@ -4,6 +4,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { CapacitySummary, RunSummary } from "../metrics/summary.js";
+import { formatNumber } from "../scenario/units.js";
 import { type HeatCell, num, type Row, type ShardMinute } from "./collect.js";
 import { plural } from "./html.js";
 import { CHART_CONFIG, percentileScale, scaledTitle, type ValueScale, valueScaleEncoding } from "./scales.js";
@@ -414,9 +415,9 @@ export function cloudwatchChart(
   }
   const binding =
     onBytes === 0
-      ? `records: ${recordLimit.toLocaleString("en-US")}/s`
+      ? `records: ${formatNumber(recordLimit)}/s`
       : onBytes === minutes.length
-        ? `bytes: ${(byteLimit / 1048576).toLocaleString("en-US")} MiB/s`
+        ? `bytes: ${formatNumber(byteLimit / 1048576)} MiB/s`
         : "records or bytes, whichever is closer";
   const colors: Record<string, string> = {
     [DEMAND]: COLORS.truth,

@@ -3,6 +3,7 @@
 // to the CSVs and chart specs beside it. Deterministic: no timestamps, no random ids.
 
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
+import { formatNumber } from "../scenario/units.js";
 import type { Chart } from "./charts.js";
 import type { HiddenThrottling } from "./collect.js";
 import { bytes, ms, seconds, sloVerdictText } from "./text.js";
@@ -33,10 +34,10 @@ export function escapeHtml(text: string): string {
   );
 }
 
-const n = (x: number) => x.toLocaleString("en-US");
+const n = formatNumber;
 /** "1 shard", "4 shards". */
 export const plural = (count: number, noun: string) =>
-  `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+  `${formatNumber(count)} ${noun}${count === 1 ? "" : "s"}`;
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 function row(cells: string[], header = false): string {
@@ -449,8 +450,8 @@ ${table(
 </head>
 <body>
 <h1>${escapeHtml(s.scenario)}</h1>
-${s.interrupted ? `<div class="statement warn" id="partial">PARTIAL: this run was stopped by ${escapeHtml(s.interrupted.reason)} at ${s.interrupted.atSeconds.toLocaleString("en-US")} s of ${s.durationSeconds.toLocaleString("en-US")} s; every number and chart covers only that part.</div>` : ""}
-<p class="subtitle">${s.durationSeconds.toLocaleString("en-US")} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · ${declared ? `stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter` : `${plural(firehose.length, "delivery stream")}, no Kinesis data stream`}</p>
+${s.interrupted ? `<div class="statement warn" id="partial">PARTIAL: this run was stopped by ${escapeHtml(s.interrupted.reason)} at ${formatNumber(s.interrupted.atSeconds)} s of ${formatNumber(s.durationSeconds)} s; every number and chart covers only that part.</div>` : ""}
+<p class="subtitle">${formatNumber(s.durationSeconds)} s simulated at ${escapeHtml(s.resolution)} resolution · seed ${escapeHtml(s.seed)} · ${declared ? `stream ${escapeHtml(s.stream.name)}: ${plural(s.stream.openShards, "shard")}${capacityChanged(s.capacity) ? " at the end" : ""}, ${escapeHtml(s.stream.mode)}, ${escapeHtml(s.stream.limiter)} limiter` : `${plural(firehose.length, "delivery stream")}, no Kinesis data stream`}</p>
 ${input.description ? `<p>${escapeHtml(input.description)}</p>` : ""}
 <div class="cards">${cards.map(([label, value, cls]) => `<div class="card ${cls}"><div class="label">${label}</div><div class="value">${escapeHtml(value!)}</div></div>`).join("")}</div>
 ${declared ? `<div class="statement${warn ? " warn" : ""}" id="cloudwatch-statement">${escapeHtml(input.hiddenStatement)}</div>` : ""}

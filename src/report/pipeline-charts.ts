@@ -5,6 +5,7 @@
 
 import type { TopLevelSpec } from "vega-lite";
 import type { AnalyticsSummary, FirehoseSummary } from "../metrics/summary.js";
+import { formatNumber } from "../scenario/units.js";
 import {
   binRows,
   type Chart,
@@ -35,7 +36,7 @@ const OBJECTS_DRAWN = 2000;
 function ordinal(n: number): string {
   const tens = n % 100;
   const suffix = tens >= 11 && tens <= 13 ? "th" : (["th", "st", "nd", "rd"][n % 10] ?? "th");
-  return `${n.toLocaleString("en-US")}${suffix}`;
+  return `${formatNumber(n)}${suffix}`;
 }
 
 /** Every how many objects the objects chart draws one, for a delivery stream of `count` objects. */
@@ -52,7 +53,7 @@ export interface AnalyticsSeries {
 const MiB = 1024 * 1024;
 
 /** Seconds with thousands separators and at most three decimals: "1,234.567". */
-const seconds = (x: number) => x.toLocaleString("en-US", { maximumFractionDigits: 3 });
+const seconds = (x: number) => formatNumber(x, 3);
 
 /** DataFreshness and buffer age over time, against the buffer interval. */
 export function freshnessChart(f: FirehoseSeries, axis: TimeAxis): Chart {
@@ -104,7 +105,7 @@ export function objectsChart(f: FirehoseSeries, axis: TimeAxis): Chart {
     config: CHART_CONFIG,
     title: {
       text: `Delivery stream ${f.summary.name}: objects`,
-      subtitle: `${f.summary.objects.toLocaleString("en-US")} objects${step > 1 ? ` (every ${ordinal(step)} drawn)` : ""}; buffer hints ${hint} MiB / ${seconds(f.summary.bufferIntervalSeconds)} s`,
+      subtitle: `${formatNumber(f.summary.objects)} objects${step > 1 ? ` (every ${ordinal(step)} drawn)` : ""}; buffer hints ${hint} MiB / ${seconds(f.summary.bufferIntervalSeconds)} s`,
       anchor: "start",
     },
     width: WIDTH,

@@ -8,6 +8,7 @@
 
 import { stringify } from "csv-stringify/sync";
 import { capacityChanged, type RunSummary } from "../metrics/summary.js";
+import { formatNumber } from "../scenario/units.js";
 import {
   backlogChart,
   type Chart,
@@ -142,10 +143,10 @@ export function hiddenThrottlingStatement(hidden: HiddenThrottling, summary: Run
   const lowest = Math.min(...hidden.hidden.map((h) => h.averageUtilization));
   const highest = Math.max(...hidden.hidden.map((h) => h.peakUtilization));
   const shards = new Set(hidden.hidden.map((h) => h.shard));
-  const records = hidden.hiddenRecords.toLocaleString("en-US");
+  const records = formatNumber(hidden.hiddenRecords);
   const onBytes = hidden.hidden.filter((h) => h.binding === "bytes").length;
-  const recordsLimit = `${summary.stream.recordsPerSecondLimit.toLocaleString("en-US")} records/s`;
-  const bytesLimit = `${(summary.stream.bytesPerSecondLimit / 1048576).toLocaleString("en-US")} MiB/s`;
+  const recordsLimit = `${formatNumber(summary.stream.recordsPerSecondLimit)} records/s`;
+  const bytesLimit = `${formatNumber(summary.stream.bytesPerSecondLimit / 1048576)} MiB/s`;
   const limit =
     onBytes === hidden.hidden.length
       ? `the limit of ${bytesLimit} per shard applies to each second (these seconds were over on bytes, not records)`

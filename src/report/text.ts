@@ -1,16 +1,16 @@
 // The short human summary a run prints on stdout. Plain data in, text out.
 
 import { capacityChanged, type KplSummary, type RunSummary, type SloVerdict } from "../metrics/summary.js";
+import { formatNumber } from "../scenario/units.js";
 
-const n = (x: number) => x.toLocaleString("en-US");
+const n = formatNumber;
 const pct = (x: number) => `${Number((x * 100).toPrecision(3))}%`;
 
 /** Milliseconds as people read them: whole from 100 ms on, with separators ("1,145 ms"), else three digits ("4.27 ms"). */
 export const ms = (x: number) => `${x >= 100 ? n(Math.round(x)) : Number(x.toPrecision(3))} ms`;
 
 /** Seconds with separators and `digits` decimals: "241.3 s", "12,345.6 s". */
-export const seconds = (x: number, digits = 1) =>
-  `${x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })} s`;
+export const seconds = (x: number, digits = 1) => `${formatNumber(x, digits, digits)} s`;
 
 /** Seconds into the run as a clock: "5m00s", "1h02m03s", "45s". */
 export function clock(seconds: number): string {
@@ -31,7 +31,7 @@ export function bytes(b: number): string {
     value /= 1024;
     i++;
   }
-  return `${Number(value.toPrecision(3)).toLocaleString("en-US")} ${units[i]}`;
+  return `${formatNumber(Number(value.toPrecision(3)))} ${units[i]}`;
 }
 
 /** A verdict in words: "met", "not met", or "not measured (no consumers)". */

@@ -1,6 +1,7 @@
 // Every message a user sees about a scenario file, in one place, so wording stays consistent.
 
 import { type Fact, SOURCES, type Source, type SourceKey } from "../data/sources.js";
+import { formatNumber } from "./units.js";
 
 /** A short description of what a field accepts, used in "expected …" messages. */
 export const EXPECTED = {
@@ -18,7 +19,7 @@ export const EXPECTED = {
 
 /** Renders a number for a message: integers with thousands separators, others compactly. */
 export function show(value: number): string {
-  if (Number.isInteger(value)) return value.toLocaleString("en-US");
+  if (Number.isInteger(value)) return formatNumber(value);
   return String(Number(value.toPrecision(6)));
 }
 

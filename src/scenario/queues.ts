@@ -6,6 +6,7 @@ import { SQS_FIFO } from "../data/sqs-limits.js";
 import { US_PER_MS, US_PER_S } from "../engine/time.js";
 import { processingSchema } from "./consumers.js";
 import { duration, fraction, name, number, oneOf } from "./fields.js";
+import { formatNumber } from "./units.js";
 import * as z from "./zod.js";
 
 const workersSchema = z
@@ -50,7 +51,7 @@ export const queueSchema = z
       .boolean()
       .default(false)
       .meta({
-        description: `high throughput mode: up to ${SQS_FIFO.highThroughputTransactionsPerSecond.value.toLocaleString("en-US")} calls/s per action in the largest Regions instead of ${SQS_FIFO.transactionsPerSecond.value} (default false)`,
+        description: `high throughput mode: up to ${formatNumber(SQS_FIFO.highThroughputTransactionsPerSecond.value)} calls/s per action in the largest Regions instead of ${SQS_FIFO.transactionsPerSecond.value} (default false)`,
       }),
     transactionsPerSecond: number({
       integer: true,

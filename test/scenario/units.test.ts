@@ -1,12 +1,15 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   formatDuration,
+  formatNumber,
   formatSize,
   parseDuration,
   parseFraction,
   parseRate,
   parseSize,
 } from "../../src/scenario/units.js";
+import { propertySeed, runs } from "../support/property.js";
 
 describe("units", () => {
   it.each([
@@ -57,5 +60,38 @@ describe("units", () => {
     expect(formatDuration(1_500_000)).toBe("1.5s");
     expect(formatSize(1_048_576)).toBe("1MiB");
     expect(formatSize(800)).toBe("800B");
+  });
+});
+
+describe("formatNumber", () => {
+  it('writes every number as toLocaleString("en-US") does, with any fraction digits', () => {
+    const numbers = fc.oneof(
+      fc.integer(),
+      fc.maxSafeInteger(),
+      fc.double(),
+      fc.double({ min: -1e6, max: 1e6 }),
+      fc.double({ min: -1e-3, max: 1e-3 }),
+      // Decimals at and next to rounding ties: 1.0005, 12.345, 0.0125, 999.9995.
+      fc
+        .tuple(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: 0, max: 8 }))
+        .map(([n, d]) => n / 10 ** d),
+      fc.constantFrom(0, -0, 1.0005, 999.9995, -0.0001, 0.1 + 0.2, 2 ** 53, 2 ** 60, 1e21, 1.5e300, 5e-324),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+    );
+    const digits = fc
+      .integer({ min: 0, max: 6 })
+      .chain((max) => fc.tuple(fc.constant(max), fc.integer({ min: 0, max })));
+    fc.assert(
+      fc.property(numbers, digits, (x, [max, min]) => {
+        expect(formatNumber(x, max, min)).toBe(
+          x.toLocaleString("en-US", { minimumFractionDigits: min, maximumFractionDigits: max }),
+        );
+        expect(formatNumber(x)).toBe(x.toLocaleString("en-US"));
+      }),
+      { seed: propertySeed("formatNumber as toLocaleString"), numRuns: runs(3000) },
+    );
+    expect(formatNumber(70_000)).toBe("70,000");
+    expect(formatNumber(1.0005)).toBe("1.001");
+    expect(formatNumber(-0.0001, 2, 2)).toBe("-0.00");
   });
 });
