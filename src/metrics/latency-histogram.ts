@@ -2,19 +2,17 @@
 // counts so a cohort of many records costs a few insertions. A cohort's records are spread over
 // its known offsets (see Spread) rather than piled on one value.
 
-// The two modules used, not the package's index: the index also loads its log writer, which makes
-// an Intl.NumberFormat when it loads (ICU's set-up, 15-25 ms of every run's start).
-import { build } from "hdr-histogram-js/dist/HistogramBuilder.js";
-import { initWebAssemblySync } from "hdr-histogram-js/dist/wasm/index.js";
-
-type Histogram = ReturnType<typeof build>;
+// The WebAssembly module alone, not the package's index nor its builder: the index also loads its
+// log writer, which makes an Intl.NumberFormat when it loads (ICU's set-up, 15-25 ms of every
+// run's start), and the builder loads the five JavaScript implementations (100 KB to compile).
+import { initWebAssemblySync, WasmHistogram } from "hdr-histogram-js/dist/wasm/index.js";
 
 // HdrHistogram's WebAssembly build records a value about four times faster than its JavaScript
 // one (the same buckets, the same answers). It is compiled once, when the first histogram is made
 // (synchronously: a module-level await stops worker threads loading this file under tsx). Its
 // memory lives outside the JavaScript heap: each histogram frees its own when it is collected.
 let wasmReady = false;
-const release = new FinalizationRegistry<Histogram>((h) => h.destroy());
+const release = new FinalizationRegistry<WasmHistogram>((h) => h.destroy());
 
 /** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
  *  its origin time (lo ≤ hi, both ≥ 0) — but for a share `atHi` of them, if given, created `hi`
@@ -30,14 +28,17 @@ export const NO_SPREAD: Spread = Object.freeze({ lo: 0, hi: 0 });
 
 /** A latency histogram (values in µs). */
 export class LatencyHistogram {
-  private readonly h: Histogram;
+  private readonly h: WasmHistogram;
 
   constructor() {
     if (!wasmReady) {
       initWebAssemblySync();
       wasmReady = true;
     }
-    this.h = build({
+    // HdrHistogram's own builder makes this same histogram for these settings on WebAssembly
+    // (32-bit counts, its default bucket size).
+    this.h = WasmHistogram.build({
+      bitBucketSize: 32,
       lowestDiscernibleValue: 1,
       // Sized to the values seen: buckets are added as larger values come (autoResize), so a reset or
       // a merge walks only the buckets in use. The buckets, and so every answer, are the same as a
@@ -45,7 +46,6 @@ export class LatencyHistogram {
       highestTrackableValue: 4096,
       numberOfSignificantValueDigits: 3,
       autoResize: true,
-      useWebAssembly: true,
     });
     release.register(this, this.h);
   }
