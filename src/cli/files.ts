@@ -158,7 +158,10 @@ export class ReportFolder {
           `--out ${target}: the folder exists and is not a kinesim report (no summary.json); kinesim replaces its output folder whole, so choose a new or report folder`,
         );
     }
-    this.staging = join(dirname(target), `.${basename(target)}.partial`);
+    // Each process stages in a folder of its own, so runs into the same --out at once never write
+    // into each other's files; the one that finishes last replaces the folder.
+    this.staging = stagingFolder(target, process.pid);
+    removeAbandonedStaging(target);
     rmSync(this.staging, { recursive: true, force: true });
     mkdirSync(this.staging, { recursive: true });
   }
@@ -175,8 +178,47 @@ export class ReportFolder {
 
   /** Replaces the target folder with the staging folder. */
   publish(): void {
-    if (existsSync(this.target)) rmSync(this.target, { recursive: true, force: true });
-    renameSync(this.staging, this.target);
+    for (let attempt = 1; ; attempt++) {
+      if (existsSync(this.target)) rmSync(this.target, { recursive: true, force: true });
+      try {
+        renameSync(this.staging, this.target);
+        return;
+      } catch (error) {
+        // Another run into the same folder published between the removal and the rename.
+        const code = (error as NodeJS.ErrnoException).code;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && attempt < 10) continue;
+        throw error;
+      }
+    }
+  }
+}
+
+/** The staging folder of the process `pid` for the report folder `target`. */
+export function stagingFolder(target: string, pid: number): string {
+  return join(dirname(target), `.${basename(target)}.partial-${pid}`);
+}
+
+/** Removes the staging folders of `target` whose process has ended (a run that was killed). */
+function removeAbandonedStaging(target: string): void {
+  const parent = dirname(target);
+  if (!existsSync(parent)) return;
+  const prefix = `.${basename(target)}.partial`;
+  for (const name of readdirSync(parent)) {
+    // Without a process number: the name staging folders had before they were per process.
+    const pid =
+      name === prefix ? 0 : name.startsWith(`${prefix}-`) ? Number(name.slice(prefix.length + 1)) : -1;
+    if (pid === 0 || (Number.isSafeInteger(pid) && pid > 0 && !isRunning(pid)))
+      rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+/** Whether the process `pid` exists (signal 0 checks without signalling). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -3,10 +3,19 @@
 // what it has, marked PARTIAL, with its books balanced.
 
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { stagingFolder } from "../../src/cli/files.js";
 import { CLI } from "../support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-guards-"));
@@ -55,10 +64,48 @@ describe("--out", () => {
   });
 });
 
+describe("runs into the same --out at once", () => {
+  it("both finish, the folder holds one whole report, and abandoned staging folders are cleared", async () => {
+    const out = join(work, "shared");
+    // Staging folders of runs that were killed: one of a process that no longer exists, and one
+    // with the name staging folders had before they were per process.
+    const gone = stagingFolder(out, 2 ** 30);
+    mkdirSync(gone, { recursive: true });
+    mkdirSync(join(work, ".shared.partial"));
+    const run = (seconds: string) =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, [
+          ...CLI,
+          "run",
+          "scenarios/quickstart.yaml",
+          "--duration",
+          seconds,
+          "--no-charts",
+          "--quiet",
+          "--out",
+          out,
+        ]);
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += String(d);
+        });
+        child.on("close", (code) => done({ code, stderr }));
+      });
+    const results = await Promise.all([run("20s"), run("21s"), run("22s")]);
+    for (const r of results) {
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe("");
+    }
+    const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    expect([20, 21, 22]).toContain(summary.durationSeconds);
+    expect(existsSync(join(out, "timeseries.csv"))).toBe(true);
+    expect(readdirSync(work).filter((name) => name.startsWith(".shared.partial"))).toEqual([]);
+  });
+});
+
 describe("an interrupted run", () => {
   it("stops on SIGINT, writes what it has marked PARTIAL, with its books balanced (exit 130)", async () => {
     const out = join(work, "interrupted");
-    const staging = join(work, ".interrupted.partial");
     const child = spawn(
       process.execPath,
       [
@@ -75,6 +122,7 @@ describe("an interrupted run", () => {
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
+    const staging = stagingFolder(out, child.pid!);
     let stderr = "";
     child.stderr.on("data", (d) => {
       stderr += String(d);
