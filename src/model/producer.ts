@@ -358,7 +358,7 @@ export class Producer implements ProducerFleet {
     if (this.context.external) return;
     const tick = this.context.tickUs;
     if (tick === undefined) {
-      this.scheduleArrival(this.spec.start);
+      this.arrivals!.schedule(this.sim, this.spec.start, this.onArrival);
     } else {
       // Each tick event adds the records created during the tick that just ended.
       const first = Math.floor(this.spec.start / tick) * tick;
@@ -456,11 +456,6 @@ export class Producer implements ProducerFleet {
 
   // -------------------------------------------------------------------------------------------
   // Creating records
-
-  private scheduleArrival(fromUs: number): void {
-    const t = this.arrivals!.next(fromUs);
-    if (t < this.stopUs) this.sim.at(Math.max(this.sim.nowUs, Math.round(t)), this.onArrival);
-  }
 
   /** Record resolution: the records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {

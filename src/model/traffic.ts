@@ -308,6 +308,13 @@ export class ArrivalClock {
     }
   }
 
+  /** Schedules `handler` at the first arrival after `fromUs` (rounded to a µs, as `chain` rounds
+   *  it), if one comes before stop. */
+  schedule(sim: Simulation, fromUs: number, handler: EventHandler): void {
+    const next = this.next(fromUs);
+    if (next < this.stopUs) sim.at(Math.max(sim.nowUs, Math.round(next)), handler);
+  }
+
   /** The first arrival after `fromUs` (fractional µs), or Infinity when none comes before stop. */
   next(fromUs: number): number {
     return this.kind === "even" ? this.nextEven(fromUs) : this.nextPoisson(fromUs);

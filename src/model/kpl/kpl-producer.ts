@@ -363,7 +363,7 @@ export class KplProducer implements ProducerFleet {
 
   start(): void {
     if (this.context.tickUs === undefined) {
-      this.scheduleArrival(this.spec.start);
+      this.arrivals!.schedule(this.sim, this.spec.start, this.onArrival);
     } else {
       // Each slice's records join the buffers at its start, to be created over it (see `createdBy`).
       const slice = this.sliceUs;
@@ -424,11 +424,6 @@ export class KplProducer implements ProducerFleet {
 
   // -------------------------------------------------------------------------------------------
   // Creating user records
-
-  private scheduleArrival(fromUs: number): void {
-    const t = this.arrivals!.next(fromUs);
-    if (t < this.stopUs) this.sim.at(Math.max(this.sim.nowUs, Math.round(t)), this.onArrival);
-  }
 
   /** Record resolution: the user records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {
