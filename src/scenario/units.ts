@@ -290,7 +290,6 @@ export function formatNumber(x: number, maximumFractionDigits = 3, minimumFracti
         fraction = rounded.slice(rounded.length - fraction.length);
       }
     }
-    whole = whole.replace(/^0+(?=\d)/, "");
   }
   while (fraction.length > minimumFractionDigits && fraction.endsWith("0")) fraction = fraction.slice(0, -1);
   fraction = fraction.padEnd(minimumFractionDigits, "0");
