@@ -40,6 +40,7 @@ const lazyStringWidth: Plugin = {
         `export default lazyStringWidth(() => require(${JSON.stringify(args.path)}).default);`,
       ].join("\n"),
       loader: "js",
+      // Without a folder esbuild does not look up even absolute paths from a plugin's module.
       resolveDir: process.cwd(),
     }));
   },
