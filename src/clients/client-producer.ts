@@ -104,7 +104,7 @@ export class ClientProducer implements ProducerFleet {
       this.rng,
       stopUs,
     );
-    this.keys = new KeySpace(spec.partitionKey);
+    this.keys = KeySpace.of(spec.partitionKey);
     for (const [i, name] of this.keys.names.entries()) this.keyIndexOf.set(name, i);
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0 });
     this.keyIdBase = index * 2 ** 24;
@@ -169,14 +169,14 @@ export class ClientProducer implements ProducerFleet {
       this.state[n] = DROPPED;
       return;
     }
-    const partitionKey = keyIndex >= 0 ? this.keys.names[keyIndex]! : randomKey(position, keyBytes);
+    const partitionKey = keyIndex >= 0 ? this.keys.nameOf(keyIndex)! : randomKey(position, keyBytes);
     const record: Numbered = {
       PartitionKey: partitionKey,
       Data: tagged(this.index, n, atUs, dataBytes),
       [SERIAL]: n,
     };
     if (keyIndex >= 0 && this.keys.hashKeyBytesOf(keyIndex) > 0)
-      record.ExplicitHashKey = this.keys.hashes[keyIndex]!.toString();
+      record.ExplicitHashKey = this.keys.hashKeyOf(keyIndex).toString();
     this.bytesOf[n] = record.Data.length + Buffer.byteLength(partitionKey);
     this.instanceOf[n] = instance;
     this.ready.push(record);

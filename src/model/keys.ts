@@ -2,6 +2,7 @@
 // plus an optional random share, and — per shard topology — the probability that a record lands
 // on each shard and the mean key length there. Records draw keys; cohorts split by shard.
 
+import { hash } from "node:crypto";
 import { AliasTable } from "../engine/alias-table.js";
 import type { RandomStream } from "../engine/random.js";
 import type { KeyDistribution } from "../scenario/schema.js";
@@ -29,16 +30,26 @@ export interface HashRouter {
   readonly shares: Float64Array;
 }
 
+/** UTF-8 bytes of a partition key. */
+function utf8Bytes(text: string): number {
+  return Buffer.byteLength(text, "utf8");
+}
+
+/** Digits of a non-negative integer (a generated key's number). */
+function digitsOf(n: number): number {
+  return String(n).length;
+}
+
 /**
  * Mean partition-key bytes of a key distribution, worked out without building its keys (a check of
  * record sizes needs only this; KeySpace.meanKeyBytes is the same number).
  */
 export function meanKeyBytesOf(spec: KeyDistribution): number {
-  const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
+  const utf8 = utf8Bytes;
+  const digits = digitsOf;
   const hot = spec.hotKeys ?? [];
   let mean = hot.reduce((a, h) => a + h.share * utf8(h.key), 0);
   const base = 1 - hot.reduce((a, h) => a + h.share, 0);
-  const digits = (n: number) => String(n).length;
   switch (spec.dist) {
     case "random":
       return mean + base * spec.keyLength;
@@ -73,17 +84,68 @@ export function meanKeyBytesOf(spec: KeyDistribution): number {
   }
 }
 
-/** A compiled key distribution. Key index −1 stands for a fresh random key. */
+/** Named keys in the cache of compiled key distributions, at most (see KeySpace.of). */
+const CACHE_KEYS = 2_000_000;
+const cache = new Map<string, KeySpace>();
+
+/** 2^−53: the step between hash-space positions (the top 53 bits of a hash key). */
+const POSITION_STEP = 2 ** -53;
+
+/**
+ * Position in [0, 1) of the MD5 hash key of `partitionKey`: its top 53 bits, as hashFraction
+ * gives them, read from the hex digest without making the 128-bit integer.
+ */
+function positionOfKey(partitionKey: string): number {
+  const hex = hash("md5", partitionKey, "hex");
+  // 13 hex digits are the top 52 bits; the 14th digit's top bit is the 53rd.
+  return (Number.parseInt(hex.slice(0, 13), 16) * 2 + (Number.parseInt(hex[13]!, 16) >>> 3)) * POSITION_STEP;
+}
+
+/**
+ * A compiled key distribution. Key index −1 stands for a fresh random key. Named keys are the
+ * hot keys, then the base distribution's: a uniform or Zipf distribution's generated names
+ * (`prefix` and a number) are made only when asked for, and each key keeps its hash-space
+ * position (53 bits) instead of its 128-bit hash key, which is worked out again only where a
+ * position alone cannot tell two shards apart: a scenario may name a million keys.
+ */
 export class KeySpace {
-  /** Names of the named keys (hot keys first, then the base distribution's keys). */
-  readonly names: string[] = [];
-  /** Explicit hash keys given for named keys (undefined: the MD5 of the name). */
-  private readonly explicitHashes: (bigint | undefined)[] = [];
-  private hashed: bigint[] | undefined;
+  /**
+   * The compiled distribution of `spec`, shared by every run in this process that asks for the
+   * same one (plans, sweeps and comparisons run many): it holds no run's state, and hashing a
+   * large key set is much of a short run's set-up. The cache keeps the most recently used
+   * distributions up to two million named keys in all.
+   */
+  static of(spec: KeyDistribution): KeySpace {
+    const id = JSON.stringify(spec);
+    let keys = cache.get(id);
+    if (keys) {
+      cache.delete(id);
+    } else {
+      keys = new KeySpace(spec);
+      let held = keys.namedCount;
+      for (const other of cache.values()) held += other.namedCount;
+      for (const [oldest, other] of cache) {
+        if (held <= CACHE_KEYS) break;
+        cache.delete(oldest);
+        held -= other.namedCount;
+      }
+    }
+    cache.set(id, keys);
+    return keys;
+  }
+
+  /** Number of named keys. */
+  readonly namedCount: number;
+  /** Names of the hot keys (the first named keys). */
+  private readonly hotNames: readonly string[];
+  /** The base distribution's key names: generated (`prefix` and `first` + their place) or listed. */
+  private readonly baseNames: { prefix: string; first: number } | readonly string[];
+  /** Explicit hash keys given for named keys (undefined: the MD5 of the name); none at all for most. */
+  private readonly explicitHashes: (bigint | undefined)[] | undefined;
   /** Partition-key bytes of each named key. */
-  readonly keyBytes: number[] = [];
+  readonly keyBytes: Float64Array;
   /** Probability of each named key. */
-  readonly probabilities: number[] = [];
+  readonly probabilities: Float64Array;
   /** Probability of a fresh random key. */
   readonly randomShare: number;
   /** Bytes of a random key. */
@@ -95,29 +157,39 @@ export class KeySpace {
   constructor(spec: KeyDistribution) {
     const hot = spec.hotKeys ?? [];
     const hotShare = hot.reduce((a, h) => a + h.share, 0);
-    for (const h of hot) this.addKey(h.key, undefined, h.share);
     const base = 1 - hotShare;
+    const h = hot.length;
+    this.hotNames = hot.map((k) => k.key);
     let randomShare = 0;
     let randomKeyBytes = 0;
+    /** Listed base keys: name, probability, explicit hash and bytes (random and generated keys have none). */
+    const listed: { name: string; probability: number; hash?: bigint; bytes?: number }[] = [];
+    let generated:
+      | { prefix: string; first: number; count: number; probability: (j: number) => number }
+      | undefined;
     switch (spec.dist) {
       case "random":
         randomShare = base;
         randomKeyBytes = spec.keyLength;
         break;
       case "uniform":
-        for (let i = 0; i < spec.keys; i++) this.addNamed(`${spec.prefix}${i}`, base / spec.keys);
+        generated = { prefix: spec.prefix, first: 0, count: spec.keys, probability: () => base / spec.keys };
         break;
       case "zipf": {
         let norm = 0;
         for (let k = 1; k <= spec.keys; k++) norm += k ** -spec.exponent;
-        for (let k = 1; k <= spec.keys; k++)
-          this.addNamed(`${spec.prefix}${k}`, (base * k ** -spec.exponent) / norm);
+        generated = {
+          prefix: spec.prefix,
+          first: 1,
+          count: spec.keys,
+          probability: (j) => (base * (j + 1) ** -spec.exponent) / norm,
+        };
         break;
       }
       case "list": {
         const entries = spec.keys.map((k) => (typeof k === "string" ? { key: k, weight: 1 } : k));
         const total = entries.reduce((a, e) => a + e.weight, 0);
-        for (const e of entries) this.addNamed(e.key, (base * e.weight) / total);
+        for (const e of entries) listed.push({ name: e.key, probability: (base * e.weight) / total });
         break;
       }
       case "hashRanges": {
@@ -130,8 +202,13 @@ export class KeySpace {
           const count = span < k ? span : k;
           const weight = total > 0 ? (base * r.weight) / total / Number(count) : 0;
           for (let j = 0n; j < count; j++) {
-            const hash = start + ((2n * j + 1n) * span) / (2n * count);
-            this.addKey(`hashKey:${hash}`, hash, weight, spec.keyLength);
+            const hashKey = start + ((2n * j + 1n) * span) / (2n * count);
+            listed.push({
+              name: `hashKey:${hashKey}`,
+              probability: weight,
+              hash: hashKey,
+              bytes: spec.keyLength,
+            });
           }
         }
         break;
@@ -140,7 +217,12 @@ export class KeySpace {
         const entries = spec.hashKeys.map((k) => (typeof k === "string" ? { hashKey: k, weight: 1 } : k));
         const total = entries.reduce((a, e) => a + e.weight, 0);
         for (const e of entries)
-          this.addKey(`hashKey:${e.hashKey}`, BigInt(e.hashKey), (base * e.weight) / total, spec.keyLength);
+          listed.push({
+            name: `hashKey:${e.hashKey}`,
+            probability: (base * e.weight) / total,
+            hash: BigInt(e.hashKey),
+            bytes: spec.keyLength,
+          });
         break;
       }
       default: {
@@ -148,45 +230,68 @@ export class KeySpace {
         throw new Error(`unknown key distribution ${JSON.stringify(never)}`);
       }
     }
+    const n = h + (generated ? generated.count : listed.length);
+    this.namedCount = n;
+    this.keyBytes = new Float64Array(n);
+    this.probabilities = new Float64Array(n);
+    hot.forEach((k, i) => {
+      this.keyBytes[i] = utf8Bytes(k.key);
+      this.probabilities[i] = k.share;
+    });
+    if (generated) {
+      this.baseNames = { prefix: generated.prefix, first: generated.first };
+      // A generated name is the prefix and a number: its bytes are the prefix's and the digits.
+      const prefixBytes = utf8Bytes(generated.prefix);
+      for (let j = 0; j < generated.count; j++) {
+        this.keyBytes[h + j] = prefixBytes + digitsOf(generated.first + j);
+        this.probabilities[h + j] = generated.probability(j);
+      }
+    } else {
+      this.baseNames = listed.map((k) => k.name);
+      listed.forEach((k, j) => {
+        this.keyBytes[h + j] = k.bytes ?? utf8Bytes(k.name);
+        this.probabilities[h + j] = k.probability;
+      });
+    }
+    this.explicitHashes = listed.some((k) => k.hash !== undefined)
+      ? [...hot.map(() => undefined), ...listed.map((k) => k.hash)]
+      : undefined;
     this.randomShare = randomShare;
     this.randomKeyBytes = randomKeyBytes;
     let mean = randomShare * randomKeyBytes;
-    for (let i = 0; i < this.names.length; i++) mean += this.probabilities[i]! * this.keyBytes[i]!;
+    for (let i = 0; i < n; i++) mean += this.probabilities[i]! * this.keyBytes[i]!;
     this.meanKeyBytes = mean;
-    this.table = new AliasTable([...this.probabilities, randomShare]);
+    const weights = new Float64Array(n + 1);
+    weights.set(this.probabilities);
+    weights[n] = randomShare;
+    this.table = new AliasTable(weights);
   }
 
-  /** Exact hash key of each named key, hashed when first asked for (a check of sizes needs none). */
-  get hashes(): readonly bigint[] {
-    this.hashed ??= this.names.map((name, i) => this.explicitHashes[i] ?? hashKeyOf(name));
-    return this.hashed;
+  /** Name of named key `index` (undefined past the last). */
+  nameOf(index: number): string | undefined {
+    if (!(index >= 0 && index < this.namedCount)) return undefined;
+    const h = this.hotNames.length;
+    if (index < h) return this.hotNames[index];
+    const base = this.baseNames;
+    return "prefix" in base ? `${base.prefix}${base.first + index - h}` : base[index - h];
   }
 
-  private addNamed(name: string, probability: number): void {
-    this.addKey(name, undefined, probability);
+  /** Names of every named key (hot keys first), made when first asked for. */
+  get names(): readonly string[] {
+    this.allNames ??= Array.from({ length: this.namedCount }, (_, i) => this.nameOf(i)!);
+    return this.allNames;
   }
+  private allNames: string[] | undefined;
 
-  private addKey(
-    name: string,
-    hash: bigint | undefined,
-    probability: number,
-    bytes = Buffer.byteLength(name, "utf8"),
-  ): void {
-    this.names.push(name);
-    this.explicitHashes.push(hash);
-    this.keyBytes.push(bytes);
-    this.probabilities.push(probability);
-  }
-
-  /** Number of named keys. */
-  get namedCount(): number {
-    return this.names.length;
+  /** Exact hash key of named key `index`: its explicit hash key, or the MD5 of its name. */
+  hashKeyOf(index: number): bigint {
+    return this.explicitHashes?.[index] ?? hashKeyOf(this.nameOf(index)!);
   }
 
   /** Draws a key: a named key's index, or −1 for a fresh random key. */
   sample(rng: RandomStream): number {
     const i = this.table.sample(rng);
-    return i === this.names.length ? -1 : i;
+    return i === this.namedCount ? -1 : i;
   }
 
   /** Partition-key bytes of key `index` (−1: random). */
@@ -196,18 +301,29 @@ export class KeySpace {
 
   /** Bytes of named key `index`'s explicit hash key as a decimal string (0 when it has none). */
   hashKeyBytesOf(index: number): number {
-    const h = this.explicitHashes[index];
+    const h = this.explicitHashes?.[index];
     return h === undefined ? 0 : h.toString().length;
   }
 
-  /** Routes every named key and the random share over the open shards. */
+  /**
+   * Routes every named key and the random share over the open shards. A key goes where its
+   * position says, unless its position is that of a shard's start (the top 53 bits of the start
+   * hash key): only then can the rest of the hash key put it on either side, and only then is the
+   * whole hash key worked out and compared.
+   */
   route(router: HashRouter): KeyRouting {
     const n = router.openCount;
-    const shardOfKey = new Int32Array(this.names.length);
+    const count = this.namedCount;
+    const positions = this.allPositions();
+    const shardOfKey = new Int32Array(count);
     const shardProbabilities = new Float64Array(n);
     const keyBytesMass = new Float64Array(n);
-    for (let i = 0; i < this.names.length; i++) {
-      const s = router.shardOfHash(this.hashes[i]!);
+    for (let i = 0; i < count; i++) {
+      const p = positions[i]!;
+      let s = router.shardOfFraction(p);
+      // A start's position ≤ p: below it, the shard at p − 2^−53 is another one.
+      if (p === 0 || router.shardOfFraction(p - POSITION_STEP) !== s)
+        s = router.shardOfHash(this.hashKeyOf(i));
       shardOfKey[i] = s;
       shardProbabilities[s] = shardProbabilities[s]! + this.probabilities[i]!;
       keyBytesMass[s] = keyBytesMass[s]! + this.probabilities[i]! * this.keyBytes[i]!;
@@ -232,8 +348,9 @@ export class KeySpace {
   /** Probability that a record's key lies in the hash-space range [lo, hi) (fractions). */
   massBetween(lo: number, hi: number): number {
     if (!this.sorted) {
-      const order = this.names.map((_, i) => i).sort((a, b) => this.positionOf(a) - this.positionOf(b));
-      const positions = Float64Array.from(order, (i) => this.positionOf(i));
+      const all = this.allPositions();
+      const order = Array.from({ length: this.namedCount }, (_, i) => i).sort((a, b) => all[a]! - all[b]!);
+      const positions = Float64Array.from(order, (i) => all[i]!);
       const cumulative = new Float64Array(order.length + 1);
       order.forEach((i, j) => {
         cumulative[j + 1] = cumulative[j]! + this.probabilities[i]!;
@@ -256,7 +373,19 @@ export class KeySpace {
 
   /** Position in the hash space of named key `index`, in [0, 1). */
   positionOf(index: number): number {
-    this.positions ??= Float64Array.from(this.hashes, hashFraction);
-    return this.positions[index]!;
+    return this.allPositions()[index]!;
+  }
+
+  /** Every named key's position, hashed when first asked for (a check of sizes needs none). */
+  private allPositions(): Float64Array {
+    if (!this.positions) {
+      const positions = new Float64Array(this.namedCount);
+      for (let i = 0; i < positions.length; i++) {
+        const explicit = this.explicitHashes?.[i];
+        positions[i] = explicit === undefined ? positionOfKey(this.nameOf(i)!) : hashFraction(explicit);
+      }
+      this.positions = positions;
+    }
+    return this.positions;
   }
 }

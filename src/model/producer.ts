@@ -271,7 +271,7 @@ export class Producer implements ProducerFleet {
     this.slotRng = context.random.stream(`${base}/slots`);
     this.stopUs = Math.min(spec.stop ?? context.runEndUs, context.runEndUs);
     this.rate = rateFunction(spec.rate, spec.start, this.stopUs, context.runEndUs);
-    this.keys = new KeySpace(spec.partitionKey);
+    this.keys = KeySpace.of(spec.partitionKey);
     this.keyed = this.stream.keyedRecords;
     this.perKey = spec.ordering === "per-key" && context.tickUs === undefined;
     this.size = compileDistribution({ ...spec.recordSize, clampMin: 0 });
@@ -378,7 +378,7 @@ export class Producer implements ProducerFleet {
 
   /** The partition key of a key id this producer gave its records, if it is one of its named keys. */
   partitionKeyOf(keyId: number): string | undefined {
-    return keyId >= this.keyIdBase ? this.keys.names[keyId - this.keyIdBase] : undefined;
+    return keyId >= this.keyIdBase ? this.keys.nameOf(keyId - this.keyIdBase) : undefined;
   }
 
   /** Records created but not sent yet: in client buffers and send queues. */

@@ -247,19 +247,20 @@ export function hotKeyBound(scenario: Scenario): string | undefined {
   const main = scenario.stream.name;
   const byKey = new Map<string, { records: number; bytes: number }>();
   for (const p of scenario.producers.filter((x) => x.target === main)) {
-    const keys = new KeySpace(p.partitionKey);
+    const keys = KeySpace.of(p.partitionKey);
     const peak = peakRate(
       rateFunction(p.rate, p.start, p.stop ?? scenario.duration, scenario.duration),
       scenario.duration,
     );
     const size = compileDistribution(p.recordSize).mean;
-    keys.names.forEach((name, i) => {
+    for (let i = 0; i < keys.namedCount; i++) {
+      const name = keys.nameOf(i)!;
       const records = peak * keys.probabilities[i]!;
       const k = byKey.get(name) ?? { records: 0, bytes: 0 };
       k.records += records;
       k.bytes += records * (size + keys.keyBytes[i]!);
       byKey.set(name, k);
-    });
+    }
   }
   const recordLimit = KINESIS.shardWriteRecordsPerSecond.value;
   const byteLimit = KINESIS.shardWriteBytesPerSecond.value;

@@ -295,7 +295,7 @@ export class KplProducer implements ProducerFleet {
     this.latencyRng = context.random.stream(`${base}/latency`);
     this.stopUs = Math.min(spec.stop ?? context.runEndUs, context.runEndUs);
     this.rate = rateFunction(spec.rate, spec.start, this.stopUs, context.runEndUs);
-    this.keys = new KeySpace(spec.partitionKey);
+    this.keys = KeySpace.of(spec.partitionKey);
     this.maxRecordBytes = target.maxRecordSize;
     // Compression shrinks the data the application hands the KPL; the record-size limit applies to it.
     const size = compileDistribution({ ...spec.recordSize, clampMin: 0 });
@@ -419,7 +419,7 @@ export class KplProducer implements ProducerFleet {
   }
 
   partitionKeyOf(keyId: number): string | undefined {
-    return keyId >= this.keyIdBase ? this.keys.names[keyId - this.keyIdBase] : undefined;
+    return keyId >= this.keyIdBase ? this.keys.nameOf(keyId - this.keyIdBase) : undefined;
   }
 
   // -------------------------------------------------------------------------------------------
