@@ -53,37 +53,33 @@ const hotKeys = fc.option(
   { nil: undefined },
 );
 
+/** A generated distribution's fields, with hot keys when the arbitrary gives some. */
+function generated<T extends object>(dist: "uniform" | "zipf", fields: fc.Arbitrary<T>) {
+  return fc
+    .tuple(fields, hotKeys)
+    .map(
+      ([rest, hot]) => ({ dist, ...rest, ...(hot ? { hotKeys: hot } : {}) }) as unknown as KeyDistribution,
+    );
+}
+
 /** Key distributions with named keys: generated (uniform, Zipf) or listed, with or without hot keys. */
 const namedSpecs: fc.Arbitrary<KeyDistribution> = fc.oneof(
-  fc
-    .record({
-      keys: fc.integer({ min: 1, max: 400 }),
-      prefix: fc.constantFrom("", "pk-", "ключ-", "🚚"),
-      hotKeys,
-    })
-    .map(({ hotKeys: hot, ...rest }) => ({
-      dist: "uniform" as const,
-      ...rest,
-      ...(hot ? { hotKeys: hot } : {}),
-    })),
-  fc
-    .record({
+  generated(
+    "uniform",
+    fc.record({ keys: fc.integer({ min: 1, max: 400 }), prefix: fc.constantFrom("", "pk-", "ключ-", "🚚") }),
+  ),
+  generated(
+    "zipf",
+    fc.record({
       keys: fc.integer({ min: 1, max: 400 }),
       prefix: fc.constantFrom("user-", ""),
       exponent: fc.double({ min: 0, max: 2, noNaN: true }),
-      hotKeys,
-    })
-    .map(({ hotKeys: hot, ...rest }) => ({
-      dist: "zipf" as const,
-      ...rest,
-      ...(hot ? { hotKeys: hot } : {}),
-    })),
+    }),
+  ),
   fc
-    .record({
-      keys: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 50 }),
-    })
-    .map((rest) => ({ dist: "list" as const, ...rest })),
-) as fc.Arbitrary<KeyDistribution>;
+    .uniqueArray(fc.string({ minLength: 1, maxLength: 20 }), { minLength: 1, maxLength: 50 })
+    .map((keys) => ({ dist: "list", keys }) as KeyDistribution),
+);
 
 describe("key space", () => {
   it("names its keys, sizes and weighs them as when every name was kept", () => {
