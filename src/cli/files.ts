@@ -149,15 +149,16 @@ export class ReportFolder {
 
   constructor(readonly target: string) {
     // The target is replaced whole when the run is published: never one that holds other things.
-    if (existsSync(target)) {
-      const entries = readdirSync(target);
-      const isReport =
-        entries.length === 0 || entries.includes("summary.json") || entries.includes(PARTIAL_MARK);
-      if (!isReport)
-        throw new UserInputError(
-          `--out ${target}: the folder exists and is not a kinesim report (no summary.json); kinesim replaces its output folder whole, so choose a new or report folder`,
-        );
-    }
+    const entries = entriesOf(target);
+    const isReport =
+      entries === undefined ||
+      entries.length === 0 ||
+      entries.includes("summary.json") ||
+      entries.includes(PARTIAL_MARK);
+    if (!isReport)
+      throw new UserInputError(
+        `--out ${target}: ${entries === "file" ? "a file of that name exists" : "the folder exists and is not a kinesim report (no summary.json)"}; kinesim replaces its output folder whole, so choose a new or report folder`,
+      );
     // Each process stages in a folder of its own, so runs into the same --out at once never write
     // into each other's files; the one that finishes last replaces the folder.
     this.staging = stagingFolder(target, process.pid);
@@ -176,20 +177,49 @@ export class ReportFolder {
     rmSync(this.staging, { recursive: true, force: true });
   }
 
-  /** Replaces the target folder with the staging folder. */
+  /**
+   * Replaces the target folder with the staging folder. Other runs into the same folder may be
+   * publishing at the same moment, so only renames touch the target, each atomic: the folder in
+   * place is first moved aside under a name of this process's own, then the staging folder takes
+   * its place, and what was moved aside is removed last. (Removing the target where it stands
+   * races: another run's folder can be renamed into it while it is being emptied.)
+   */
   publish(): void {
+    const aside = replacedFolder(this.target, process.pid);
     for (let attempt = 1; ; attempt++) {
-      if (existsSync(this.target)) rmSync(this.target, { recursive: true, force: true });
+      rmSync(aside, { recursive: true, force: true });
+      try {
+        renameSync(this.target, aside);
+      } catch (error) {
+        // No folder there (none yet, or another run moved it aside first).
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
       try {
         renameSync(this.staging, this.target);
-        return;
+        break;
       } catch (error) {
-        // Another run into the same folder published between the removal and the rename.
+        // Another run published between the two renames: move its folder aside in turn.
         const code = (error as NodeJS.ErrnoException).code;
-        if ((code === "ENOTEMPTY" || code === "EEXIST") && attempt < 10) continue;
+        if ((code === "ENOTEMPTY" || code === "EEXIST") && attempt < 100) continue;
         throw error;
       }
     }
+    rmSync(aside, { recursive: true, force: true });
+  }
+}
+
+/**
+ * What is at `path`: undefined if nothing, "file" if not a folder, else the folder's entries. A
+ * folder another run is replacing at that moment can vanish between two looks: it is then absent.
+ */
+function entriesOf(path: string): string[] | "file" | undefined {
+  try {
+    return readdirSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "ENOTDIR") return "file";
+    throw error;
   }
 }
 
@@ -198,15 +228,25 @@ export function stagingFolder(target: string, pid: number): string {
   return join(dirname(target), `.${basename(target)}.partial-${pid}`);
 }
 
-/** Removes the staging folders of `target` whose process has ended (a run that was killed). */
+/** Where the process `pid` moves the report folder `target` it replaces, until it has removed it. */
+export function replacedFolder(target: string, pid: number): string {
+  return join(dirname(target), `.${basename(target)}.replaced-${pid}`);
+}
+
+/**
+ * Removes the staging and replaced folders of `target` whose process has ended (a run that was
+ * killed while writing or publishing).
+ */
 function removeAbandonedStaging(target: string): void {
   const parent = dirname(target);
   if (!existsSync(parent)) return;
-  const prefix = `.${basename(target)}.partial`;
+  const base = `.${basename(target)}.`;
   for (const name of readdirSync(parent)) {
-    // Without a process number: the name staging folders had before they were per process.
-    const pid =
-      name === prefix ? 0 : name.startsWith(`${prefix}-`) ? Number(name.slice(prefix.length + 1)) : -1;
+    if (!name.startsWith(base)) continue;
+    const rest = name.slice(base.length);
+    // "partial" without a process number: the name staging folders had before they were per process.
+    const match = /^(?:partial|replaced)-(\d+)$/.exec(rest);
+    const pid = rest === "partial" ? 0 : match ? Number(match[1]) : -1;
     if (pid === 0 || (Number.isSafeInteger(pid) && pid > 0 && !isRunning(pid)))
       rmSync(join(parent, name), { recursive: true, force: true });
   }

@@ -44,6 +44,16 @@ describe("the resource guard", () => {
 });
 
 describe("--out", () => {
+  it("refuses a file in the folder's place with a clear error", () => {
+    const file = join(work, "a-file");
+    writeFileSync(file, "not a folder\n");
+    const r = kinesim("run", "scenarios/trucks.yaml", "--duration", "2s", "--no-charts", "--out", file);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out .*a-file: a file of that name exists/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+  });
+
   it("never replaces a folder that is not a kinesim report", () => {
     const mine = join(work, "my-documents");
     mkdirSync(mine);
@@ -100,6 +110,40 @@ describe("runs into the same --out at once", () => {
     expect([20, 21, 22]).toContain(summary.durationSeconds);
     expect(existsSync(join(out, "timeseries.csv"))).toBe(true);
     expect(readdirSync(work).filter((name) => name.startsWith(".shared.partial"))).toEqual([]);
+  });
+
+  it("publishes whole folders when many processes publish into it in a tight loop", async () => {
+    // The commands above seldom collide; these do, hundreds of times: each process stages and
+    // publishes a folder of 21 files 100 times. Removing the folder in place before the rename
+    // failed most of these publications (ENOTEMPTY, ENOENT).
+    const out = join(work, "contended");
+    const files = new URL("../../dist/cli/files.js", import.meta.url).href;
+    const script = `
+      const { ReportFolder } = await import(${JSON.stringify(files)});
+      for (let i = 0; i < 100; i++) {
+        const folder = new ReportFolder(process.argv[1]);
+        for (let j = 0; j < 20; j++) folder.write("part" + j + ".csv", String(process.pid));
+        folder.write("summary.json", JSON.stringify({ pid: process.pid, i }));
+        folder.publish();
+      }`;
+    const publisher = () =>
+      new Promise<{ code: number | null; stderr: string }>((done) => {
+        const child = spawn(process.execPath, ["--input-type=module", "-e", script, out]);
+        let stderr = "";
+        child.stderr.on("data", (d) => {
+          stderr += String(d);
+        });
+        child.on("close", (code) => done({ code, stderr }));
+      });
+    const results = await Promise.all([publisher(), publisher(), publisher(), publisher()]);
+    for (const r of results) expect(r, r.stderr).toEqual({ code: 0, stderr: "" });
+    // One publication, whole: every file written by the same process.
+    const { pid } = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+    const names = readdirSync(out);
+    expect(names).toHaveLength(21);
+    for (const name of names.filter((n) => n.endsWith(".csv")))
+      expect(readFileSync(join(out, name), "utf8")).toBe(String(pid));
+    expect(readdirSync(work).filter((name) => name.startsWith(".contended."))).toEqual([]);
   });
 });
 
