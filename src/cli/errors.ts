@@ -17,3 +17,28 @@ export function citedSourceLines(text: string, verbose: boolean): string[] {
   if (!verbose) return ["(--verbose lists the cited AWS documents with their URLs)"];
   return cited.map((s) => `  ${s.cite}: ${s.title}, as of ${s.asOf}, ${s.url}`);
 }
+
+/** What the file system said, in words, for errors that come from where a command was told to
+ *  read or write (a folder that is a file, no permission, a full disk), not from kinesim. */
+const FILE_SYSTEM_REASONS: Record<string, string> = {
+  ENOTDIR: "a part of the path is a file, not a folder",
+  EISDIR: "that is a folder",
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  ENAMETOOLONG: "the name is too long",
+};
+
+/**
+ * The user error a file-system error stands for, if it is one of those (a path given to a
+ * command cannot be written or read): `cannot mkdir /x/y: a part of the path is a file, not a
+ * folder`. Other errors, which would be kinesim's own, are left to be reported as internal.
+ */
+export function fileSystemInputError(error: unknown): UserInputError | undefined {
+  const e = error as NodeJS.ErrnoException | undefined;
+  const reason = e?.code === undefined ? undefined : FILE_SYSTEM_REASONS[e.code];
+  if (reason === undefined || typeof e?.path !== "string") return undefined;
+  return new UserInputError(`cannot ${e.syscall ?? "use"} ${e.path}: ${reason}`);
+}

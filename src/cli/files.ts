@@ -157,7 +157,7 @@ export class ReportFolder {
       entries.includes(PARTIAL_MARK);
     if (!isReport)
       throw new UserInputError(
-        `--out ${target}: ${entries === "file" ? "a file of that name exists" : "the folder exists and is not a kinesim report (no summary.json)"}; kinesim replaces its output folder whole, so choose a new or report folder`,
+        `--out ${target}: ${entries === "file" ? "a file is in the way (of that name, or in its path)" : "the folder exists and is not a kinesim report (no summary.json)"}; kinesim replaces its output folder whole, so choose a new or report folder`,
       );
     // Each process stages in a folder of its own, so runs into the same --out at once never write
     // into each other's files; the one that finishes last replaces the folder.
@@ -209,8 +209,9 @@ export class ReportFolder {
 }
 
 /**
- * What is at `path`: undefined if nothing, "file" if not a folder, else the folder's entries. A
- * folder another run is replacing at that moment can vanish between two looks: it is then absent.
+ * What is at `path`: undefined if nothing, "file" if a file is there or in the path, else the
+ * folder's entries. A folder another run is replacing at that moment can vanish between two
+ * looks: it is then absent.
  */
 function entriesOf(path: string): string[] | "file" | undefined {
   try {

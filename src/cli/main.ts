@@ -11,7 +11,7 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ITERATOR_TYPES, type IteratorType } from "../protocol/iterator-types.js";
 import { formatIssue, problemsFound, ScenarioError } from "../scenario/issues.js";
-import { citedSourceLines, UserInputError } from "./errors.js";
+import { citedSourceLines, fileSystemInputError, UserInputError } from "./errors.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
 function defaultScenario(): string {
@@ -659,7 +659,7 @@ main(hideBin(process.argv)).then(
       return;
     }
     try {
-      process.exitCode = userError(error);
+      process.exitCode = userError(fileSystemInputError(error) ?? error);
     } catch {
       process.stderr.write(`kinesim: internal error: ${(error as Error).stack ?? String(error)}\n`);
       process.exitCode = 3;

@@ -15,6 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { fileSystemInputError } from "../../src/cli/errors.js";
 import { stagingFolder } from "../../src/cli/files.js";
 import { CLI } from "../support/cli.js";
 
@@ -49,9 +50,27 @@ describe("--out", () => {
     writeFileSync(file, "not a folder\n");
     const r = kinesim("run", "scenarios/trucks.yaml", "--duration", "2s", "--no-charts", "--out", file);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--out .*a-file: a file of that name exists/);
+    expect(r.stderr).toMatch(/--out .*a-file: a file is in the way/);
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(readFileSync(file, "utf8")).toBe("not a folder\n");
+  });
+
+  it("says what the file system refused when a command cannot write where it was told (exit 2)", () => {
+    const file = join(work, "in-the-way");
+    writeFileSync(file, "x");
+    const cases = [
+      {
+        args: ["sweep", "scenarios/trucks.yaml", "--duration", "2s", "--quiet", "--out", join(file, "s")],
+        says: /cannot mkdir .*in-the-way\/s: a part of the path is a file, not a folder/,
+      },
+      { args: ["schema", "--out", work], says: /cannot open .*: that is a folder/ },
+    ];
+    for (const { args, says } of cases) {
+      const r = kinesim(...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(says);
+      expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+    }
   });
 
   it("never replaces a folder that is not a kinesim report", () => {
@@ -188,5 +207,21 @@ describe("an interrupted run", () => {
     expect(summary.interrupted.atSeconds).toBeLessThan(24 * 3600);
     expect(summary.ledger.balanced).toBe(true);
     expect(readFileSync(join(out, "PARTIAL"), "utf8")).toMatch(/stopped by SIGINT/);
+  });
+});
+
+describe("file-system errors as input errors", () => {
+  it("names those that come from where a command was told to read or write, and only those", () => {
+    const error = (code: string, syscall = "open") =>
+      Object.assign(new Error(code), { code, syscall, path: "/x/y" });
+    expect(fileSystemInputError(error("EACCES"))?.message).toBe("cannot open /x/y: permission denied");
+    expect(fileSystemInputError(error("ENOSPC", "write"))?.message).toBe(
+      "cannot write /x/y: no space left on the device",
+    );
+    // A missing file, an error without a path, or no file-system error at all stay internal.
+    expect(fileSystemInputError(error("ENOENT"))).toBeUndefined();
+    expect(fileSystemInputError(Object.assign(new Error("EACCES"), { code: "EACCES" }))).toBeUndefined();
+    expect(fileSystemInputError(new Error("broken invariant"))).toBeUndefined();
+    expect(fileSystemInputError(undefined)).toBeUndefined();
   });
 });
