@@ -45,18 +45,16 @@ function digitsOf(n: number): number {
  * record sizes needs only this; KeySpace.meanKeyBytes is the same number).
  */
 export function meanKeyBytesOf(spec: KeyDistribution): number {
-  const utf8 = utf8Bytes;
-  const digits = digitsOf;
   const hot = spec.hotKeys ?? [];
-  let mean = hot.reduce((a, h) => a + h.share * utf8(h.key), 0);
+  let mean = hot.reduce((a, h) => a + h.share * utf8Bytes(h.key), 0);
   const base = 1 - hot.reduce((a, h) => a + h.share, 0);
   switch (spec.dist) {
     case "random":
       return mean + base * spec.keyLength;
     case "uniform": {
       let sum = 0;
-      for (let i = 0; i < spec.keys; i++) sum += digits(i);
-      return mean + base * (utf8(spec.prefix) + sum / spec.keys);
+      for (let i = 0; i < spec.keys; i++) sum += digitsOf(i);
+      return mean + base * (utf8Bytes(spec.prefix) + sum / spec.keys);
     }
     case "zipf": {
       let norm = 0;
@@ -64,14 +62,14 @@ export function meanKeyBytesOf(spec: KeyDistribution): number {
       for (let k = 1; k <= spec.keys; k++) {
         const w = k ** -spec.exponent;
         norm += w;
-        sum += w * digits(k);
+        sum += w * digitsOf(k);
       }
-      return mean + base * (utf8(spec.prefix) + sum / norm);
+      return mean + base * (utf8Bytes(spec.prefix) + sum / norm);
     }
     case "list": {
       const entries = spec.keys.map((k) => (typeof k === "string" ? { key: k, weight: 1 } : k));
       const total = entries.reduce((a, e) => a + e.weight, 0);
-      for (const e of entries) mean += (base * e.weight * utf8(e.key)) / total;
+      for (const e of entries) mean += (base * e.weight * utf8Bytes(e.key)) / total;
       return mean;
     }
     case "explicitHashKeys":
