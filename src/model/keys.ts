@@ -82,6 +82,17 @@ export function meanKeyBytesOf(spec: KeyDistribution): number {
   }
 }
 
+/** Where each of `names` is, numbered from `first`. */
+function indexOfNames(names: readonly string[], first: number): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  names.forEach((name, i) => {
+    const at = index.get(name);
+    if (at) at.push(first + i);
+    else index.set(name, [first + i]);
+  });
+  return index;
+}
+
 /** Named keys in the cache of compiled key distributions, at most (see KeySpace.of). */
 const CACHE_KEYS = 2_000_000;
 const cache = new Map<string, KeySpace>();
@@ -273,6 +284,32 @@ export class KeySpace {
     const base = this.baseNames;
     return "prefix" in base ? `${base.prefix}${base.first + index - h}` : base[index - h];
   }
+
+  /** Index of the first generated key (a uniform or Zipf distribution's), or the count of named
+   *  keys if none is generated: generated names are all different, and each may only repeat a hot
+   *  key's. */
+  get firstGenerated(): number {
+    return "prefix" in this.baseNames ? this.hotNames.length : this.namedCount;
+  }
+
+  /** Indices of the named keys called `name`, in order: a hot key may also be a base key. */
+  indicesOf(name: string): number[] {
+    const found: number[] = [];
+    const h = this.hotNames.length;
+    for (let i = 0; i < h; i++) if (this.hotNames[i] === name) found.push(i);
+    const base = this.baseNames;
+    if ("prefix" in base) {
+      // A generated name is the prefix and a number written the usual way.
+      const digits = name.startsWith(base.prefix) ? name.slice(base.prefix.length) : "";
+      const j = /^(0|[1-9][0-9]{0,15})$/.test(digits) ? Number(digits) - base.first : -1;
+      if (j >= 0 && h + j < this.namedCount) found.push(h + j);
+    } else {
+      this.listedIndex ??= indexOfNames(base, h);
+      for (const i of this.listedIndex.get(name) ?? []) found.push(i);
+    }
+    return found;
+  }
+  private listedIndex: Map<string, number[]> | undefined;
 
   /** Names of every named key (hot keys first), made when first asked for. */
   get names(): readonly string[] {

@@ -232,7 +232,7 @@ export function rateProfile(scenario: Scenario): { meanPerSecond: number; peakPe
 }
 
 /** The largest rate over the run, second by second (profiles are piecewise linear or stepped). */
-function peakRate(rate: RateFunction, end: number): number {
+export function peakRate(rate: RateFunction, end: number): number {
   let peak = 0;
   for (let t = 0; t < end; t += US_PER_S)
     peak = Math.max(peak, rate.integral(t, Math.min(t + US_PER_S, end)));
@@ -245,27 +245,50 @@ function peakRate(rate: RateFunction, end: number): number {
  */
 export function hotKeyBound(scenario: Scenario): string | undefined {
   const main = scenario.stream.name;
-  const byKey = new Map<string, { records: number; bytes: number }>();
-  for (const p of scenario.producers.filter((x) => x.target === main)) {
-    const keys = KeySpace.of(p.partitionKey);
-    const peak = peakRate(
-      rateFunction(p.rate, p.start, p.stop ?? scenario.duration, scenario.duration),
-      scenario.duration,
-    );
-    const size = compileDistribution(p.recordSize).mean;
-    for (let i = 0; i < keys.namedCount; i++) {
-      const name = keys.nameOf(i)!;
-      const records = peak * keys.probabilities[i]!;
-      const k = byKey.get(name) ?? { records: 0, bytes: 0 };
-      k.records += records;
-      k.bytes += records * (size + keys.keyBytes[i]!);
-      byKey.set(name, k);
-    }
-  }
   const recordLimit = KINESIS.shardWriteRecordsPerSecond.value;
   const byteLimit = KINESIS.shardWriteBytesPerSecond.value;
+  const fleets = scenario.producers
+    .filter((x) => x.target === main)
+    .map((p) => ({
+      keys: KeySpace.of(p.partitionKey),
+      peak: peakRate(
+        rateFunction(p.rate, p.start, p.stop ?? scenario.duration, scenario.duration),
+        scenario.duration,
+      ),
+      size: compileDistribution(p.recordSize).mean,
+    }));
+  // A key over a limit in all is over 1/n of it in one of the n producers that write it. A
+  // generated key (one of a million, say) appears once in its producer, apart from a hot key of
+  // the same name: only those over 1/n (with a margin for rounding) are added up by name, with
+  // every hot and listed key.
+  const share = (1 - 1e-9) / Math.max(1, fleets.length);
+  const candidates = new Map<string, number>();
+  fleets.forEach((f, p) => {
+    const firstGenerated = f.keys.firstGenerated;
+    for (let i = 0; i < f.keys.namedCount; i++) {
+      const records = f.peak * f.keys.probabilities[i]!;
+      const bytes = records * (f.size + f.keys.keyBytes[i]!);
+      if (i >= firstGenerated && records < recordLimit * share && bytes < byteLimit * share) continue;
+      const name = f.keys.nameOf(i)!;
+      if (candidates.has(name)) continue;
+      // Where the name first appears among all producers' keys: keys of equal load are taken in
+      // that order.
+      let first = Number.POSITIVE_INFINITY;
+      for (let q = 0; q < p && first === Number.POSITIVE_INFINITY; q++)
+        first = (fleets[q]!.keys.indicesOf(name)[0] ?? Number.POSITIVE_INFINITY) + q * 2 ** 32;
+      candidates.set(name, Math.min(first, p * 2 ** 32 + f.keys.indicesOf(name)[0]!));
+    }
+  });
   let worst: { name: string; records: number; bytes: number } | undefined;
-  for (const [name, k] of byKey) {
+  for (const [name] of [...candidates].sort((a, b) => a[1] - b[1])) {
+    const k = { records: 0, bytes: 0 };
+    for (const f of fleets) {
+      for (const i of f.keys.indicesOf(name)) {
+        const records = f.peak * f.keys.probabilities[i]!;
+        k.records += records;
+        k.bytes += records * (f.size + f.keys.keyBytes[i]!);
+      }
+    }
     const load = Math.max(k.records / recordLimit, k.bytes / byteLimit);
     if (load > 1 && (!worst || load > Math.max(worst.records / recordLimit, worst.bytes / byteLimit)))
       worst = { name, ...k };
