@@ -172,7 +172,7 @@ export async function publishRun(
       PARTIAL_MARK,
       `This run was stopped by ${summary.interrupted.reason} at ${summary.interrupted.atSeconds} s of ${summary.durationSeconds} s simulated: every file covers only that part.\n`,
     );
-  const report = await writeReport(folder.staging, { charts }, (name) => sink?.kept(name));
+  const report = await writeReport(folder.staging, { charts }, (name) => sink?.kept(name), scenario);
   folder.publish();
   return report;
 }

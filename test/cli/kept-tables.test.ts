@@ -10,7 +10,7 @@ import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { CsvDirectorySink, ReportFolder } from "../../src/cli/files.js";
-import { asRead, rowsAsRead } from "../../src/cli/report-files.js";
+import { asRead, rowsAsRead, writeReport } from "../../src/cli/report-files.js";
 import { publishRun } from "../../src/cli/run.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
@@ -148,4 +148,30 @@ describe("a run's report from its kept rows", () => {
     },
     60_000,
   );
+});
+
+describe("a run's report and its scenario's description", () => {
+  it("is the report `kinesim report` makes from the folder, which reads the description back", async () => {
+    const yaml = [
+      "name: described",
+      "description: |",
+      '  "Quotes", <angle brackets> & ampersands: two lines,',
+      "  a colon and unicode — ключ 🚚.",
+      "duration: 5s",
+      "stream: { shards: 2 }",
+      "producers: [{ name: p, rate: 500/s }]",
+      "",
+    ].join("\n");
+    const scenario = scenarioOf(yaml, {});
+    const target = join(work, "described");
+    const folder = new ReportFolder(target);
+    const sink = new CsvDirectorySink(folder.staging, 1_000_000);
+    const { summary } = simulate(scenario, { sink });
+    sink.close();
+    await publishRun(folder, scenario, summary, undefined, false, sink);
+    const fromRun = readFileSync(join(target, "index.html"), "utf8");
+    expect(fromRun).toContain("&lt;angle brackets&gt; &amp; ampersands");
+    await writeReport(target, { charts: false });
+    expect(readFileSync(join(target, "index.html"), "utf8")).toBe(fromRun);
+  });
 });
