@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Simulation } from "../engine/simulation.js";
 import { loadScenario } from "../scenario/load.js";
+import { formatNumber } from "../scenario/units.js";
 import { simulate } from "../simulate.js";
 import { readScenarioFile } from "./files.js";
 import { textTable } from "./human.js";
@@ -406,10 +407,10 @@ export async function benchCommand(options: { case?: string; runs: number; only?
   ];
   const table = rows.map((r) => [
     r.case,
-    r.records.toLocaleString("en-US"),
-    r.events.toLocaleString("en-US"),
-    Math.round(r.eventsPerSecond).toLocaleString("en-US"),
-    `${Math.round(r.realTimeFactor).toLocaleString("en-US")}×`,
+    formatNumber(r.records),
+    formatNumber(r.events),
+    formatNumber(Math.round(r.eventsPerSecond)),
+    `${formatNumber(Math.round(r.realTimeFactor))}×`,
     r.wallSeconds.toFixed(2),
     r.peakRssMiB.toFixed(0),
     `${(100 * r.firstAttemptThrottledFraction).toFixed(2)}%`,

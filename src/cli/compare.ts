@@ -14,6 +14,7 @@ import { escapeHtml } from "../report/html.js";
 import { renderChart } from "../report/render.js";
 import { bytes, ms, seconds } from "../report/text.js";
 import { ScenarioError } from "../scenario/load.js";
+import { formatNumber } from "../scenario/units.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
 import { textTable } from "./human.js";
@@ -39,13 +40,13 @@ export const METRIC_KINDS = {
   /** A share from 0 to 1; six decimals resolve one record in a million. Shown as a percentage. */
   fraction: { decimals: 6, show: (v: number) => `${Number((100 * v).toPrecision(3))}%` },
   /** Whole records, objects, shards or actions. */
-  count: { decimals: 0, show: (v: number) => v.toLocaleString("en-US") },
+  count: { decimals: 0, show: (v: number) => formatNumber(v) },
   /** Milliseconds; three decimals are the engine's microsecond. */
   ms: { decimals: 3, show: ms },
   /** Seconds; three decimals are a millisecond. */
   seconds: { decimals: 3, show: (v: number) => seconds(v) },
   /** Hours (shard-hours); six decimals keep a shard-second (0.000278 h). */
-  hours: { decimals: 6, show: (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 2 }) },
+  hours: { decimals: 6, show: (v: number) => formatNumber(v, 2) },
   /** Bytes, whole. Shown with an IEC unit. */
   bytes: { decimals: 0, show: bytes },
 } as const;

@@ -14,7 +14,7 @@ import { costChart } from "../report/plan-charts.js";
 import { renderChart } from "../report/render.js";
 import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
-import { formatDuration } from "../scenario/units.js";
+import { formatDuration, formatNumber } from "../scenario/units.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
 import { loadScenarioFile } from "./load.js";
@@ -49,8 +49,7 @@ interface Costed {
   bill: Bill;
 }
 
-const money = (x: number) =>
-  x >= 100 ? `$${Math.round(x).toLocaleString("en-US")}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`;
+const money = (x: number) => (x >= 100 ? `$${formatNumber(Math.round(x))}` : `$${x.toFixed(x >= 1 ? 2 : 4)}`);
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** Runs the scenario under both modes and prints and writes the bills; returns the exit code. */
@@ -263,7 +262,7 @@ function costText(
   const repeats = HOURS_PER_MONTH / hours;
   const lines = [
     `${scenario.name}: ${formatDuration(scenario.duration)} simulated, billed at ${prices.region} prices (${prices.asOf})`,
-    `  a month (${HOURS_PER_MONTH} h) is this ${formatDuration(scenario.duration)} window repeated ${repeats.toLocaleString("en-US", { maximumFractionDigits: 1 })} times: ${windowNote(scenario, repeats)}`,
+    `  a month (${HOURS_PER_MONTH} h) is this ${formatDuration(scenario.duration)} window repeated ${formatNumber(repeats, 1)} times: ${windowNote(scenario, repeats)}`,
   ];
   for (const c of costed) {
     const s = c.summary;
@@ -272,8 +271,8 @@ function costText(
       "",
       `${c.label}${note}: ${money(c.bill.total)} for the run, ${money(c.bill.monthlyTotal)} a month`,
       s.stream.declared
-        ? `  throttled on first attempt ${pct(s.throttle.firstAttemptFraction)}, dropped ${s.ledger.dropped.toLocaleString("en-US")}, put p99 ${Math.round(s.putLatencyMs.p99).toLocaleString("en-US")} ms, ${s.capacity.shardHours.toFixed(2)} shard-hours (max ${s.capacity.maxOpenShards} shards)`
-        : `  dropped ${s.ledger.dropped.toLocaleString("en-US")}`,
+        ? `  throttled on first attempt ${pct(s.throttle.firstAttemptFraction)}, dropped ${formatNumber(s.ledger.dropped)}, put p99 ${formatNumber(Math.round(s.putLatencyMs.p99))} ms, ${s.capacity.shardHours.toFixed(2)} shard-hours (max ${s.capacity.maxOpenShards} shards)`
+        : `  dropped ${formatNumber(s.ledger.dropped)}`,
     );
     for (const l of c.bill.lines)
       lines.push(
@@ -296,7 +295,7 @@ function costText(
     lines.push(
       "",
       Number.isFinite(even.utilization)
-        ? `Break-even: with ${Math.round(even.meanRecordBytes).toLocaleString("en-US")}-byte records and ${even.readers} shared-throughput reader${even.readers === 1 ? "" : "s"} (as the bill counts them), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${Math.round(even.recordsPerSecondPerShard).toLocaleString("en-US")} records/s per shard) on average.`
+        ? `Break-even: with ${formatNumber(Math.round(even.meanRecordBytes))}-byte records and ${even.readers} shared-throughput reader${even.readers === 1 ? "" : "s"} (as the bill counts them), on-demand costs less than provisioned shards used below ${pct(Math.min(even.utilization, 9.99))} of their write capacity (${formatNumber(Math.round(even.recordsPerSecondPerShard))} records/s per shard) on average.`
         : "Break-even: on-demand costs more per record than provisioned here at any utilisation.",
     );
   lines.push("", `wrote ${shownPath(out)}/ (cost.csv, cost.json, cost.svg, cost.png, cost.vl.json)`, "");
@@ -312,11 +311,11 @@ function windowNote(scenario: Scenario, repeats: number): string {
     (p) => p.rate.profile === "diurnal" && Math.abs(p.rate.period - day) < 1 && scenario.duration % day === 0,
   );
   if (daily) return "whole days of the daily profile";
-  return `the ${shaped.map((p) => `${p.rate.profile} profile of ${p.name}`).join(", ")} in it happens ${repeats.toLocaleString("en-US", { maximumFractionDigits: 1 })} times a month; for an event once a day, bill a day of traffic (--duration 24h, the event at its hour)`;
+  return `the ${shaped.map((p) => `${p.rate.profile} profile of ${p.name}`).join(", ")} in it happens ${formatNumber(repeats, 1)} times a month; for an event once a day, bill a day of traffic (--duration 24h, the event at its hour)`;
 }
 
 function formatQuantity(x: number): string {
-  return x >= 100 ? Math.round(x).toLocaleString("en-US") : Number(x.toPrecision(4)).toString();
+  return x >= 100 ? formatNumber(Math.round(x)) : Number(x.toPrecision(4)).toString();
 }
 
 function round(x: number, digits: number): number {

@@ -9,6 +9,7 @@ import { NULL_SINK } from "../metrics/sink.js";
 import { buildRun } from "../model/build.js";
 import { expectedRecords, resolveTick } from "../model/resolution.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { formatWall } from "./human.js";
 import { Progress } from "./progress.js";
@@ -142,7 +143,7 @@ export function startCommand(
 ): Progress {
   const estimate = commandEstimate(pilotEstimate(scenario), runs, workers);
   const warning = judgeEstimate(
-    `${what} (${runs.toLocaleString("en-US")} run${runs === 1 ? "" : "s"})`,
+    `${what} (${formatNumber(runs)} run${runs === 1 ? "" : "s"})`,
     scenario,
     estimate,
     {

@@ -1,4 +1,5 @@
 // Wall-clock durations as a person reads them ("4.2 s", "45 s", "3 min 20 s", "1 h 05 min").
+import { formatNumber } from "../scenario/units.js";
 
 /** A duration in ms, rounded to what a person needs. */
 export function formatWall(ms: number): string {
@@ -13,7 +14,7 @@ export function formatWall(ms: number): string {
 
 /** A whole number with thousands separators ("1,975,498"). */
 export function count(n: number): string {
-  return Math.round(n).toLocaleString("en-US");
+  return formatNumber(Math.round(n));
 }
 
 /** A fraction as a percentage with sensible decimals ("3.39%", "0.012%", "0%"). */
@@ -23,12 +24,12 @@ export function percent(fraction: number): string {
   // Not "0%" for something that happened.
   if (Math.abs(p) < 0.001) return p > 0 ? "<0.001%" : ">-0.001%";
   const digits = Math.abs(p) >= 10 ? 1 : Math.abs(p) >= 0.1 ? 2 : 3;
-  return `${p.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 })}%`;
+  return `${formatNumber(p, digits)}%`;
 }
 
 /** A number with thousands separators and at most `digits` decimals ("1,144.8"). */
 export function decimal(n: number, digits = 1): string {
-  return n.toLocaleString("en-US", { maximumFractionDigits: digits });
+  return formatNumber(n, digits);
 }
 
 /** A plain-text table: the first column left-aligned, the others right-aligned. */

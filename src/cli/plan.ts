@@ -31,7 +31,7 @@ import type { Override } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { unmeasurableSlos } from "../scenario/slo-scope.js";
 import type { Threshold } from "../scenario/units.js";
-import { formatDuration } from "../scenario/units.js";
+import { formatDuration, formatNumber } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { startCommand } from "./estimate.js";
 import { shownPath } from "./files.js";
@@ -240,7 +240,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     if (result.chosen !== undefined) {
       const e = result.evaluations.find((x) => x.shards === result.chosen)!;
       lines.push(
-        `plan: ${plural(result.chosen, "shard")}, about $${e.monthlyCost.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} a month provisioned`,
+        `plan: ${plural(result.chosen, "shard")}, about $${formatNumber(e.monthlyCost, 2, 2)} a month provisioned`,
         `  ${seeds === 1 ? "the seed" : `all ${seeds} seeds`} met every SLO at ${plural(result.chosen, "shard")}; ${confidence(seeds)}`,
         ...why.map((w) => `  ${w}`),
       );
@@ -446,5 +446,5 @@ function writePlanFiles(
 
 /** "1 shard", "4 shards". */
 function plural(n: number, noun: string): string {
-  return `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+  return `${formatNumber(n)} ${noun}${n === 1 ? "" : "s"}`;
 }

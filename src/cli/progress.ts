@@ -3,6 +3,7 @@
 // log shows the command is alive. Wall-clock time is read here, in the CLI, and never reaches a run.
 
 import cliProgress from "cli-progress";
+import { formatNumber } from "../scenario/units.js";
 import { formatWall } from "./human.js";
 
 /** Wall time between heartbeat lines when stderr is not a terminal (KINESIM_HEARTBEAT_MS sets it). */
@@ -90,9 +91,7 @@ export class Progress {
     for (const us of this.simulatedUs.values()) sum += us;
     return {
       runsText:
-        this.runs === 1
-          ? "1 run"
-          : `${this.finished.size.toLocaleString("en-US")} of ${this.runs.toLocaleString("en-US")} runs`,
+        this.runs === 1 ? "1 run" : `${formatNumber(this.finished.size)} of ${formatNumber(this.runs)} runs`,
       simulatedText: formatWall(sum / 1000),
       leftText:
         f > 0.01 && elapsed > 2000 ? `about ${formatWall((elapsed * (1 - f)) / f)} left` : "estimating",

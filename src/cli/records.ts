@@ -17,7 +17,7 @@ import {
 } from "../protocol/kinesis-service.js";
 import { parseHashKey } from "../scenario/fields.js";
 import { citation, EXPECTED, expected } from "../scenario/messages.js";
-import { parseDuration } from "../scenario/units.js";
+import { formatNumber, parseDuration } from "../scenario/units.js";
 import { UserInputError } from "./errors.js";
 import { loadScenarioFile } from "./load.js";
 import { overridesOf } from "./overrides.js";
@@ -164,9 +164,7 @@ export function getRecords(o: GetRecordsOptions): GetRecordsOutput {
     );
   const limit = o.limit ?? GET_RECORDS_MAX;
   if (!Number.isInteger(limit) || limit < 1 || limit > GET_RECORDS_MAX)
-    throw new UserInputError(
-      `InvalidArgumentException: --limit must be 1–${GET_RECORDS_MAX.toLocaleString("en-US")}`,
-    );
+    throw new UserInputError(`InvalidArgumentException: --limit must be 1–${formatNumber(GET_RECORDS_MAX)}`);
   const { run, atUs } = runTo(o.scenario, o.set, callUs);
   const shard = shardOf(run, it.shardId);
   const log = shard.log;

@@ -6,6 +6,7 @@ import { US_PER_MIN } from "../engine/time.js";
 import { NULL_SINK } from "../metrics/sink.js";
 import { buildRun } from "../model/build.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 import type { Observed } from "./write.js";
 
 /** Observed and simulated values side by side. */
@@ -94,7 +95,7 @@ export function replayLines(r: Replay, periodSeconds: number): string[] {
         .join(", ")})`,
     );
   const fmt = (o: number | undefined, s: number, unit: string) =>
-    `${o === undefined ? "not exported" : `${Math.round(o).toLocaleString("en-US")}${unit}`} exported, ${Math.round(s).toLocaleString("en-US")}${unit} simulated`;
+    `${o === undefined ? "not exported" : `${formatNumber(Math.round(o))}${unit}`} exported, ${formatNumber(Math.round(s))}${unit} simulated`;
   lines.push(
     `WriteProvisionedThroughputExceeded: ${fmt(r.throttled.observed, r.throttled.simulated, " records")}`,
   );

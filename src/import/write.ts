@@ -8,6 +8,7 @@ import { evenSplit, shardIdOf } from "../model/hash-space.js";
 import type { Override } from "../scenario/load.js";
 import { parsePath } from "../scenario/load.js";
 import type { ShardEntry } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 import type { Path } from "./source.js";
 import type {
   EfoFacts,
@@ -351,7 +352,7 @@ function trafficOf(
   if (throttledSum > 0)
     say(
       [...path, "rate"],
-      `the stream throttled ${Math.round(throttledSum).toLocaleString("en-US")} records in this window (${throttled!.from}): the trace is of accepted records, so clients offered more than it replays (retried records are in it once they got through)`,
+      `the stream throttled ${formatNumber(Math.round(throttledSum))} records in this window (${throttled!.from}): the trace is of accepted records, so clients offered more than it replays (retried records are in it once they got through)`,
     );
   const observed: Observed = {
     stream: s.name,
@@ -368,7 +369,7 @@ function trafficOf(
     `the exported metrics of this window are in ${stem}.observed.csv (kinesim import … --check compares a run with them)`,
   );
   report.push(
-    `${s.name}: ${recordValues.length} periods of ${periodS} s from ${new Date(window.startMs).toISOString()} (${window.reason}); ${Math.round(totalRecords).toLocaleString("en-US")} records, peak ${Math.round(peakPerSecond).toLocaleString("en-US")}/s on average within a period`,
+    `${s.name}: ${recordValues.length} periods of ${periodS} s from ${new Date(window.startMs).toISOString()} (${window.reason}); ${formatNumber(Math.round(totalRecords))} records, peak ${formatNumber(Math.round(peakPerSecond))}/s on average within a period`,
   );
   const peakOf = (x: MetricSeries | undefined) => (x ? Math.max(...x.values) / x.periodSeconds : undefined);
   const peakBytes = peakOf(bytes);

@@ -11,6 +11,7 @@ import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
 import type { RunSummary } from "../metrics/summary.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 import { rateProfile, readersOf } from "./plan.js";
 
 /** Kinds of cause. */
@@ -48,7 +49,7 @@ const RETRIES = 0.05;
 const LAG_SECONDS = 10;
 
 const mean = (xs: readonly number[]) => xs.reduce((a, x) => a + x, 0) / Math.max(1, xs.length);
-const n0 = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits });
+const n0 = (x: number, digits = 0) => formatNumber(x, digits);
 const pct = (x: number) => `${n0(100 * x, x < 0.01 ? 3 : 1)}%`;
 
 /** The causes that `summaries` (the runs of one count, one per seed) measure. */

@@ -12,6 +12,7 @@ import { ExpectedAggregate } from "../model/kpl/aggregation.js";
 import { type RateFunction, rateFunction } from "../model/traffic.js";
 import { usesEfo } from "../scenario/consumers.js";
 import type { Scenario } from "../scenario/schema.js";
+import { formatNumber } from "../scenario/units.js";
 
 const KiB = 1024;
 
@@ -294,7 +295,7 @@ export function hotKeyBound(scenario: Scenario): string | undefined {
       worst = { name, ...k };
   }
   if (!worst) return undefined;
-  return `partition key "${worst.name}" alone writes ${Math.round(worst.records).toLocaleString("en-US")} records/s (${Math.round(worst.bytes / KiB).toLocaleString("en-US")} KiB/s) at the peak, and every record of a key goes to one shard, whose limit is ${recordLimit.toLocaleString("en-US")} records/s and 1 MiB/s: more shards cannot help. Spread the key (salt it with a suffix, or use explicit hash keys) or aggregate its records.`;
+  return `partition key "${worst.name}" alone writes ${formatNumber(Math.round(worst.records))} records/s (${formatNumber(Math.round(worst.bytes / KiB))} KiB/s) at the peak, and every record of a key goes to one shard, whose limit is ${formatNumber(recordLimit)} records/s and 1 MiB/s: more shards cannot help. Spread the key (salt it with a suffix, or use explicit hash keys) or aggregate its records.`;
 }
 
 /** One SLO at one shard count, over the seeds. */

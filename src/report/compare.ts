@@ -2,6 +2,7 @@
 // policies on the same traffic. Same look and machinery as a single run's charts.
 
 import type { TopLevelSpec } from "vega-lite";
+import { formatNumber } from "../scenario/units.js";
 import { type Chart, SCHEMA, WIDTH } from "./charts.js";
 import { num, type Row } from "./collect.js";
 import { CHART_CONFIG, scaledTitle, type ValueScale, valueScaleEncoding } from "./scales.js";
@@ -122,7 +123,7 @@ export function compareAcross(
     });
   }
   if (options.threshold !== undefined)
-    layers.push(thresholdLayer(options.threshold, `threshold ${options.threshold.toLocaleString("en-US")}`));
+    layers.push(thresholdLayer(options.threshold, `threshold ${formatNumber(options.threshold)}`));
   const spec = {
     $schema: SCHEMA,
     config: CHART_CONFIG,

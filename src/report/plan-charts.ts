@@ -2,6 +2,7 @@
 // against the shard count with its threshold. Plain data in, vega-lite specs out.
 
 import type { TopLevelSpec } from "vega-lite";
+import { formatNumber } from "../scenario/units.js";
 import { SCHEMA, WIDTH } from "./charts.js";
 import { thresholdLayer } from "./compare.js";
 import { CHART_CONFIG, LOG_SPREAD, logTicks, NUMBER_FORMAT } from "./scales.js";
@@ -101,7 +102,7 @@ function planPanel(
   };
   const thresholdText = fraction
     ? `${Number((100 * threshold).toPrecision(3))}%`
-    : `${threshold.toLocaleString("en-US")}${ms ? " ms" : ""}`;
+    : `${formatNumber(threshold)}${ms ? " ms" : ""}`;
   return {
     title: { text: metric, anchor: "start", fontSize: 12 },
     width: WIDTH,
