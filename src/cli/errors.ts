@@ -42,3 +42,25 @@ export function fileSystemInputError(error: unknown): UserInputError | undefined
   if (reason === undefined || typeof e?.path !== "string") return undefined;
   return new UserInputError(`cannot ${e.syscall ?? "use"} ${e.path}: ${reason}`);
 }
+
+/**
+ * Checks a numeric flag: absent, or a number from `min` to `max` (a whole one unless `fraction`),
+ * else a user error naming the flag (`--seeds 0: expected a whole number from 1`).
+ */
+export function checkNumberFlag(
+  flag: string,
+  value: number | undefined,
+  range: { min: number; max?: number; fraction?: boolean; above?: boolean },
+): void {
+  if (value === undefined) return;
+  const { min, max, fraction = false, above = false } = range;
+  const ok =
+    Number.isFinite(value) &&
+    (fraction || Number.isInteger(value)) &&
+    (above ? value > min : value >= min) &&
+    (max === undefined || value <= max);
+  if (ok) return;
+  const kind = fraction ? "a number" : "a whole number";
+  const span = above ? `above ${min}` : max === undefined ? `from ${min}` : `from ${min} to ${max}`;
+  throw new UserInputError(`--${flag} ${value}: expected ${kind} ${span}`);
+}

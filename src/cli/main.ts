@@ -11,7 +11,7 @@ import yargs, { type Argv } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ITERATOR_TYPES, type IteratorType } from "../protocol/iterator-types.js";
 import { formatIssue, problemsFound, ScenarioError } from "../scenario/issues.js";
-import { citedSourceLines, fileSystemInputError, UserInputError } from "./errors.js";
+import { checkNumberFlag, citedSourceLines, fileSystemInputError, UserInputError } from "./errors.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
 function defaultScenario(): string {
@@ -251,6 +251,8 @@ async function main(argv: string[]): Promise<number> {
           quiet: { type: "boolean", default: false, describe: "no status lines on stderr" },
         }),
       async (args) => {
+        checkNumberFlag("port", args.port, { min: 0, max: 65535 });
+        checkNumberFlag("time-scale", args["time-scale"], { min: 0, above: true, fraction: true });
         const { serveCommand } = await import("./serve.js");
         code = await serveCommand({
           scenario: args.scenario,
@@ -435,6 +437,7 @@ async function main(argv: string[]): Promise<number> {
           quiet: runOptions.quiet,
         }),
       async (args) => {
+        checkNumberFlag("shards", args.shards, { min: 1 });
         const { costCommand } = await import("./cost.js");
         code = await costCommand({
           scenario: args.scenario,
@@ -487,6 +490,10 @@ async function main(argv: string[]): Promise<number> {
           quiet: runOptions.quiet,
         }),
       async (args) => {
+        checkNumberFlag("seeds", args.seeds, { min: 1 });
+        checkNumberFlag("current", args.current, { min: 1 });
+        checkNumberFlag("max", args.max, { min: 1 });
+        checkNumberFlag("workers", args.workers, { min: 1 });
         const { planCommand } = await import("./plan.js");
         code = await planCommand({
           scenario: args.scenario,
@@ -534,6 +541,8 @@ async function main(argv: string[]): Promise<number> {
           quiet: runOptions.quiet,
         }),
       async (args) => {
+        checkNumberFlag("seeds", args.seeds, { min: 1 });
+        checkNumberFlag("workers", args.workers, { min: 1 });
         const { sweepCommand } = await import("./sweep.js");
         code = await sweepCommand({
           scenario: args.scenario,
@@ -611,6 +620,7 @@ async function main(argv: string[]): Promise<number> {
           },
         }),
       async (args) => {
+        checkNumberFlag("runs", args.runs, { min: 1 });
         if (args.peer) {
           const { benchPeerCommand } = await import("./bench-peer.js");
           code = benchPeerCommand({

@@ -471,6 +471,9 @@ export interface ScheduleStep {
  * waits for the first to leave the window).
  */
 export function updateSchedule(current: number, target: number, updateSeconds: number): ScheduleStep[] {
+  // Doubling from zero never gets anywhere: a stream has at least one shard.
+  if (!(Number.isInteger(current) && current >= 1 && Number.isInteger(target) && target >= 1))
+    throw new RangeError(`shard counts must be whole numbers from 1 (from ${current} to ${target})`);
   const steps: ScheduleStep[] = [];
   const perDay = CAPACITY.updateShardCountCallsPer24h.value;
   let n = current;

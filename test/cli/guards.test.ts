@@ -210,6 +210,32 @@ describe("an interrupted run", () => {
   });
 });
 
+describe("numeric flags", () => {
+  it("are checked before anything runs (plan --current 0 once doubled from zero until memory ran out)", () => {
+    for (const [args, says] of [
+      [
+        ["plan", "scenarios/quickstart.yaml", "--current", "0"],
+        "--current 0: expected a whole number from 1",
+      ],
+      [["sweep", "scenarios/trucks.yaml", "--seeds", "0"], "--seeds 0: expected a whole number from 1"],
+      [
+        ["plan", "scenarios/quickstart.yaml", "--workers", "1.5"],
+        "--workers 1.5: expected a whole number from 1",
+      ],
+      [["bench", "--runs", "0"], "--runs 0: expected a whole number from 1"],
+      [
+        ["serve", "scenarios/trucks.yaml", "--port", "70000"],
+        "--port 70000: expected a whole number from 0 to 65535",
+      ],
+      [["serve", "scenarios/trucks.yaml", "--time-scale", "0"], "--time-scale 0: expected a number above 0"],
+    ] as const) {
+      const r = kinesim(...args);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr.trim()).toBe(says);
+    }
+  });
+});
+
 describe("file-system errors as input errors", () => {
   it("names those that come from where a command was told to read or write, and only those", () => {
     const error = (code: string, syscall = "open") =>

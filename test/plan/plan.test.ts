@@ -158,6 +158,12 @@ describe("the UpdateShardCount schedule", () => {
     expect(updateSchedule(5, 5, 120)).toEqual([]);
   });
 
+  it("refuses counts below one shard, from which doubling never arrives", () => {
+    expect(() => updateSchedule(0, 4, 120)).toThrow(RangeError);
+    expect(() => updateSchedule(4, 0, 120)).toThrow(RangeError);
+    expect(() => updateSchedule(2.5, 4, 120)).toThrow(RangeError);
+  });
+
   it("is accepted by the same checks as a scenario's timetable", () => {
     const steps = updateSchedule(2, 24, 120);
     const events = steps.map(
