@@ -263,23 +263,25 @@ export function hotKeyBound(scenario: Scenario): string | undefined {
   // the same name: only those over 1/n (with a margin for rounding) are added up by name, with
   // every hot and listed key.
   const share = (1 - 1e-9) / Math.max(1, fleets.length);
+  /** Where a name first appears among all producers' keys: keys of equal load go in that order. */
+  const firstAppearance = (name: string): number => {
+    for (let q = 0; q < fleets.length; q++) {
+      const i = fleets[q]!.keys.indicesOf(name)[0];
+      if (i !== undefined) return q * 2 ** 32 + i;
+    }
+    return Number.POSITIVE_INFINITY;
+  };
   const candidates = new Map<string, number>();
-  fleets.forEach((f, p) => {
+  for (const f of fleets) {
     const firstGenerated = f.keys.firstGenerated;
     for (let i = 0; i < f.keys.namedCount; i++) {
       const records = f.peak * f.keys.probabilities[i]!;
       const bytes = records * (f.size + f.keys.keyBytes[i]!);
       if (i >= firstGenerated && records < recordLimit * share && bytes < byteLimit * share) continue;
       const name = f.keys.nameOf(i)!;
-      if (candidates.has(name)) continue;
-      // Where the name first appears among all producers' keys: keys of equal load are taken in
-      // that order.
-      let first = Number.POSITIVE_INFINITY;
-      for (let q = 0; q < p && first === Number.POSITIVE_INFINITY; q++)
-        first = (fleets[q]!.keys.indicesOf(name)[0] ?? Number.POSITIVE_INFINITY) + q * 2 ** 32;
-      candidates.set(name, Math.min(first, p * 2 ** 32 + f.keys.indicesOf(name)[0]!));
+      if (!candidates.has(name)) candidates.set(name, firstAppearance(name));
     }
-  });
+  }
   let worst: { name: string; records: number; bytes: number } | undefined;
   for (const [name] of [...candidates].sort((a, b) => a[1] - b[1])) {
     const k = { records: 0, bytes: 0 };
