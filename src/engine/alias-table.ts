@@ -7,11 +7,8 @@ import type { RandomStream } from "./random.js";
 export class AliasTable {
   /** Normalised probabilities (sum 1), index-aligned with the weights given. */
   readonly probabilities: Float64Array;
-  /**
-   * Outcome i's threshold at 2i and its alias at 2i + 1, side by side: a draw reads one cache
-   * line, which matters for tables of a hundred thousand keys and more.
-   */
-  private readonly cells: Float64Array;
+  private readonly threshold: Float64Array;
+  private readonly alias: Int32Array;
   private readonly n: number;
 
   constructor(weights: ArrayLike<number>) {
@@ -27,8 +24,8 @@ export class AliasTable {
     if (!(total > 0)) throw new RangeError("weights sum to zero");
     this.n = n;
     this.probabilities = new Float64Array(n);
-    const threshold = new Float64Array(n);
-    const alias = new Int32Array(n);
+    this.threshold = new Float64Array(n);
+    this.alias = new Int32Array(n);
     const scaled = new Float64Array(n);
     const small = new Int32Array(n);
     const large = new Int32Array(n);
@@ -44,8 +41,8 @@ export class AliasTable {
     while (ns > 0 && nl > 0) {
       const s = small[--ns]!;
       const l = large[--nl]!;
-      threshold[s] = scaled[s]!;
-      alias[s] = l;
+      this.threshold[s] = scaled[s]!;
+      this.alias[s] = l;
       scaled[l] = scaled[l]! + scaled[s]! - 1;
       if (scaled[l]! < 1) small[ns++] = l;
       else large[nl++] = l;
@@ -53,18 +50,13 @@ export class AliasTable {
     // Leftovers are 1 up to rounding error.
     while (nl > 0) {
       const l = large[--nl]!;
-      threshold[l] = 1;
-      alias[l] = l;
+      this.threshold[l] = 1;
+      this.alias[l] = l;
     }
     while (ns > 0) {
       const s = small[--ns]!;
-      threshold[s] = 1;
-      alias[s] = s;
-    }
-    this.cells = new Float64Array(2 * n);
-    for (let i = 0; i < n; i++) {
-      this.cells[2 * i] = threshold[i]!;
-      this.cells[2 * i + 1] = alias[i]!;
+      this.threshold[s] = 1;
+      this.alias[s] = s;
     }
   }
 
@@ -77,6 +69,6 @@ export class AliasTable {
   sample(rng: RandomStream): number {
     const u = rng.next() * this.n;
     const i = Math.floor(u);
-    return u - i < this.cells[2 * i]! ? i : this.cells[2 * i + 1]!;
+    return u - i < this.threshold[i]! ? i : this.alias[i]!;
   }
 }

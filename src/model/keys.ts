@@ -151,11 +151,8 @@ export class KeySpace {
   private readonly baseNames: { prefix: string; first: number } | readonly string[];
   /** Explicit hash keys given for named keys (undefined: the MD5 of the name); none at all for most. */
   private readonly explicitHashes: (bigint | undefined)[] | undefined;
-  /**
-   * Partition-key bytes of each named key: 16-bit numbers when they fit (a partition key is at most
-   * 256 characters), so a draw's look-up touches a quarter of the memory.
-   */
-  readonly keyBytes: Float64Array | Uint16Array;
+  /** Partition-key bytes of each named key. */
+  readonly keyBytes: Float64Array;
   /** Probability of each named key. */
   readonly probabilities: Float64Array;
   /** Probability of a fresh random key. */
@@ -244,10 +241,10 @@ export class KeySpace {
     }
     const n = h + (generated ? generated.count : listed.length);
     this.namedCount = n;
-    const keyBytes = new Float64Array(n);
+    this.keyBytes = new Float64Array(n);
     this.probabilities = new Float64Array(n);
     hot.forEach((k, i) => {
-      keyBytes[i] = utf8Bytes(k.key);
+      this.keyBytes[i] = utf8Bytes(k.key);
       this.probabilities[i] = k.share;
     });
     if (generated) {
@@ -255,19 +252,16 @@ export class KeySpace {
       // A generated name is the prefix and a number: its bytes are the prefix's and the digits.
       const prefixBytes = utf8Bytes(generated.prefix);
       for (let j = 0; j < generated.count; j++) {
-        keyBytes[h + j] = prefixBytes + digitsOf(generated.first + j);
+        this.keyBytes[h + j] = prefixBytes + digitsOf(generated.first + j);
         this.probabilities[h + j] = generated.probability(j);
       }
     } else {
       this.baseNames = listed.map((k) => k.name);
       listed.forEach((k, j) => {
-        keyBytes[h + j] = k.bytes ?? utf8Bytes(k.name);
+        this.keyBytes[h + j] = k.bytes ?? utf8Bytes(k.name);
         this.probabilities[h + j] = k.probability;
       });
     }
-    this.keyBytes = keyBytes.every((b) => b <= 0xffff && Number.isInteger(b))
-      ? Uint16Array.from(keyBytes)
-      : keyBytes;
     this.explicitHashes = listed.some((k) => k.hash !== undefined)
       ? [...hot.map(() => undefined), ...listed.map((k) => k.hash)]
       : undefined;

@@ -1086,16 +1086,7 @@ export class Producer implements ProducerFleet {
     // Keys are told apart across producers for ordering checks; cohorts carry no single key.
     const k = piece.keyIndex;
     const keyId = k >= 0 ? this.keyIdBase + k : -1;
-    // A named key's position is looked up only for a log that keeps its records (a table of a
-    // hundred thousand positions and more is a cache miss per record otherwise).
-    const position =
-      k >= 0
-        ? this.stream.keepsPositions(shardIndex)
-          ? this.keys.positionOf(k)
-          : -1
-        : k === -1
-          ? piece.position
-          : -1;
+    const position = k >= 0 ? this.keys.positionOf(k) : k === -1 ? piece.position : -1;
     return this.stream.write(
       now,
       shardIndex,

@@ -113,11 +113,6 @@ export class ShardLog {
     for (const listener of this.listeners) listener();
   }
 
-  /** Whether appended records are kept (some consumer reads the log): only then do they need a key's position. */
-  get keepsEntries(): boolean {
-    return this.cursors.length > 0;
-  }
-
   /** Set when the shard closes: no record will be appended any more. */
   closed = false;
 

@@ -286,10 +286,6 @@ export class Stream implements WriteTarget {
     return accepted;
   }
 
-  keepsPositions(shardIndex: number): boolean {
-    return this.open[shardIndex]!.log.keepsEntries;
-  }
-
   /** Drops what left retention from every shard's log (expiring it for late consumers). */
   trimLogs(nowUs: number): void {
     const expireBefore = nowUs - this.retentionUs;

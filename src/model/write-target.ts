@@ -24,8 +24,6 @@ export interface WriteTarget extends HashRouter {
    * all throttled. Called once per request as it lands, before its records are written.
    */
   admitRequest(nowUs: number, records: number): boolean;
-  /** Whether records written to partition `index` now need their keys' positions (some reader keeps them). */
-  keepsPositions(index: number): boolean;
   /**
    * Offers `count` records (`bytes` actual, `chargedBytes` as a shard's limiter counts them) to
    * partition `index`; returns how many were accepted. `originUs`, `spread`, `keyId` and
@@ -60,11 +58,6 @@ export abstract class SinglePartitionTarget {
   readonly shares = Float64Array.of(1);
   readonly roundsSingleRecordCalls = false;
   readonly keyedRecords = false;
-
-  /** Nothing behind a single partition reads a key's position. */
-  keepsPositions(): boolean {
-    return false;
-  }
 
   shardOfHash(): number {
     return 0;
