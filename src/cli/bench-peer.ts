@@ -5,10 +5,10 @@
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { median } from "./bench.js";
+import { bareNodeMs, benchMachine, machineLine, median } from "./bench.js";
 import { textTable } from "./human.js";
 
 /** A peer case: the peer's flags and the same work as a kinesim scenario. */
@@ -121,6 +121,7 @@ export function benchPeerCommand(options: { peerDir: string; runs: number; only?
     return 2;
   }
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
+  const bareBefore = bareNodeMs();
   const work = mkdtempSync(join(tmpdir(), "kinesim-peer-"));
   const rows: {
     case: string;
@@ -160,20 +161,14 @@ export function benchPeerCommand(options: { peerDir: string; runs: number; only?
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const machine = {
-    cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? "unknown",
-    node: process.version,
-  };
+  const machine = benchMachine(bareBefore);
   mkdirSync("reports/bench", { recursive: true });
   writeFileSync(
     "reports/bench/peer.json",
     `${JSON.stringify({ machine, runs: options.runs, rows }, null, 2)}\n`,
   );
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  process.stdout.write(
-    `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; whole processes, median of ${options.runs} alternating pairs\n`,
-  );
+  process.stdout.write(machineLine(machine, `whole processes, median of ${options.runs} alternating pairs`));
   process.stdout.write(
     textTable(
       ["case", "peer s", "kinesim s", "faster by", "target", "1st-attempt throttled (peer / kinesim)"],

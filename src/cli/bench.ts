@@ -336,6 +336,47 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+/**
+ * Wall time of starting a bare Node process and letting it exit, in ms (median of 7): how fast the
+ * machine runs at the moment. A cloud VM's speed swings by a third between identical runs, so a
+ * bench prints it beside its times, before and after, to tell a slow moment from a slow build.
+ */
+export function bareNodeMs(): number {
+  const times: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const started = process.hrtime.bigint();
+    spawnSync(process.execPath, ["-e", "0"]);
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  return median(times);
+}
+
+/** The machine a bench ran on, with its speed before and after (see bareNodeMs). */
+export interface BenchMachine {
+  cores: number;
+  cpu: string;
+  node: string;
+  platform: string;
+  bareNodeMs: { before: number; after: number };
+}
+
+/** The machine, measured again now (`bareNodeBefore` was measured as the bench started). */
+export function benchMachine(bareNodeBefore: number): BenchMachine {
+  return {
+    cores: availableParallelism(),
+    cpu: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    bareNodeMs: { before: bareNodeBefore, after: bareNodeMs() },
+  };
+}
+
+/** The machine line a bench prints above its table. */
+export function machineLine(machine: BenchMachine, what: string): string {
+  const { before, after } = machine.bareNodeMs;
+  return `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; bare Node starts in ${before.toFixed(0)} ms before the bench, ${after.toFixed(0)} ms after (the machine's speed at the moment); ${what}\n`;
+}
+
 /** Runs the suite (or, with `case`, one case in this process, printing JSON). */
 export async function benchCommand(options: { case?: string; runs: number; only?: string }): Promise<number> {
   if (options.case !== undefined) {
@@ -357,6 +398,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     return 0;
   }
   const cli = fileURLToPath(new URL("./main.js", import.meta.url));
+  const bareBefore = bareNodeMs();
   const rows: Measurement[] = [];
   for (const c of BENCH_CASES.filter((x) => options.only === undefined || x.name.startsWith(options.only))) {
     const runs: Measurement[] = [];
@@ -382,12 +424,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
       ...(runs[0]!.answer !== undefined ? { answer: runs[0]!.answer } : {}),
     });
   }
-  const machine = {
-    cores: availableParallelism(),
-    cpu: cpus()[0]?.model ?? "unknown",
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-  };
+  const machine = benchMachine(bareBefore);
   const checks = benchChecks(rows);
   mkdirSync("reports/bench", { recursive: true });
   writeFileSync(
@@ -417,7 +454,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     checks.find((c) => c.case === r.case && c.kind === "target")?.text ?? "",
   ]);
   process.stdout.write(
-    `machine: ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}; median of ${options.runs} run${options.runs === 1 ? "" : "s"} per case\n`,
+    machineLine(machine, `median of ${options.runs} run${options.runs === 1 ? "" : "s"} per case`),
   );
   process.stdout.write(textTable(header, table));
   for (const c of checks.filter((x) => x.kind !== "target")) process.stdout.write(`${c.case}: ${c.text}\n`);
