@@ -90,16 +90,16 @@ export const BENCH_CASES: BenchCase[] = [
     runs: 1,
     target: { wallSeconds: 60, peakRssMiB: 1024 },
   },
-  // What a plan costs: 20 shard counts × 5 seeds of a one-hour 20-shard scenario, on every core,
-  // at the scenario's 100 ms cohorts (see the scenario for how they compare with 10 ms).
+  // A user's day: 24 h of 7 shards, a daily storm, a Lambda mapping and a delivery stream.
   {
-    // A user's day: 24 h of 7 shards, a daily storm, a Lambda mapping and a delivery stream.
     name: "iot-day",
     scenario: R("iot-day"),
     overrides: {},
     runs: 1,
     target: { wallSeconds: 20 },
   },
+  // What a plan costs: 20 shard counts × 5 seeds of a one-hour 20-shard scenario, on every core,
+  // at the scenario's 100 ms cohorts (see the scenario for how they compare with 10 ms).
   {
     name: "plan/20x5",
     scenario: "scenarios/bench/plan-20-shards.yaml",
