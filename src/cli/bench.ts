@@ -10,6 +10,7 @@ import { Simulation } from "../engine/simulation.js";
 import { loadScenario } from "../scenario/load.js";
 import { formatNumber } from "../scenario/units.js";
 import { simulate } from "../simulate.js";
+import { type FloorSpec, runFloor } from "./bench-floor.js";
 import { readScenarioFile } from "./files.js";
 import { textTable } from "./human.js";
 
@@ -27,6 +28,8 @@ interface BenchCase {
    *  the grid's, evaluated in full at every count on the same seeds). */
   plan?: { seeds: number };
   engine?: { pending: number; events: number; maxStepUs: number };
+  /** A floor case (see bench-floor.ts): a peer case's per-record work without objects or events. */
+  floor?: FloorSpec;
   runs?: number;
   /** The performance brief's target for the case, if it sets one. */
   target?: Target;
@@ -48,6 +51,11 @@ const TICK = { resolution: "10ms" };
 function engineCase(name: string, maxStepUs: number, target?: Target): BenchCase {
   const engine = { pending: 10_000, events: 20_000_000, maxStepUs };
   return { name, scenario: "", overrides: {}, engine, ...(target ? { target } : {}) };
+}
+
+/** A floor case: no scenario, a typed-column kernel (see bench-floor.ts). */
+function floorCase(name: string, floor: FloorSpec): BenchCase {
+  return { name, scenario: "", overrides: {}, floor };
 }
 
 /** The suite. */
@@ -90,6 +98,13 @@ export const BENCH_CASES: BenchCase[] = [
     runs: 1,
     target: { wallSeconds: 60, peakRssMiB: 1024 },
   },
+  // The floor of an object-free record path (bench-floor.ts): R1 over an hour and R4, each record's
+  // draws, batch place, limiter decision and latency insertion, and nothing else.
+  // Beside kinesim itself on the same traffic (the peer's cases as scenarios), in this process.
+  floorCase("floor/r1-60min", { seconds: 3600, shards: 4, rate: 3000, keys: 10_000 }),
+  { name: "peer-R1/60min/record", scenario: R("peer-R1"), overrides: { duration: "60m" } },
+  floorCase("floor/r4", { seconds: 600, shards: 50, rate: 40_000, keys: 100_000 }),
+  { name: "peer-R4/record", scenario: R("peer-R4"), overrides: {} },
   // A user's day: 24 h of 7 shards, a daily storm, a Lambda mapping and a delivery stream.
   {
     name: "iot-day",
@@ -146,6 +161,21 @@ function measureEngine(c: BenchCase, e: NonNullable<BenchCase["engine"]>): Measu
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     firstAttemptThrottledFraction: 0,
     records: 0,
+  };
+}
+
+function measureFloor(c: BenchCase, spec: FloorSpec): Measurement {
+  const floor = runFloor(spec);
+  return {
+    case: c.name,
+    events: 0,
+    simulatedSeconds: spec.seconds,
+    wallSeconds: floor.wallSeconds,
+    eventsPerSecond: 0,
+    realTimeFactor: spec.seconds / floor.wallSeconds,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+    firstAttemptThrottledFraction: 1 - floor.accepted / Math.max(1, floor.records),
+    records: floor.records,
   };
 }
 
@@ -264,7 +294,7 @@ async function measurePlan(c: BenchCase, plan: NonNullable<BenchCase["plan"]>): 
 /** A target or a comparison the brief asks for, judged on one bench run's rows. */
 interface BenchCheck {
   case: string;
-  kind: "target" | "agreement" | "memory";
+  kind: "target" | "agreement" | "memory" | "floor";
   met: boolean;
   text: string;
 }
@@ -324,6 +354,23 @@ function benchChecks(rows: readonly Measurement[]): BenchCheck[] {
       kind: "memory",
       met,
       text: `peak RSS ${growth >= 0 ? "+" : ""}${(100 * growth).toFixed(1)}% over twice the simulated time (at most +10%: ${met ? "yes" : "no"})`,
+    });
+  }
+  // Each floor beside kinesim's own record resolution on the same traffic, per record.
+  const FLOOR_OF: Record<string, string> = {
+    "floor/r1-60min": "peer-R1/60min/record",
+    "floor/r4": "peer-R4/record",
+  };
+  const nsPerRecord = (m: Measurement) => (m.wallSeconds * 1e9) / Math.max(1, m.records);
+  for (const r of rows) {
+    const beside = FLOOR_OF[r.case];
+    if (beside === undefined) continue;
+    const ours = row(beside);
+    checks.push({
+      case: r.case,
+      kind: "floor",
+      met: true,
+      text: `${nsPerRecord(r).toFixed(0)} ns a record with records in typed columns and no events (a floor for an object-free record path)${ours ? `; ${beside}: ${nsPerRecord(ours).toFixed(0)} ns a record` : ""}`,
     });
   }
   return checks;
@@ -389,11 +436,13 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     }
     const m = c.engine
       ? measureEngine(c, c.engine)
-      : c.grid
-        ? await measureGrid(c, c.grid)
-        : c.plan
-          ? await measurePlan(c, c.plan)
-          : measure(c);
+      : c.floor
+        ? measureFloor(c, c.floor)
+        : c.grid
+          ? await measureGrid(c, c.grid)
+          : c.plan
+            ? await measurePlan(c, c.plan)
+            : measure(c);
     process.stdout.write(`${JSON.stringify(m)}\n`);
     return 0;
   }
