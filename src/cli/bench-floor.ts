@@ -4,6 +4,7 @@
 // no requests' latency): a lower bound on what an object-free record path could cost, so the
 // README can say what a rewrite of the producer's record path would and would not reach.
 
+import { KINESIS } from "../data/kinesis-limits.js";
 import { RandomStream } from "../engine/random.js";
 import { IntervalHistogram } from "../metrics/latency-histogram.js";
 import { KeySpace } from "../model/keys.js";
@@ -28,9 +29,9 @@ export interface FloorResult {
 const RECORD_BYTES = 1024;
 const LINGER_US = 100_000;
 const BATCH_RECORDS = 500;
-/** Per shard and second (kinesis-facts: 1,000 records and 1 MiB a second per shard). */
-const SHARD_RECORDS = 1000;
-const SHARD_BYTES = 1024 * 1024;
+/** A shard's write limits per second. */
+const SHARD_RECORDS = KINESIS.shardWriteRecordsPerSecond.value;
+const SHARD_BYTES = KINESIS.shardWriteBytesPerSecond.value;
 
 /** Runs one floor case: arrivals, key draws, batches closed at 500 records or 100 ms, a per-shard
  *  per-second limiter, and a latency insertion per accepted record. */
