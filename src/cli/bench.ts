@@ -496,7 +496,7 @@ export async function benchCommand(options: { case?: string; runs: number; only?
     r.case,
     formatNumber(r.records),
     formatNumber(r.events),
-    r.records > 0 ? (r.events / r.records).toFixed(2) : "—",
+    r.records > 0 && r.events > 0 ? (r.events / r.records).toFixed(2) : "—",
     formatNumber(Math.round(r.eventsPerSecond)),
     `${formatNumber(Math.round(r.realTimeFactor))}×`,
     r.wallSeconds.toFixed(2),
