@@ -168,7 +168,14 @@ export function benchPeerCommand(options: { peerDir: string; runs: number; only?
     `${JSON.stringify({ machine, runs: options.runs, rows }, null, 2)}\n`,
   );
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
-  process.stdout.write(machineLine(machine, `whole processes, median of ${options.runs} alternating pairs`));
+  process.stdout.write(
+    machineLine(
+      machine,
+      options.runs === 1
+        ? "whole processes, one pair"
+        : `whole processes, median of ${options.runs} alternating pairs`,
+    ),
+  );
   process.stdout.write(
     textTable(
       ["case", "peer s", "kinesim s", "faster by", "target", "1st-attempt throttled (peer / kinesim)"],
