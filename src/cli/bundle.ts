@@ -60,7 +60,8 @@ const nativeInflate: Plugin = {
 rmSync("dist/bin", { recursive: true, force: true });
 await build({
   entryPoints: {
-    main: "dist/cli/main.js",
+    // entry.js answers --version at once and imports main.js for everything else.
+    main: "dist/cli/entry.js",
     // pool.ts starts workers from ./sim-worker.js next to itself.
     "sim-worker": "dist/cli/sim-worker.js",
   },

@@ -12,6 +12,7 @@ import { hideBin } from "yargs/helpers";
 import { ITERATOR_TYPES, type IteratorType } from "../protocol/iterator-types.js";
 import { formatIssue, problemsFound, ScenarioError } from "../scenario/issues.js";
 import { checkNumberFlag, citedSourceLines, fileSystemInputError, UserInputError } from "./errors.js";
+import { kinesimVersion } from "./version.js";
 
 /** The quickstart scenario: ./scenarios/quickstart.yaml if present, else the packaged copy. */
 function defaultScenario(): string {
@@ -109,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
   } as const;
   await yargs(argv)
     .scriptName("kinesim")
+    .version(kinesimVersion())
     .usage("$0 <command> [options]\n\nDeterministic discrete-event simulator of Amazon Kinesis.")
     .option("verbose", {
       type: "boolean",

@@ -13,7 +13,11 @@ const work = mkdtempSync(join(tmpdir(), "kinesim-bundle-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function bin(...args: string[]) {
-  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8" });
+  return binIn(process.cwd(), ...args);
+}
+
+function binIn(cwd: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", cwd });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,6 +26,14 @@ describe("the bundled command line", () => {
     const version = bin("--version");
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync("package.json", "utf8")).version);
+    // From any folder, with or without a command (yargs read the package.json of the folder it
+    // ran in, and printed "unknown" outside kinesim's own).
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")).version;
+    for (const args of [["--version"], ["validate", "--version"]]) {
+      const elsewhere = binIn(work, ...args);
+      expect(elsewhere.code, args.join(" ")).toBe(0);
+      expect(elsewhere.stdout.trim(), args.join(" ")).toBe(pkg);
+    }
     const valid = bin("validate", "scenarios/quickstart.yaml");
     expect(valid.code, valid.stderr).toBe(0);
     expect(valid.stdout).toMatch(/valid/);
