@@ -7,7 +7,9 @@
 import { KINESIS } from "../data/kinesis-limits.js";
 import { RandomStream } from "../engine/random.js";
 import { IntervalHistogram } from "../metrics/latency-histogram.js";
+import { evenSplit, hashFraction } from "../model/hash-space.js";
 import { KeySpace } from "../model/keys.js";
+import { createLimiter } from "../model/limiter.js";
 
 /** A floor case: Poisson arrivals of 1 KiB records and uniform keys, batched as the peer does. */
 export interface FloorSpec {
@@ -23,52 +25,52 @@ export interface FloorResult {
   records: number;
   accepted: number;
   wallSeconds: number;
-  nsPerRecord: number;
 }
 
 const RECORD_BYTES = 1024;
 const LINGER_US = 100_000;
 const BATCH_RECORDS = 500;
-/** A shard's write limits per second. */
-const SHARD_RECORDS = KINESIS.shardWriteRecordsPerSecond.value;
-const SHARD_BYTES = KINESIS.shardWriteBytesPerSecond.value;
 
 /** Runs one floor case: arrivals, key draws, batches closed at 500 records or 100 ms, a per-shard
  *  per-second limiter, and a latency insertion per accepted record. */
 export function runFloor(spec: FloorSpec): FloorResult {
   const keys = KeySpace.of({ dist: "uniform", keys: spec.keys, prefix: "pk-" });
   const n = spec.shards;
-  // An even split of the hash space: shard i holds [i·2^128/n, (i+1)·2^128/n).
+  // The stream's ranges as CreateStream splits them, and each shard's own write limiter.
+  const starts = evenSplit(n).map((r) => r.start);
+  const startFractions = starts.map(hashFraction);
+  const shardOf = <T>(at: readonly T[], x: T) => {
+    let s = n - 1;
+    while (at[s]! > x) s--;
+    return s;
+  };
   const { shardOfKey } = keys.route({
     openCount: n,
     shares: new Float64Array(n).fill(1 / n),
-    shardOfFraction: (p) => Math.min(n - 1, Math.floor(p * n)),
-    shardOfHash: (h) => Number((h * BigInt(n)) >> 128n),
+    shardOfFraction: (p) => shardOf(startFractions, p),
+    shardOfHash: (h) => shardOf(starts, h),
   });
+  const limiters = Array.from({ length: n }, () =>
+    createLimiter({
+      policy: "window",
+      recordsPerSecond: KINESIS.shardWriteRecordsPerSecond.value,
+      bytesPerSecond: KINESIS.shardWriteBytesPerSecond.value,
+      burstUs: 0,
+      largeRecordTankBytes: 0,
+    }),
+  );
   const traffic = new RandomStream("1", "bench/floor/traffic");
   const latency = new IntervalHistogram();
   const origin = new Float64Array(BATCH_RECORDS);
   const keyOf = new Int32Array(BATCH_RECORDS);
   const bytesOf = new Float64Array(BATCH_RECORDS);
-  const secondRecords = new Int32Array(n);
-  const secondBytes = new Float64Array(n);
-  let second = -1;
   let inBatch = 0;
   let batchStart = -1;
   let records = 0;
   let accepted = 0;
   const land = (now: number) => {
-    const s = Math.floor(now / 1e6);
-    if (s !== second) {
-      second = s;
-      secondRecords.fill(0);
-      secondBytes.fill(0);
-    }
     for (let i = 0; i < inBatch; i++) {
-      const shard = shardOfKey[keyOf[i]!]!;
-      if (secondRecords[shard]! < SHARD_RECORDS && secondBytes[shard]! + bytesOf[i]! <= SHARD_BYTES) {
-        secondRecords[shard]!++;
-        secondBytes[shard]! += bytesOf[i]!;
+      if (limiters[shardOfKey[keyOf[i]!]!]!.admit(now, 1, bytesOf[i]!) === 1) {
         accepted++;
         latency.record(now - origin[i]!, 1);
       }
@@ -101,5 +103,5 @@ export function runFloor(spec: FloorSpec): FloorResult {
   }
   if (inBatch > 0) land(batchStart + LINGER_US);
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { records, accepted, wallSeconds, nsPerRecord: (wallSeconds * 1e9) / Math.max(1, records) };
+  return { records, accepted, wallSeconds };
 }
