@@ -220,6 +220,12 @@ export class IntervalHistogram {
     this.recordUniform(baseUs, count, spread.lo, spread.hi, positions);
   }
 
+  /** Records `count` values of `baseUs` plus offsets spread uniformly over [lo, hi] (see
+   *  recordSpread, without a share at the top). */
+  recordRange(baseUs: number, count: number, lo: number, hi: number): void {
+    this.recordUniform(baseUs, count, lo, hi, 4);
+  }
+
   private recordUniform(baseUs: number, count: number, lo: number, hi: number, positions: number): void {
     const width = hi - lo;
     if (width === 0) {

@@ -102,6 +102,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   const streams = [stream, ...scenario.streams.map((spec) => new Stream(spec))];
   const streamNamed = (name: string) => streams.find((x) => x.name === name)!;
   const tickUs = resolveTick(scenario);
+  if (tickUs !== undefined) for (const x of streams) x.joinCohortsWithin(tickUs);
   const objectTables = options.sink;
   const deliveryStreams = scenario.firehose.map((spec) => {
     const source = spec.source.kind === "stream" ? streamNamed(spec.source.stream) : undefined;

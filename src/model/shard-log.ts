@@ -2,6 +2,11 @@
 // the shard), its arrival time and its creation times. Consumers read it through cursors; the
 // log drops what every cursor has passed and what leaves retention — records that leave
 // retention before a consumer read them are expired, for that consumer.
+//
+// At cohort resolution the cohorts a shard accepts within one tick are one entry, while no
+// reader has taken any of it: a consumer then handles a tick's records of a shard once, however
+// many requests brought them (a 1 s tick of a pooled fleet brings ten or more). The entry keeps
+// when its records arrived (uniformly over a span) and when they were created (see Spread).
 
 import type { Spread } from "../metrics/latency-histogram.js";
 
@@ -36,7 +41,10 @@ export class LogEntry {
      */
     public readonly kinesisRecords: number = count,
     /** Record resolution, an aggregated record: its user records one by one (count of them). */
-    public readonly members?: readonly Member[],
+    public readonly members: readonly Member[] | undefined = undefined,
+    /** The records arrived uniformly over the `arrivalSpreadUs` up to `arrivalUs` (cohorts a
+     *  shard accepted within one tick, as one entry; 0 for one arrival). Readable at `arrivalUs`. */
+    public readonly arrivalSpreadUs = 0,
   ) {}
 
   /** Sequence number after the last record. */
@@ -53,6 +61,9 @@ export interface Cursor {
   retainFromSeq(): number;
   /** Records from readSeq up to `seq` left retention unread: the cursor moves past them. */
   expire(records: number, toSeq: number): void;
+  /** The cursor's owner looks at entries as they arrived (one per request): a log it reads does
+   *  not join a tick's cohorts into one entry. */
+  readonly keepsArrivals?: boolean;
 }
 
 /** What a read returned. */
@@ -82,6 +93,16 @@ export class ShardLog {
     readonly propagationUs: number,
   ) {}
 
+  /** Cohort tick, µs: cohorts accepted within one tick are joined into one entry while unread
+   *  (0: every append is an entry of its own, as at record resolution). */
+  private coalesceUs = 0;
+
+  /** Joins the cohorts accepted within each `tickUs` into one entry while unread (cohort
+   *  resolution), unless a cursor keeps arrivals as they came. */
+  joinCohortsWithin(tickUs: number): void {
+    this.coalesceUs = this.cursors.some((c) => c.keepsArrivals) ? 0 : tickUs;
+  }
+
   /** Appends accepted records (kept only while some consumer reads the log): `count` user records in `kinesisRecords` Kinesis records. */
   append(
     count: number,
@@ -94,23 +115,93 @@ export class ShardLog {
     kinesisRecords = count,
     members?: readonly Member[],
   ): void {
-    if (this.cursors.length > 0)
-      this.entries.push(
-        new LogEntry(
-          this.nextSeq,
-          count,
-          bytes,
-          arrivalUs,
-          originUs,
-          spread,
-          keyId,
-          position,
-          kinesisRecords,
-          members,
-        ),
-      );
+    if (this.cursors.length > 0) {
+      const joined =
+        this.coalesceUs > 0 &&
+        keyId < 0 &&
+        position < 0 &&
+        kinesisRecords === count &&
+        members === undefined &&
+        spread.atHi === undefined
+          ? this.joinLast(count, bytes, arrivalUs, originUs, spread)
+          : undefined;
+      if (joined) this.entries[this.entries.length - 1] = joined;
+      else
+        this.entries.push(
+          new LogEntry(
+            this.nextSeq,
+            count,
+            bytes,
+            arrivalUs,
+            originUs,
+            spread,
+            keyId,
+            position,
+            kinesisRecords,
+            members,
+          ),
+        );
+    }
     this.nextSeq += count;
     for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * The last entry with a cohort of mixed keys joined to it, if it can take one: it holds such
+   * cohorts too, arrived within the same tick, and no reader has taken any of it. Their creation
+   * times become one uniform span over both, as a producer merges a batch's pieces.
+   */
+  private joinLast(
+    count: number,
+    bytes: number,
+    arrivalUs: number,
+    originUs: number,
+    spread: Spread,
+  ): LogEntry | undefined {
+    if (this.entries.length === this.head || this.listeners.length > 0) return undefined;
+    const last = this.entries[this.entries.length - 1]!;
+    const tick = this.coalesceUs;
+    if (
+      last.keyId >= 0 ||
+      last.position >= 0 ||
+      last.kinesisRecords !== last.count ||
+      last.members !== undefined ||
+      last.spread.atHi !== undefined ||
+      Math.floor(last.arrivalUs / tick) !== Math.floor(arrivalUs / tick)
+    )
+      return undefined;
+    for (const cursor of this.cursors) if (cursor.readSeq > last.firstSeq) return undefined;
+    // The joined records' creation times: a uniform span with the mean and variance of the two
+    // spans' records together (their union would stretch to a slow request's few old records).
+    const total = last.count + count;
+    const meanA = last.originUs - (last.spread.lo + last.spread.hi) / 2;
+    const meanB = originUs - (spread.lo + spread.hi) / 2;
+    const mean = (last.count * meanA + count * meanB) / total;
+    const widthA = last.spread.hi - last.spread.lo;
+    const widthB = spread.hi - spread.lo;
+    const variance =
+      (last.count * ((widthA * widthA) / 12 + (meanA - mean) ** 2) +
+        count * ((widthB * widthB) / 12 + (meanB - mean) ** 2)) /
+      total;
+    const half = Math.sqrt(3 * variance);
+    const newest = mean + half;
+    // No record is created after it arrived: such a span keeps the cohorts apart.
+    if (newest > arrivalUs) return undefined;
+    const oldest = mean - half;
+    const origin = Math.max(last.originUs, originUs, newest);
+    return new LogEntry(
+      last.firstSeq,
+      total,
+      last.bytes + bytes,
+      arrivalUs,
+      origin,
+      { lo: origin - newest, hi: origin - oldest },
+      -1,
+      -1,
+      total,
+      undefined,
+      arrivalUs - (last.arrivalUs - last.arrivalSpreadUs),
+    );
   }
 
   /** Set when the shard closes: no record will be appended any more. */
@@ -130,6 +221,7 @@ export class ShardLog {
   /** Registers a consumer's cursor, starting at the tip (LATEST) or the oldest record kept. */
   attach(cursor: Cursor): void {
     this.cursors.push(cursor);
+    if (cursor.keepsArrivals) this.coalesceUs = 0;
   }
 
   /** The oldest sequence number still in the log. */
@@ -181,6 +273,7 @@ export class ShardLog {
               entry.position,
               takeRecords,
               entry.members?.slice(skip, skip + take),
+              entry.arrivalSpreadUs,
             );
       pieces.push(piece);
       records += takeRecords;

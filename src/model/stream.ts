@@ -51,6 +51,8 @@ export class Stream implements WriteTarget {
   readonly firstAttemptSeconds = new SecondSeries();
   /** PutRecord is charged per record rounded up to the next KB. */
   readonly roundsSingleRecordCalls = true;
+  /** Cohort tick within which a shard's log joins accepted cohorts into one entry (0: none). */
+  private cohortTickUs = 0;
 
   constructor(spec: StreamSpec) {
     this.name = spec.name;
@@ -111,9 +113,17 @@ export class Stream implements WriteTarget {
       new ShardLog(this.propagationUs),
       new ReadLimiter(this.readLimits),
     );
+    if (this.cohortTickUs > 0) shard.log.joinCohortsWithin(this.cohortTickUs);
     shard.createdAtUs = nowUs;
     this.shards.push(shard);
     return shard;
+  }
+
+  /** At cohort resolution: each shard's log joins the cohorts it accepts within a tick into one
+   *  entry while no reader has taken any of it (see ShardLog). */
+  joinCohortsWithin(tickUs: number): void {
+    this.cohortTickUs = tickUs;
+    for (const shard of this.shards) shard.log.joinCohortsWithin(tickUs);
   }
 
   /** Shard with an id (`shardId-000000000003`) or creation number, if it exists. */

@@ -84,6 +84,8 @@ interface Payload {
 /** Keeps every record of a shard within retention, so any position can be read. */
 export class KeepWithinRetention implements Cursor {
   readSeq = 0;
+  /** Clients read any entry at any time: each request's records stay an entry of their own. */
+  readonly keepsArrivals = true;
   retainFromSeq(): number {
     return this.readSeq;
   }

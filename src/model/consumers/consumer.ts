@@ -225,7 +225,10 @@ export class ConsumerMetrics {
   recordDelivered(nowUs: number, pieces: readonly LogEntry[]): void {
     const c = this.interval;
     for (const p of pieces) {
-      this.readDelay.record(nowUs - p.arrivalUs, p.count);
+      // A tick's cohorts joined in the log arrived over a span: their delays spread over it.
+      if (p.arrivalSpreadUs > 0)
+        this.readDelay.recordRange(nowUs - p.arrivalUs, p.count, 0, p.arrivalSpreadUs);
+      else this.readDelay.record(nowUs - p.arrivalUs, p.count);
       c.delivered += p.count;
       c.deliveredBytes += p.bytes;
       c.deliveredKinesis += p.kinesisRecords;

@@ -298,6 +298,8 @@ export class LambdaConsumer implements Consumer {
         piece.keyId,
         -1,
         Math.min(k, Math.max(1, Math.round((piece.kinesisRecords * k) / piece.count))),
+        undefined,
+        piece.arrivalSpreadUs,
       );
       seq += k;
       this.enqueue(lanes[l]!, part, now);
@@ -670,9 +672,21 @@ function cut(entry: LogEntry, k: number): [LogEntry, LogEntry] {
     entry.kinesisRecords,
     Math.max(1, Math.round((entry.kinesisRecords * k) / entry.count)),
   );
-  const { arrivalUs, originUs, spread, keyId, position } = entry;
+  const { arrivalUs, originUs, spread, keyId, position, arrivalSpreadUs } = entry;
   return [
-    new LogEntry(entry.firstSeq, k, bytes, arrivalUs, originUs, spread, keyId, position, records),
+    new LogEntry(
+      entry.firstSeq,
+      k,
+      bytes,
+      arrivalUs,
+      originUs,
+      spread,
+      keyId,
+      position,
+      records,
+      undefined,
+      arrivalSpreadUs,
+    ),
     new LogEntry(
       entry.firstSeq + k,
       entry.count - k,
@@ -683,6 +697,8 @@ function cut(entry: LogEntry, k: number): [LogEntry, LogEntry] {
       keyId,
       position,
       Math.max(entry.kinesisRecords - records, entry.count - k > 0 ? 1 : 0),
+      undefined,
+      arrivalSpreadUs,
     ),
   ];
 }
