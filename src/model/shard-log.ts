@@ -79,6 +79,26 @@ export interface ReadResult {
   endSeq: number;
 }
 
+/** Records a log may join with others of its tick: a cohort of mixed keys (no key or position of
+ *  its own), not aggregated, and created uniformly over its span (not sparse clients' batches,
+ *  whose openers sit at its top). */
+function mixedCohort(
+  keyId: number,
+  position: number,
+  count: number,
+  kinesisRecords: number,
+  members: readonly Member[] | undefined,
+  spread: Spread,
+): boolean {
+  return (
+    keyId < 0 &&
+    position < 0 &&
+    kinesisRecords === count &&
+    members === undefined &&
+    spread.atHi === undefined
+  );
+}
+
 /** The log of one shard. */
 export class ShardLog {
   /** Sequence number the next accepted record gets. */
@@ -117,12 +137,7 @@ export class ShardLog {
   ): void {
     if (this.cursors.length > 0) {
       const joined =
-        this.coalesceUs > 0 &&
-        keyId < 0 &&
-        position < 0 &&
-        kinesisRecords === count &&
-        members === undefined &&
-        spread.atHi === undefined
+        this.coalesceUs > 0 && mixedCohort(keyId, position, count, kinesisRecords, members, spread)
           ? this.joinLast(count, bytes, arrivalUs, originUs, spread)
           : undefined;
       if (joined) this.entries[this.entries.length - 1] = joined;
@@ -149,7 +164,7 @@ export class ShardLog {
   /**
    * The last entry with a cohort of mixed keys joined to it, if it can take one: it holds such
    * cohorts too, arrived within the same tick, and no reader has taken any of it. Their creation
-   * times become one uniform span over both, as a producer merges a batch's pieces.
+   * times become one uniform span with the mean and variance of both.
    */
   private joinLast(
     count: number,
@@ -162,11 +177,7 @@ export class ShardLog {
     const last = this.entries[this.entries.length - 1]!;
     const tick = this.coalesceUs;
     if (
-      last.keyId >= 0 ||
-      last.position >= 0 ||
-      last.kinesisRecords !== last.count ||
-      last.members !== undefined ||
-      last.spread.atHi !== undefined ||
+      !mixedCohort(last.keyId, last.position, last.count, last.kinesisRecords, last.members, last.spread) ||
       Math.floor(last.arrivalUs / tick) !== Math.floor(arrivalUs / tick)
     )
       return undefined;
