@@ -1,7 +1,10 @@
 // The real @aws-sdk/client-kinesis, default configuration, in virtual time against the simulated
-// stream: 3,000 records/s offered to 2 shards (2,000 records/s of capacity) for 10 virtual minutes.
-// The shards never go over their limits in any calendar second, the producer's ledger balances,
-// and the run is byte-identical with the same seed.
+// stream: 3,000 records/s offered to 2 shards (2,000 records/s of capacity) for 2 virtual minutes
+// in `npm test` and 10 in `npm run test:deep`. The shards never go over their limits in any
+// calendar second, the producer's ledger balances, and the run is byte-identical with the same seed.
+// The bounds below are those of 10 minutes scaled to the run's length. At 2 minutes (seed 7) the
+// producer made 360,659 records (bounds 355,999 to 364,001), 1,009 PutRecords calls (bound 800),
+// 240,000 accepted (bound 228,000) and 120,476 dropped (bound 100,000).
 
 import { createHash } from "node:crypto";
 import { PutRecordsCommand } from "@aws-sdk/client-kinesis";
@@ -10,9 +13,12 @@ import { type ProducerFunction, simulateWithClients } from "../../src/clients/ru
 import { MemorySink } from "../../src/metrics/sink.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
+const MINUTES = process.env["KINESIM_DEEP"] ? 10 : 2;
+const SECONDS = MINUTES * 60;
+
 const SCENARIO = `name: sdk-over-capacity
 seed: 7
-duration: 10m
+duration: ${MINUTES}m
 stream: { name: orders, shards: 2 }
 producers:
   - name: app
@@ -49,22 +55,23 @@ async function run(text: string) {
 }
 
 describe("the real SDK in virtual time", () => {
-  it("writes 3,000 records/s into 2 shards for 10 minutes: no shard over its limit in any second, and the ledger balances", async () => {
+  it(`writes 3,000 records/s into 2 shards for ${MINUTES} minutes: no shard over its limit in any second, and the ledger balances`, async () => {
     const { summary, run: built, clients } = (await run(SCENARIO)).result;
     // The SDK's own calls reached the simulated stream and were answered.
     expect(clients[0]!.error).toBeUndefined();
     // One PutRecords per loop turn: 100 ms asleep plus the call's latency.
-    expect(clients[0]!.calls.calls.PutRecords).toBeGreaterThan(4000);
+    // (Over 10 minutes: more than 4,000 calls and 1,780,000 to 1,820,000 records.)
+    expect(clients[0]!.calls.calls.PutRecords).toBeGreaterThan((4000 / 600) * SECONDS);
     const producer = summary.producers[0]!;
-    expect(producer.produced).toBeGreaterThan(1_780_000);
-    expect(producer.produced).toBeLessThan(1_820_000);
+    expect(producer.produced).toBeGreaterThan((1_780_000 / 600) * SECONDS);
+    expect(producer.produced).toBeLessThan((1_820_000 / 600) * SECONDS);
     // 2 shards take 2,000 records/s: the rest is throttled, and this loop does not resend it.
     expect(summary.ledger.balanced).toBe(true);
     expect(summary.ledger.produced).toBe(
       summary.ledger.accepted + summary.ledger.inFlight + summary.ledger.dropped + summary.ledger.rejected,
     );
-    expect(summary.ledger.accepted).toBeGreaterThan(0.95 * 2 * 1000 * 600);
-    expect(summary.ledger.dropped).toBeGreaterThan(500_000);
+    expect(summary.ledger.accepted).toBeGreaterThan(0.95 * 2 * 1000 * SECONDS);
+    expect(summary.ledger.dropped).toBeGreaterThan((500_000 / 600) * SECONDS);
     for (const shard of built.stream.shards) {
       shard.closeSecond();
       expect(shard.peakRecordsPerSecond, shard.id).toBeLessThanOrEqual(1000);
@@ -74,7 +81,7 @@ describe("the real SDK in virtual time", () => {
   }, 120_000);
 
   it("gives the same bytes twice with the same seed, and other bytes with another", async () => {
-    // Half a minute of the same run (a full second 10-minute run would double this file's time).
+    // Half a minute of the same run (a second full-length run would double this file's time).
     const short = SCENARIO.replace("duration: 10m", "duration: 30s");
     const a = await run(short);
     const b = await run(short);
