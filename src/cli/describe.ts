@@ -30,5 +30,6 @@ export function streamAt(
   }
   const run = buildRun(scenario, { sink: NULL_SINK });
   run.sim.run(atUs);
+  run.stream.settleDeferred(atUs);
   return shape === "describe" ? describeStream(run.stream, run.capacity, atUs) : listShards(run.stream, atUs);
 }

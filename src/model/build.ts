@@ -103,6 +103,9 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
   const streamNamed = (name: string) => streams.find((x) => x.name === name)!;
   const tickUs = resolveTick(scenario);
   if (tickUs !== undefined) for (const x of streams) x.joinCohortsWithin(tickUs);
+  // Admission aggregated per shard within each second, where metrics rows fall on whole seconds.
+  if (tickUs !== undefined && scenario.metricsInterval % US_PER_S === 0)
+    for (const x of streams) x.deferAdmission(sim);
   const objectTables = options.sink;
   const deliveryStreams = scenario.firehose.map((spec) => {
     const source = spec.source.kind === "stream" ? streamNamed(spec.source.stream) : undefined;

@@ -74,6 +74,23 @@ export class WindowLimiter implements WriteLimiter {
         : undefined;
   }
 
+  /** Whether the room left in the window says all a write may take: no large-record tank. */
+  get windowOnly(): boolean {
+    return this.tank === undefined;
+  }
+
+  /** Records the window of `nowUs` can still take. */
+  recordsRoom(nowUs: number): number {
+    const used = Math.floor(nowUs / US_PER_S) === this.window ? this.recordsUsed : 0;
+    return this.settings.recordsPerSecond - used;
+  }
+
+  /** Bytes (as charged) the window of `nowUs` can still take, without a tank. */
+  bytesRoom(nowUs: number): number {
+    const used = Math.floor(nowUs / US_PER_S) === this.window ? this.bytesUsed : 0;
+    return this.settings.bytesPerSecond - used;
+  }
+
   admit(nowUs: number, count: number, bytes: number): number {
     const window = Math.floor(nowUs / US_PER_S);
     if (window !== this.window) {

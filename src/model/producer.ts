@@ -26,7 +26,7 @@ import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
 import { peakRate, pooledGroups, sparsePooling, sparseStretchUs } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
-import type { WriteTarget } from "./write-target.js";
+import type { DeferredWriter, WriteTarget } from "./write-target.js";
 
 /** Records travelling together: one record at record resolution, many at cohort resolution. */
 export class Cohort {
@@ -185,7 +185,7 @@ export function sumOfSizes(size: Sampler, count: number, rng: RandomStream): num
 }
 
 /** A producer fleet using an AWS SDK send loop. */
-export class Producer implements ProducerFleet {
+export class Producer implements ProducerFleet, DeferredWriter {
   readonly name: string;
   /** Counters of the current interval and of the run. */
   readonly interval = new WriteCounters();
@@ -238,6 +238,13 @@ export class Producer implements ProducerFleet {
   private routingVersion = -1;
   private shardAlias: AliasTable | undefined;
   private shardCounts = new Float64Array(0);
+  /** Cohort resolution: whole first-attempt requests may be taken in full by the stream, their
+   *  shards drawn later for all of them at once (WriteTarget.takeWhole). */
+  private readonly defers: boolean;
+  /** Records and bytes the stream took in full whose shards are not drawn yet, and their counts. */
+  private deferredRecords = 0;
+  private deferredBytes = 0;
+  private deferredCounts = new Float64Array(0);
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
@@ -289,6 +296,8 @@ export class Producer implements ProducerFleet {
         ? kbRoundingFactor(this.sentSize, this.keys.meanKeyBytes)
         : 1;
     this.leakAtUs = context.leakAtUs ?? Number.POSITIVE_INFINITY;
+    // PutRecord's calls are charged per rounded record, so their bytes are not the limiter's.
+    this.defers = context.tickUs !== undefined && !this.putRecordApi && this.stream.takeWhole !== undefined;
     this.keyIdBase = context.index * 2 ** 24;
 
     const tick = context.tickUs;
@@ -979,6 +988,19 @@ export class Producer implements ProducerFleet {
           piece.keyIndex === -2 &&
           (piece.shardIndex < 0 || piece.topologyVersion !== this.stream.topologyVersion)
         ) {
+          if (
+            this.defers &&
+            piece.attempt === 1 &&
+            this.stream.takeWhole!(now, piece.count, piece.bytes, this)
+          ) {
+            // Taken in full whatever its split: counted as offerSplit would count it.
+            this.deferredRecords += piece.count;
+            this.deferredBytes += piece.bytes;
+            this.countAttempt(1, piece.count, piece.count, piece.bytes);
+            this.recordLatency(now, piece, piece.count);
+            if (this.quotaApplies) this.creditQuota(instance, 1, piece.count);
+            continue;
+          }
           rejected = this.offerSplit(piece, routing, now, rejected, instance);
           continue;
         }
@@ -1066,6 +1088,36 @@ export class Producer implements ProducerFleet {
       if (this.quotaApplies) this.creditQuota(instance, piece.attempt, acceptedTotal);
     }
     return rejected;
+  }
+
+  /**
+   * Draws the shards of the records the stream took in full since the last time (one split of
+   * their sum) and writes them there; every shard had room for all of them.
+   */
+  settleDeferred(nowUs: number): void {
+    const n = this.deferredRecords;
+    if (n === 0) return;
+    const routing = this.currentRouting();
+    if (this.deferredCounts.length !== this.shardCounts.length)
+      this.deferredCounts = new Float64Array(this.shardCounts.length);
+    const counts = this.splitOverShards(n, routing, this.deferredCounts);
+    let bytesLeft = this.deferredBytes;
+    let countLeft = n;
+    for (let s = 0; s < counts.length; s++) {
+      const k = counts[s]!;
+      if (k === 0) continue;
+      const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
+      bytesLeft -= bytes;
+      countLeft -= k;
+      // No reader keeps these records (the stream defers only then): when they were created does not matter.
+      const accepted = this.stream.write(nowUs, s, k, bytes, bytes, nowUs, NO_SPREAD, -1, -1, true);
+      if (accepted !== k)
+        throw new Error(
+          `invariant broken at ${nowUs} µs: shard ${s} throttled ${k - accepted} of ${k} records taken in full`,
+        );
+    }
+    this.deferredRecords = 0;
+    this.deferredBytes = 0;
   }
 
   /** Offers `count` records of `piece` to an open shard and counts the attempt; returns how many it accepted. */
@@ -1194,8 +1246,7 @@ export class Producer implements ProducerFleet {
     return counts;
   }
 
-  private splitOverShards(n: number, routing: KeyRouting): Float64Array {
-    const counts = this.shardCounts;
+  private splitOverShards(n: number, routing: KeyRouting, counts = this.shardCounts): Float64Array {
     if (n <= 12 * counts.length) {
       // Up to about a dozen records per shard: drawing each record's shard (O(n), ~7 ns each) is
       // cheaper than a chain of binomials (O(shards), ~100 ns each, with a power or logarithms).

@@ -227,13 +227,23 @@ export class ShardLog {
   /** Calls `listener` after every append, and when the log closes (push consumers wait on it). */
   onAppend(listener: () => void): void {
     this.listeners.push(listener);
+    this.onWatched?.();
   }
 
   /** Registers a consumer's cursor, starting at the tip (LATEST) or the oldest record kept. */
   attach(cursor: Cursor): void {
     this.cursors.push(cursor);
     if (cursor.keepsArrivals) this.coalesceUs = 0;
+    this.onWatched?.();
   }
+
+  /** Whether no consumer reads the log or listens to its appends. */
+  get unwatched(): boolean {
+    return this.cursors.length === 0 && this.listeners.length === 0;
+  }
+
+  /** Called when a cursor or listener is added (the stream's deferred admission then stops). */
+  onWatched: (() => void) | undefined;
 
   /** The oldest sequence number still in the log. */
   get trimSeq(): number {

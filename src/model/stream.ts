@@ -3,17 +3,18 @@
 
 import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
+import type { Simulation } from "../engine/simulation.js";
 import { US_PER_S } from "../engine/time.js";
 import type { Spread } from "../metrics/latency-histogram.js";
 import { SecondSeries } from "../metrics/second-series.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
-import { createLimiter, type LimiterSettings, prefixBytes } from "./limiter.js";
+import { createLimiter, type LimiterSettings, prefixBytes, WindowLimiter } from "./limiter.js";
 import { ReadLimiter, type ReadLimits } from "./read-limiter.js";
 import { Shard } from "./shard.js";
 import type { Member } from "./shard-log.js";
 import { ShardLog } from "./shard-log.js";
-import type { WriteTarget } from "./write-target.js";
+import type { DeferredWriter, WriteTarget } from "./write-target.js";
 
 /** A resharding request that breaks one of AWS's rules. */
 export class TopologyError extends Error {
@@ -53,6 +54,24 @@ export class Stream implements WriteTarget {
   readonly roundsSingleRecordCalls = true;
   /** Cohort tick within which a shard's log joins accepted cohorts into one entry (0: none). */
   private cohortTickUs = 0;
+  /** Deferred admission (see takeWhole): its simulation, while enabled. */
+  private deferral: Simulation | undefined;
+  /** Writers holding records taken in full, and the records and bytes they hold. */
+  private readonly deferredWriters: DeferredWriter[] = [];
+  private deferredRecords = 0;
+  private deferredBytes = 0;
+  /** Drawing the deferred records' shards now (their writes must not settle again). */
+  private settling = false;
+  /** When the settling event of the second is due (−1: none pending). */
+  private settleAtUs = -1;
+  /** The topology version for which `deferrable` holds (−1: to be worked out again). */
+  private deferrableVersion = -1;
+  private deferrable = false;
+  /** The least room of any open shard in calendar second `roomSecond`, while not stale. */
+  private roomSecond = -1;
+  private roomStale = true;
+  private minRoomRecords = 0;
+  private minRoomBytes = 0;
 
   constructor(spec: StreamSpec) {
     this.name = spec.name;
@@ -114,6 +133,9 @@ export class Stream implements WriteTarget {
       new ReadLimiter(this.readLimits),
     );
     if (this.cohortTickUs > 0) shard.log.joinCohortsWithin(this.cohortTickUs);
+    shard.log.onWatched = () => {
+      this.deferrableVersion = -1;
+    };
     shard.createdAtUs = nowUs;
     this.shards.push(shard);
     return shard;
@@ -124,6 +146,96 @@ export class Stream implements WriteTarget {
   joinCohortsWithin(tickUs: number): void {
     this.cohortTickUs = tickUs;
     for (const shard of this.shards) shard.log.joinCohortsWithin(tickUs);
+  }
+
+  /**
+   * At cohort resolution: admission aggregated per shard within each second (see takeWhole). The
+   * run's metrics rows must fall on whole seconds: the records are charged by then. Undefined
+   * turns it off (each request is split over the shards as it lands).
+   */
+  deferAdmission(sim: Simulation | undefined): void {
+    this.deferral = sim;
+  }
+
+  /**
+   * Takes `count` first-attempt records of mixed keys (`chargedBytes`) in full if every open shard
+   * has room for all of them on top of every record already taken so: then no split of them over
+   * the shards could throttle any, and which shard holds how many can be drawn later, for all the
+   * records taken so at once — one split and one limiter decision per shard instead of one per
+   * request. The sum of independent multinomial splits with the same shard probabilities is the
+   * multinomial split of the sum, so the shards' counts have the same distribution as if each
+   * request had been split as it landed. The writer draws them (settleDeferred) before any other
+   * write reaches the stream, before the shards change, and at the end of the second, so that
+   * nothing reads a shard's limiter, counters or log in between; the shards' logs must have no
+   * reader (their records would be read late) and the limiters must be calendar windows (the
+   * same second's window whenever the records are charged). Returns false, taking nothing, when
+   * any of this does not hold.
+   */
+  takeWhole(nowUs: number, count: number, chargedBytes: number, writer: DeferredWriter): boolean {
+    const sim = this.deferral;
+    if (sim === undefined || this.settling) return false;
+    if (this.deferrableVersion !== this.topologyVersion) {
+      this.deferrable = this.open.every(
+        (s) => s.limiter instanceof WindowLimiter && s.limiter.windowOnly && s.log.unwatched,
+      );
+      this.deferrableVersion = this.topologyVersion;
+    }
+    if (!this.deferrable) return false;
+    if (!this.fitsWhole(nowUs, count, chargedBytes)) {
+      // Too much for the records already taken as well: charge those, then look again.
+      if (this.deferredRecords === 0) return false;
+      this.settleDeferred(nowUs);
+      if (!this.fitsWhole(nowUs, count, chargedBytes)) return false;
+    }
+    if (!this.deferredWriters.includes(writer)) this.deferredWriters.push(writer);
+    this.deferredRecords += count;
+    this.deferredBytes += chargedBytes;
+    // Settled at the second's last microsecond: before the next second's window opens, and before
+    // a metrics row or a minute's metrics (on whole seconds) read the shards.
+    const due = (Math.floor(nowUs / US_PER_S) + 1) * US_PER_S - 1;
+    if (this.settleAtUs !== due) {
+      this.settleAtUs = due;
+      sim.at(due, () => {
+        if (this.settleAtUs === due) this.settleAtUs = -1;
+        this.settleDeferred(due);
+      });
+    }
+    return true;
+  }
+
+  /** Whether every open shard has room for `count` records (`chargedBytes`) on top of the
+   *  records already taken in full. */
+  private fitsWhole(nowUs: number, count: number, chargedBytes: number): boolean {
+    const second = Math.floor(nowUs / US_PER_S);
+    if (this.roomStale || second !== this.roomSecond) {
+      let records = Number.POSITIVE_INFINITY;
+      let bytes = Number.POSITIVE_INFINITY;
+      for (const shard of this.open) {
+        const limiter = shard.limiter as WindowLimiter;
+        records = Math.min(records, limiter.recordsRoom(nowUs));
+        bytes = Math.min(bytes, limiter.bytesRoom(nowUs));
+      }
+      this.minRoomRecords = records;
+      this.minRoomBytes = bytes;
+      this.roomSecond = second;
+      this.roomStale = false;
+    }
+    return (
+      this.deferredRecords + count <= this.minRoomRecords &&
+      this.deferredBytes + chargedBytes <= this.minRoomBytes
+    );
+  }
+
+  /** Has every writer draw the shards of the records the stream took in full, and write them
+   *  (at `nowUs`, by default the simulation's time). */
+  settleDeferred(nowUs = this.deferral?.nowUs ?? 0): void {
+    if (this.deferredWriters.length === 0 || this.settling) return;
+    this.settling = true;
+    for (const writer of this.deferredWriters) writer.settleDeferred(nowUs);
+    this.deferredWriters.length = 0;
+    this.deferredRecords = 0;
+    this.deferredBytes = 0;
+    this.settling = false;
   }
 
   /** Shard with an id (`shardId-000000000003`) or creation number, if it exists. */
@@ -142,6 +254,7 @@ export class Stream implements WriteTarget {
    * `newStartingHashKey`. Throws (with AWS's rule) when the split is not allowed.
    */
   splitShard(parent: Shard, newStartingHashKey: bigint, nowUs: number): [Shard, Shard] {
+    this.settleDeferred(nowUs);
     if (!parent.open) throw new TopologyError(`${parent.id} is closed: only open shards can be split`);
     if (newStartingHashKey <= parent.range.start || newStartingHashKey > parent.range.end) {
       throw new TopologyError(
@@ -160,6 +273,7 @@ export class Stream implements WriteTarget {
 
   /** MergeShards: closes two adjacent open shards and opens one covering both. */
   mergeShards(shard: Shard, adjacent: Shard, nowUs: number): Shard {
+    this.settleDeferred(nowUs);
     if (!shard.open || !adjacent.open)
       throw new TopologyError(
         `${!shard.open ? shard.id : adjacent.id} is closed: only open shards can be merged`,
@@ -269,6 +383,9 @@ export class Stream implements WriteTarget {
     users = count,
     members?: readonly Member[],
   ): number {
+    // Records taken in full are charged first: they landed before this write.
+    if (this.deferredWriters.length > 0 && !this.settling) this.settleDeferred(nowUs);
+    this.roomStale = true;
     const shard = this.open[shardIndex]!;
     if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
     if (firstAttempt) {

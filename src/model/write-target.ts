@@ -45,6 +45,19 @@ export interface WriteTarget extends HashRouter {
     /** Record resolution, an aggregated record: each user record's key and creation time. */
     members?: readonly Member[],
   ): number;
+  /**
+   * At cohort resolution, takes `count` first-attempt records of mixed keys (`chargedBytes`) in
+   * full when every partition could take all of them whatever their split; the `writer` then
+   * draws which partitions hold them later, in `settleDeferred`, before anything else writes or
+   * the tick ends. Returns false (and takes nothing) otherwise. Absent: never.
+   */
+  takeWhole?(nowUs: number, count: number, chargedBytes: number, writer: DeferredWriter): boolean;
+}
+
+/** A writer holding records a target took in full before drawing their partitions. */
+export interface DeferredWriter {
+  /** Draws the partitions of the records taken in full and writes them there, at `nowUs`. */
+  settleDeferred(nowUs: number): void;
 }
 
 /**
