@@ -126,7 +126,11 @@ ${consumers.map(consumerYaml).join("\n")}
                 bytes += list[j]![1];
                 const span = (list[j]![0] - list[i]![0]) / US_PER_S;
                 // 2 MiB/s, a one-second bucket, and the one call that may overdraw it (≤ 10 MiB).
-                expect(bytes).toBeLessThanOrEqual(2 * MiB * span + 2 * MiB + 10 * MiB);
+                // Every pair of reads is checked; expect is reached only by a pair over the bound
+                // (and fails there), since calling it for each of the tens of thousands of pairs
+                // cost seconds.
+                if (!(bytes <= 2 * MiB * span + 2 * MiB + 10 * MiB))
+                  expect(bytes).toBeLessThanOrEqual(2 * MiB * span + 2 * MiB + 10 * MiB);
               }
             }
           }
