@@ -4,9 +4,18 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { costCommand } from "../../src/cli/cost.js";
 import { PricesError } from "../../src/cli/prices.js";
+
+// Cost runs its two modes on as many threads as the machine has cores; here it sees one core and
+// runs them in the test's own thread, since each thread started under vitest loads the sources
+// anew (seconds each). The bill is the same either way (see pool.test.ts); progress.test.ts runs
+// the built command line's cost on its threads.
+vi.mock("node:os", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("node:os")>()),
+  availableParallelism: () => 1,
+}));
 
 const work = mkdtempSync(join(tmpdir(), "kinesim-cost-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
