@@ -57,7 +57,7 @@ const EMULATOR_PACKAGE = "kinesis-local";
 const EMULATOR_VERSION = "0.6.2";
 /** How long the emulator may take to answer its first request (it needs about 1 s). */
 const READY_TIMEOUT_MS = 30_000;
-/** How long a stream may stay CREATING/UPDATING (the emulator's default is 500 ms). */
+/** How long a stream may stay CREATING/UPDATING (50 ms as the emulator is started here). */
 const ACTIVE_TIMEOUT_MS = 20_000;
 /** PutRecord calls in flight at once (the emulator handles them one at a time anyway). */
 const PUT_CONCURRENCY = 4;
@@ -215,6 +215,11 @@ async function startEmulator(): Promise<Emulator> {
       AWS_ACCOUNT_ID: "000000000000",
       // The emulator counts closed shards of every stream against its limit (default 50).
       SHARD_LIMIT: "1000",
+      // How long a stream stays CREATING or UPDATING (500 ms by default): no test here looks at
+      // those states, only at the stream once it is ACTIVE again, which waitActive waits for.
+      CREATE_STREAM_DURATION: "50ms",
+      SPLIT_SHARD_DURATION: "50ms",
+      MERGE_SHARDS_DURATION: "50ms",
       LOG_LEVEL: "WARN",
     },
     stdio: ["ignore", "pipe", "pipe"],
