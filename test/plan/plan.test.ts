@@ -206,9 +206,9 @@ function scenarioFile(name: string, text: string): string {
 
 // The plan is the same on one thread and on two (see pool.test.ts): these plans run in the test's
 // own thread, since each thread started under vitest loads the sources anew (seconds each). The
-// steady plan runs on two threads, where a failing count still stops at its first failing seed.
-const plan = (file: string, out: string, slo: string[], workers = 1) =>
-  planCommand({ scenario: file, slo, seeds: 2, workers, out: join(work, out), quiet: true });
+// README's plan command (readme-commands.test.ts) runs the built command line's plan on threads.
+const plan = (file: string, out: string, slo: string[]) =>
+  planCommand({ scenario: file, slo, seeds: 2, workers: 1, out: join(work, out), quiet: true });
 
 describe("kinesim plan", () => {
   it("after its coarse pass, answers what evaluating every count at the scenario's resolution answers", async () => {
@@ -244,7 +244,7 @@ describe("kinesim plan", () => {
       "steady",
       "name: steady\nseed: 5\nduration: 1m\nstream: { shards: 1 }\nproducers:\n  - { name: p, instances: 8, rate: 2500/s, recordSize: 512B, partitionKey: { dist: uniform, keys: 5000 } }\n",
     );
-    expect(await plan(file, "steady", ["writeThrottledFraction<0.5%"], 2)).toBe(0);
+    expect(await plan(file, "steady", ["writeThrottledFraction<0.5%"])).toBe(0);
     const result = JSON.parse(readFileSync(join(work, "steady", "plan.json"), "utf8"));
     expect(result.closedForm.aws.shards).toBe(3);
     expect(result.chosen).toBe(3);
