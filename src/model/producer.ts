@@ -1047,16 +1047,9 @@ export class Producer implements ProducerFleet, DeferredWriter {
         ? this.splitWithin(piece.count, piece.rangeLo, piece.rangeHi)
         : this.splitOverShards(piece.count, routing);
     const version = this.stream.topologyVersion;
-    let bytesLeft = piece.bytes;
-    let countLeft = piece.count;
     let acceptedTotal = 0;
     let acceptedBytes = 0;
-    for (let s = 0; s < counts.length; s++) {
-      const k = counts[s]!;
-      if (k === 0) continue;
-      const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
-      bytesLeft -= bytes;
-      countLeft -= k;
+    eachPart(counts, piece.count, piece.bytes, (s, k, bytes) => {
       const accepted = this.write(s, k, bytes, piece, now);
       acceptedTotal += accepted;
       acceptedBytes += prefixBytes(k, bytes, accepted);
@@ -1080,7 +1073,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
         rejected ??= [];
         rejected.push(part);
       }
-    }
+    });
     // Every part landed at the same time with the same creation times: one count, one latency record.
     this.countAttempt(piece.attempt, piece.count, acceptedTotal, acceptedBytes);
     if (acceptedTotal > 0) {
@@ -1101,21 +1094,14 @@ export class Producer implements ProducerFleet, DeferredWriter {
     if (this.deferredCounts.length !== this.shardCounts.length)
       this.deferredCounts = new Float64Array(this.shardCounts.length);
     const counts = this.splitOverShards(n, routing, this.deferredCounts);
-    let bytesLeft = this.deferredBytes;
-    let countLeft = n;
-    for (let s = 0; s < counts.length; s++) {
-      const k = counts[s]!;
-      if (k === 0) continue;
-      const bytes = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
-      bytesLeft -= bytes;
-      countLeft -= k;
+    eachPart(counts, n, this.deferredBytes, (s, k, bytes) => {
       // No reader keeps these records (the stream defers only then): when they were created does not matter.
       const accepted = this.stream.write(nowUs, s, k, bytes, bytes, nowUs, NO_SPREAD, -1, -1, true);
       if (accepted !== k)
         throw new Error(
           `invariant broken at ${nowUs} µs: shard ${s} throttled ${k - accepted} of ${k} records taken in full`,
         );
-    }
+    });
     this.deferredRecords = 0;
     this.deferredBytes = 0;
   }
@@ -1290,6 +1276,29 @@ export class Producer implements ProducerFleet, DeferredWriter {
   private drop(count: number, bytes: number): void {
     this.interval.dropped += count;
     this.interval.droppedBytes += bytes;
+  }
+}
+
+/**
+ * Calls `part(shard, k, bytes)` for every shard given records in `counts` (of `count` records and
+ * `bytes` in all), in shard order, each part's bytes in proportion to its records and the last
+ * part taking what rounding left.
+ */
+function eachPart(
+  counts: Float64Array,
+  count: number,
+  bytes: number,
+  part: (shard: number, k: number, bytes: number) => void,
+): void {
+  let bytesLeft = bytes;
+  let countLeft = count;
+  for (let s = 0; s < counts.length; s++) {
+    const k = counts[s]!;
+    if (k === 0) continue;
+    const share = k === countLeft ? bytesLeft : Math.round((bytesLeft * k) / countLeft);
+    bytesLeft -= share;
+    countLeft -= k;
+    part(s, k, share);
   }
 }
 
