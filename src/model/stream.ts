@@ -133,7 +133,9 @@ export class Stream implements WriteTarget {
       new ReadLimiter(this.readLimits),
     );
     if (this.cohortTickUs > 0) shard.log.joinCohortsWithin(this.cohortTickUs);
+    // A reader from now on: what was taken whole goes to the shards before it can read them.
     shard.log.onWatched = () => {
+      this.settleDeferred();
       this.deferrableVersion = -1;
     };
     shard.createdAtUs = nowUs;

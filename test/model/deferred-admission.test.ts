@@ -120,9 +120,10 @@ describe("a stream takes a request whole only when no split of it could be throt
     const { stream } = deferring(2);
     const writer = new WorstSplitWriter(stream, 0);
     expect(writer.take(0, 10, 10)).toBe(true);
-    stream.settleDeferred();
+    // A reader attaches: what was taken whole is written to the shards first, where it can read it.
     const reader: Cursor = { readSeq: 0, retainFromSeq: () => 0, expire: () => {} };
     stream.open[1]!.log.attach(reader);
+    expect(writer.settled).toEqual([{ atUs: 0, records: 10 }]);
     expect(writer.take(10, 10, 10)).toBe(false);
     const off = deferring(2).stream;
     off.deferAdmission(undefined);
