@@ -112,16 +112,9 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const expectedRuns = coarsePassFits(scenario)
     ? seeds * 4 + 8
     : seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
-  // The worker threads load the model while this thread's pilot run estimates the plan's time.
-  const pool = new SimPool(workers);
-  let progress: ReturnType<typeof startCommand>;
-  try {
-    progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
-  } catch (error) {
-    await pool.destroy();
-    throw error;
-  }
+  const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
   let runsStarted = 0;
+  const pool = new SimPool(workers);
   const summaries = new Map<number, RunSummary[]>();
   /** Evaluates a count on the given seeds, at the scenario's resolution or another. */
   const evaluator =
