@@ -39,6 +39,7 @@ export function replay(scenario: Scenario, observed: Observed): Replay {
     ageMax = Math.max(ageMax, minute.iteratorAgeMaxMs);
   });
   run.sim.run(scenario.duration);
+  for (const x of run.streams) x.settleDeferred(scenario.duration);
   const seen = observed.series.IncomingRecords ?? [];
   const periods = seen.map((o, i) => ({ observed: o, simulated: records[i] ?? 0 }));
   const errors = periods

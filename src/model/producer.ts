@@ -239,12 +239,13 @@ export class Producer implements ProducerFleet, DeferredWriter {
   private shardAlias: AliasTable | undefined;
   private shardCounts = new Float64Array(0);
   /** Cohort resolution: whole first-attempt requests may be taken in full by the stream, their
-   *  shards drawn later for all of them at once (WriteTarget.takeWhole). */
+   *  shards drawn and written later (WriteTarget.takeWhole). */
   private readonly defers: boolean;
-  /** Records and bytes the stream took in full whose shards are not drawn yet, and their counts. */
-  private deferredRecords = 0;
-  private deferredBytes = 0;
-  private deferredCounts = new Float64Array(0);
+  /** Requests the stream took whole whose shards are not drawn yet: their records and bytes. */
+  private readonly heldCounts: number[] = [];
+  private readonly heldBytes: number[] = [];
+  /** When they are settled: their split over the shards. */
+  private settleSplit = new Float64Array(0);
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
@@ -994,16 +995,19 @@ export class Producer implements ProducerFleet, DeferredWriter {
             this.stream.takeWhole!(now, piece.count, piece.bytes, this)
           ) {
             // Taken in full whatever its split: counted as offerSplit would count it.
-            this.deferredRecords += piece.count;
-            this.deferredBytes += piece.bytes;
+            this.heldCounts.push(piece.count);
+            this.heldBytes.push(piece.bytes);
             this.countAttempt(1, piece.count, piece.count, piece.bytes);
             this.recordLatency(now, piece, piece.count);
             if (this.quotaApplies) this.creditQuota(instance, 1, piece.count);
             continue;
           }
+          // What the stream holds is drawn and charged first: it landed before this piece.
+          this.stream.settleDeferred?.(now);
           rejected = this.offerSplit(piece, routing, now, rejected, instance);
           continue;
         }
+        this.stream.settleDeferred?.(now);
         if (piece.keyIndex !== -2) {
           piece.shardIndex =
             piece.keyIndex >= 0
@@ -1084,26 +1088,61 @@ export class Producer implements ProducerFleet, DeferredWriter {
   }
 
   /**
-   * Draws the shards of the records the stream took in full since the last time (one split of
-   * their sum) and writes them there; every shard had room for all of them.
+   * Draws the shards of the records the stream took whole since the last time and writes each
+   * shard's records and bytes at once; every shard had room for all of them. Their counts are one
+   * multinomial split of their sum (the sum of independent multinomial splits with the same
+   * probabilities is the multinomial split of the sum). Their bytes: each request's records share
+   * its bytes equally (as a request split on landing gives them), so a shard's bytes are those of
+   * the records it was dealt out of that mix — drawn shard by shard with the mean and variance of
+   * such a draw without replacement (a normal, kept within what is left). Requests of one record
+   * size leave no variance: their bytes are then exact.
    */
   settleDeferred(nowUs: number): void {
-    const n = this.deferredRecords;
-    if (n === 0) return;
+    const held = this.heldCounts.length;
+    if (held === 0) return;
     const routing = this.currentRouting();
-    if (this.deferredCounts.length !== this.shardCounts.length)
-      this.deferredCounts = new Float64Array(this.shardCounts.length);
-    const counts = this.splitOverShards(n, routing, this.deferredCounts);
-    eachPart(counts, n, this.deferredBytes, (s, k, bytes) => {
+    let n = 0;
+    let total = 0;
+    for (let r = 0; r < held; r++) {
+      n += this.heldCounts[r]!;
+      total += this.heldBytes[r]!;
+    }
+    // The variance of a record's bytes across the mix of requests (each request's records alike).
+    const mean = total / n;
+    let squares = 0;
+    for (let r = 0; r < held; r++) {
+      const d = this.heldBytes[r]! / this.heldCounts[r]! - mean;
+      squares += this.heldCounts[r]! * d * d;
+    }
+    const variance = squares / n;
+    this.heldCounts.length = 0;
+    this.heldBytes.length = 0;
+    if (this.settleSplit.length !== this.shardCounts.length)
+      this.settleSplit = new Float64Array(this.shardCounts.length);
+    const counts = this.splitOverShards(n, routing, this.settleSplit);
+    let countLeft = n;
+    let bytesLeft = total;
+    for (let s = 0; s < counts.length; s++) {
+      const k = counts[s]!;
+      if (k === 0) continue;
+      let bytes = bytesLeft;
+      if (k < countLeft) {
+        const expected = (bytesLeft * k) / countLeft;
+        const spread =
+          variance > 0
+            ? Math.sqrt((variance * k * (countLeft - k)) / (countLeft - 1)) * this.routeRng.normal()
+            : 0;
+        bytes = Math.min(bytesLeft, Math.max(0, Math.round(expected + spread)));
+      }
+      countLeft -= k;
+      bytesLeft -= bytes;
       // No reader keeps these records (the stream defers only then): when they were created does not matter.
       const accepted = this.stream.write(nowUs, s, k, bytes, bytes, nowUs, NO_SPREAD, -1, -1, true);
       if (accepted !== k)
         throw new Error(
           `invariant broken at ${nowUs} µs: shard ${s} throttled ${k - accepted} of ${k} records taken in full`,
         );
-    });
-    this.deferredRecords = 0;
-    this.deferredBytes = 0;
+    }
   }
 
   /** Offers `count` records of `piece` to an open shard and counts the attempt; returns how many it accepted. */

@@ -156,6 +156,7 @@ export class Stream implements WriteTarget {
    * turns it off (each request is split over the shards as it lands).
    */
   deferAdmission(sim: Simulation | undefined): void {
+    if (sim === undefined) this.settleDeferred();
     this.deferral = sim;
   }
 

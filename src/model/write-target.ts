@@ -52,6 +52,8 @@ export interface WriteTarget extends HashRouter {
    * the tick ends. Returns false (and takes nothing) otherwise. Absent: never.
    */
   takeWhole?(nowUs: number, count: number, chargedBytes: number, writer: DeferredWriter): boolean;
+  /** Has every writer write what the target took whole (see takeWhole); absent: nothing to do. */
+  settleDeferred?(nowUs: number): void;
 }
 
 /** A writer holding records a target took in full before drawing their partitions. */

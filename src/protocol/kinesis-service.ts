@@ -300,6 +300,8 @@ export class KinesisService {
     const tracked = this.options.observer?.track(e.put, nowUs);
     // PutRecord is charged per record rounded up to the next KB, as the model's producers are.
     const charged = api === "PutRecord" ? Math.ceil(e.bytes / 1024) * 1024 : e.bytes;
+    // What the stream took whole from the model's producers lands before this record.
+    stream.settleDeferred(nowUs);
     const seq = shard.log.nextSeq;
     const accepted =
       stream.write(
