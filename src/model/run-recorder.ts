@@ -262,7 +262,7 @@ export class RunRecorder {
 
   /** Writes the last, possibly partial, interval. */
   finish(endUs: number): void {
-    // Records a stream took in full this tick are written to their shards before the books close.
+    // Records a stream took whole this second are written to their shards before the books close.
     for (const x of this.parts.streams) x.settleDeferred(endUs);
     if (endUs > this.intervalStartUs) this.flush(endUs);
   }
