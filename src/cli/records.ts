@@ -37,8 +37,9 @@ interface Iterator {
   issuedUs: number;
 }
 
-/** A scenario run to `atUs` at record resolution, every record kept. */
-function runTo(path: string, set: string[] | undefined, at: string | number | undefined) {
+/** A scenario run to `atUs` at record resolution, every record kept (unless `keep` is false:
+ *  then the shards' logs count their records without keeping them). */
+function runTo(path: string, set: string[] | undefined, at: string | number | undefined, keep = true) {
   const { scenario } = loadScenarioFile(path, [
     ...overridesOf(set ? { set } : {}),
     { path: "resolution", value: "record" },
@@ -47,10 +48,12 @@ function runTo(path: string, set: string[] | undefined, at: string | number | un
   if (atUs === undefined || atUs < 0 || atUs > scenario.duration)
     throw new UserInputError(`--at ${at}: expected a time between 0s and the scenario's duration`);
   const run = buildRun(scenario, { sink: NULL_SINK });
-  for (const shard of run.stream.shards) shard.log.attach(new KeepWithinRetention());
-  run.stream.onReshard((created) => {
-    for (const shard of created) shard.log.attach(new KeepWithinRetention());
-  });
+  if (keep) {
+    for (const shard of run.stream.shards) shard.log.attach(new KeepWithinRetention());
+    run.stream.onReshard((created) => {
+      for (const shard of created) shard.log.attach(new KeepWithinRetention());
+    });
+  }
   run.sim.run(atUs);
   // Retention as of now (the recorder trims once a metrics interval).
   run.stream.trimLogs(atUs);
@@ -267,7 +270,8 @@ export function putRecord(o: PutRecordOptions) {
     throw new UserInputError(
       `--explicit-hash-key ${o.explicitHashKey}: ${expected(EXPECTED.hashKey, o.explicitHashKey)}; ExplicitHashKey overrides the partition key's MD5 and must lie in the 128-bit hash-key space`,
     );
-  const { run, atUs } = runTo(o.scenario, o.set, o.at);
+  // A dry run needs each shard's next sequence number, not the records before it.
+  const { run, atUs } = runTo(o.scenario, o.set, o.at, false);
   const next = new Map<string, number>();
   const records = o.partitionKeys.map((key) => {
     const hash = explicit ?? hashKeyOf(key);
