@@ -387,7 +387,7 @@ export class Stream implements WriteTarget {
     members?: readonly Member[],
   ): number {
     // Records taken in full are charged first: they landed before this write.
-    if (this.deferredWriters.length > 0 && !this.settling) this.settleDeferred(nowUs);
+    this.settleDeferred(nowUs);
     this.roomStale = true;
     const shard = this.open[shardIndex]!;
     if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
