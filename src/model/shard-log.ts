@@ -335,7 +335,8 @@ export class ShardLog {
     }
     let keepFrom = Number.POSITIVE_INFINITY;
     for (const cursor of this.cursors) keepFrom = Math.min(keepFrom, cursor.retainFromSeq());
-    while (this.head < this.entries.length && this.entries[this.head]!.endSeq <= keepFrom) this.head++;
+    // The first entry still needed (sequence numbers only grow along the log: found by halving).
+    this.head = this.indexOf(keepFrom);
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
       this.head = 0;

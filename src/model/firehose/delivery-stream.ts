@@ -102,6 +102,8 @@ class Buffer {
   oldestIngestUs = Number.POSITIVE_INFINITY;
   /** Bumped at each flush, so a stale interval timer does nothing. */
   token = 0;
+  /** What a partition's buffer does with what it flushes (set once, when it is made). */
+  flush: ((parts: Part[], trigger: Trigger) => void) | undefined;
 
   constructor(readonly partition: number) {}
 
@@ -377,18 +379,19 @@ export class DeliveryStream {
         this.interval.partitionExceededRecords += part.count;
         return;
       }
-      buffer = new Buffer(partition);
+      const open = new Buffer(partition);
+      open.flush = (parts, trigger) => {
+        this.deliver(partition, parts, trigger);
+        // A partition is active while its buffer holds records.
+        if (trigger === "interval" && this.buffers.get(partition) === open) this.buffers.delete(partition);
+      };
+      buffer = open;
       this.buffers.set(partition, buffer);
       this.interval.maxActivePartitions = Math.max(this.interval.maxActivePartitions, this.buffers.size);
     }
     const b = this.spec.buffering;
-    const open = buffer;
-    this.fill(open, part, b.size, b.interval, (parts, trigger) => {
-      this.deliver(partition, parts, trigger);
-      // A partition is active while its buffer holds records.
-      if (trigger === "interval" && this.buffers.get(partition) === open) this.buffers.delete(partition);
-    });
-    if (open.records === 0) this.buffers.delete(partition);
+    this.fill(buffer, part, b.size, b.interval, buffer.flush!);
+    if (buffer.records === 0) this.buffers.delete(partition);
   }
 
   /**
