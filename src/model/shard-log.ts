@@ -17,19 +17,24 @@ export interface Member {
   originUs: number;
 }
 
-/** Accepted records that arrived together: one record, or a cohort. */
+/**
+ * Accepted records that arrived together: one record, or a cohort. Entries are shared once read
+ * (readers keep them, cut them into new ones, never change them); the fields that are not
+ * readonly change only while no reader has taken any of the entry, when the log joins another
+ * cohort of the same tick to it (see ShardLog.joinLast).
+ */
 export class LogEntry {
   constructor(
     /** Sequence number (ordinal in the shard) of the first record. */
     public readonly firstSeq: number,
-    public readonly count: number,
+    public count: number,
     /** Bytes, partition keys included. */
-    public readonly bytes: number,
+    public bytes: number,
     /** When the shard accepted the records (ApproximateArrivalTimestamp), µs. */
-    public readonly arrivalUs: number,
+    public arrivalUs: number,
     /** Reference creation time and spread of the records (see Spread). */
-    public readonly originUs: number,
-    public readonly spread: Spread,
+    public originUs: number,
+    public spread: Spread,
     /** Key identity for ordering checks (record resolution; −1 unique or mixed). */
     public readonly keyId: number,
     /** Hash-space position of the key in [0, 1), or −1 for a mix of keys (cohorts). */
@@ -39,12 +44,12 @@ export class LogEntry {
      * aggregated (the KPL) holds several, which de-aggregating readers see one by one; limits and
      * Lambda's batches count Kinesis records.
      */
-    public readonly kinesisRecords: number = count,
+    public kinesisRecords: number = count,
     /** Record resolution, an aggregated record: its user records one by one (count of them). */
     public readonly members: readonly Member[] | undefined = undefined,
     /** The records arrived uniformly over the `arrivalSpreadUs` up to `arrivalUs` (cohorts a
      *  shard accepted within one tick, as one entry; 0 for one arrival). Readable at `arrivalUs`. */
-    public readonly arrivalSpreadUs = 0,
+    public arrivalSpreadUs = 0,
   ) {}
 
   /** Sequence number after the last record. */
@@ -137,11 +142,10 @@ export class ShardLog {
   ): void {
     if (this.cursors.length > 0) {
       const joined =
-        this.coalesceUs > 0 && mixedCohort(keyId, position, count, kinesisRecords, members, spread)
-          ? this.joinLast(count, bytes, arrivalUs, originUs, spread)
-          : undefined;
-      if (joined) this.entries[this.entries.length - 1] = joined;
-      else
+        this.coalesceUs > 0 &&
+        mixedCohort(keyId, position, count, kinesisRecords, members, spread) &&
+        this.joinLast(count, bytes, arrivalUs, originUs, spread);
+      if (!joined)
         this.entries.push(
           new LogEntry(
             this.nextSeq,
@@ -162,26 +166,21 @@ export class ShardLog {
   }
 
   /**
-   * The last entry with a cohort of mixed keys joined to it, if it can take one: it holds such
-   * cohorts too, arrived within the same tick, and no reader has taken any of it. Their creation
-   * times become one uniform span with the mean and variance of both.
+   * Joins a cohort of mixed keys to the last entry if it can take one (and says whether it did):
+   * the entry holds such cohorts too, arrived within the same tick, and no reader has taken any of
+   * it — so nothing but the log refers to it, and it is changed in place. Their creation times
+   * become one uniform span with the mean and variance of both.
    */
-  private joinLast(
-    count: number,
-    bytes: number,
-    arrivalUs: number,
-    originUs: number,
-    spread: Spread,
-  ): LogEntry | undefined {
-    if (this.entries.length === this.head || this.listeners.length > 0) return undefined;
+  private joinLast(count: number, bytes: number, arrivalUs: number, originUs: number, spread: Spread): boolean {
+    if (this.entries.length === this.head || this.listeners.length > 0) return false;
     const last = this.entries[this.entries.length - 1]!;
     const tick = this.coalesceUs;
     if (
       !mixedCohort(last.keyId, last.position, last.count, last.kinesisRecords, last.members, last.spread) ||
       Math.floor(last.arrivalUs / tick) !== Math.floor(arrivalUs / tick)
     )
-      return undefined;
-    for (const cursor of this.cursors) if (cursor.readSeq > last.firstSeq) return undefined;
+      return false;
+    for (const cursor of this.cursors) if (cursor.readSeq > last.firstSeq) return false;
     // The joined records' creation times: a uniform span with the mean and variance of the two
     // spans' records together (their union would stretch to a slow request's few old records).
     const total = last.count + count;
@@ -197,22 +196,22 @@ export class ShardLog {
     const half = Math.sqrt(3 * variance);
     const newest = mean + half;
     // No record is created after it arrived: such a span keeps the cohorts apart.
-    if (newest > arrivalUs) return undefined;
+    if (newest > arrivalUs) return false;
     const oldest = mean - half;
     const origin = Math.max(last.originUs, originUs, newest);
-    return new LogEntry(
-      last.firstSeq,
-      total,
-      last.bytes + bytes,
-      arrivalUs,
-      origin,
-      { lo: origin - newest, hi: origin - oldest },
-      -1,
-      -1,
-      total,
-      undefined,
-      arrivalUs - (last.arrivalUs - last.arrivalSpreadUs),
-    );
+    // A spread made by an earlier join is the entry's own; any other may be shared (a request's
+    // parts on every shard carry one spread): it is replaced, not changed.
+    if (last.arrivalSpreadUs > 0) {
+      last.spread.lo = origin - newest;
+      last.spread.hi = origin - oldest;
+    } else last.spread = { lo: origin - newest, hi: origin - oldest };
+    last.arrivalSpreadUs = arrivalUs - (last.arrivalUs - last.arrivalSpreadUs);
+    last.count = total;
+    last.kinesisRecords = total;
+    last.bytes += bytes;
+    last.arrivalUs = arrivalUs;
+    last.originUs = origin;
+    return true;
   }
 
   /** Set when the shard closes: no record will be appended any more. */
