@@ -211,6 +211,11 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     scenario.metricsInterval,
     sloWindowLengths(scenario.slo, scenario.duration),
   );
+  // What consumers have read leaves the logs every second (retention is applied at each metrics row).
+  if (consumers.length > 0)
+    sim.every(US_PER_S, () => {
+      for (const s of streams) s.dropReadEntries();
+    });
   capacity.start();
   for (const c of consumers) c.start();
   for (const q of queues) q.start();

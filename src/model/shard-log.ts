@@ -171,7 +171,13 @@ export class ShardLog {
    * it — so nothing but the log refers to it, and it is changed in place. Their creation times
    * become one uniform span with the mean and variance of both.
    */
-  private joinLast(count: number, bytes: number, arrivalUs: number, originUs: number, spread: Spread): boolean {
+  private joinLast(
+    count: number,
+    bytes: number,
+    arrivalUs: number,
+    originUs: number,
+    spread: Spread,
+  ): boolean {
     if (this.entries.length === this.head || this.listeners.length > 0) return false;
     const last = this.entries[this.entries.length - 1]!;
     const tick = this.coalesceUs;
@@ -332,14 +338,27 @@ export class ShardLog {
         if (cursor.readSeq < expiredTo) cursor.expire(expiredTo - cursor.readSeq, expiredTo);
       }
     }
+    this.dropRead();
+  }
+
+  /**
+   * Drops the entries every cursor has passed and may not go back to: nobody reads them again, so
+   * when this runs changes nothing but memory. Run every second (not only at a trim), a consumer
+   * that keeps up lets go of what it read while it is young: the garbage collector then need not
+   * copy it, nor move it to the old generation, as it would a minute's worth.
+   */
+  dropRead(): void {
     let keepFrom = Number.POSITIVE_INFINITY;
     for (const cursor of this.cursors) keepFrom = Math.min(keepFrom, cursor.retainFromSeq());
     // The first entry still needed (sequence numbers only grow along the log: found by halving).
-    this.head = this.indexOf(keepFrom);
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
+    const head = this.indexOf(keepFrom);
+    const entries = this.entries;
+    if (head > 0 && 2 * head >= entries.length) {
+      // Most of the array is behind: move the rest to its front (at most as many as were dropped).
+      entries.copyWithin(0, head);
+      entries.length -= head;
       this.head = 0;
-    }
+    } else this.head = head;
   }
 
   /** Index of the entry holding `seq`, or of the first entry after it. */

@@ -416,6 +416,11 @@ export class Stream implements WriteTarget {
     return accepted;
   }
 
+  /** Drops what every consumer has read (and may not read again) from every shard's log. */
+  dropReadEntries(): void {
+    for (const shard of this.shards) shard.log.dropRead();
+  }
+
   /** Drops what left retention from every shard's log (expiring it for late consumers). */
   trimLogs(nowUs: number): void {
     const expireBefore = nowUs - this.retentionUs;

@@ -95,6 +95,26 @@ describe("a shard's log joins a tick's cohorts into one entry", () => {
     ]);
   });
 
+  it("changes no spread another entry shares: a request's parts on every shard carry one", () => {
+    // One request's parts land on two shards with the same spread object; more requests join the
+    // first shard's entry, twice (the second join changes the spread the first join made).
+    const shared: Spread = { lo: 0, hi: 100 * MS };
+    const a = joiningLog();
+    const b = joiningLog();
+    a.append(10, 10_000, 135 * MS, 100 * MS, shared, -1, -1);
+    b.append(10, 10_000, 135 * MS, 100 * MS, shared, -1, -1);
+    appendCohort(a, 10, 235 * MS, 200 * MS, 100 * MS);
+    const afterOne = { ...entries(a, 300 * MS)[0]!.spread };
+    appendCohort(a, 10, 335 * MS, 300 * MS, 100 * MS);
+    expect(shared).toEqual({ lo: 0, hi: 100 * MS });
+    expect(entries(b, 400 * MS)[0]!.spread).toEqual({ lo: 0, hi: 100 * MS });
+    const [joined] = entries(a, 400 * MS);
+    expect(joined!.count).toBe(30);
+    expect(joined!.spread).not.toBe(shared);
+    // Three spans of 100 ms, 100 ms apart: wider than two.
+    expect(joined!.spread.hi - joined!.spread.lo).toBeGreaterThan(afterOne.hi - afterOne.lo);
+  });
+
   it("not when one span would claim records created after they arrived (a retry's old cohort)", () => {
     const log = joiningLog();
     appendCohort(log, 10, 135 * MS, 100 * MS, 100 * MS);
@@ -215,5 +235,61 @@ describe("joined entries leave what a run reports as separate entries give it", 
         }
       }
     }
+  });
+});
+
+describe("a shard's log lets go of what every reader has passed", () => {
+  it("keeps what a cursor may still read or go back to, drops the rest, and reads the same", () => {
+    const reader = new TestCursor();
+    // A consumer that may replay from its checkpoint (KCL, a Lambda mapping's batch in flight).
+    const replaying = new TestCursor();
+    let checkpoint = 0;
+    replaying.retainFromSeq = () => Math.min(replaying.readSeq, checkpoint);
+    const log = new ShardLog(0);
+    log.attach(reader);
+    log.attach(replaying);
+    for (let i = 0; i < 100; i++) log.append(10, 10_000, i * MS, i * MS, NO_SPREAD, -1, -1);
+    reader.readSeq = 600;
+    replaying.readSeq = 800;
+    checkpoint = 450;
+    const before = log.read(450, 200 * MS, 1e9, 1e15);
+    log.dropRead();
+    // Entries up to sequence number 450 are behind every cursor and every checkpoint.
+    expect(log.trimSeq).toBe(450);
+    expect(log.heldRecords).toBe(550);
+    expect(log.read(450, 200 * MS, 1e9, 1e15)).toEqual(before);
+    checkpoint = 1000;
+    reader.readSeq = 1000;
+    replaying.readSeq = 1000;
+    log.dropRead();
+    expect(log.heldRecords).toBe(0);
+    log.append(5, 5000, 150 * MS, 150 * MS, NO_SPREAD, -1, -1);
+    expect(log.read(1000, 200 * MS, 1e9, 1e15).pieces.map((e) => [e.firstSeq, e.count])).toEqual([[1000, 5]]);
+  });
+
+  it("within a second in a run: a Lambda mapping that keeps up leaves seconds of records, not a minute's", () => {
+    const text = [
+      "name: log-drop",
+      "duration: 90s",
+      "metricsInterval: 60s",
+      "resolution: 1s",
+      "stream: { name: s, shards: 2 }",
+      "producers: [{ name: p, instances: 4, rate: 400/s, recordSize: 1KiB }]",
+      "consumers: [{ name: c, type: lambda, batchSize: 100, duration: { base: 20ms } }]",
+    ].join("\n");
+    const s = loadScenario(text, { file: "log-drop.yaml" }).scenario;
+    const run = buildRun(s, { sink: NULL_SINK });
+    let most = 0;
+    // Just before the first minute's metrics row (and its trim), and every second of the run.
+    for (let t = 1; t <= 90; t++) {
+      run.sim.run(t * TICK - 1);
+      most = Math.max(
+        most,
+        run.stream.shards.reduce((a, sh) => a + sh.log.heldRecords, 0),
+      );
+    }
+    // 400 records/s: a minute's worth would be 24,000; read within about a second, kept about two.
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThan(400 * 3);
   });
 });
