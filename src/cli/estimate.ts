@@ -45,23 +45,78 @@ export function extrapolate(scenario: Scenario, toUs: number, wallMs: number, fr
 export const WARM_UP_MS = 200;
 
 /**
- * Simulates the start of a scenario for about `budgetMs` of wall time after a warm-up and
- * extrapolates one run from the part after the warm-up.
+ * Wall time a pilot may take before it refuses a command. A run's first moments can be far slower
+ * than the rest (the JIT still compiling, on a busy machine more so): on two cores shared with
+ * another run, the day of 500 shards read 1 h 39 min to 5 h 44 min over its first 0.4 s and took
+ * 12 min. A pilot whose estimate would refuse measures again over the next stretch, twice as long
+ * each time, until its estimate no longer refuses or this much time has gone.
  */
-export function pilotEstimate(scenario: Scenario, budgetMs = 400): Estimate {
+export const LONGEST_PILOT_MS = 6400;
+
+/**
+ * A pilot's measuring window: starts after the warm-up and, while its estimate would refuse the
+ * command (over `refuseAboveSeconds`), starts again over a window twice as long. `judge` is given
+ * the simulated time so far and says whether the pilot is done (returning its estimate).
+ */
+export class PilotWindow {
+  private warm: { us: number; ms: number } | undefined;
+  private lengthMs: number;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly startedMs: number,
+    firstWindowMs: number,
+    private readonly refuseAboveSeconds = REFUSE_SECONDS,
+  ) {
+    this.lengthMs = firstWindowMs;
+  }
+
+  /** The estimate once the pilot has measured enough at simulated time `t` (µs), else undefined. */
+  judge(t: number, nowMs: number): Estimate | undefined {
+    const end = this.scenario.duration;
+    const wall = nowMs - this.startedMs;
+    if (!this.warm && wall >= WARM_UP_MS) this.warm = { us: t, ms: nowMs };
+    if (t >= end) return this.estimate(t, nowMs);
+    const warm = this.warm;
+    if (!warm || nowMs - warm.ms < this.lengthMs) return undefined;
+    const estimate = this.estimate(t, nowMs);
+    if (estimate.lowSeconds > this.refuseAboveSeconds && wall + 2 * this.lengthMs <= LONGEST_PILOT_MS) {
+      this.warm = { us: t, ms: nowMs };
+      this.lengthMs *= 2;
+      return undefined;
+    }
+    return estimate;
+  }
+
+  private estimate(t: number, nowMs: number): Estimate {
+    // A run that ended (or ended within the warm-up) is measured whole.
+    if (!this.warm || t >= this.scenario.duration)
+      return extrapolate(this.scenario, t, nowMs - this.startedMs);
+    return extrapolate(this.scenario, t, nowMs - this.warm.ms, this.warm.us);
+  }
+}
+
+/**
+ * Simulates the start of a scenario for about `budgetMs` of wall time after a warm-up (longer when
+ * the estimate would be over `refuseAboveSeconds`: see PilotWindow) and extrapolates one run from
+ * the part measured.
+ */
+export function pilotEstimate(
+  scenario: Scenario,
+  budgetMs = 400,
+  refuseAboveSeconds = REFUSE_SECONDS,
+): Estimate {
   const started = Date.now();
   const run = buildRun(scenario, { sink: NULL_SINK });
   const slice = Math.max(1, Math.min(US_PER_S, Math.floor(scenario.duration / 1000)));
+  const pilot = new PilotWindow(scenario, started, budgetMs, refuseAboveSeconds);
   let t = 0;
-  let warm: { us: number; ms: number } | undefined;
-  while (t < scenario.duration && Date.now() - started < WARM_UP_MS + budgetMs) {
+  for (;;) {
     t = Math.min(t + slice, scenario.duration);
     run.sim.run(t);
-    if (!warm && Date.now() - started >= WARM_UP_MS) warm = { us: t, ms: Date.now() };
+    const estimate = pilot.judge(t, Date.now());
+    if (estimate) return estimate;
   }
-  // A run that ended within the warm-up (or just after it) is measured whole.
-  if (!warm || t >= scenario.duration) return extrapolate(scenario, t, Date.now() - started);
-  return extrapolate(scenario, t, Date.now() - warm.ms, warm.us);
 }
 
 /** A whole command: `runs` runs like the piloted one on `workers` threads. */
@@ -141,7 +196,11 @@ export function startCommand(
   workers: number,
   options: CommandOptions,
 ): Progress {
-  const estimate = commandEstimate(pilotEstimate(scenario), runs, workers);
+  // The pilot measures longer before it refuses (see PilotWindow): at the per-run time that would.
+  const refuseAbove = options.force
+    ? Number.POSITIVE_INFINITY
+    : (REFUSE_SECONDS * Math.max(1, Math.min(workers, runs))) / runs;
+  const estimate = commandEstimate(pilotEstimate(scenario, undefined, refuseAbove), runs, workers);
   const warning = judgeEstimate(
     `${what} (${formatNumber(runs)} run${runs === 1 ? "" : "s"})`,
     scenario,

@@ -10,7 +10,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { formatNumber } from "../scenario/units.js";
 import { simulateInterruptible } from "../simulate.js";
 import { UserInputError } from "./errors.js";
-import { extrapolate, judgeEstimate, WARM_UP_MS } from "./estimate.js";
+import { judgeEstimate, PilotWindow, REFUSE_SECONDS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
 import { formatWall } from "./human.js";
 import { loadScenarioFile } from "./load.js";
@@ -65,19 +65,19 @@ export async function runCommand(options: RunOptions): Promise<number> {
   process.once("SIGINT", handlers.SIGINT);
   process.once("SIGTERM", handlers.SIGTERM);
   // The first moments are the pilot: after a warm-up, the whole run is judged from how fast it
-  // goes (see estimate.ts).
+  // goes (see estimate.ts; it measures longer before it refuses the run).
   let judged = false;
-  let warm: { us: number; ms: number } | undefined;
-  const judge = (t: number, end: number) => {
-    const wall = Date.now() - started;
+  const pilot = new PilotWindow(
+    scenario,
+    started,
+    PILOT_MS,
+    options.force ? Number.POSITIVE_INFINITY : REFUSE_SECONDS,
+  );
+  const judge = (t: number) => {
     if (judged) return;
-    if (!warm && wall >= WARM_UP_MS) warm = { us: t, ms: Date.now() };
-    if (wall < WARM_UP_MS + PILOT_MS && t < end) return;
+    const estimate = pilot.judge(t, Date.now());
+    if (!estimate) return;
     judged = true;
-    const estimate =
-      warm && t < end
-        ? extrapolate(scenario, t, Date.now() - warm.ms, warm.us)
-        : extrapolate(scenario, t, wall);
     const warning = judgeEstimate(`this run (${scenario.name})`, scenario, estimate, {
       ...(options.force !== undefined ? { force: options.force } : {}),
       flags: { duration: "--duration", resolution: "--resolution" },
@@ -90,8 +90,8 @@ export async function runCommand(options: RunOptions): Promise<number> {
     sink,
     // Short slices: a signal, the pilot and the progress bar are noticed within a moment.
     progressSliceUs: Math.max(1, Math.min(1_000_000, Math.floor(scenario.duration / 200))),
-    onProgress: (t: number, end: number) => {
-      judge(t, end);
+    onProgress: (t: number) => {
+      judge(t);
       progress.progress.update(progress.run, t);
     },
   };

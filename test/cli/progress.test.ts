@@ -2,7 +2,14 @@
 // long command: what is printed where, and that the estimate brackets the run.
 
 import { describe, expect, it } from "vitest";
-import { extrapolate, judgeEstimate } from "../../src/cli/estimate.js";
+import {
+  extrapolate,
+  judgeEstimate,
+  LONGEST_PILOT_MS,
+  PilotWindow,
+  REFUSE_SECONDS,
+  WARM_UP_MS,
+} from "../../src/cli/estimate.js";
 import { formatWall } from "../../src/cli/human.js";
 import { Progress } from "../../src/cli/progress.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -98,6 +105,37 @@ describe("the estimate of a run", () => {
     expect(judgeEstimate("this run", steady, extrapolate(steady, 60_000_000, 5_000), { flags })).toMatch(
       /will take about 5 min 00 s; for a quicker answer use a shorter window \(--duration 10m\) or a coarser tick \(--resolution 100ms\)/,
     );
+  });
+
+  it("measures longer before it refuses: a slow start does not refuse a run that would finish", () => {
+    // A day of 1,000 records/s whose first 2 s of wall time go at 100 ms a simulated second
+    // (2.4 h at that pace) and then at 5 ms (7 min 12 s for the day); a clock of our own.
+    const day = scenario(
+      "name: d\nduration: 24h\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 1000/s }]\n",
+    );
+    const flags = { duration: "--duration", resolution: "--resolution" };
+    const pace = (wallMs: number) => (wallMs < 2000 ? 100 : 5);
+    const drive = (pilot: PilotWindow, paceOf: (wallMs: number) => number) => {
+      let wall = 0;
+      for (let t = 1_000_000; ; t += 1_000_000) {
+        wall += paceOf(wall);
+        const estimate = pilot.judge(t, wall);
+        if (estimate) return { estimate, wall };
+      }
+    };
+    const once = drive(new PilotWindow(day, 0, 400, Number.POSITIVE_INFINITY), pace);
+    // Forced (nothing to refuse): the first window, from the warm-up on, at the slow pace.
+    expect(once.wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 100);
+    expect(once.estimate.lowSeconds).toBeGreaterThan(REFUSE_SECONDS);
+    const longer = drive(new PilotWindow(day, 0, 400), pace);
+    expect(longer.wall).toBeLessThanOrEqual(LONGEST_PILOT_MS);
+    expect(longer.estimate.highSeconds).toBeLessThan(REFUSE_SECONDS / 4);
+    expect(() => judgeEstimate("this run", day, longer.estimate, { flags })).not.toThrow();
+    // A run slow throughout is still refused, after at most the longest pilot.
+    const slow = drive(new PilotWindow(day, 0, 400), () => 100);
+    expect(slow.wall).toBeLessThanOrEqual(LONGEST_PILOT_MS);
+    expect(slow.estimate.lowSeconds).toBeGreaterThan(REFUSE_SECONDS);
+    expect(() => judgeEstimate("this run", day, slow.estimate, { flags })).toThrow(/estimated to take/);
   });
 
   it("prints wall times a person reads", () => {
