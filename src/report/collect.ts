@@ -71,21 +71,92 @@ interface Second {
   throttledBytes: number;
 }
 
-function emptyMinute(shard: string, minute: number): ShardMinute {
-  return {
-    shard,
-    minute,
-    records: 0,
-    bytes: 0,
-    throttled: 0,
-    throttledBytes: 0,
-    maxRecordsPerSecond: 0,
-    maxBytesPerSecond: 0,
-    maxDemandRecordsPerSecond: 0,
-    maxDemandBytesPerSecond: 0,
-    peakDemandUtilization: 0,
-    binding: "records",
-  };
+/**
+ * One shard's (or the stream's) minutes as columns indexed by minute: a day of 500 shards has
+ * 720,000 shard-minutes, which as objects in a map (with their string keys) held about 250 MB
+ * while the report was made; as columns they take 58 MB. A ShardMinute is made when one is read.
+ */
+class MinuteColumns {
+  /** Minutes that had a row. */
+  present = new Uint8Array(0);
+  records = new Float64Array(0);
+  bytes = new Float64Array(0);
+  throttled = new Float64Array(0);
+  throttledBytes = new Float64Array(0);
+  maxRecordsPerSecond = new Float64Array(0);
+  maxBytesPerSecond = new Float64Array(0);
+  maxDemandRecordsPerSecond = new Float64Array(0);
+  maxDemandBytesPerSecond = new Float64Array(0);
+  peakDemandUtilization = new Float64Array(0);
+  /** 1 where the binding limit is bytes. */
+  bindsOnBytes = new Uint8Array(0);
+
+  constructor(
+    readonly shard: string,
+    minutes: number,
+  ) {
+    this.grow(minutes);
+  }
+
+  /** Makes room for minutes up to `minute` and marks it present. */
+  touch(minute: number): void {
+    if (minute >= this.present.length) this.grow(Math.max(minute + 1, 2 * this.present.length));
+    this.present[minute] = 1;
+  }
+
+  private grow(length: number): void {
+    const f = (a: Float64Array) => {
+      const b = new Float64Array(length);
+      b.set(a);
+      return b;
+    };
+    const u = (a: Uint8Array) => {
+      const b = new Uint8Array(length);
+      b.set(a);
+      return b;
+    };
+    this.present = u(this.present);
+    this.bindsOnBytes = u(this.bindsOnBytes);
+    this.records = f(this.records);
+    this.bytes = f(this.bytes);
+    this.throttled = f(this.throttled);
+    this.throttledBytes = f(this.throttledBytes);
+    this.maxRecordsPerSecond = f(this.maxRecordsPerSecond);
+    this.maxBytesPerSecond = f(this.maxBytesPerSecond);
+    this.maxDemandRecordsPerSecond = f(this.maxDemandRecordsPerSecond);
+    this.maxDemandBytesPerSecond = f(this.maxDemandBytesPerSecond);
+    this.peakDemandUtilization = f(this.peakDemandUtilization);
+  }
+
+  /** Whether minute `minute` had a row. */
+  has(minute: number): boolean {
+    return minute < this.present.length && this.present[minute] === 1;
+  }
+
+  /** Minute `minute` as a ShardMinute. */
+  at(minute: number): ShardMinute {
+    return {
+      shard: this.shard,
+      minute,
+      records: this.records[minute]!,
+      bytes: this.bytes[minute]!,
+      throttled: this.throttled[minute]!,
+      throttledBytes: this.throttledBytes[minute]!,
+      maxRecordsPerSecond: this.maxRecordsPerSecond[minute]!,
+      maxBytesPerSecond: this.maxBytesPerSecond[minute]!,
+      maxDemandRecordsPerSecond: this.maxDemandRecordsPerSecond[minute]!,
+      maxDemandBytesPerSecond: this.maxDemandBytesPerSecond[minute]!,
+      peakDemandUtilization: this.peakDemandUtilization[minute]!,
+      binding: this.bindsOnBytes[minute] === 1 ? "bytes" : "records",
+    };
+  }
+
+  /** Every minute that had a row, in time order. */
+  list(): ShardMinute[] {
+    const out: ShardMinute[] = [];
+    for (let m = 0; m < this.present.length; m++) if (this.present[m] === 1) out.push(this.at(m));
+    return out;
+  }
 }
 
 /** Most time columns the heatmap draws. */
@@ -95,15 +166,20 @@ const HEAT_COLUMNS = 150;
 export class ShardCollector {
   readonly binSeconds: number;
   private readonly heat = new Map<string, HeatCell>();
-  private readonly minutes = new Map<string, ShardMinute>();
+  /** Each shard's minutes. */
+  private readonly minutes = new Map<string, MinuteColumns>();
   readonly totals = new Map<string, { records: number; bytes: number; throttled: number }>();
   // The second being assembled per shard (and for the whole stream, under "stream").
   private readonly seconds = new Map<string, Second>();
-  private readonly streamMinutes = new Map<number, ShardMinute>();
+  private readonly streamMinutes: MinuteColumns;
+  /** Minutes a run of this duration has (columns grow if rows go beyond). */
+  private readonly minuteCount: number;
 
   constructor(readonly settings: CollectSettings) {
     const raw = Math.max(settings.intervalSeconds, settings.durationSeconds / HEAT_COLUMNS);
     this.binSeconds = niceBin(raw);
+    this.minuteCount = Math.max(1, Math.ceil(settings.durationSeconds / 60));
+    this.streamMinutes = new MinuteColumns("stream", this.minuteCount);
   }
 
   add(row: Row): void {
@@ -129,16 +205,18 @@ export class ShardCollector {
 
     const throttledBytes = num(row, "ThrottledBytes");
     const minute = Math.floor(time / 60);
-    const minuteKey = `${shard}\u0000${minute}`;
-    const m = this.minutes.get(minuteKey) ?? emptyMinute(shard, minute);
-    this.minutes.set(minuteKey, m);
-    const sm = this.streamMinutes.get(minute) ?? emptyMinute("stream", minute);
-    this.streamMinutes.set(minute, sm);
+    let m = this.minutes.get(shard);
+    if (!m) {
+      m = new MinuteColumns(shard, this.minuteCount);
+      this.minutes.set(shard, m);
+    }
+    const sm = this.streamMinutes;
     for (const x of [m, sm]) {
-      x.records += records;
-      x.bytes += bytes;
-      x.throttled += throttled;
-      x.throttledBytes += throttledBytes;
+      x.touch(minute);
+      x.records[minute] = x.records[minute]! + records;
+      x.bytes[minute] = x.bytes[minute]! + bytes;
+      x.throttled[minute] = x.throttled[minute]! + throttled;
+      x.throttledBytes[minute] = x.throttledBytes[minute]! + throttledBytes;
     }
     // Per-second peaks: rows of a second or longer are their own rate; shorter rows add up.
     const interval = this.settings.intervalSeconds;
@@ -157,30 +235,30 @@ export class ShardCollector {
       s.bytes += bytes * scale;
       s.throttled += throttled * scale;
       s.throttledBytes += throttledBytes * scale;
-      this.peak(target, s, key === shard ? 1 : (this.settings.openShards?.(time) ?? 1));
+      this.peak(target, minute, s, key === shard ? 1 : (this.settings.openShards?.(time) ?? 1));
     }
   }
 
   /** Folds a second (as it stands) into its minute's peaks; `shards` scales the stream's limits. */
-  private peak(m: ShardMinute, s: Second, shards: number): void {
-    m.maxRecordsPerSecond = Math.max(m.maxRecordsPerSecond, s.records);
-    m.maxBytesPerSecond = Math.max(m.maxBytesPerSecond, s.bytes);
+  private peak(m: MinuteColumns, minute: number, s: Second, shards: number): void {
+    m.maxRecordsPerSecond[minute] = Math.max(m.maxRecordsPerSecond[minute]!, s.records);
+    m.maxBytesPerSecond[minute] = Math.max(m.maxBytesPerSecond[minute]!, s.bytes);
     const demandRecords = s.records + s.throttled;
     const demandBytes = s.bytes + s.throttledBytes;
-    m.maxDemandRecordsPerSecond = Math.max(m.maxDemandRecordsPerSecond, demandRecords);
-    m.maxDemandBytesPerSecond = Math.max(m.maxDemandBytesPerSecond, demandBytes);
+    m.maxDemandRecordsPerSecond[minute] = Math.max(m.maxDemandRecordsPerSecond[minute]!, demandRecords);
+    m.maxDemandBytesPerSecond[minute] = Math.max(m.maxDemandBytesPerSecond[minute]!, demandBytes);
     const byRecords = demandRecords / (shards * this.settings.recordsPerSecondLimit);
     const byBytes = demandBytes / (shards * this.settings.bytesPerSecondLimit);
     const utilization = 100 * Math.max(byRecords, byBytes);
-    if (utilization > m.peakDemandUtilization) {
-      m.peakDemandUtilization = utilization;
-      m.binding = byBytes > byRecords ? "bytes" : "records";
+    if (utilization > m.peakDemandUtilization[minute]!) {
+      m.peakDemandUtilization[minute] = utilization;
+      m.bindsOnBytes[minute] = byBytes > byRecords ? 1 : 0;
     }
   }
 
   /** The stream's minutes, summed over its shards. */
   streamMinuteList(): ShardMinute[] {
-    return [...this.streamMinutes.values()].sort((a, b) => a.minute - b.minute);
+    return this.streamMinutes.list();
   }
 
   /** Shard ids, hottest (most records offered) first. */
@@ -198,9 +276,18 @@ export class ShardCollector {
     return [...this.heat.values()].filter((c) => wanted.has(c.shard));
   }
 
-  /** Minute aggregates of every shard, in time then shard order. */
-  shardMinutes(): ShardMinute[] {
-    return [...this.minutes.values()].sort((a, b) => a.minute - b.minute || (a.shard < b.shard ? -1 : 1));
+  /** Minute aggregates of every shard, in time then shard order (made as they are read). */
+  *shardMinutes(): Generator<ShardMinute> {
+    const shards = [...this.minutes.values()].sort((a, b) => (a.shard < b.shard ? -1 : 1));
+    let length = 0;
+    for (const s of shards) length = Math.max(length, s.present.length);
+    for (let minute = 0; minute < length; minute++)
+      for (const s of shards) if (s.has(minute)) yield s.at(minute);
+  }
+
+  /** One shard's minutes, in time order. */
+  minutesOf(shard: string): ShardMinute[] {
+    return this.minutes.get(shard)?.list() ?? [];
   }
 }
 
@@ -238,7 +325,7 @@ export interface HiddenThrottling {
 
 /** Finds the minutes that throttled while the per-minute average was under the limit. */
 export function findHiddenThrottling(
-  minutes: readonly ShardMinute[],
+  minutes: Iterable<ShardMinute>,
   settings: CollectSettings,
 ): HiddenThrottling {
   const hidden: HiddenThrottle[] = [];

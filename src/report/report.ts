@@ -88,7 +88,7 @@ export function chartsOf(data: ReportData): Chart[] {
   const shardOrder = data.shards.shardsByHeat().slice(0, HEATMAP_SHARDS);
   const sortedOrder = [...shardOrder].sort();
   const hottest = s.hottestShard.shardId;
-  const hottestMinutes = data.shards.shardMinutes().filter((m) => m.shard === hottest);
+  const hottestMinutes = data.shards.minutesOf(hottest);
   const charts: Chart[] = [];
   if (s.stream.declared !== false) {
     charts.push(
@@ -201,6 +201,7 @@ export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): strin
   };
   const hiddenKeys = new Set(hidden.hidden.map((h) => `${h.shard}\u0000${h.minute}`));
   const shardMinutes = data.shards.shardMinutes();
+  let pending = shardMinutes.next();
   const row = (m: ShardMinute, scope: string, hiddenCell: string | number) => {
     const seconds = Math.min(60, s.durationSeconds - m.minute * 60);
     return [
@@ -220,12 +221,12 @@ export function cloudwatchCsv(data: ReportData, hidden: HiddenThrottling): strin
       hiddenCell,
     ];
   };
-  let next = 0;
   for (const m of data.shards.streamMinuteList()) {
     push(row(m, "stream", ""));
-    while (next < shardMinutes.length && shardMinutes[next]!.minute === m.minute) {
-      const sm = shardMinutes[next++]!;
+    while (!pending.done && pending.value.minute === m.minute) {
+      const sm = pending.value;
       push(row(sm, sm.shard, hiddenKeys.has(`${sm.shard}\u0000${sm.minute}`) ? 1 : 0));
+      pending = shardMinutes.next();
     }
   }
   if (rows.length > 0) chunks.push(stringify(rows));
