@@ -1,7 +1,16 @@
 // Reads a run folder's tables (streaming: shards.csv can be large) into the report collectors,
 // builds the report and writes its files into the folder.
 
-import { createReadStream, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
@@ -142,22 +151,29 @@ export async function writeReport(
   const files = readdirSync(dir).filter(
     (f) => f.endsWith(".csv") || f.endsWith(".json") || f.endsWith(".yaml"),
   );
-  const report = await buildReport(
-    {
-      summary,
-      scenarioYaml,
-      ...(typeof description === "string" ? { description } : {}),
-      timeseries: timeseries.rows,
-      shards,
-      hottestShardRows,
-      consumers,
-      firehose,
-      analytics,
-      kpl,
-      files: files.filter((f) => !f.endsWith(".vl.json")),
-    },
-    options,
-  );
+  // cloudwatch.csv (80 MB for a day of 500 shards) goes to its file as it is made.
+  const cloudwatch = openSync(join(dir, "cloudwatch.csv"), "w");
+  let report: Report;
+  try {
+    report = await buildReport(
+      {
+        summary,
+        scenarioYaml,
+        ...(typeof description === "string" ? { description } : {}),
+        timeseries: timeseries.rows,
+        shards,
+        hottestShardRows,
+        consumers,
+        firehose,
+        analytics,
+        kpl,
+        files: files.filter((f) => !f.endsWith(".vl.json")),
+      },
+      { ...options, writeCloudwatch: (chunk) => writeSync(cloudwatch, chunk) },
+    );
+  } finally {
+    closeSync(cloudwatch);
+  }
   for (const [name, content] of report.files) writeFileSync(join(dir, name), content);
   return report;
 }

@@ -192,3 +192,31 @@ describe("reports", () => {
     expect(html(resharded)).toMatch(/SplitShard.*4 → 5/s);
   });
 });
+
+describe("cloudwatch.csv written as it is made", () => {
+  it("is the same text chunk by chunk as whole, and is then not among the report's files", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { buildReport, reportDataFromRows } = await import("../../src/report/report.js");
+    const { runInMemory, scenarioOf } = await import("../laws.js");
+    // 20 shards for 30 minutes: 630 minute rows, more than one chunk of rows.
+    const scenario = scenarioOf(readFileSync("scenarios/hot-key.yaml", "utf8"), {
+      duration: "30m",
+      "stream.shards": 20,
+    });
+    const run = runInMemory(scenario);
+    const data = () =>
+      reportDataFromRows(run.summary, "", run.sink.records("timeseries"), run.sink.records("shards"));
+    const whole = await buildReport(data(), { charts: false });
+    const chunks: string[] = [];
+    const streamed = await buildReport(data(), { charts: false, writeCloudwatch: (c) => chunks.push(c) });
+    const text = whole.files.find(([n]) => n === "cloudwatch.csv")![1] as string;
+    expect(text.split("\n").length).toBeGreaterThan(600);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.join("")).toBe(text);
+    expect(streamed.files.map(([n]) => n)).not.toContain("cloudwatch.csv");
+    // The page links it either way.
+    const html = (r: typeof whole) => r.files.find(([n]) => n === "index.html")![1] as string;
+    expect(html(streamed)).toBe(html(whole));
+    expect(html(streamed)).toContain('href="cloudwatch.csv"');
+  });
+});
