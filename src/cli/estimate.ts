@@ -121,11 +121,16 @@ export function pilotEstimate(
 
 /** A whole command: `runs` runs like the piloted one on `workers` threads. */
 export function commandEstimate(perRun: Estimate, runs: number, workers: number): Estimate {
-  const parallel = Math.max(1, Math.min(workers, runs));
+  const parallel = threadsUsed(runs, workers);
   return {
     lowSeconds: (perRun.lowSeconds * runs) / parallel,
     highSeconds: (perRun.highSeconds * runs) / parallel,
   };
+}
+
+/** Threads `runs` runs keep busy on `workers` worker threads. */
+function threadsUsed(runs: number, workers: number): number {
+  return Math.max(1, Math.min(workers, runs));
 }
 
 /** "about 3 min 20 s" or "3 min 20 s to 5 min 10 s". */
@@ -199,7 +204,7 @@ export function startCommand(
   // The pilot measures longer before it refuses (see PilotWindow): at the per-run time that would.
   const refuseAbove = options.force
     ? Number.POSITIVE_INFINITY
-    : (REFUSE_SECONDS * Math.max(1, Math.min(workers, runs))) / runs;
+    : (REFUSE_SECONDS * threadsUsed(runs, workers)) / runs;
   const estimate = commandEstimate(pilotEstimate(scenario, undefined, refuseAbove), runs, workers);
   const warning = judgeEstimate(
     `${what} (${formatNumber(runs)} run${runs === 1 ? "" : "s"})`,
