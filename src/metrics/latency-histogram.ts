@@ -26,6 +26,32 @@ export interface Spread {
 /** All records created exactly at the origin. */
 export const NO_SPREAD: Spread = Object.freeze({ lo: 0, hi: 0 });
 
+/** The AssemblyScript loader's view of a WebAssembly object: its address, and its class's methods,
+ *  each a wrapper whose `original` is the module's export. */
+interface LoaderObject {
+  valueOf(): number;
+}
+type Export = ((self: number, value: number, count: number) => void) & { length: number };
+
+/**
+ * HdrHistogram's insertion, called as the module's export with the histogram's address. The
+ * loader wraps each export of a class in a function that gathers its arguments into an array and
+ * tells the module their number before every call: about an eighth of an insertion's time (59
+ * against 67 ns on this project's bench machine). recordValueWithCount has no optional parameter, so the number does not matter to it. Falls
+ * back to the library's method if this version of the loader is laid out otherwise.
+ */
+function directInsert(h: WasmHistogram): (value: number, count: number) => void {
+  const inner = (h as unknown as { _wasmHistogram?: LoaderObject })._wasmHistogram;
+  const method =
+    inner &&
+    (Object.getPrototypeOf(inner) as { recordValueWithCount?: { original?: Export } }).recordValueWithCount;
+  const original = method?.original;
+  const self = inner?.valueOf();
+  if (typeof original !== "function" || typeof self !== "number" || original.length !== 3)
+    return (value, count) => h.recordValueWithCount(value, count);
+  return (value, count) => original(self, value, count);
+}
+
 /** A latency histogram (values in µs). */
 export class LatencyHistogram {
   private readonly h: WasmHistogram;
@@ -48,7 +74,13 @@ export class LatencyHistogram {
       autoResize: true,
     });
     release.register(this, this.h);
+    this.insert = directInsert(this.h);
   }
+
+  /** Records (value, count): HdrHistogram's WebAssembly export itself (see directInsert). */
+  private readonly insert: (value: number, count: number) => void;
+  /** Number of recorded values (kept here: the histogram's own is read through WebAssembly). */
+  private n = 0;
 
   /** Sum of the recorded values (HdrHistogram's own mean walks every bucket). */
   private sum = 0;
@@ -59,7 +91,8 @@ export class LatencyHistogram {
    *  a cohort's spread when its records are recorded at fewer positions than the spread has). */
   record(valueUs: number, count: number, topUs = valueUs): void {
     const v = valueUs < 1 ? 1 : Math.round(valueUs);
-    this.h.recordValueWithCount(v, count);
+    this.insert(v, count);
+    this.n += count;
     this.sum += v * count;
     const top = topUs > valueUs ? Math.round(topUs) : v;
     if (top > this.largest) this.largest = top;
@@ -67,28 +100,29 @@ export class LatencyHistogram {
 
   /** Number of recorded values. */
   get count(): number {
-    return this.h.totalCount;
+    return this.n;
   }
 
   /** The p-th percentile (0–100) in µs; 0 when empty. */
   percentile(p: number): number {
-    return this.h.totalCount === 0 ? 0 : this.h.getValueAtPercentile(p);
+    return this.n === 0 ? 0 : this.h.getValueAtPercentile(p);
   }
 
   /** Largest recorded value in µs (kept here: HdrHistogram's own is rounded down to its bucket
    *  when histograms of different sizes are added). */
   get max(): number {
-    return this.h.totalCount === 0 ? 0 : this.largest;
+    return this.n === 0 ? 0 : this.largest;
   }
 
   /** Mean in µs (of the values as recorded, before bucketing). */
   get mean(): number {
-    return this.h.totalCount === 0 ? 0 : this.sum / this.h.totalCount;
+    return this.n === 0 ? 0 : this.sum / this.n;
   }
 
   /** Adds all of another histogram's values. */
   add(other: LatencyHistogram): void {
-    if (other.h.totalCount > 0) this.h.add(other.h);
+    if (other.n > 0) this.h.add(other.h);
+    this.n += other.n;
     this.sum += other.sum;
     if (other.largest > this.largest) this.largest = other.largest;
   }
@@ -96,7 +130,8 @@ export class LatencyHistogram {
   /** Empties the histogram. */
   reset(): void {
     // A reset clears every bucket: skip it when there is nothing to clear.
-    if (this.h.totalCount > 0) this.h.reset();
+    if (this.n > 0) this.h.reset();
+    this.n = 0;
     this.sum = 0;
     this.largest = 0;
   }

@@ -136,3 +136,54 @@ describe("IntervalHistogram", () => {
     expect(Math.abs(one.total.mean - four.total.mean)).toBeLessThan(500);
   });
 });
+
+describe("LatencyHistogram", () => {
+  // It inserts through HdrHistogram's WebAssembly export directly (not the loader's wrapper):
+  // whatever it records must read as the library's own histogram, filled through its API.
+  it("reads as HdrHistogram's own histogram of the same values", async () => {
+    const { initWebAssemblySync, WasmHistogram } = await import("hdr-histogram-js/dist/wasm/index.js");
+    initWebAssemblySync();
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 2_000_000_000 }), fc.integer({ min: 1, max: 1000 })), {
+          minLength: 1,
+          maxLength: 300,
+        }),
+        (values) => {
+          const ours = new LatencyHistogram();
+          const library = WasmHistogram.build({
+            bitBucketSize: 32,
+            lowestDiscernibleValue: 1,
+            highestTrackableValue: 4096,
+            numberOfSignificantValueDigits: 3,
+            autoResize: true,
+          });
+          for (const [v, n] of values) {
+            ours.record(v, n);
+            library.recordValueWithCount(v, n);
+          }
+          expect(ours.count).toBe(library.totalCount);
+          for (const p of PERCENTILES) expect(ours.percentile(p)).toBe(library.getValueAtPercentile(p));
+          library.destroy();
+        },
+      ),
+      { seed: propertySeed("LatencyHistogram direct insertion"), numRuns: 100 },
+    );
+  });
+
+  // The direct insertion relies on the loader's layout (each method's `original` export, the
+  // object's address as its value): a version laid out otherwise falls back to the slower wrapper,
+  // which this notices.
+  it("finds the WebAssembly export it inserts through", async () => {
+    const { initWebAssemblySync, WasmHistogram } = await import("hdr-histogram-js/dist/wasm/index.js");
+    initWebAssemblySync();
+    const h = WasmHistogram.build({ bitBucketSize: 32, autoResize: true, highestTrackableValue: 4096 });
+    const inner = (h as unknown as { _wasmHistogram: object })._wasmHistogram;
+    const method = (Object.getPrototypeOf(inner) as { recordValueWithCount: { original?: unknown } })
+      .recordValueWithCount;
+    expect(typeof method.original).toBe("function");
+    expect((method.original as (...a: number[]) => void).length).toBe(3);
+    expect(typeof inner.valueOf()).toBe("number");
+    h.destroy();
+  });
+});

@@ -8,7 +8,7 @@ import type { RandomStream } from "../../engine/random.js";
 import type { EfoSpec, PollingSpec } from "../../scenario/consumers.js";
 import { noiseOf } from "../../scenario/consumers.js";
 import type { Shard } from "../shard.js";
-import type { LogEntry } from "../shard-log.js";
+import type { LogEntry, ReadResult } from "../shard-log.js";
 import {
   type Consumer,
   type ConsumerKind,
@@ -113,18 +113,19 @@ export class SimpleConsumer implements Consumer {
       // A plain reader handles an aggregated record as one; a de-aggregating one each user record.
       const records = this.spec.deaggregate ? batch.users : batch.records;
       const time = this.processing.sample(this.rng, records, batch.bytes);
-      const finish = (t: number) => {
-        this.metrics.interval.processed += batch.users;
-        this.metrics.recordProcessed(t, batch.pieces);
-        this.service?.sink(batch.pieces);
-        cursor.inMemory -= batch.users;
-        cursor.checkpointSeq = cursor.readSeq;
-        done();
-      };
       // No processing time (a delivery stream's reader): finish now rather than via an event.
-      if (time === 0) finish(this.context.sim.nowUs);
-      else this.context.sim.schedule(time, finish);
+      if (time === 0) this.finish(cursor, batch, this.context.sim.nowUs, done);
+      else this.context.sim.schedule(time, (t) => this.finish(cursor, batch, t, done));
     };
+  }
+
+  private finish(cursor: ShardCursor, batch: ReadResult, t: number, done: () => void): void {
+    this.metrics.interval.processed += batch.users;
+    this.metrics.recordProcessed(t, batch.pieces);
+    this.service?.sink(batch.pieces);
+    cursor.inMemory -= batch.users;
+    cursor.checkpointSeq = cursor.readSeq;
+    done();
   }
 
   ledger(): ConsumerLedger {
