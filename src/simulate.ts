@@ -35,13 +35,14 @@ export interface RunResult {
 
 /**
  * Runs a scenario slice by slice, awaiting `pause()` between slices so that the caller's event loop
- * can notice a signal; when `stopped()` turns true the run ends there and its summary says so
- * (`interrupted`). Same results as simulate() when it runs to the end.
+ * can notice a signal (`pause` may return nothing: no wait after this slice); when `stopped()`
+ * turns true the run ends there and its summary says so (`interrupted`). Same results as
+ * simulate() when it runs to the end.
  */
 export async function simulateInterruptible(
   scenario: Scenario,
   options: SimulateOptions,
-  pause: () => Promise<void>,
+  pause: () => Promise<void> | undefined,
   stopped: () => string | undefined,
 ): Promise<RunResult> {
   const run = buildRun(scenario, { sink: options.sink ?? NULL_SINK });
@@ -53,7 +54,8 @@ export async function simulateInterruptible(
     t = Math.min(t + slice, end);
     run.sim.run(t);
     options.onProgress?.(t, end, run.sim.eventsFired);
-    await pause();
+    const wait = pause();
+    if (wait) await wait;
     reason = stopped();
     if (reason !== undefined && t < end) break;
   }
