@@ -21,7 +21,7 @@ export interface RenderedChart {
 type ChartStack = {
   compile: typeof import("vega-lite").compile;
   vega: typeof import("vega");
-  Resvg: typeof import("@resvg/resvg-js").Resvg;
+  renderAsync: typeof import("@resvg/resvg-js").renderAsync;
 };
 
 let stack: Promise<ChartStack> | undefined;
@@ -31,7 +31,7 @@ function loadStack(): Promise<ChartStack> {
     ([vl, vega, resvg]) => ({
       compile: vl.compile,
       vega,
-      Resvg: resvg.Resvg,
+      renderAsync: resvg.renderAsync,
     }),
   );
   return stack;
@@ -84,7 +84,23 @@ export async function renderChart(
   spec: TopLevelSpec,
   options: { png?: boolean } = {},
 ): Promise<RenderedChart> {
-  const { vega, Resvg } = await loadStack();
+  const drawn = await drawChart(spec, options);
+  return { svg: drawn.svg, png: await drawn.png, log: drawn.log };
+}
+
+/** A chart whose SVG is made and whose PNG is still being drawn. */
+export interface DrawingChart {
+  svg: string;
+  png: Promise<Uint8Array>;
+  log: CompileLog;
+}
+
+/**
+ * Makes a spec's SVG and starts drawing its PNG on a thread of libuv's pool (resvg's own
+ * asynchronous rendering): a report makes the next chart's SVG while this one's PNG is drawn.
+ */
+export async function drawChart(spec: TopLevelSpec, options: { png?: boolean } = {}): Promise<DrawingChart> {
+  const { vega, renderAsync } = await loadStack();
   const { vega: compiled, log } = await compileSpec(spec);
   const view = new vega.View(vega.parse(compiled as never), { renderer: "none" });
   view.logger(collectingLogger(log) as never);
@@ -92,8 +108,8 @@ export async function renderChart(
   view.finalize();
   const png =
     options.png === false
-      ? new Uint8Array()
-      : new Resvg(svg, {
+      ? Promise.resolve(new Uint8Array())
+      : renderAsync(svg, {
           background: "white",
           fitTo: { mode: "zoom", value: 2 },
           font: {
@@ -102,9 +118,7 @@ export async function renderChart(
             defaultFontFamily: "DejaVu Sans",
             sansSerifFamily: "DejaVu Sans",
           },
-        })
-          .render()
-          .asPng();
+        }).then((image) => new Uint8Array(image.asPng()));
   return { svg, png, log };
 }
 

@@ -45,7 +45,7 @@ import {
   latencyPathChart,
   objectsChart,
 } from "./pipeline-charts.js";
-import { type CompileLog, renderChart } from "./render.js";
+import { type CompileLog, drawChart } from "./render.js";
 
 /** Most shards the heatmap shows (the busiest ones). */
 const HEATMAP_SHARDS = 64;
@@ -269,15 +269,21 @@ export async function buildReport(data: ReportData, options: ReportOptions = {})
   const files: [string, string | Uint8Array][] = [];
   const logs = new Map<string, CompileLog>();
   const rendered = [];
+  const pngs: Promise<Uint8Array>[] = [];
   for (const chart of charts) {
     // The chart stack (vega, vega-lite, resvg) loads on the first chart drawn, never without one.
-    const out = await renderChart(chart.spec, { png: options.png !== false });
+    // Each PNG is drawn on another thread while the next chart's SVG is made.
+    const out = await drawChart(chart.spec, { png: options.png !== false });
     logs.set(chart.name, out.log);
-    files.push([`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`]);
-    files.push([`${chart.name}.svg`, out.svg]);
-    if (options.png !== false) files.push([`${chart.name}.png`, out.png]);
+    pngs.push(out.png);
     rendered.push({ chart, svg: out.svg });
   }
+  const images = await Promise.all(pngs);
+  rendered.forEach(({ chart, svg }, i) => {
+    files.push([`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`]);
+    files.push([`${chart.name}.svg`, svg]);
+    if (options.png !== false) files.push([`${chart.name}.png`, images[i]!]);
+  });
   if (options.writeCloudwatch) writeCloudwatchCsv(data, hidden, options.writeCloudwatch);
   else files.push(["cloudwatch.csv", cloudwatchCsv(data, hidden)]);
   const listed = [...new Set([...data.files, "cloudwatch.csv"])].sort();
