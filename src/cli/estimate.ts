@@ -45,22 +45,31 @@ export function extrapolate(scenario: Scenario, toUs: number, wallMs: number, fr
 export const WARM_UP_MS = 200;
 
 /**
- * Wall time a pilot may take before it refuses a command. A run's first moments can be far slower
- * than the rest (the JIT still compiling, on a busy machine more so): on two cores shared with
- * another run, the day of 500 shards read 1 h 39 min to 5 h 44 min over its first 0.4 s and took
- * 12 min. A pilot whose estimate would refuse measures again over the next stretch, twice as long
- * each time, until its estimate no longer refuses or this much time has gone.
+ * Wall time a pilot may take before it answers. A run's first moments can be far slower than the
+ * rest (the JIT still compiling, the heap still growing; on a busy machine more so): the day of
+ * 500 shards goes at 31 simulated seconds a second over its first window (0.2–0.6 s of wall time),
+ * then at 83–111, so the first window alone read 46–56 min for a run of 12. A pilot whose estimate
+ * would warn or refuse measures again over the next stretch, twice as long each time, until two
+ * windows in a row go at about the same pace (see SETTLED) and its estimate does not refuse, or
+ * until this much time has gone; it answers with the last window.
  */
 export const LONGEST_PILOT_MS = 6400;
 
+/** Two windows in a row whose paces (simulated time per wall time) differ by less than this
+ *  factor have settled: the later one is taken as the run's pace. */
+const SETTLED = 1.25;
+
 /**
- * A pilot's measuring window: starts after the warm-up and, while its estimate would refuse the
- * command (over `refuseAboveSeconds`), starts again over a window twice as long. `judge` is given
- * the simulated time so far and says whether the pilot is done (returning its estimate).
+ * A pilot's measuring window: starts after the warm-up and, while its estimate would warn or
+ * refuse and the pace has not settled (or while it would refuse, over `refuseAboveSeconds`),
+ * starts again over a window twice as long. `judge` is given the simulated time so far and says
+ * whether the pilot is done (returning its estimate).
  */
 export class PilotWindow {
   private warm: { us: number; ms: number } | undefined;
   private lengthMs: number;
+  /** Pace of the window before, simulated µs per wall ms. */
+  private previousPace: number | undefined;
 
   constructor(
     private readonly scenario: Scenario,
@@ -80,8 +89,14 @@ export class PilotWindow {
     const warm = this.warm;
     if (!warm || nowMs - warm.ms < this.lengthMs) return undefined;
     const estimate = this.estimate(t, nowMs);
-    if (estimate.lowSeconds > this.refuseAboveSeconds && wall + 2 * this.lengthMs <= LONGEST_PILOT_MS) {
+    const pace = (t - warm.us) / Math.max(nowMs - warm.ms, 1);
+    const previous = this.previousPace;
+    const settled = previous !== undefined && pace < previous * SETTLED && previous < pace * SETTLED;
+    const refuses = estimate.lowSeconds > this.refuseAboveSeconds;
+    const warns = estimate.highSeconds > WARN_SECONDS;
+    if ((refuses || (warns && !settled)) && wall + 2 * this.lengthMs <= LONGEST_PILOT_MS) {
       this.warm = { us: t, ms: nowMs };
+      this.previousPace = pace;
       this.lengthMs *= 2;
       return undefined;
     }
@@ -98,8 +113,8 @@ export class PilotWindow {
 
 /**
  * Simulates the start of a scenario for about `budgetMs` of wall time after a warm-up (longer when
- * the estimate would be over `refuseAboveSeconds`: see PilotWindow) and extrapolates one run from
- * the part measured.
+ * the estimate would warn before a pace has settled, or be over `refuseAboveSeconds`: see
+ * PilotWindow) and extrapolates one run from the part measured.
  */
 export function pilotEstimate(
   scenario: Scenario,

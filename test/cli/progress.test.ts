@@ -124,8 +124,8 @@ describe("the estimate of a run", () => {
       }
     };
     const once = drive(new PilotWindow(day, 0, 400, Number.POSITIVE_INFINITY), pace);
-    // Forced (nothing to refuse): the first window, from the warm-up on, at the slow pace.
-    expect(once.wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 100);
+    // Forced (nothing to refuse): two windows at the slow pace agree, and it answers with them.
+    expect(once.wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 800 + 100);
     expect(once.estimate.lowSeconds).toBeGreaterThan(REFUSE_SECONDS);
     const longer = drive(new PilotWindow(day, 0, 400), pace);
     expect(longer.wall).toBeLessThanOrEqual(LONGEST_PILOT_MS);
@@ -136,6 +136,45 @@ describe("the estimate of a run", () => {
     expect(slow.wall).toBeLessThanOrEqual(LONGEST_PILOT_MS);
     expect(slow.estimate.lowSeconds).toBeGreaterThan(REFUSE_SECONDS);
     expect(() => judgeEstimate("this run", day, slow.estimate, { flags })).toThrow(/estimated to take/);
+  });
+
+  it("measures until the pace settles before it warns: a slow first window does not set the estimate", () => {
+    // A day whose first second of wall time goes at 30 ms a simulated second and the rest at 10
+    // (14 min 24 s for the day at that pace), as the JIT warms up; a clock of our own.
+    const day = scenario(
+      "name: d\nduration: 24h\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 1000/s }]\n",
+    );
+    const drive = (paceOf: (wallMs: number) => number) => {
+      const pilot = new PilotWindow(day, 0, 400, Number.POSITIVE_INFINITY);
+      let wall = 0;
+      for (let t = 1_000_000; ; t += 1_000_000) {
+        wall += paceOf(wall);
+        const estimate = pilot.judge(t, wall);
+        if (estimate) return { estimate, wall };
+      }
+    };
+    const warming = drive((wallMs) => (wallMs < 1000 ? 30 : 10));
+    const steadySeconds = (24 * 3600 * 10) / 1000;
+    expect(warming.estimate.highSeconds).toBeLessThan(steadySeconds * 1.1);
+    expect(warming.estimate.lowSeconds).toBeGreaterThan(steadySeconds * 0.9);
+    expect(warming.wall).toBeLessThanOrEqual(LONGEST_PILOT_MS);
+    // Steady from the start: two windows agree, and it answers after the second.
+    const steady = drive(() => 10);
+    expect(steady.estimate.highSeconds).toBeCloseTo(steadySeconds, -1);
+    expect(steady.wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 800 + 20);
+    // A run that does not warn is answered after its first window.
+    const short = scenario(
+      "name: s\nduration: 10m\nstream: { shards: 2 }\nproducers: [{ name: p, rate: 1000/s }]\n",
+    );
+    const quick = new PilotWindow(short, 0, 400);
+    let wall = 0;
+    let answer: ReturnType<PilotWindow["judge"]>;
+    for (let t = 1_000_000; !answer; t += 1_000_000) {
+      wall += 10;
+      answer = quick.judge(t, wall);
+    }
+    expect(wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 10);
+    expect(answer.highSeconds).toBeLessThan(60);
   });
 
   it("prints wall times a person reads", () => {
