@@ -37,8 +37,9 @@ type Export = ((self: number, value: number, count: number) => void) & { length:
  * HdrHistogram's insertion, called as the module's export with the histogram's address. The
  * loader wraps each export of a class in a function that gathers its arguments into an array and
  * tells the module their number before every call: about an eighth of an insertion's time (59
- * against 67 ns on this project's bench machine). recordValueWithCount has no optional parameter, so the number does not matter to it. Falls
- * back to the library's method if this version of the loader is laid out otherwise.
+ * against 67 ns on this project's bench machine). recordValueWithCount has no optional parameter,
+ * so the number does not matter to it. Falls back to the library's method if this version of the
+ * loader is laid out otherwise.
  */
 function directInsert(h: WasmHistogram): (value: number, count: number) => void {
   const inner = (h as unknown as { _wasmHistogram?: LoaderObject })._wasmHistogram;

@@ -275,6 +275,8 @@ export async function buildReport(data: ReportData, options: ReportOptions = {})
     // Each PNG is drawn on another thread while the next chart's SVG is made.
     const out = await drawChart(chart.spec, { png: options.png !== false });
     logs.set(chart.name, out.log);
+    // A failed drawing is reported by Promise.all below; meanwhile it is not an unhandled rejection.
+    out.png.catch(() => {});
     pngs.push(out.png);
     rendered.push({ chart, svg: out.svg });
   }
