@@ -76,6 +76,8 @@ export class PilotWindow {
     private readonly startedMs: number,
     firstWindowMs: number,
     private readonly refuseAboveSeconds = REFUSE_SECONDS,
+    /** An estimate above this would warn (a command of several runs: the per-run time that would). */
+    private readonly warnAboveSeconds = WARN_SECONDS,
   ) {
     this.lengthMs = firstWindowMs;
   }
@@ -93,7 +95,7 @@ export class PilotWindow {
     const previous = this.previousPace;
     const settled = previous !== undefined && pace < previous * SETTLED && previous < pace * SETTLED;
     const refuses = estimate.lowSeconds > this.refuseAboveSeconds;
-    const warns = estimate.highSeconds > WARN_SECONDS;
+    const warns = estimate.highSeconds > this.warnAboveSeconds;
     if ((refuses || (warns && !settled)) && wall + 2 * this.lengthMs <= LONGEST_PILOT_MS) {
       this.warm = { us: t, ms: nowMs };
       this.previousPace = pace;
@@ -120,11 +122,12 @@ export function pilotEstimate(
   scenario: Scenario,
   budgetMs = 400,
   refuseAboveSeconds = REFUSE_SECONDS,
+  warnAboveSeconds = WARN_SECONDS,
 ): Estimate {
   const started = Date.now();
   const run = buildRun(scenario, { sink: NULL_SINK });
   const slice = Math.max(1, Math.min(US_PER_S, Math.floor(scenario.duration / 1000)));
-  const pilot = new PilotWindow(scenario, started, budgetMs, refuseAboveSeconds);
+  const pilot = new PilotWindow(scenario, started, budgetMs, refuseAboveSeconds, warnAboveSeconds);
   let t = 0;
   for (;;) {
     t = Math.min(t + slice, scenario.duration);
@@ -216,11 +219,15 @@ export function startCommand(
   workers: number,
   options: CommandOptions,
 ): Progress {
-  // The pilot measures longer before it refuses (see PilotWindow): at the per-run time that would.
-  const refuseAbove = options.force
-    ? Number.POSITIVE_INFINITY
-    : (REFUSE_SECONDS * threadsUsed(runs, workers)) / runs;
-  const estimate = commandEstimate(pilotEstimate(scenario, undefined, refuseAbove), runs, workers);
+  // The pilot measures longer before it warns or refuses (see PilotWindow): at the per-run times
+  // that would make the command do so.
+  const perRun = threadsUsed(runs, workers) / runs;
+  const refuseAbove = options.force ? Number.POSITIVE_INFINITY : REFUSE_SECONDS * perRun;
+  const estimate = commandEstimate(
+    pilotEstimate(scenario, undefined, refuseAbove, WARN_SECONDS * perRun),
+    runs,
+    workers,
+  );
   const warning = judgeEstimate(
     `${what} (${formatNumber(runs)} run${runs === 1 ? "" : "s"})`,
     scenario,

@@ -175,6 +175,17 @@ describe("the estimate of a run", () => {
     }
     expect(wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 10);
     expect(answer.highSeconds).toBeLessThan(60);
+    // The same run as one of a command's many, where 1 s a run would make the command warn: it
+    // measures until two windows agree.
+    const many = new PilotWindow(short, 0, 400, Number.POSITIVE_INFINITY, 1);
+    wall = 0;
+    answer = undefined;
+    for (let t = 1_000_000; !answer; t += 1_000_000) {
+      wall += 10;
+      answer = many.judge(t, wall);
+    }
+    expect(wall).toBeGreaterThan(WARM_UP_MS + 400 + 10);
+    expect(wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 800 + 10);
   });
 
   it("prints wall times a person reads", () => {
