@@ -84,42 +84,39 @@ export async function renderChart(
   spec: TopLevelSpec,
   options: { png?: boolean } = {},
 ): Promise<RenderedChart> {
-  const drawn = await drawChart(spec, options);
-  return { svg: drawn.svg, png: await drawn.png, log: drawn.log };
+  const { svg, log } = await chartSvg(spec);
+  const png = options.png === false ? new Uint8Array() : await drawPng(svg);
+  return { svg, png, log };
 }
 
-/** A chart whose SVG is made and whose PNG is still being drawn. */
-export interface DrawingChart {
-  svg: string;
-  png: Promise<Uint8Array>;
-  log: CompileLog;
-}
-
-/**
- * Makes a spec's SVG and starts drawing its PNG on a thread of libuv's pool (resvg's own
- * asynchronous rendering): a report makes the next chart's SVG while this one's PNG is drawn.
- */
-export async function drawChart(spec: TopLevelSpec, options: { png?: boolean } = {}): Promise<DrawingChart> {
-  const { vega, renderAsync } = await loadStack();
+/** A spec's SVG, made with vega's renderer-free View, and what vega-lite and vega logged. */
+export async function chartSvg(spec: TopLevelSpec): Promise<{ svg: string; log: CompileLog }> {
+  const { vega } = await loadStack();
   const { vega: compiled, log } = await compileSpec(spec);
   const view = new vega.View(vega.parse(compiled as never), { renderer: "none" });
   view.logger(collectingLogger(log) as never);
   const svg = normalizeIds(await view.toSVG());
   view.finalize();
-  const png =
-    options.png === false
-      ? Promise.resolve(new Uint8Array())
-      : renderAsync(svg, {
-          background: "white",
-          fitTo: { mode: "zoom", value: 2 },
-          font: {
-            loadSystemFonts: false,
-            fontFiles: fontFiles(),
-            defaultFontFamily: "DejaVu Sans",
-            sansSerifFamily: "DejaVu Sans",
-          },
-        }).then((image) => new Uint8Array(image.asPng()));
-  return { svg, png, log };
+  return { svg, log };
+}
+
+/**
+ * Draws an SVG as a PNG on a thread of libuv's pool (resvg's own asynchronous rendering), so that
+ * a report can make the next chart's SVG meanwhile; the PNG is encoded when the drawing is done.
+ */
+export async function drawPng(svg: string): Promise<Uint8Array> {
+  const { renderAsync } = await loadStack();
+  const image = await renderAsync(svg, {
+    background: "white",
+    fitTo: { mode: "zoom", value: 2 },
+    font: {
+      loadSystemFonts: false,
+      fontFiles: fontFiles(),
+      defaultFontFamily: "DejaVu Sans",
+      sansSerifFamily: "DejaVu Sans",
+    },
+  });
+  return new Uint8Array(image.asPng());
 }
 
 /**
