@@ -271,8 +271,8 @@ export async function buildReport(data: ReportData, options: ReportOptions = {})
   const rendered = [];
   const images: Uint8Array[] = [];
   // One PNG is drawn on another thread while the next chart's SVG is made; never more than one, as
-  // a long run's charts hold large drawings (the day of 500 shards: about 0.2 GB more at its peak
-  // with every chart's drawing in flight at once).
+  // a long run's charts hold large drawings (the first 6 h of the day of 500 shards peaked at
+  // 377 MB with every chart's drawing in flight at once, 306 MB with one).
   let drawing: Promise<Uint8Array> | undefined;
   for (const chart of charts) {
     // The chart stack (vega, vega-lite, resvg) loads on the first chart drawn, never without one.
