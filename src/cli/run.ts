@@ -67,7 +67,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
   process.once("SIGINT", handlers.SIGINT);
   process.once("SIGTERM", handlers.SIGTERM);
   // The first moments are the pilot: after a warm-up, the whole run is judged from how fast it
-  // goes (see estimate.ts; it measures longer before it refuses the run).
+  // goes (see estimate.ts: it measures longer while its pace has not settled or it would refuse).
   let judged = false;
   const pilot = new PilotWindow(
     scenario,
