@@ -23,7 +23,6 @@ export function poisson(rng: RandomStream, mean: number): number {
   }
   // PTRS: transformed rejection with squeeze.
   const slam = Math.sqrt(mean);
-  const loglam = Math.log(mean);
   const b = 0.931 + 2.53 * slam;
   const a = -0.059 + 0.02483 * b;
   const invalpha = 1.1239 + 1.1328 / (b - 3.4);
@@ -36,7 +35,7 @@ export function poisson(rng: RandomStream, mean: number): number {
     if (us >= 0.07 && v <= vr) return k;
     if (k < 0 || (us < 0.013 && v > us)) continue;
     const lhs = Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b);
-    const rhs = -mean + k * loglam - logFactorial(k);
+    const rhs = -mean + k * Math.log(mean) - logFactorial(k);
     if (lhs <= rhs) return k;
   }
 }
@@ -78,10 +77,13 @@ function binomialBtrs(rng: RandomStream, n: number, p: number): number {
   const a = -0.0873 + 0.0248 * b + 0.01 * p;
   const c = n * p + 0.5;
   const vr = 0.92 - 4.2 / b;
-  const alpha = (2.83 + 5.1 / b) * spq;
-  const lpq = Math.log(p / (1 - p));
-  const m = Math.floor((n + 1) * p);
-  const h = logFactorial(m) + logFactorial(n - m);
+  // The exact test's constants cost three logarithms; most draws end at the squeeze above it
+  // (about 86% at these means), so they are worked out at the first draw that needs them.
+  let alpha = 0;
+  let lpq = 0;
+  let m = 0;
+  let h = 0;
+  let prepared = false;
   for (;;) {
     const u = rng.next() - 0.5;
     const v = rng.next();
@@ -89,6 +91,13 @@ function binomialBtrs(rng: RandomStream, n: number, p: number): number {
     const k = Math.floor(((2 * a) / us + b) * u + c);
     if (k < 0 || k > n) continue;
     if (us >= 0.07 && v <= vr) return k;
+    if (!prepared) {
+      prepared = true;
+      alpha = (2.83 + 5.1 / b) * spq;
+      lpq = Math.log(p / (1 - p));
+      m = Math.floor((n + 1) * p);
+      h = logFactorial(m) + logFactorial(n - m);
+    }
     const lv = Math.log((v * alpha) / (a / (us * us) + b));
     if (lv <= h - logFactorial(k) - logFactorial(n - k) + (k - m) * lpq) return k;
   }
