@@ -269,42 +269,44 @@ export async function buildReport(data: ReportData, options: ReportOptions = {})
   const files: [string, string | Uint8Array][] = [];
   const logs = new Map<string, CompileLog>();
   const rendered = [];
-  const images: Uint8Array[] = [];
-  // One PNG is drawn on another thread while the next chart's SVG is made; never more than one, as
-  // a long run's charts hold large drawings (the first 6 h of the day of 500 shards peaked at
-  // 377 MB with every chart's drawing in flight at once, 306 MB with one).
-  let drawing: Promise<Uint8Array> | undefined;
+  const images: Promise<Uint8Array>[] = [];
   for (const chart of charts) {
     // The chart stack (vega, vega-lite, resvg) loads on the first chart drawn, never without one.
     const out = await chartSvg(chart.spec);
     logs.set(chart.name, out.log);
     rendered.push({ chart, svg: out.svg });
-    if (drawing) images.push(await drawing);
-    drawing = options.png !== false ? drawPng(out.svg) : undefined;
+    if (options.png === false) continue;
+    // One PNG is drawn on another thread while the next chart's SVG is made; never more than one,
+    // as a long run's charts hold large drawings (the first 6 h of the day of 500 shards peaked at
+    // 377 MB with every chart's drawing in flight at once, 306 MB with one).
+    await images.at(-1);
+    const image = drawPng(out.svg);
     // A failed drawing is reported where it is awaited; meanwhile it is not an unhandled rejection.
-    drawing?.catch(() => {});
+    image.catch(() => {});
+    images.push(image);
   }
-  if (drawing) images.push(await drawing);
+  // cloudwatch.csv and index.html are made while the last PNG is drawn.
+  let cloudwatch: string | undefined;
+  if (options.writeCloudwatch) writeCloudwatchCsv(data, hidden, options.writeCloudwatch);
+  else cloudwatch = cloudwatchCsv(data, hidden);
+  const listed = [...new Set([...data.files, "cloudwatch.csv"])].sort();
+  const html = reportHtml({
+    summary: s,
+    ...(data.description !== undefined ? { description: data.description } : {}),
+    scenarioYaml: data.scenarioYaml,
+    charts: drawn ? rendered : undefined,
+    hidden,
+    hiddenStatement: statement,
+    files: listed,
+  });
+  const pngs = await Promise.all(images);
   rendered.forEach(({ chart, svg }, i) => {
     files.push([`${chart.name}.vl.json`, `${JSON.stringify(chart.spec, null, 2)}\n`]);
     files.push([`${chart.name}.svg`, svg]);
-    if (options.png !== false) files.push([`${chart.name}.png`, images[i]!]);
+    if (options.png !== false) files.push([`${chart.name}.png`, pngs[i]!]);
   });
-  if (options.writeCloudwatch) writeCloudwatchCsv(data, hidden, options.writeCloudwatch);
-  else files.push(["cloudwatch.csv", cloudwatchCsv(data, hidden)]);
-  const listed = [...new Set([...data.files, "cloudwatch.csv"])].sort();
-  files.push([
-    "index.html",
-    reportHtml({
-      summary: s,
-      ...(data.description !== undefined ? { description: data.description } : {}),
-      scenarioYaml: data.scenarioYaml,
-      charts: drawn ? rendered : undefined,
-      hidden,
-      hiddenStatement: statement,
-      files: listed,
-    }),
-  ]);
+  if (cloudwatch !== undefined) files.push(["cloudwatch.csv", cloudwatch]);
+  files.push(["index.html", html]);
   return { files, charts, hidden, statement, logs };
 }
 
