@@ -31,53 +31,16 @@ const RETRY_CAP_US = 30 * US_PER_S;
 /** Partition counts up to this are split by a multinomial draw; above it record by record. */
 const MULTINOMIAL_PARTITIONS = 64;
 
-/**
- * Groups of records that travel together through the delivery stream, in the order taken in, as
- * columns: a buffer holds thousands of them for seconds to minutes (an object each was copied by
- * every scavenge of the young generation, then promoted).
- */
-export class Parts {
-  readonly count: number[] = [];
-  readonly bytes: number[] = [];
-  /** Reference creation time and spread of each group's records (see Spread). */
-  readonly originUs: number[] = [];
-  readonly spread: Spread[] = [];
-  /** When the delivery stream took each group in. */
-  readonly ingestUs: number[] = [];
-
-  get length(): number {
-    return this.count.length;
-  }
-
-  push(count: number, bytes: number, originUs: number, spread: Spread, ingestUs: number): void {
-    this.count.push(count);
-    this.bytes.push(bytes);
-    this.originUs.push(originUs);
-    this.spread.push(spread);
-    this.ingestUs.push(ingestUs);
-  }
-
-  records(): number {
-    let n = 0;
-    for (const k of this.count) n += k;
-    return n;
-  }
-
-  totalBytes(): number {
-    let n = 0;
-    for (const b of this.bytes) n += b;
-    return n;
-  }
-
-  oldestIngestUs(): number {
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const t of this.ingestUs) oldest = Math.min(oldest, t);
-    return oldest;
-  }
+/** Records that travel together through the delivery stream. */
+export interface Part {
+  count: number;
+  bytes: number;
+  /** Reference creation time and spread of the records (see Spread). */
+  originUs: number;
+  spread: Spread;
+  /** When the delivery stream took them in. */
+  ingestUs: number;
 }
-
-/** What a buffer does with the records it flushes. */
-type Flush = (parts: Parts, trigger: Trigger) => void;
 
 /** Counters of one delivery stream for an interval (and summed for the run). */
 export class FirehoseCounters {
@@ -133,27 +96,27 @@ export interface FirehoseLedger {
 
 /** Records waiting for a flush: a partition's buffer, or the transform's. */
 class Buffer {
-  parts = new Parts();
+  parts: Part[] = [];
   records = 0;
   bytes = 0;
   oldestIngestUs = Number.POSITIVE_INFINITY;
   /** Bumped at each flush, so a stale interval timer does nothing. */
   token = 0;
   /** What a partition's buffer does with what it flushes (set once, when it is made). */
-  flush: Flush | undefined;
+  flush: ((parts: Part[], trigger: Trigger) => void) | undefined;
 
   constructor(readonly partition: number) {}
 
-  add(count: number, bytes: number, originUs: number, spread: Spread, ingestUs: number): void {
-    this.parts.push(count, bytes, originUs, spread, ingestUs);
-    this.records += count;
-    this.bytes += bytes;
-    if (ingestUs < this.oldestIngestUs) this.oldestIngestUs = ingestUs;
+  add(part: Part): void {
+    this.parts.push(part);
+    this.records += part.count;
+    this.bytes += part.bytes;
+    if (part.ingestUs < this.oldestIngestUs) this.oldestIngestUs = part.ingestUs;
   }
 
-  take(): Parts {
+  take(): Part[] {
     const parts = this.parts;
-    this.parts = new Parts();
+    this.parts = [];
     this.records = 0;
     this.bytes = 0;
     this.oldestIngestUs = Number.POSITIVE_INFINITY;
@@ -169,7 +132,7 @@ type Trigger = "size" | "interval";
 interface Delivery {
   id: number;
   partition: number;
-  parts: Parts;
+  parts: Part[];
   records: number;
   /** Bytes as written (after format conversion). */
   bytes: number;
@@ -185,7 +148,7 @@ interface Delivery {
 
 /** A transform invocation's batch. */
 interface Invocation {
-  parts: Parts;
+  parts: Part[];
   records: number;
   bytes: number;
   oldestIngestUs: number;
@@ -286,21 +249,10 @@ export class DeliveryStream {
     c.incomingBytes += bytes;
     // Each record is billed rounded up to the next 5 KB; cohorts use their mean record size.
     c.billedBytes += count * Math.ceil(bytes / count / this.billingRounding) * this.billingRounding;
+    const part: Part = { count, bytes, originUs, spread, ingestUs: now };
     this.bufferedRecords += count;
-    if (this.spec.transform) {
-      const t = this.spec.transform;
-      this.fill(
-        this.transformBuffer,
-        count,
-        bytes,
-        originUs,
-        spread,
-        now,
-        t.bufferSize,
-        t.bufferInterval,
-        (parts) => this.invoke(parts),
-      );
-    } else this.route(count, bytes, originUs, spread, now);
+    if (this.spec.transform) this.addToTransform(part);
+    else this.route(part);
   }
 
   /** Records refused by the direct-PUT quotas. */
@@ -317,12 +269,18 @@ export class DeliveryStream {
   // -------------------------------------------------------------------------------------------
   // Transform
 
-  private invoke(parts: Parts): void {
+  private addToTransform(part: Part): void {
+    const t = this.spec.transform!;
+    const buffer = this.transformBuffer;
+    this.fill(buffer, part, t.bufferSize, t.bufferInterval, (parts) => this.invoke(parts));
+  }
+
+  private invoke(parts: Part[]): void {
     const inv: Invocation = {
       parts,
-      records: parts.records(),
-      bytes: parts.totalBytes(),
-      oldestIngestUs: parts.oldestIngestUs(),
+      records: countOf(parts),
+      bytes: bytesOf(parts),
+      oldestIngestUs: oldestOf(parts),
       retriesLeft: this.spec.transform!.retries,
     };
     this.invocationQueue.push(inv);
@@ -354,23 +312,14 @@ export class DeliveryStream {
         this.fail(inv.records);
       } else {
         let failedRecords = 0;
-        const parts = inv.parts;
-        for (let i = 0; i < parts.length; i++) {
-          const count = parts.count[i]!;
-          const bytes = parts.bytes[i]!;
-          const bad = t.failedRecords > 0 ? binomial(this.transformRng, count, t.failedRecords) : 0;
+        for (const part of inv.parts) {
+          const bad = t.failedRecords > 0 ? binomial(this.transformRng, part.count, t.failedRecords) : 0;
           failedRecords += bad;
-          const good = count - bad;
+          const good = part.count - bad;
           if (good === 0) continue;
-          const goodBytes = bytes - prefixBytes(count, bytes, bad);
+          const goodBytes = part.bytes - prefixBytes(part.count, part.bytes, bad);
           this.interval.transformSucceededRecords += good;
-          this.route(
-            good,
-            Math.round(goodBytes * t.sizeRatio),
-            parts.originUs[i]!,
-            parts.spread[i]!,
-            parts.ingestUs[i]!,
-          );
+          this.route({ ...part, count: good, bytes: Math.round(goodBytes * t.sizeRatio) });
         }
         if (failedRecords > 0) this.fail(failedRecords);
       }
@@ -388,60 +337,46 @@ export class DeliveryStream {
   // -------------------------------------------------------------------------------------------
   // Partitions and buffers
 
-  private route(count: number, bytes: number, originUs: number, spread: Spread, ingestUs: number): void {
+  private route(part: Part): void {
     const p = this.spec.partitioning;
     if (!p) {
-      this.toPartition(0, count, bytes, originUs, spread, ingestUs);
+      this.toPartition(0, part);
       return;
     }
-    if (count === 1) {
-      this.toPartition(
-        this.partitionAlias!.sample(this.partitionRng),
-        count,
-        bytes,
-        originUs,
-        spread,
-        ingestUs,
-      );
+    if (part.count === 1) {
+      this.toPartition(this.partitionAlias!.sample(this.partitionRng), part);
       return;
     }
     // Split the records over partitions: a multinomial draw over few partitions, else one by one.
     const counts = new Map<number, number>();
     if (p.partitions <= MULTINOMIAL_PARTITIONS) {
-      multinomial(this.partitionRng, count, this.partitionProbabilities!, this.partitionCounts!);
+      multinomial(this.partitionRng, part.count, this.partitionProbabilities!, this.partitionCounts!);
       this.partitionCounts!.forEach((k, i) => {
         if (k > 0) counts.set(i, k);
       });
     } else {
-      for (let i = 0; i < count; i++) {
+      for (let i = 0; i < part.count; i++) {
         const k = this.partitionAlias!.sample(this.partitionRng);
         counts.set(k, (counts.get(k) ?? 0) + 1);
       }
     }
-    let left = count;
-    let bytesLeft = bytes;
+    let left = part.count;
+    let bytesLeft = part.bytes;
     for (const [partition, k] of [...counts.entries()].sort((a, b) => a[0] - b[0])) {
-      const share = k === left ? bytesLeft : Math.round((bytesLeft * k) / left);
+      const bytes = k === left ? bytesLeft : Math.round((bytesLeft * k) / left);
       left -= k;
-      bytesLeft -= share;
-      this.toPartition(partition, k, share, originUs, spread, ingestUs);
+      bytesLeft -= bytes;
+      this.toPartition(partition, { ...part, count: k, bytes });
     }
   }
 
-  private toPartition(
-    partition: number,
-    count: number,
-    bytes: number,
-    originUs: number,
-    spread: Spread,
-    ingestUs: number,
-  ): void {
+  private toPartition(partition: number, part: Part): void {
     let buffer = this.buffers.get(partition);
     if (!buffer) {
       const max = this.spec.partitioning?.maxActivePartitions ?? 1;
       if (this.buffers.size >= max) {
-        this.bufferedRecords -= count;
-        this.interval.partitionExceededRecords += count;
+        this.bufferedRecords -= part.count;
+        this.interval.partitionExceededRecords += part.count;
         return;
       }
       const open = new Buffer(partition);
@@ -455,7 +390,7 @@ export class DeliveryStream {
       this.interval.maxActivePartitions = Math.max(this.interval.maxActivePartitions, this.buffers.size);
     }
     const b = this.spec.buffering;
-    this.fill(buffer, count, bytes, originUs, spread, ingestUs, b.size, b.interval, buffer.flush!);
+    this.fill(buffer, part, b.size, b.interval, buffer.flush!);
     if (buffer.records === 0) this.buffers.delete(partition);
   }
 
@@ -465,39 +400,41 @@ export class DeliveryStream {
    */
   private fill(
     buffer: Buffer,
-    count: number,
-    bytes: number,
-    originUs: number,
-    spread: Spread,
-    ingestUs: number,
+    part: Part,
     sizeHint: number,
     intervalUs: number,
-    flush: Flush,
+    flush: (parts: Part[], trigger: Trigger) => void,
   ): void {
-    // `count` records and `bytes` are what is still to place.
-    while (count > 0) {
+    let rest: Part | undefined = part;
+    while (rest) {
       const room = sizeHint - buffer.bytes;
-      if (buffer.bytes + bytes >= sizeHint) {
+      let piece: Part = rest;
+      rest = undefined;
+      if (buffer.bytes + piece.bytes >= sizeHint) {
         // The fewest records that reach the hint.
-        let k = Math.max(1, Math.ceil((room * count) / Math.max(1, bytes)));
-        while (k > 1 && prefixBytes(count, bytes, k - 1) >= room) k--;
-        while (k < count && prefixBytes(count, bytes, k) < room) k++;
-        if (k > count) k = count;
-        const taken = k < count ? prefixBytes(count, bytes, k) : bytes;
-        buffer.add(k, taken, originUs, spread, ingestUs);
-        count -= k;
-        bytes -= taken;
+        let k = Math.max(1, Math.ceil((room * piece.count) / Math.max(1, piece.bytes)));
+        while (k > 1 && prefixBytes(piece.count, piece.bytes, k - 1) >= room) k--;
+        while (k < piece.count && prefixBytes(piece.count, piece.bytes, k) < room) k++;
+        if (k < piece.count) {
+          const bytes = prefixBytes(piece.count, piece.bytes, k);
+          rest = { ...piece, count: piece.count - k, bytes: piece.bytes - bytes };
+          piece = { ...piece, count: k, bytes };
+        }
+        buffer.add(piece);
         flush(buffer.take(), "size");
         continue;
       }
       const first = buffer.records === 0;
-      buffer.add(count, bytes, originUs, spread, ingestUs);
+      buffer.add(piece);
       if (first) this.armInterval(buffer, intervalUs, flush);
-      return;
     }
   }
 
-  private armInterval(buffer: Buffer, intervalUs: number, flush: Flush): void {
+  private armInterval(
+    buffer: Buffer,
+    intervalUs: number,
+    flush: (parts: Part[], trigger: Trigger) => void,
+  ): void {
     const token = buffer.token;
     const wait = intervalUs > 0 ? intervalUs : ZERO_BUFFERING_FLUSH_US;
     this.sim.schedule(wait, () => {
@@ -509,10 +446,10 @@ export class DeliveryStream {
   // -------------------------------------------------------------------------------------------
   // Delivery
 
-  private deliver(partition: number, parts: Parts, trigger: Trigger): void {
+  private deliver(partition: number, parts: Part[], trigger: Trigger): void {
     const now = this.sim.nowUs;
-    const records = parts.records();
-    const bytes = Math.round(parts.totalBytes() * this.sizeRatio);
+    const records = countOf(parts);
+    const bytes = Math.round(bytesOf(parts) * this.sizeRatio);
     this.bufferedRecords -= records;
     this.inDeliveryRecords += records;
     const d: Delivery = {
@@ -521,7 +458,7 @@ export class DeliveryStream {
       parts,
       records,
       bytes,
-      oldestIngestUs: parts.oldestIngestUs(),
+      oldestIngestUs: oldestOf(parts),
       createdUs: now,
       trigger,
       firstAttemptUs: now,
@@ -581,16 +518,14 @@ export class DeliveryStream {
     // each run of them is one value with their summed count, as recording them one by one would be.
     let ingestUs = -1;
     let count = 0;
-    const parts = d.parts;
-    for (let i = 0; i < parts.length; i++) {
-      if (parts.ingestUs[i] !== ingestUs) {
+    for (const p of d.parts) {
+      if (p.ingestUs !== ingestUs) {
         if (count > 0) this.deliveryLatency.record(now - ingestUs, count);
-        ingestUs = parts.ingestUs[i]!;
+        ingestUs = p.ingestUs;
         count = 0;
       }
-      const k = parts.count[i]!;
-      count += k;
-      this.endToEnd.recordSpread(now - parts.originUs[i]!, k, parts.spread[i]!, positions);
+      count += p.count;
+      this.endToEnd.recordSpread(now - p.originUs, p.count, p.spread, positions);
     }
     if (count > 0) this.deliveryLatency.record(now - ingestUs, count);
     if (this.spec.backup === "all") c.backupAllRecords += d.records;
@@ -701,4 +636,22 @@ export class DeliveryStream {
     for (const d of this.deliveries) inDelivery += d.records;
     return held === this.bufferedRecords && inDelivery === this.inDeliveryRecords;
   }
+}
+
+function countOf(parts: readonly Part[]): number {
+  let n = 0;
+  for (const p of parts) n += p.count;
+  return n;
+}
+
+function bytesOf(parts: readonly Part[]): number {
+  let n = 0;
+  for (const p of parts) n += p.bytes;
+  return n;
+}
+
+function oldestOf(parts: readonly Part[]): number {
+  let oldest = Number.POSITIVE_INFINITY;
+  for (const p of parts) oldest = Math.min(oldest, p.ingestUs);
+  return oldest;
 }
