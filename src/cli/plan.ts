@@ -18,9 +18,11 @@ import {
   type ClosedForm,
   closedForm,
   type Evaluation,
+  type Evaluators,
+  type GuidedResult,
+  guidedSearch,
   hotKeyBound,
   type SearchResult,
-  searchShards,
   updateSchedule,
 } from "../plan/plan.js";
 import { replicationSeeds } from "../plan/sweep.js";
@@ -40,6 +42,7 @@ import { loadScenarioFile } from "./load.js";
 import { type OverrideFlags, overridesOf } from "./overrides.js";
 import { SimPool } from "./pool.js";
 import { loadPrices } from "./prices.js";
+import type { SimResult } from "./sim-worker.js";
 
 /** Options of the plan command. */
 export interface PlanOptions extends OverrideFlags {
@@ -107,41 +110,62 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const max = options.max ?? Math.max(64, 8 * forms.peak.shards);
   const seedList = replicationSeeds(scenario.seed, seeds);
   const workers = Math.min(options.workers ?? availableParallelism(), seeds * SEARCH_WIDTH);
-  // A bisection between the formula's count and the largest, a check above, and a few more.
-  // With a coarse pass (its runs are short, two at a time): about two rounds of two counts.
-  const expectedRuns = coarsePassFits(scenario)
-    ? seeds * 4 + 8
-    : seeds * (Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3);
+  // A bisection between the formula's count and the largest, a check above, and a few more; with a
+  // coarse pass (its runs are short, two at a time), about two rounds of two counts. With several
+  // seeds, the first seed's search runs those counts once each, and every seed runs on about three.
+  const bisection = Math.ceil(Math.log2(Math.max(2, max / forms.aws.shards))) + 3;
+  const guide = coarsePassFits(scenario) ? 8 + 4 : bisection;
+  const expectedRuns = seeds > 1 ? guide + 2 + seeds * 3 : guide;
   const progress = startCommand(`plan of ${scenario.name}`, scenario, expectedRuns, workers, options);
   let runsStarted = 0;
   const pool = new SimPool(workers);
   const summaries = new Map<number, RunSummary[]>();
-  /** Evaluates a count on the given seeds, at the scenario's resolution or another. */
+  /** The first seed's runs at the scenario's resolution, by count (see `evaluator`). */
+  const firstRuns = new Map<number, SimResult>();
+  /**
+   * Evaluates a count on the given seeds, at the scenario's resolution or another, keeping the
+   * runs' summaries in `keep` if given. With `first`, the first seed's runs are remembered there
+   * (`record`) or taken from there (`reuse`): a run is the same whoever asks for it, so every
+   * seed's evaluation of a count the first seed has run starts from that run rather than again.
+   */
   const evaluator =
-    (seedsUsed: readonly unknown[], extra: Override[], keep: boolean) =>
+    (
+      seedsUsed: readonly unknown[],
+      extra: Override[],
+      keep: Map<number, RunSummary[]> | undefined,
+      first?: "record" | "reuse",
+    ) =>
     async (shards: number): Promise<Evaluation> => {
-      const first = runsStarted;
-      runsStarted += seedsUsed.length;
+      const passes = (r: SimResult) =>
+        evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass;
+      const known = first === "reuse" ? firstRuns.get(shards) : undefined;
+      const toRun = known ? (passes(known) ? seedsUsed.slice(1) : []) : seedsUsed;
+      const started = runsStarted;
+      runsStarted += toRun.length;
       progress.setRuns(Math.max(expectedRuns, runsStarted));
       // A count fails if any seed fails: its seeds run in order, and stop at the first that fails.
-      const results = await pool.runUntil(
-        seedsUsed.map((seed) => ({
-          scenario: options.scenario,
-          overrides: [
-            ...base,
-            ...extra,
-            { path: "stream.shards", value: String(shards) },
-            { path: "seed", value: JSON.stringify(seed) },
-          ],
-        })),
-        (r) => !evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass,
-        (i, us) => progress.update(first + i, us),
+      const ran =
+        toRun.length === 0
+          ? []
+          : await pool.runUntil(
+              toRun.map((seed) => ({
+                scenario: options.scenario,
+                overrides: [
+                  ...base,
+                  ...extra,
+                  { path: "stream.shards", value: String(shards) },
+                  { path: "seed", value: JSON.stringify(seed) },
+                ],
+              })),
+              (r) => !passes(r),
+              (i, us) => progress.update(started + i, us),
+            );
+      const results = known ? [known, ...ran] : ran;
+      if (first === "record") firstRuns.set(shards, results[0]!);
+      keep?.set(
+        shards,
+        results.map((r) => r.summary),
       );
-      if (keep)
-        summaries.set(
-          shards,
-          results.map((r) => r.summary),
-        );
       return evaluateCount(
         scenario,
         shards,
@@ -151,23 +175,31 @@ export async function planCommand(options: PlanOptions): Promise<number> {
         })),
       );
     };
-  const evaluate = evaluator(seedList, [], true);
-  // A coarse pass first — one seed, 1 s cohorts — finds about where the answer lies; the plan's
-  // own evaluations then start next to it (the count, one below, one above) instead of bracketing
-  // from the formula's count. What decides the plan is only ever the full evaluations.
-  const coarse = coarsePassFits(scenario)
-    ? evaluator(seedList.slice(0, 1), [{ path: "resolution", value: "1s" }], false)
-    : undefined;
-  let guess: SearchResult | undefined;
+  const evaluators: Evaluators = {
+    // One seed at 1 s cohorts: about where the answer lies (see guidedSearch).
+    ...(coarsePassFits(scenario)
+      ? { coarse: evaluator(seedList.slice(0, 1), [{ path: "resolution", value: "1s" }], undefined) }
+      : {}),
+    ...(seeds > 1 ? { firstSeed: evaluator(seedList.slice(0, 1), [], undefined, "record") } : {}),
+    everySeed: evaluator(seedList, [], summaries, "reuse"),
+  };
+  const evaluate = evaluators.everySeed;
+  let guided: GuidedResult | undefined;
   const search = async (start: number): Promise<SearchResult> => {
-    if (!coarse) return searchShards(evaluate, start, max, { width: SEARCH_WIDTH });
     // Beside the formula's count, the busiest second's (its keys spread evenly): usually just
-    // below the answer, so the bracket starts tighter than half the formula's count.
+    // below the answer, so the coarse bracket starts tighter than half the formula's count.
     const below = forms.peak.shards < start ? [forms.peak.shards] : [];
-    guess = await searchShards(coarse, start, max, { width: SEARCH_WIDTH, alongside: below });
-    return guess.chosen === undefined
-      ? searchShards(evaluate, start, max, { width: SEARCH_WIDTH })
-      : searchShards(evaluate, guess.chosen, max, { near: true, width: SEARCH_WIDTH });
+    guided = await guidedSearch(evaluators, start, max, {
+      width: SEARCH_WIDTH,
+      alongside: below,
+      floor: forms.peak.shards,
+    });
+    // A count the first seed failed was not evaluated again: its run is the first seed's.
+    for (const e of guided.evaluations) {
+      const run = firstRuns.get(e.shards);
+      if (!summaries.has(e.shards) && run) summaries.set(e.shards, [run.summary]);
+    }
+    return guided;
   };
   let result: SearchResult;
   try {
@@ -225,12 +257,17 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       `  AWS's sizing formula: ${plural(forms.aws.shards, "shard")} — records of ${count(i.averageDataSizeBytes)} bytes of data (${i.averageDataSizeKiB} KiB rounded up) × ${count(i.recordsPerSecond)} records/s on average${i.userRecordsPerKinesisRecord > 1.0001 ? ` (the KPL's aggregated records of ${count(i.userRecordsPerKinesisRecord)} user records each, if full)` : ""} = ${count(i.incomingWriteKiB)} KiB/s in ÷ 1,024${i.numberOfConsumers > 0 ? `; × ${i.numberOfConsumers} consumer${i.numberOfConsumers === 1 ? "" : "s"} = ${count(i.outgoingReadKiB)} KiB/s out ÷ 2,048` : ""}`,
       `  busiest second (kinesim): ${plural(pk.shards, "shard")} — ${pk.records > 1.001 * i.recordsPerSecond ? `at ${formatDuration(pk.atSeconds * 1e6)}, ` : ""}${count(pk.records)} records and ${bytes(pk.bytes)}/s with keys: ${pk.byRecords} for records, ${pk.byBytes} for bytes${pk.sharedReaders > 0 ? `, ${pk.byReads} for ${pk.sharedReaders} shared reader${pk.sharedReaders === 1 ? "" : "s"}` : ""}, if the keys spread evenly`,
       "",
-      ...(guess
+      ...(guided?.coarse
         ? [
-            `  coarse pass (1 s cohorts, 1 seed): ${guess.evaluations.map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`).join(", ")}${guess.chosen !== undefined ? ` → about ${plural(guess.chosen, "shard")}` : ""}; then every seed at the scenario's resolution:`,
-            "",
+            `  coarse pass (1 s cohorts, 1 seed): ${passes(guided.coarse)}${guided.firstSeed ? "" : "; then every seed at the scenario's resolution:"}`,
           ]
         : []),
+      ...(guided?.firstSeed
+        ? [
+            `  the first seed at the scenario's resolution: ${passes(guided.firstSeed)}; then every seed (a count the first seed failed is not run again):`,
+          ]
+        : []),
+      ...(guided?.coarse || guided?.firstSeed ? [""] : []),
       ...evaluationTable(result.evaluations, result.chosen, seeds),
       ...(result.scanned
         ? ["  (what was seen was not monotone in the shard count: every count up to the largest was run)"]
@@ -270,6 +307,12 @@ export async function planCommand(options: PlanOptions): Promise<number> {
  * evaluates, and so its output, must not depend on the machine.
  */
 const SEARCH_WIDTH = 2;
+
+/** A guiding search's counts and verdicts, and where it points. */
+function passes(search: SearchResult): string {
+  const seen = search.evaluations.map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`).join(", ");
+  return search.chosen !== undefined ? `${seen} → about ${plural(search.chosen, "shard")}` : seen;
+}
 
 /** A coarse pass at 1 s cohorts saves runs: the scenario is finer and allows cohorts at 1 s. */
 function coarsePassFits(scenario: Scenario): boolean {

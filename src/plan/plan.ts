@@ -365,6 +365,19 @@ export interface SearchOptions {
    * down) from it: a caller's own estimate below the start, such as the busiest second's count.
    */
   alongside?: readonly number[];
+  /** Check that the count above the answer passes too (default true); a search that only guides
+   *  another leaves it to that one. */
+  verify?: boolean;
+  /**
+   * A count likely at or below the answer (the busiest second's). Near a start that passes, with
+   * the count below it passing too, the search goes there next (and halfway back up) instead of
+   * stepping 2, 4, 8… down: a start well above the answer is left in one round.
+   */
+  floor?: number;
+  /** Scan every count up to the largest seen when what was seen is not monotone (default true); a
+   *  search that only guides another does not: one seed's curve is rougher than every seed's, and
+   *  the search it guides checks its own. */
+  scan?: boolean;
 }
 
 /**
@@ -415,7 +428,20 @@ export async function searchShards(
       }
     } else if (lo === 0 && hi > 1) {
       // Nothing fails below the smallest pass yet: go down.
-      for (let i = 1, m = hi; i <= width && m > 1; i++) {
+      const floor = options.floor;
+      if (
+        near &&
+        floor !== undefined &&
+        floor >= 1 &&
+        floor < hi - 2 &&
+        first - hi >= 1 &&
+        !seen.has(floor)
+      ) {
+        // The start and the count below it pass: jump to the floor, and halfway back.
+        next.push(floor);
+        if (width > 1) next.push(floor + Math.floor((hi - floor) / 2));
+      }
+      for (let i = 1, m = hi; next.length < width && m > 1; i++) {
         m = near ? Math.max(1, hi - step * i) : Math.max(1, Math.floor(m / 2));
         next.push(m);
       }
@@ -424,7 +450,8 @@ export async function searchShards(
       for (let i = 1; i <= width; i++) next.push(lo + Math.floor((i * (hi - lo)) / (width + 1)));
     }
     // Verify: the count above the answer passes too (in the same round when there is room).
-    const verify = hi !== undefined && hi < max && !seen.has(hi + 1) ? [hi + 1] : [];
+    const verify =
+      options.verify !== false && hi !== undefined && hi < max && !seen.has(hi + 1) ? [hi + 1] : [];
     const fresh = next.filter((n) => n > lo && (hi === undefined || n < hi) && !seen.has(n));
     if (fresh.length === 0) {
       if (verify.length === 0) break;
@@ -436,7 +463,7 @@ export async function searchShards(
     );
   }
   let scanned = false;
-  if (!isMonotone(seen)) {
+  if (options.scan !== false && !isMonotone(seen)) {
     scanned = true;
     const top = Math.max(...[...seen.keys()]);
     await round(Array.from({ length: top }, (_, i) => i + 1));
@@ -448,6 +475,79 @@ export async function searchShards(
     monotone: isMonotone(seen),
     scanned,
   };
+}
+
+/** The evaluations a guided search may use, cheapest first. */
+export interface Evaluators {
+  /** A rough one (one seed, 1 s cohorts), when it suits the scenario. */
+  coarse?: (shards: number) => Promise<Evaluation>;
+  /**
+   * The first seed alone at the scenario's resolution, when there are several seeds. Where it
+   * fails, it must be what `everySeed` gives: every seed's evaluation runs the first seed first and
+   * stops at its failure.
+   */
+  firstSeed?: (shards: number) => Promise<Evaluation>;
+  /** Every seed at the scenario's resolution: the only evaluations that decide. */
+  everySeed: (shards: number) => Promise<Evaluation>;
+}
+
+/** A guided search's answer, and the searches that guided it. */
+export interface GuidedResult extends SearchResult {
+  coarse?: SearchResult;
+  firstSeed?: SearchResult;
+}
+
+/**
+ * The smallest passing count on every seed, found from where cheaper searches point: a coarse pass
+ * finds about where the answer lies; the first seed alone then finds it at the scenario's
+ * resolution from there (a count it passes costs one run, not one per seed — a coarse pass well
+ * above the answer otherwise walked down through counts that each ran every seed); the search on
+ * every seed then starts next to that count, and takes the counts the first seed failed as failed.
+ * Only the evaluations on every seed decide, as a search on them alone would.
+ */
+export async function guidedSearch(
+  evaluators: Evaluators,
+  start: number,
+  max: number,
+  options: { width?: number; alongside?: readonly number[]; floor?: number } = {},
+): Promise<GuidedResult> {
+  const width = options.width ?? 1;
+  const floor = options.floor !== undefined ? { floor: options.floor } : {};
+  let from: number | undefined;
+  let coarse: SearchResult | undefined;
+  if (evaluators.coarse) {
+    coarse = await searchShards(evaluators.coarse, start, max, {
+      width,
+      scan: false,
+      ...(options.alongside ? { alongside: options.alongside } : {}),
+    });
+    from = coarse.chosen;
+  }
+  const failedFirst = new Map<number, Evaluation>();
+  let firstSeed: SearchResult | undefined;
+  const single = evaluators.firstSeed;
+  if (single) {
+    firstSeed = await searchShards(
+      async (shards) => {
+        const e = await single(shards);
+        if (!e.pass) failedFirst.set(shards, e);
+        return e;
+      },
+      from ?? start,
+      max,
+      { near: from !== undefined, width, verify: false, scan: false, ...floor },
+    );
+    from = firstSeed.chosen ?? from;
+  }
+  const every = (shards: number) => {
+    const failed = failedFirst.get(shards);
+    return failed ? Promise.resolve(failed) : evaluators.everySeed(shards);
+  };
+  const result =
+    from === undefined
+      ? await searchShards(every, start, max, { width })
+      : await searchShards(every, from, max, { near: true, width, ...floor });
+  return { ...result, ...(coarse ? { coarse } : {}), ...(firstSeed ? { firstSeed } : {}) };
 }
 
 function sorted(seen: Map<number, Evaluation>): Evaluation[] {

@@ -8,7 +8,13 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { planCommand, sloOverride } from "../../src/cli/plan.js";
 import { checkSchedule } from "../../src/model/capacity.js";
 import { evaluateCount } from "../../src/plan/evaluation.js";
-import { closedForm, type Evaluation, searchShards, updateSchedule } from "../../src/plan/plan.js";
+import {
+  closedForm,
+  type Evaluation,
+  guidedSearch,
+  searchShards,
+  updateSchedule,
+} from "../../src/plan/plan.js";
 import { replicationSeeds } from "../../src/plan/sweep.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { simulate } from "../../src/simulate.js";
@@ -137,6 +143,33 @@ describe("the search", () => {
         }
   });
 
+  it("near a start well above the answer, jumps to a floor once the start and the count below pass", async () => {
+    for (const answer of [1, 5, 19, 186])
+      for (const guess of [answer, answer + 1, answer + 5, answer + 44, 3 * answer])
+        for (const floor of [1, answer - 20, answer - 1, answer, answer + 2]) {
+          if (floor < 1 || guess < 1) continue;
+          const what = `answer ${answer}, guess ${guess}, floor ${floor}`;
+          const evaluate = vi.fn(verdict((n) => n >= answer));
+          const r = await searchShards(evaluate, guess, 1000, { near: true, width: 2, floor });
+          expect(r.chosen, what).toBe(answer);
+          expect(r.monotone, what).toBe(true);
+          // A guess at the answer (the count below it fails) never goes to the floor.
+          if (guess === answer)
+            expect(
+              evaluate.mock.calls.map((c) => c[0]),
+              what,
+            ).not.toContain(floor < answer - 2 ? floor : -1);
+        }
+    // 44 above the answer with the busiest second's count 20 below it: fewer evaluations than
+    // stepping 2, 4, 8… down.
+    const count = async (floor?: number) => {
+      const evaluate = vi.fn(verdict((n) => n >= 186));
+      await searchShards(evaluate, 230, 1000, { near: true, width: 2, ...(floor ? { floor } : {}) });
+      return evaluate.mock.calls.length;
+    };
+    expect(await count(166)).toBeLessThan(await count());
+  });
+
   it("reports no plan when nothing up to the maximum passes", async () => {
     const r = await searchShards(
       verdict(() => false),
@@ -145,6 +178,76 @@ describe("the search", () => {
     );
     expect(r.chosen).toBeUndefined();
     expect(Math.max(...r.evaluations.map((e) => e.shards))).toBe(32);
+  });
+});
+
+describe("the guided search", () => {
+  // Curves of a plan: the coarse pass passes from `coarse` on, the first seed from `first` on,
+  // every seed from `answer` on (the first seed's answer is never above every seed's).
+  const curves = (coarse: number, first: number, answer: number) => {
+    const every = vi.fn(async (n: number) => ({ ...(await verdict((x) => x >= answer)(n)), seeds: 3 }));
+    return {
+      coarse: vi.fn(verdict((n) => n >= coarse)),
+      firstSeed: vi.fn(verdict((n) => n >= first)),
+      everySeed: every,
+    };
+  };
+
+  it("answers what the search on every seed alone answers, wherever the cheaper searches point", async () => {
+    for (const answer of [1, 4, 19, 60])
+      for (const first of [1, answer - 3, answer - 1, answer])
+        for (const coarse of [first, answer + 1, answer + 24, 3 * answer]) {
+          if (first < 1 || coarse < 1) continue;
+          const what = `answer ${answer}, first seed ${first}, coarse ${coarse}`;
+          const e = curves(coarse, first, answer);
+          const guided = await guidedSearch(e, 48, 1000, { width: 2 });
+          const alone = await searchShards(
+            verdict((n) => n >= answer),
+            48,
+            1000,
+            { width: 2 },
+          );
+          expect(guided.chosen, what).toBe(alone.chosen);
+          expect(guided.monotone, what).toBe(true);
+          // The count above the answer is checked on every seed.
+          expect(
+            e.everySeed.mock.calls.map((c) => c[0]),
+            what,
+          ).toContain(answer + 1);
+          // Counts the first seed failed are failed without running every seed.
+          for (const [n] of e.everySeed.mock.calls) expect(n, what).toBeGreaterThanOrEqual(first);
+          expect(guided.coarse?.chosen, what).toBe(coarse);
+          expect(guided.firstSeed?.chosen, what).toBe(first);
+        }
+  });
+
+  it("runs every seed on three counts when the first seed agrees, however far above the coarse pass lands", async () => {
+    // The coarse pass 24 above the answer (1 s cohorts pool clients into lumps that throttle).
+    const e = curves(214, 190, 190);
+    const guided = await guidedSearch(e, 235, 2000, { width: 2 });
+    expect(guided.chosen).toBe(190);
+    // 190, and 191 above it; 189 is the first seed's failure, taken as it was.
+    expect(e.everySeed.mock.calls.map((c) => c[0]).sort((a, b) => a - b)).toEqual([190, 191]);
+    expect(guided.evaluations.map((x) => [x.shards, x.pass])).toEqual([
+      [189, false],
+      [190, true],
+      [191, true],
+    ]);
+    // Walking down from the coarse count on every seed ran every seed on ten passing counts.
+    const everyFromCoarse = vi.fn(verdict((n) => n >= 190));
+    await searchShards(everyFromCoarse, 214, 2000, { near: true, width: 2 });
+    const passing = everyFromCoarse.mock.calls.filter((c) => c[0] >= 190).length;
+    expect(passing).toBeGreaterThanOrEqual(8);
+  });
+
+  it("does not scan where one seed's curve is not monotone: the search on every seed checks its own", async () => {
+    // The first seed passes at 17, fails at 18, passes from 19 on; every seed passes from 19 on.
+    const first = vi.fn(verdict((n) => n === 17 || n >= 19));
+    const every = vi.fn(verdict((n) => n >= 19));
+    const guided = await guidedSearch({ firstSeed: first, everySeed: every }, 24, 1000, { width: 2 });
+    expect(guided.chosen).toBe(19);
+    expect(guided.firstSeed?.scanned).toBe(false);
+    expect(first.mock.calls.length).toBeLessThan(12);
   });
 });
 
@@ -237,6 +340,16 @@ describe("kinesim plan", () => {
     // a coarse guess may start, every count passes: the curve is monotone).
     for (const e of result.evaluations)
       expect(e.pass, `${e.shards} shards`).toBe(e.shards <= 8 ? exhaustive[e.shards - 1]!.pass : true);
+    // Where the plan ran every seed, its numbers are the runs' own, whichever search made a run
+    // first (the first seed's search hands its runs on).
+    const passing = result.evaluations.filter((x: Evaluation) => x.pass && x.shards <= 8);
+    expect(passing.length).toBeGreaterThan(0);
+    for (const e of passing) {
+      const whole = exhaustive[e.shards - 1]!;
+      expect(e.firstAttemptThrottled, `${e.shards} shards`).toBe(whole.firstAttemptThrottled);
+      expect(e.putLatencyP99Ms, `${e.shards} shards`).toBe(whole.putLatencyP99Ms);
+      expect(e.metrics, `${e.shards} shards`).toEqual(whole.metrics);
+    }
   });
 
   it("on steady uniform traffic, returns AWS's formula", async () => {
