@@ -259,12 +259,12 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       "",
       ...(guided?.coarse
         ? [
-            `  coarse pass (1 s cohorts, 1 seed): ${passes(guided.coarse)}${guided.firstSeed ? "" : "; then every seed at the scenario's resolution:"}`,
+            `  coarse pass (1 s cohorts, 1 seed): ${guideLine(guided.coarse)}${guided.firstSeed ? "" : "; then every seed at the scenario's resolution:"}`,
           ]
         : []),
       ...(guided?.firstSeed
         ? [
-            `  the first seed at the scenario's resolution: ${passes(guided.firstSeed)}; then every seed (a count the first seed failed is not run again):`,
+            `  the first seed at the scenario's resolution: ${guideLine(guided.firstSeed)}; then every seed, from the first seed's runs:`,
           ]
         : []),
       ...(guided?.coarse || guided?.firstSeed ? [""] : []),
@@ -309,7 +309,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
 const SEARCH_WIDTH = 2;
 
 /** A guiding search's counts and verdicts, and where it points. */
-function passes(search: SearchResult): string {
+function guideLine(search: SearchResult): string {
   const seen = search.evaluations.map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`).join(", ");
   return search.chosen !== undefined ? `${seen} → about ${plural(search.chosen, "shard")}` : seen;
 }
