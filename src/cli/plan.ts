@@ -120,68 +120,89 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   let runsStarted = 0;
   const pool = new SimPool(workers);
   const summaries = new Map<number, RunSummary[]>();
-  /** The first seed's runs at the scenario's resolution, by count (see `evaluator`). */
-  const firstRuns = new Map<number, SimResult>();
-  /**
-   * Evaluates a count on the given seeds, at the scenario's resolution or another, keeping the
-   * runs' summaries in `keep` if given. With `first`, the first seed's runs are remembered there
-   * (`record`) or taken from there (`reuse`): a run is the same whoever asks for it, so every
-   * seed's evaluation of a count the first seed has run starts from that run rather than again.
-   */
-  const evaluator =
-    (
-      seedsUsed: readonly unknown[],
-      extra: Override[],
-      keep: Map<number, RunSummary[]> | undefined,
-      first?: "record" | "reuse",
-    ) =>
-    async (shards: number): Promise<Evaluation> => {
-      const passes = (r: SimResult) =>
-        evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass;
-      const known = first === "reuse" ? firstRuns.get(shards) : undefined;
-      const toRun = known ? (passes(known) ? seedsUsed.slice(1) : []) : seedsUsed;
-      const started = runsStarted;
-      runsStarted += toRun.length;
-      progress.setRuns(Math.max(expectedRuns, runsStarted));
-      // A count fails if any seed fails: its seeds run in order, and stop at the first that fails.
-      const ran =
-        toRun.length === 0
-          ? []
-          : await pool.runUntil(
-              toRun.map((seed) => ({
-                scenario: options.scenario,
-                overrides: [
-                  ...base,
-                  ...extra,
-                  { path: "stream.shards", value: String(shards) },
-                  { path: "seed", value: JSON.stringify(seed) },
-                ],
-              })),
-              (r) => !passes(r),
-              (i, us) => progress.update(started + i, us),
-            );
-      const results = known ? [known, ...ran] : ran;
-      if (first === "record") firstRuns.set(shards, results[0]!);
-      keep?.set(
-        shards,
-        results.map((r) => r.summary),
-      );
-      return evaluateCount(
-        scenario,
-        shards,
-        results.map((r) => ({
-          summary: r.summary,
-          monthlyCost: billOf(r.usage, "provisioned", prices).monthlyTotal,
-        })),
-      );
-    };
+  /** Runs at the scenario's resolution, by count and seed: a run is the same whoever asks for it,
+   *  so no search runs one twice. */
+  const runs = new Map<string, SimResult>();
+  const runKey = (shards: number, seed: number) => `${shards}/${seed}`;
+  const passes = (shards: number, r: SimResult) =>
+    evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass;
+  /** Runs a count on the given seeds in order, at the scenario's resolution (or as `extra` sets),
+   *  stopping at the first that fails; on the pool, two at a time. */
+  const runSeeds = async (shards: number, seeds: readonly unknown[], extra: Override[]) => {
+    const started = runsStarted;
+    runsStarted += seeds.length;
+    progress.setRuns(Math.max(expectedRuns, runsStarted));
+    // A count fails if any seed fails: its seeds run in order, and stop at the first that fails.
+    return pool.runUntil(
+      seeds.map((seed) => ({
+        scenario: options.scenario,
+        overrides: [
+          ...base,
+          ...extra,
+          { path: "stream.shards", value: String(shards) },
+          { path: "seed", value: JSON.stringify(seed) },
+        ],
+      })),
+      (r) => !passes(shards, r),
+      (i, us) => progress.update(started + i, us),
+    );
+  };
+  const evaluation = (shards: number, results: readonly SimResult[]) =>
+    evaluateCount(
+      scenario,
+      shards,
+      results.map((r) => ({
+        summary: r.summary,
+        monthlyCost: billOf(r.usage, "provisioned", prices).monthlyTotal,
+      })),
+    );
+  /** Every seed of a count, from the runs already made where there are some. */
+  const everySeed = async (shards: number): Promise<Evaluation> => {
+    const results: SimResult[] = [];
+    for (let k = 0; k < seeds; ) {
+      const made = runs.get(runKey(shards, k));
+      if (made) {
+        results.push(made);
+        if (!passes(shards, made)) break;
+        k++;
+        continue;
+      }
+      let to = k;
+      while (to < seeds && !runs.has(runKey(shards, to))) to++;
+      const ran = await runSeeds(shards, seedList.slice(k, to), []);
+      for (const [i, r] of ran.entries()) runs.set(runKey(shards, k + i), r);
+      results.push(...ran);
+      if (!passes(shards, ran.at(-1)!)) break;
+      k = to;
+    }
+    summaries.set(
+      shards,
+      results.map((r) => r.summary),
+    );
+    return evaluation(shards, results);
+  };
+  /** One seed of a count alone. */
+  const oneSeed = async (seed: number, shards: number): Promise<Evaluation> => {
+    let made = runs.get(runKey(shards, seed));
+    if (!made) {
+      made = (await runSeeds(shards, [seedList[seed]], []))[0]!;
+      runs.set(runKey(shards, seed), made);
+    }
+    return evaluation(shards, [made]);
+  };
   const evaluators: Evaluators = {
     // One seed at 1 s cohorts: about where the answer lies (see guidedSearch).
     ...(coarsePassFits(scenario)
-      ? { coarse: evaluator(seedList.slice(0, 1), [{ path: "resolution", value: "1s" }], undefined) }
+      ? {
+          coarse: async (shards: number) =>
+            evaluation(
+              shards,
+              await runSeeds(shards, seedList.slice(0, 1), [{ path: "resolution", value: "1s" }]),
+            ),
+        }
       : {}),
-    ...(seeds > 1 ? { firstSeed: evaluator(seedList.slice(0, 1), [], undefined, "record") } : {}),
-    everySeed: evaluator(seedList, [], summaries, "reuse"),
+    ...(seeds > 1 ? { oneSeed: { seeds, evaluate: oneSeed } } : {}),
+    everySeed,
   };
   const evaluate = evaluators.everySeed;
   let guided: GuidedResult | undefined;
@@ -196,7 +217,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     });
     // A count the first seed failed was not evaluated again: its run is the first seed's.
     for (const e of guided.evaluations) {
-      const run = firstRuns.get(e.shards);
+      const run = runs.get(runKey(e.shards, 0));
       if (!summaries.has(e.shards) && run) summaries.set(e.shards, [run.summary]);
     }
     return guided;
@@ -259,15 +280,14 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       "",
       ...(guided?.coarse
         ? [
-            `  coarse pass (1 s cohorts, 1 seed): ${guideLine(guided.coarse)}${guided.firstSeed ? "" : "; then every seed at the scenario's resolution:"}`,
+            `  coarse pass (1 s cohorts, 1 seed): ${guideLine(guided.coarse)}${guided.seeds ? "" : "; then every seed at the scenario's resolution:"}`,
           ]
         : []),
-      ...(guided?.firstSeed
-        ? [
-            `  the first seed at the scenario's resolution: ${guideLine(guided.firstSeed)}; then every seed, from the first seed's runs:`,
-          ]
-        : []),
-      ...(guided?.coarse || guided?.firstSeed ? [""] : []),
+      ...(guided?.seeds ?? []).map(
+        ({ seed, search }, i) =>
+          `  ${i === 0 ? "the first seed at the scenario's resolution" : `every seed there; seed ${seed + 1} failed, alone from there`}: ${guideLine(search)}${i === guided!.seeds!.length - 1 ? "; then every seed, from these runs:" : ""}`,
+      ),
+      ...(guided?.coarse || guided?.seeds ? [""] : []),
       ...evaluationTable(result.evaluations, result.chosen, seeds),
       ...(result.scanned
         ? ["  (what was seen was not monotone in the shard count: every count up to the largest was run)"]
@@ -310,7 +330,11 @@ const SEARCH_WIDTH = 2;
 
 /** A guiding search's counts and verdicts, and where it points. */
 function guideLine(search: SearchResult): string {
-  const seen = search.evaluations.map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`).join(", ");
+  // Counts it knew to fail without a run are left out.
+  const seen = search.evaluations
+    .filter((e) => e.seeds > 0)
+    .map((e) => `${e.shards} ${e.pass ? "✓" : "✗"}`)
+    .join(", ");
   return search.chosen !== undefined ? `${seen} → about ${plural(search.chosen, "shard")}` : seen;
 }
 

@@ -374,6 +374,8 @@ export interface SearchOptions {
    * stepping 2, 4, 8… down: a start well above the answer is left in one round.
    */
   floor?: number;
+  /** Evaluations already made on the same terms: the search starts knowing them. */
+  known?: readonly Evaluation[];
   /** Scan every count up to the largest seen when what was seen is not monotone (default true); a
    *  search that only guides another does not: one seed's curve is rougher than every seed's, and
    *  the search it guides checks its own. */
@@ -396,6 +398,7 @@ export async function searchShards(
   const near = options.near ?? false;
   const width = Math.max(1, Math.floor(options.width ?? 1));
   const seen = new Map<number, Evaluation>();
+  for (const e of options.known ?? []) seen.set(e.shards, e);
   /** Evaluates the counts not seen yet, together. */
   const round = async (counts: readonly number[]) => {
     const fresh = [...new Set(counts)].filter((n) => n >= 1 && n <= max && !seen.has(n));
@@ -482,11 +485,11 @@ export interface Evaluators {
   /** A rough one (one seed, 1 s cohorts), when it suits the scenario. */
   coarse?: (shards: number) => Promise<Evaluation>;
   /**
-   * The first seed alone at the scenario's resolution, when there are several seeds. Where it
-   * fails, it must be what `everySeed` gives: every seed's evaluation runs the first seed first and
-   * stops at its failure.
+   * One seed alone at the scenario's resolution (seed 0 to `seeds` − 1), when there are several.
+   * Where the first seed fails, it must be what `everySeed` gives: every seed's evaluation runs
+   * the first seed first and stops at its failure.
    */
-  firstSeed?: (shards: number) => Promise<Evaluation>;
+  oneSeed?: { seeds: number; evaluate: (seed: number, shards: number) => Promise<Evaluation> };
   /** Every seed at the scenario's resolution: the only evaluations that decide. */
   everySeed: (shards: number) => Promise<Evaluation>;
 }
@@ -494,16 +497,20 @@ export interface Evaluators {
 /** A guided search's answer, and the searches that guided it. */
 export interface GuidedResult extends SearchResult {
   coarse?: SearchResult;
-  firstSeed?: SearchResult;
+  /** The searches of one seed alone, in the order made: the first seed's, then each seed's that
+   *  failed at the count before (counts it knew to fail not run). */
+  seeds?: { seed: number; search: SearchResult }[];
 }
 
 /**
  * The smallest passing count on every seed, found from where cheaper searches point: a coarse pass
- * finds about where the answer lies; the first seed alone then finds it at the scenario's
+ * finds about where the answer lies; the first seed alone then finds its answer at the scenario's
  * resolution from there (a count it passes costs one run, not one per seed — a coarse pass well
- * above the answer otherwise walked down through counts that each ran every seed); the search on
- * every seed then starts next to that count, and takes the counts the first seed failed as failed.
- * Only the evaluations on every seed decide, as a search on them alone would.
+ * above the answer otherwise walked down through counts that each ran every seed). Every seed is
+ * tried at that count; where one fails, that seed alone finds its own answer upward from there,
+ * and every seed is tried at that. The search on every seed then starts next to the last count,
+ * takes the counts the first seed failed as failed and evaluates no count twice. Only the
+ * evaluations on every seed decide, as a search on them alone would.
  */
 export async function guidedSearch(
   evaluators: Evaluators,
@@ -512,7 +519,6 @@ export async function guidedSearch(
   options: { width?: number; alongside?: readonly number[]; floor?: number } = {},
 ): Promise<GuidedResult> {
   const width = options.width ?? 1;
-  const floor = options.floor !== undefined ? { floor: options.floor } : {};
   let from: number | undefined;
   let coarse: SearchResult | undefined;
   if (evaluators.coarse) {
@@ -524,30 +530,76 @@ export async function guidedSearch(
     from = coarse.chosen;
   }
   const failedFirst = new Map<number, Evaluation>();
-  let firstSeed: SearchResult | undefined;
-  const single = evaluators.firstSeed;
-  if (single) {
-    firstSeed = await searchShards(
+  const everySeen = new Map<number, Promise<Evaluation>>();
+  /** Every seed's evaluation of a count, once (a count the first seed failed is failed so). */
+  const every = (shards: number): Promise<Evaluation> => {
+    let e = everySeen.get(shards);
+    if (!e) {
+      const failed = failedFirst.get(shards);
+      e = failed ? Promise.resolve(failed) : evaluators.everySeed(shards);
+      everySeen.set(shards, e);
+    }
+    return e;
+  };
+  const seeds: { seed: number; search: SearchResult }[] = [];
+  const one = evaluators.oneSeed;
+  /** Seed `seed`'s own search from `at`, running no count below `lowest` (they fail on it). */
+  const searchSeed = async (seed: number, at: number, near: boolean, lowest: number) => {
+    const search = await searchShards(
       async (shards) => {
-        const e = await single(shards);
-        if (!e.pass) failedFirst.set(shards, e);
+        if (shards < lowest) return notRun(shards);
+        const e = await one!.evaluate(seed, shards);
+        if (seed === 0 && !e.pass) failedFirst.set(shards, e);
         return e;
       },
-      from ?? start,
+      at,
       max,
-      { near: from !== undefined, width, verify: false, scan: false, ...floor },
+      {
+        near,
+        width,
+        verify: false,
+        scan: false,
+        ...(seed === 0 && options.floor !== undefined ? { floor: options.floor } : {}),
+      },
     );
-    from = firstSeed.chosen ?? from;
-  }
-  const every = (shards: number) => {
-    const failed = failedFirst.get(shards);
-    return failed ? Promise.resolve(failed) : evaluators.everySeed(shards);
+    seeds.push({ seed, search });
+    return search.chosen;
   };
+  if (one) {
+    from = (await searchSeed(0, from ?? start, from !== undefined, 0)) ?? from;
+    // Every seed at that count (the seeds but the first side by side); where a seed fails, that
+    // seed alone finds its own answer from there, and every seed is tried again at it.
+    for (let round = 0; from !== undefined && round < one.seeds; round++) {
+      const e = await every(from);
+      if (e.pass || e.seeds < 1) break;
+      const next = await searchSeed(e.seeds - 1, from + 1, true, from + 1);
+      if (next === undefined || next <= from) break;
+      from = next;
+    }
+  }
+  // What every seed was tried at on the way is part of the search's own evidence.
+  const known = await Promise.all(everySeen.values());
   const result =
     from === undefined
-      ? await searchShards(every, start, max, { width })
-      : await searchShards(every, from, max, { near: true, width, ...floor });
-  return { ...result, ...(coarse ? { coarse } : {}), ...(firstSeed ? { firstSeed } : {}) };
+      ? await searchShards(every, start, max, { width, known })
+      : await searchShards(every, from, max, { near: true, width, known });
+  return { ...result, ...(coarse ? { coarse } : {}), ...(seeds.length > 0 ? { seeds } : {}) };
+}
+
+/** A count a guiding search knows fails without running it (no seeds run). */
+function notRun(shards: number): Evaluation {
+  return {
+    shards,
+    seeds: 0,
+    pass: false,
+    failing: [],
+    metrics: [],
+    lostFraction: 0,
+    backlogSeconds: 0,
+    firstAttemptThrottled: 0,
+    putLatencyP99Ms: 0,
+    monthlyCost: 0,
+  };
 }
 
 function sorted(seen: Map<number, Evaluation>): Evaluation[] {

@@ -182,14 +182,16 @@ describe("the search", () => {
 });
 
 describe("the guided search", () => {
-  // Curves of a plan: the coarse pass passes from `coarse` on, the first seed from `first` on,
-  // every seed from `answer` on (the first seed's answer is never above every seed's).
+  // Curves of a plan with two seeds: the coarse pass passes from `coarse` on, the first seed from
+  // `first` on, the second seed and so every seed from `answer` on (first ≤ answer).
   const curves = (coarse: number, first: number, answer: number) => {
-    const every = vi.fn(async (n: number) => ({ ...(await verdict((x) => x >= answer)(n)), seeds: 3 }));
+    const every = vi.fn(async (n: number) => ({ ...(await verdict((x) => x >= answer)(n)), seeds: 2 }));
+    const one = vi.fn((seed: number, n: number) => verdict((x) => x >= (seed === 0 ? first : answer))(n));
     return {
       coarse: vi.fn(verdict((n) => n >= coarse)),
-      firstSeed: vi.fn(verdict((n) => n >= first)),
+      oneSeed: { seeds: 2, evaluate: one },
       everySeed: every,
+      one,
     };
   };
 
@@ -217,7 +219,29 @@ describe("the guided search", () => {
           // Counts the first seed failed are failed without running every seed.
           for (const [n] of e.everySeed.mock.calls) expect(n, what).toBeGreaterThanOrEqual(first);
           expect(guided.coarse?.chosen, what).toBe(coarse);
-          expect(guided.firstSeed?.chosen, what).toBe(first);
+          // The first seed's search, then the second seed's where it failed at the first's answer.
+          expect(
+            guided.seeds?.map((x) => [x.seed, x.search.chosen]),
+            what,
+          ).toEqual(
+            first === answer
+              ? [[0, first]]
+              : [
+                  [0, first],
+                  [1, answer],
+                ],
+          );
+          // The second seed's own search runs no count at or below the first seed's answer.
+          for (const [seed, n] of e.one.mock.calls) if (seed === 1) expect(n, what).toBeGreaterThan(first);
+          // Every seed runs at the first seed's answer and next to the answer only: there, the
+          // count above and the count below.
+          expect(e.everySeed.mock.calls.length, what).toBeLessThanOrEqual(4);
+          expect(new Set(e.everySeed.mock.calls.map((c) => c[0])).size, what).toBe(
+            e.everySeed.mock.calls.length,
+          );
+          // Every count every seed ran on is among the evaluations the plan reports.
+          const reported = guided.evaluations.map((x) => x.shards);
+          for (const [n] of e.everySeed.mock.calls) expect(reported, what).toContain(n);
         }
   });
 
@@ -241,12 +265,19 @@ describe("the guided search", () => {
   });
 
   it("does not scan where one seed's curve is not monotone: the search on every seed checks its own", async () => {
-    // The first seed passes at 17, fails at 18, passes from 19 on; every seed passes from 19 on.
-    const first = vi.fn(verdict((n) => n === 17 || n >= 19));
+    // One seed passes at 17, fails at 18, passes from 19 on; every seed passes from 19 on.
+    const first = vi.fn((_seed: number, n: number) => verdict((x) => x === 17 || x >= 19)(n));
     const every = vi.fn(verdict((n) => n >= 19));
-    const guided = await guidedSearch({ firstSeed: first, everySeed: every }, 24, 1000, { width: 2 });
+    const guided = await guidedSearch(
+      { oneSeed: { seeds: 1, evaluate: first }, everySeed: every },
+      24,
+      1000,
+      {
+        width: 2,
+      },
+    );
     expect(guided.chosen).toBe(19);
-    expect(guided.firstSeed?.scanned).toBe(false);
+    expect(guided.seeds?.[0]?.search.scanned).toBe(false);
     expect(first.mock.calls.length).toBeLessThan(12);
   });
 });
