@@ -566,10 +566,12 @@ export async function guidedSearch(
     return search.chosen;
   };
   if (one) {
-    from = (await searchSeed(0, from ?? start, from !== undefined, 0)) ?? from;
+    const first = await searchSeed(0, from ?? start, from !== undefined, 0);
+    from = first ?? from;
     // Every seed at that count (the seeds but the first side by side); where a seed fails, that
-    // seed alone finds its own answer from there, and every seed is tried again at it.
-    for (let round = 0; from !== undefined && round < one.seeds; round++) {
+    // seed alone finds its own answer from there, and every seed is tried again at it. (Where the
+    // first seed passes nowhere, neither does every seed.)
+    for (let round = 0; first !== undefined && from !== undefined && round < one.seeds; round++) {
       const e = await every(from);
       if (e.pass || e.seeds < 1) break;
       const next = await searchSeed(e.seeds - 1, from + 1, true, from + 1);

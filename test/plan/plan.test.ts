@@ -264,6 +264,14 @@ describe("the guided search", () => {
     expect(passing).toBeGreaterThanOrEqual(8);
   });
 
+  it("where the first seed passes nowhere, searches no further seed and runs every seed on nothing new", async () => {
+    const e = curves(1, 2000, 2000);
+    const guided = await guidedSearch(e, 48, 64, { width: 2 });
+    expect(guided.chosen).toBeUndefined();
+    expect(guided.seeds?.map((x) => x.seed)).toEqual([0]);
+    expect(e.everySeed).not.toHaveBeenCalled();
+  });
+
   it("does not scan where one seed's curve is not monotone: the search on every seed checks its own", async () => {
     // One seed passes at 17, fails at 18, passes from 19 on; every seed passes from 19 on.
     const first = vi.fn((_seed: number, n: number) => verdict((x) => x === 17 || x >= 19)(n));
