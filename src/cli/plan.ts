@@ -128,13 +128,13 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     evaluateCount(scenario, shards, [{ summary: r.summary, monthlyCost: 0 }]).pass;
   /** Runs a count on the given seeds in order, at the scenario's resolution (or as `extra` sets),
    *  stopping at the first that fails; on the pool, two at a time. */
-  const runSeeds = async (shards: number, seeds: readonly unknown[], extra: Override[]) => {
+  const runSeeds = async (shards: number, which: readonly unknown[], extra: Override[]) => {
     const started = runsStarted;
-    runsStarted += seeds.length;
+    runsStarted += which.length;
     progress.setRuns(Math.max(expectedRuns, runsStarted));
     // A count fails if any seed fails: its seeds run in order, and stop at the first that fails.
     return pool.runUntil(
-      seeds.map((seed) => ({
+      which.map((seed) => ({
         scenario: options.scenario,
         overrides: [
           ...base,

@@ -365,8 +365,8 @@ export interface SearchOptions {
    * down) from it: a caller's own estimate below the start, such as the busiest second's count.
    */
   alongside?: readonly number[];
-  /** Check that the count above the answer passes too (default true); a search that only guides
-   *  another leaves it to that one. */
+  /** Check that the count above the answer passes too (default true); a single seed's search,
+   *  which the search on every seed follows, leaves it to that one. */
   verify?: boolean;
   /**
    * A count likely at or below the answer (the busiest second's). Near a start that passes, with
@@ -573,9 +573,10 @@ export async function guidedSearch(
     // first seed passes nowhere, neither does every seed.)
     for (let round = 0; first !== undefined && from !== undefined && round < one.seeds; round++) {
       const e = await every(from);
-      if (e.pass || e.seeds < 1) break;
+      if (e.pass) break;
+      // Seeds run in order and stop at the first that fails: the last one run failed.
       const next = await searchSeed(e.seeds - 1, from + 1, true, from + 1);
-      if (next === undefined || next <= from) break;
+      if (next === undefined) break;
       from = next;
     }
   }
