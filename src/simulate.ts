@@ -23,7 +23,7 @@ export interface SimulateOptions {
   /** Simulated time between progress calls (default 1 minute of virtual time). */
   progressSliceUs?: number;
   /** Test hooks. Not for users: they break the model on purpose. */
-  testHooks?: { leakAtUs?: number };
+  testHooks?: { leakAtUs?: number; recordsAsObjects?: boolean };
 }
 
 /** The outcome of a run. */
@@ -70,6 +70,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
   const run = buildRun(scenario, {
     sink: options.sink ?? NULL_SINK,
     ...(options.testHooks?.leakAtUs !== undefined ? { leakAtUs: options.testHooks.leakAtUs } : {}),
+    ...(options.testHooks?.recordsAsObjects ? { recordsAsObjects: true } : {}),
   });
   const end = scenario.duration;
   const slice = options.progressSliceUs ?? 60 * US_PER_S;

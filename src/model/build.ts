@@ -41,6 +41,8 @@ export interface BuildOptions {
   sink: RunSink;
   /** Test hook: lose one landing's records at or after this time (the ledger must catch it). */
   leakAtUs?: number;
+  /** Test hook: every record an object of its own at record resolution (see Producer.columns). */
+  recordsAsObjects?: boolean;
   /** The simulation to build on (default a fresh one): real client code drives its own. */
   sim?: Simulation;
   /**
@@ -139,6 +141,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
     const context = {
       ...producerContext(spec.target, i),
       ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
+      ...(options.recordsAsObjects ? { recordsAsObjects: true } : {}),
     };
     return spec.client === "kpl" ? new KplProducer(spec, context) : new Producer(spec, context);
   });

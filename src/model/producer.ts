@@ -23,6 +23,7 @@ import type { ResolvedProducer } from "../scenario/schema.js";
 import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
+import { type RecordColumns, RecordColumnsPool } from "./record-columns.js";
 import { peakRate, pooledGroups, sparsePooling, sparseStretchUs } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
@@ -73,6 +74,10 @@ interface Instance {
   inFlight: number;
   /** The SDK's retry quota of this client, in tokens (PutRecord calls; see RetryPolicy.retryQuota). */
   retryTokens: number;
+  /** Record resolution in columns (see Producer.columns): the open batch, and closed ones waiting
+   *  for an in-flight slot (then `buffer` and `queue` stay empty). */
+  records: RecordColumns | undefined;
+  recordQueue: RecordColumns[];
 }
 
 /**
@@ -141,6 +146,8 @@ export interface ProducerContext {
   tickUs: number | undefined;
   /** Test hook: lose the records of the first landing at or after this time without a trace. */
   leakAtUs?: number;
+  /** Test hook: every record an object of its own at record resolution, never columns. */
+  recordsAsObjects?: boolean;
   /** Position of this producer in the scenario (keys of different producers are different keys). */
   index: number;
   /** Creates no records of its own: records come only through `inject` (an application's output). */
@@ -263,6 +270,14 @@ export class Producer implements ProducerFleet, DeferredWriter {
   /** Cohort resolution for sparse clients (see SparseClients). */
   private readonly sparse: SparseClients | undefined;
   private readonly slotRng: RandomStream;
+  /**
+   * Record resolution without an object per record: batches as columns, used again once done.
+   * Every producer at record resolution goes this way but those that need a record as an object
+   * of its own: per-key ordering (a record waits behind its key's) and the SDK's retry quota
+   * (credited per call). The two ways make the same draws in the same order and give the same
+   * output (see test/model/record-columns.test.ts).
+   */
+  private readonly columns: RecordColumnsPool | undefined;
 
   constructor(
     readonly spec: ResolvedProducer,
@@ -357,10 +372,20 @@ export class Producer implements ProducerFleet, DeferredWriter {
         queuedRecords: 0,
         inFlight: 0,
         retryTokens: spec.retry.retryQuota,
+        records: undefined,
+        recordQueue: [],
       });
     }
     if (tick === undefined)
       this.arrivals = new ArrivalClock(this.rate, spec.arrivals, this.traffic, this.stopUs);
+    this.columns =
+      tick === undefined &&
+      !this.perKey &&
+      !this.quotaApplies &&
+      !context.external &&
+      !context.recordsAsObjects
+        ? new RecordColumnsPool(this.maxBatchRecords)
+        : undefined;
   }
 
   /** Starts producing. */
@@ -374,6 +399,11 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const first = Math.floor(this.spec.start / tick) * tick;
       if (first < this.stopUs) this.sim.at(first, this.sparse ? this.onSparseStretch : this.onTick);
     }
+  }
+
+  /** Whether its records travel as rows of columns, not objects (record resolution; see `columns`). */
+  get recordsInColumns(): boolean {
+    return this.columns !== undefined;
   }
 
   /** Records created but not yet accepted or dropped: buffered, queued, on the wire, backing off. */
@@ -469,7 +499,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
 
   /** Record resolution: the records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {
-    this.arrivals!.chain(this.sim, now, this.arrive, this.onArrival);
+    this.arrivals!.chain(this.sim, now, this.columns ? this.arriveInColumns : this.arrive, this.onArrival);
   };
 
   /** Record resolution: one record, with its own key, size and instance. */
@@ -505,6 +535,202 @@ export class Producer implements ProducerFleet, DeferredWriter {
       this.pump(instance);
     }
   };
+
+  // -------------------------------------------------------------------------------------------
+  // Record resolution in columns: the same pipeline as addToBatch, pump, transmit, land and retry
+  // for records that are pieces of one, each kept as a row of its batch's columns.
+
+  /** Record resolution in columns: one record, with its own key, size and instance (as `arrive`). */
+  private readonly arriveInColumns = (now: number): void => {
+    const keyIndex = this.keys.sample(this.traffic);
+    const position = keyIndex < 0 ? this.traffic.next() : 0;
+    const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
+    this.interval.produced++;
+    this.interval.producedBytes += bytes;
+    if (bytes > this.maxRecordBytes) {
+      this.interval.rejected++;
+      this.interval.rejectedBytes += bytes;
+      return;
+    }
+    const instances = this.instances;
+    const instance =
+      instances[
+        instances.length === 1
+          ? 0
+          : this.spec.keyAffinity && keyIndex >= 0
+            ? keyIndex % instances.length
+            : this.traffic.int(instances.length)
+      ]!;
+    // The open batch: closed first if this record would take it over its bytes.
+    if (instance.bufferRecords > 0 && instance.bufferBytes + bytes > this.maxBatchBytes)
+      this.closeColumns(instance);
+    let batch = instance.records;
+    if (!batch) {
+      batch = this.columns!.take();
+      instance.records = batch;
+    }
+    batch.push(bytes, now, keyIndex, position);
+    instance.bufferRecords++;
+    instance.bufferBytes += bytes;
+    if (batch.n === 1) this.lingerColumns(instance, now);
+    if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
+      this.closeColumns(instance);
+    this.pumpColumns(instance);
+  };
+
+  /** Starts the linger timer of a batch opened by a record created at `createdUs` (as startLinger). */
+  private lingerColumns(instance: Instance, createdUs: number): void {
+    const due = createdUs + this.lingerUs;
+    if (due <= this.sim.nowUs) {
+      instance.lingerDue = true;
+      return;
+    }
+    const token = instance.batchToken;
+    this.sim.at(due, () => {
+      if (instance.batchToken !== token) return;
+      instance.lingerDue = true;
+      this.pumpColumns(instance);
+    });
+  }
+
+  /** Closes the open batch into the send queue (as closeBatch). */
+  private closeColumns(instance: Instance): void {
+    instance.recordQueue.push(instance.records!);
+    instance.queuedRecords += instance.bufferRecords;
+    this.resetColumns(instance);
+  }
+
+  private resetColumns(instance: Instance): void {
+    instance.records = undefined;
+    instance.bufferRecords = 0;
+    instance.bufferBytes = 0;
+    instance.lingerDue = false;
+    instance.batchToken++;
+  }
+
+  /** Sends queued batches, then the open batch if its linger time is up, while slots are free (as pump). */
+  private pumpColumns(instance: Instance): void {
+    while (instance.inFlight < this.spec.maxInFlight) {
+      let batch = instance.recordQueue.shift();
+      if (batch) {
+        instance.queuedRecords -= batch.n;
+      } else if (instance.lingerDue && instance.bufferRecords > 0) {
+        batch = instance.records!;
+        this.resetColumns(instance);
+      } else {
+        return;
+      }
+      instance.inFlight++;
+      this.transmitColumns(instance, batch);
+    }
+  }
+
+  /** Puts a request on the wire, its slot already held (as transmit and transmitRetry). */
+  private transmitColumns(instance: Instance, batch: RecordColumns): void {
+    const records = batch.n;
+    this.pendingRecords += records;
+    const latency = Math.round(this.latencySampler.sample(this.latencyRng));
+    this.sim.schedule(latency, (t) => this.landColumns(instance, batch, records, t));
+  }
+
+  /**
+   * A request lands (as land): each record goes to the shard its key routes to, in order; the
+   * throttled stay in the batch, in order, for the retry, and the batch is used again once done.
+   */
+  private landColumns(instance: Instance, batch: RecordColumns, records: number, now: number): void {
+    this.pendingRecords -= records;
+    const attempt = batch.attempt;
+    let throttled = 0;
+    if (now >= this.leakAtUs) {
+      this.leakAtUs = Number.POSITIVE_INFINITY; // lose this request's records, deliberately unaccounted
+    } else if (!this.stream.admitRequest(now, records)) {
+      // Refused as a whole (a request-rate quota): every record is throttled and retried.
+      this.countAttempt(attempt, records, 0, 0);
+      throttled = records;
+    } else {
+      const routing = this.currentRouting();
+      const shardOfKey = routing.shardOfKey;
+      const stream = this.stream;
+      const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
+      const firstAttempt = attempt === 1;
+      const latency = this.latency;
+      // A named key's position is a look-up in a table as large as the key space, for the logs
+      // that keep records only.
+      const positions = stream.keepsPositions !== false;
+      let accepted = 0;
+      let acceptedBytes = 0;
+      for (let i = 0; i < records; i++) {
+        stream.settleDeferred?.(now);
+        const k = batch.keyIndex[i]!;
+        const bytes = batch.bytes[i]!;
+        const originUs = batch.originUs[i]!;
+        // Keys are told apart across producers for ordering checks (as write).
+        const named = k >= 0;
+        const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+        const ok = stream.write(
+          now,
+          named ? shardOfKey[k]! : stream.shardOfFraction(position),
+          1,
+          bytes,
+          rounds ? Math.ceil(bytes / 1024) * 1024 : bytes,
+          originUs,
+          NO_SPREAD,
+          named ? this.keyIdBase + k : -1,
+          position,
+          firstAttempt,
+        );
+        if (ok > 0) {
+          accepted++;
+          acceptedBytes += bytes;
+          latency.record(now - originUs, 1);
+        } else {
+          batch.moveTo(i, throttled);
+          throttled++;
+        }
+      }
+      this.countAttempt(attempt, records, accepted, acceptedBytes);
+    }
+    batch.n = throttled;
+    if (throttled === 0 || !this.retryColumns(instance, batch, now)) {
+      this.columns!.give(batch);
+      instance.inFlight--;
+      this.pumpColumns(instance);
+    }
+  }
+
+  /**
+   * Resends a request's throttled records as one request after one backoff, holding its slot
+   * meanwhile (as retry; no retry quota on this path). Returns whether a retry was scheduled.
+   */
+  private retryColumns(instance: Instance, batch: RecordColumns, now: number): boolean {
+    const policy = this.spec.retry;
+    const attempt = batch.attempt;
+    if (attempt >= policy.maxAttempts) {
+      for (let i = 0; i < batch.n; i++) this.drop(1, batch.bytes[i]!);
+      return false;
+    }
+    const delay = backoffDelay(policy, attempt - 1, batch.previousBackoffUs, this.retryRng);
+    let kept = 0;
+    for (let i = 0; i < batch.n; i++) {
+      if (now + delay - batch.originUs[i]! > policy.recordTtl) {
+        this.drop(1, batch.bytes[i]!);
+        continue;
+      }
+      batch.moveTo(i, kept);
+      kept++;
+    }
+    batch.n = kept;
+    if (kept === 0) return false;
+    batch.attempt = attempt + 1;
+    batch.previousBackoffUs = delay;
+    this.pendingRecords += kept;
+    this.interval.retried += kept;
+    this.sim.schedule(delay, () => {
+      this.pendingRecords -= kept;
+      this.transmitColumns(instance, batch);
+    });
+    return true;
+  }
 
   /** ordering: per-key — a record of `piece`'s key is done (accepted or dropped): the next may go. */
   private releaseKey(piece: Cohort, now: number): void {

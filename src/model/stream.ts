@@ -66,6 +66,8 @@ export class Stream implements WriteTarget {
   private settleAtUs = -1;
   /** The topology version for which `deferrable` holds (−1: to be worked out again). */
   private deferrableVersion = -1;
+  /** Some shard's log has a reader or listener (see WriteTarget.keepsPositions; never false again). */
+  keepsPositions = false;
   private deferrable = false;
   /** The least room of any open shard in calendar second `roomSecond`, while not stale. */
   private roomSecond = -1;
@@ -135,6 +137,7 @@ export class Stream implements WriteTarget {
     if (this.cohortTickUs > 0) shard.log.joinCohortsWithin(this.cohortTickUs);
     // A reader from now on: what was taken whole goes to the shards before it can read them.
     shard.log.onWatched = () => {
+      this.keepsPositions = true;
       this.settleDeferred();
       this.deferrableVersion = -1;
     };

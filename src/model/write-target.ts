@@ -54,6 +54,11 @@ export interface WriteTarget extends HashRouter {
   takeWhole?(nowUs: number, count: number, chargedBytes: number, writer: DeferredWriter): boolean;
   /** Has every writer write what the target took whole (see takeWhole); absent: nothing to do. */
   settleDeferred?(nowUs: number): void;
+  /**
+   * False while no partition keeps what it is written for a reader: a write's key position is then
+   * not looked at, and a writer may pass −1 for it. Absent: always looked at.
+   */
+  readonly keepsPositions?: boolean;
 }
 
 /** A writer holding records a target took in full before drawing their partitions. */

@@ -1,0 +1,167 @@
+// Record resolution keeps a producer's records as rows of columns (src/model/record-columns.ts)
+// unless a record must be an object of its own (per-key ordering, the SDK's retry quota). The
+// columns are a representation, not a model: a run must be the same, byte for byte, with every
+// record an object (the test hook `recordsAsObjects`). Checked over generated producers — batch
+// limits by records and bytes, linger times, in-flight slots, oversize records, retries that give
+// up by attempts or age, keys named, random and hot, key affinity, PutRecord calls, a delivery
+// stream's direct PUT, readers that keep what is written, and a split mid-run — on every table a
+// run writes and its summary.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { MemorySink } from "../../src/metrics/sink.js";
+import { Producer } from "../../src/model/producer.js";
+import { simulate } from "../../src/simulate.js";
+import { scenarioOf } from "../laws.js";
+import { propertySeed, runs } from "../support/property.js";
+
+const generated = fc.record({
+  shards: fc.integer({ min: 1, max: 5 }),
+  /** Offered records as a share of the stream's records limit. */
+  load: fc.double({ min: 0.2, max: 2.5, noNaN: true }),
+  instances: fc.constantFrom(1, 3, 12),
+  arrivals: fc.constantFrom("poisson", "even"),
+  api: fc.constantFrom("PutRecords", "PutRecords", "PutRecord"),
+  batch: fc.record({
+    maxRecords: fc.constantFrom(1, 7, 100, 500),
+    maxBytes: fc.constantFrom("4MiB", "20KiB"),
+    linger: fc.constantFrom("0ms", "5ms", "100ms"),
+  }),
+  maxInFlight: fc.constantFrom(1, 4, 64),
+  recordSize: fc.constantFrom(
+    "200B",
+    "{ dist: lognormal, median: 600B, p99: 4KiB }",
+    "{ dist: lognormal, median: 300KiB, p99: 2MiB }",
+  ),
+  keys: fc.constantFrom(
+    "{ dist: random }",
+    "{ dist: uniform, keys: 50 }",
+    "{ dist: zipf, keys: 1000, exponent: 1.2 }",
+  ),
+  keyAffinity: fc.boolean(),
+  retry: fc.record({
+    maxAttempts: fc.integer({ min: 1, max: 8 }),
+    jitter: fc.constantFrom("none", "full", "decorrelated"),
+    recordTtl: fc.constantFrom("", ", recordTtl: 400ms"),
+    // PutRecord calls with the SDK's retry quota keep records as objects (checked below).
+    quota: fc.constantFrom(", retryQuota: none", ""),
+  }),
+  latency: fc.constantFrom("0ms", "{ dist: lognormal, median: 20ms, p99: 120ms }"),
+  reader: fc.constantFrom(
+    "",
+    "{ name: c, type: polling, pollInterval: 200ms }",
+    "{ name: c, type: efo }",
+    // Its lanes are chosen by each key's place in the shard's hash range.
+    "{ name: c, type: lambda, batchSize: 20, parallelizationFactor: 3, duration: { base: 5ms, perRecord: 1ms } }",
+  ),
+  split: fc.boolean(),
+  direct: fc.boolean(),
+  seed: fc.integer({ min: 1, max: 1_000_000 }),
+});
+
+type Generated = typeof generated extends fc.Arbitrary<infer T> ? T : never;
+
+/** A 20 s run of one generated producer at record resolution. */
+function scenarioText(g: Generated): string {
+  const rate = Math.max(1, Math.round(g.load * g.shards * 1000));
+  const target = g.direct ? "    target: direct\n" : "";
+  return `name: columns
+seed: ${g.seed}
+duration: 20s
+resolution: record
+stream: { shards: ${g.shards} }
+producers:
+  - name: p
+    instances: ${g.instances}
+${target}    rate: ${rate}/s
+    arrivals: ${g.arrivals}
+    recordSize: ${g.recordSize}
+    partitionKey: ${g.keys}
+    keyAffinity: ${g.keyAffinity}
+    api: ${g.direct && g.api === "PutRecords" ? "PutRecordBatch" : g.api}
+${g.api === "PutRecord" ? "" : `    batch: { maxRecords: ${g.batch.maxRecords}, maxBytes: ${g.batch.maxBytes}, linger: ${g.batch.linger} }\n`}    maxInFlight: ${g.maxInFlight}
+    latency: ${g.latency}
+    retry: { base: 50ms, cap: 1s, maxAttempts: ${g.retry.maxAttempts}, jitter: ${g.retry.jitter}${g.retry.recordTtl}${g.retry.quota} }
+${g.reader ? `consumers:\n  - ${g.reader}\n` : ""}${g.direct ? "firehose:\n  - { name: direct, destination: { type: s3 }, buffering: { size: 1MiB, interval: 60s } }\n" : ""}${g.split ? "events:\n  - { at: 8s, action: SplitShard, shard: 0, newStartingHashKey: middle }\n" : ""}`;
+}
+
+/** A run's summary and every table it wrote, with records as columns or as objects. */
+function runOf(text: string, recordsAsObjects: boolean) {
+  const sink = new MemorySink();
+  const { summary, run } = simulate(scenarioOf(text), { sink, testHooks: { recordsAsObjects } });
+  const producer = run.producers[0];
+  return {
+    summary,
+    tables: Object.fromEntries(sink.tables),
+    columns: producer instanceof Producer && producer.recordsInColumns,
+  };
+}
+
+/** Checks that a scenario runs the same with records as columns and as objects (or, where a
+ *  record must be an object, that it is one either way). */
+function expectSameRun(text: string, inColumns = true): void {
+  const columns = runOf(text, false);
+  const objects = runOf(text, true);
+  // The hook did switch the representation: the comparison is not of a run with itself.
+  expect(columns.columns).toBe(inColumns);
+  expect(objects.columns).toBe(false);
+  expect(columns.summary).toEqual(objects.summary);
+  expect(columns.tables).toEqual(objects.tables);
+}
+
+describe("records as columns at record resolution", () => {
+  it("give the same run as records as objects, on generated producers", () => {
+    fc.assert(
+      fc.property(generated, (g) => {
+        expectSameRun(scenarioText(g), g.api === "PutRecords" || g.retry.quota !== "");
+      }),
+      { seed: propertySeed("record-columns"), numRuns: runs(12, 400), endOnFailure: true },
+    );
+  }, 600_000);
+
+  it("give the same run where retries give up by attempts and by age, across a split, with readers", () => {
+    const text = `name: columns-retries
+seed: 7
+duration: 20s
+resolution: record
+stream: { shards: 2 }
+producers:
+  - name: p
+    instances: 5
+    rate: 5000/s
+    recordSize: { dist: lognormal, median: 600B, p99: 4KiB }
+    partitionKey: { dist: zipf, keys: 200, exponent: 1.1 }
+    batch: { maxRecords: 200, linger: 20ms }
+    retry: { base: 100ms, cap: 2s, maxAttempts: 4, jitter: decorrelated, recordTtl: 700ms }
+consumers:
+  - { name: c, type: polling, pollInterval: 200ms }
+  - { name: f, type: lambda, batchSize: 20, parallelizationFactor: 3, duration: { base: 5ms, perRecord: 1ms } }
+events:
+  - { at: 6s, action: SplitShard, shard: 1, newStartingHashKey: middle }
+`;
+    const run = runOf(text, false);
+    // The run reaches every branch it is meant to check: throttled records retried, some dropped.
+    expect(run.summary.ledger.dropped).toBeGreaterThan(0);
+    expect(run.summary.throttle.firstAttemptFraction).toBeGreaterThan(0.1);
+    expectSameRun(text);
+  }, 60_000);
+
+  it("are not used where a record must be an object: per-key ordering and the SDK's retry quota", () => {
+    const base = `name: objects
+duration: 5s
+resolution: record
+stream: { shards: 1 }
+producers:
+  - name: p
+    rate: 500/s
+    partitionKey: { dist: uniform, keys: 20 }
+`;
+    expect(runOf(`${base}    ordering: per-key\n`, false).columns).toBe(false);
+    expect(runOf(`${base}    api: PutRecord\n    retry: { preset: sdk-v3-standard }\n`, false).columns).toBe(
+      false,
+    );
+    expect(runOf(base, false).columns).toBe(true);
+    // Cohort resolution never uses them.
+    expect(runOf(base.replace("resolution: record", "resolution: 10ms"), false).columns).toBe(false);
+  });
+});
