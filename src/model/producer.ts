@@ -5,7 +5,9 @@
 //
 // One pipeline serves both resolutions; only what flows through it differs. At record
 // resolution each instance is simulated and every record is a piece of its own, with its key and
-// creation time. At cohort resolution the fleet is simulated as a few groups of instances acting
+// creation time: a row of its batch's columns (RecordColumns), with the same steps written for
+// rows (arriveInColumns … retryColumns), unless a record must be an object of its own (per-key
+// ordering, the SDK's retry quota). At cohort resolution the fleet is simulated as a few groups of instances acting
 // in step, and each group receives, at the end of every tick, one piece holding the records
 // created in that tick; a request's pieces are merged into one cohort and split over the shards
 // by the key distribution when it lands. Sparse clients — each creating a record or two per linger
@@ -659,8 +661,8 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const positions = stream.keepsPositions !== false;
       let accepted = 0;
       let acceptedBytes = 0;
+      // (What a target took whole is settled by its own write first: no call of settleDeferred here.)
       for (let i = 0; i < records; i++) {
-        stream.settleDeferred?.(now);
         const k = batch.keyIndex[i]!;
         const bytes = batch.bytes[i]!;
         const originUs = batch.originUs[i]!;
