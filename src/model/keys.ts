@@ -40,6 +40,13 @@ function digitsOf(n: number): number {
   return String(n).length;
 }
 
+/** Decimal digits of a whole number below 10^15 (String(n).length without making the string). */
+function digitsOfWhole(n: number): number {
+  let digits = 1;
+  for (let bound = 10; n >= bound && digits < 15; bound *= 10) digits++;
+  return digits;
+}
+
 /**
  * Mean partition-key bytes of a key distribution, worked out without building its keys (a check of
  * record sizes needs only this; KeySpace.meanKeyBytes is the same number).
@@ -153,6 +160,12 @@ export class KeySpace {
   private readonly explicitHashes: (bigint | undefined)[] | undefined;
   /** Partition-key bytes of each named key. */
   readonly keyBytes: Float64Array;
+  /** Generated names (a prefix and a number) from this index on: their bytes are worked out, not
+   *  looked up in `keyBytes` (a table as large as the key space, out of the cache when large). */
+  private readonly generatedFrom: number = Number.POSITIVE_INFINITY;
+  /** The number in the name of key `index` ≥ generatedFrom is `index + generatedOffset`. */
+  private readonly generatedOffset: number = 0;
+  private readonly generatedPrefixBytes: number = 0;
   /** Probability of each named key. */
   readonly probabilities: Float64Array;
   /** Probability of a fresh random key. */
@@ -251,6 +264,11 @@ export class KeySpace {
       this.baseNames = { prefix: generated.prefix, first: generated.first };
       // A generated name is the prefix and a number: its bytes are the prefix's and the digits.
       const prefixBytes = utf8Bytes(generated.prefix);
+      if (generated.first + generated.count < 1e15) {
+        this.generatedFrom = h;
+        this.generatedOffset = generated.first - h;
+        this.generatedPrefixBytes = prefixBytes;
+      }
       for (let j = 0; j < generated.count; j++) {
         this.keyBytes[h + j] = prefixBytes + digitsOf(generated.first + j);
         this.probabilities[h + j] = generated.probability(j);
@@ -331,7 +349,10 @@ export class KeySpace {
 
   /** Partition-key bytes of key `index` (−1: random). */
   bytesOf(index: number): number {
-    return index < 0 ? this.randomKeyBytes : this.keyBytes[index]!;
+    if (index < 0) return this.randomKeyBytes;
+    if (index >= this.generatedFrom)
+      return this.generatedPrefixBytes + digitsOfWhole(index + this.generatedOffset);
+    return this.keyBytes[index]!;
   }
 
   /** Bytes of named key `index`'s explicit hash key as a decimal string (0 when it has none). */

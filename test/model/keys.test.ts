@@ -92,6 +92,7 @@ describe("key space", () => {
         names.forEach((name, i) => {
           expect(keys.nameOf(i)).toBe(name);
           expect(keys.keyBytes[i]).toBe(Buffer.byteLength(name, "utf8"));
+          expect(keys.bytesOf(i)).toBe(Buffer.byteLength(name, "utf8"));
           expect(keys.positionOf(i)).toBe(hashFraction(hashKeyOf(name)));
           expect(keys.hashKeyOf(i)).toBe(hashKeyOf(name));
         });
@@ -102,6 +103,19 @@ describe("key space", () => {
       }),
       { numRuns: 60, seed: propertySeed("key-space-names") },
     );
+  });
+
+  it("works out a generated name's bytes as its table has them, at every change of digits", () => {
+    for (const spec of [
+      { dist: "uniform", keys: 100_001, prefix: "pk-" },
+      { dist: "zipf", keys: 100_000, exponent: 1, prefix: "ключ-", hotKeys: [{ key: "hot", share: 0.2 }] },
+    ] as KeyDistribution[]) {
+      const keys = new KeySpace(spec);
+      const differ: number[] = [];
+      for (let i = 0; i < keys.namedCount; i++) if (keys.bytesOf(i) !== keys.keyBytes[i]) differ.push(i);
+      expect(differ).toEqual([]);
+      expect(keys.bytesOf(-1)).toBe(keys.randomKeyBytes);
+    }
   });
 
   it("routes every key where its whole hash key goes, also next to shard starts that share its top 53 bits", () => {
