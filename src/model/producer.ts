@@ -504,27 +504,45 @@ export class Producer implements ProducerFleet, DeferredWriter {
     this.arrivals!.chain(this.sim, now, this.columns ? this.arriveInColumns : this.arrive, this.onArrival);
   };
 
-  /** Record resolution: one record, with its own key, size and instance. */
-  private readonly arrive = (now: number): void => {
+  /** Record resolution: a record's key (`drawnKey`, `drawnPosition`) and size, counted as
+   *  produced; returns its bytes, or −1 when it is over the target's largest record (rejected). */
+  private drawRecord(): number {
     const keyIndex = this.keys.sample(this.traffic);
-    const position = keyIndex < 0 ? this.traffic.next() : 0;
+    this.drawnKey = keyIndex;
+    this.drawnPosition = keyIndex < 0 ? this.traffic.next() : 0;
     const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
     this.interval.produced++;
     this.interval.producedBytes += bytes;
     if (bytes > this.maxRecordBytes) {
       this.interval.rejected++;
       this.interval.rejectedBytes += bytes;
-      return;
+      return -1;
     }
-    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, position, -1, -1, 0);
-    const instance =
-      this.instances[
-        this.instances.length === 1
-          ? 0
-          : this.spec.keyAffinity && keyIndex >= 0
-            ? keyIndex % this.instances.length
-            : this.traffic.int(this.instances.length)
-      ]!;
+    return bytes;
+  }
+
+  private drawnKey = 0;
+  private drawnPosition = 0;
+
+  /** Record resolution: the instance that sends a record of key `keyIndex`. */
+  private instanceFor(keyIndex: number): Instance {
+    const instances = this.instances;
+    return instances[
+      instances.length === 1
+        ? 0
+        : this.spec.keyAffinity && keyIndex >= 0
+          ? keyIndex % instances.length
+          : this.traffic.int(instances.length)
+    ]!;
+  }
+
+  /** Record resolution: one record, with its own key, size and instance. */
+  private readonly arrive = (now: number): void => {
+    const bytes = this.drawRecord();
+    if (bytes < 0) return;
+    const keyIndex = this.drawnKey;
+    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, this.drawnPosition, -1, -1, 0);
+    const instance = this.instanceFor(keyIndex);
     if (this.perKey && keyIndex >= 0 && this.keyHeld.has(keyIndex)) {
       // A record of this key is on its way: this one waits behind it.
       const queue = this.keyWaiting.get(keyIndex) ?? [];
@@ -544,25 +562,11 @@ export class Producer implements ProducerFleet, DeferredWriter {
 
   /** Record resolution in columns: one record, with its own key, size and instance (as `arrive`). */
   private readonly arriveInColumns = (now: number): void => {
-    const keyIndex = this.keys.sample(this.traffic);
-    const position = keyIndex < 0 ? this.traffic.next() : 0;
-    const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
-    this.interval.produced++;
-    this.interval.producedBytes += bytes;
-    if (bytes > this.maxRecordBytes) {
-      this.interval.rejected++;
-      this.interval.rejectedBytes += bytes;
-      return;
-    }
-    const instances = this.instances;
-    const instance =
-      instances[
-        instances.length === 1
-          ? 0
-          : this.spec.keyAffinity && keyIndex >= 0
-            ? keyIndex % instances.length
-            : this.traffic.int(instances.length)
-      ]!;
+    const bytes = this.drawRecord();
+    if (bytes < 0) return;
+    const keyIndex = this.drawnKey;
+    const position = this.drawnPosition;
+    const instance = this.instanceFor(keyIndex);
     // The open batch: closed first if this record would take it over its bytes.
     if (instance.bufferRecords > 0 && instance.bufferBytes + bytes > this.maxBatchBytes)
       this.closeColumns(instance);
@@ -574,40 +578,17 @@ export class Producer implements ProducerFleet, DeferredWriter {
     batch.push(bytes, now, keyIndex, position);
     instance.bufferRecords++;
     instance.bufferBytes += bytes;
-    if (batch.n === 1) this.lingerColumns(instance, now);
+    if (batch.n === 1) this.armLinger(instance, now + this.lingerUs, true);
     if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
       this.closeColumns(instance);
     this.pumpColumns(instance);
   };
 
-  /** Starts the linger timer of a batch opened by a record created at `createdUs` (as startLinger). */
-  private lingerColumns(instance: Instance, createdUs: number): void {
-    const due = createdUs + this.lingerUs;
-    if (due <= this.sim.nowUs) {
-      instance.lingerDue = true;
-      return;
-    }
-    const token = instance.batchToken;
-    this.sim.at(due, () => {
-      if (instance.batchToken !== token) return;
-      instance.lingerDue = true;
-      this.pumpColumns(instance);
-    });
-  }
-
   /** Closes the open batch into the send queue (as closeBatch). */
   private closeColumns(instance: Instance): void {
     instance.recordQueue.push(instance.records!);
     instance.queuedRecords += instance.bufferRecords;
-    this.resetColumns(instance);
-  }
-
-  private resetColumns(instance: Instance): void {
-    instance.records = undefined;
-    instance.bufferRecords = 0;
-    instance.bufferBytes = 0;
-    instance.lingerDue = false;
-    instance.batchToken++;
+    this.resetBuffer(instance);
   }
 
   /** Sends queued batches, then the open batch if its linger time is up, while slots are free (as pump). */
@@ -618,7 +599,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
         instance.queuedRecords -= batch.n;
       } else if (instance.lingerDue && instance.bufferRecords > 0) {
         batch = instance.records!;
-        this.resetColumns(instance);
+        this.resetBuffer(instance);
       } else {
         return;
       }
@@ -1121,6 +1102,12 @@ export class Producer implements ProducerFleet, DeferredWriter {
     const tickEnd = piece.originUs;
     const due =
       tick === undefined || exact <= tickEnd ? exact : Math.max(tickEnd, Math.round(exact / tick) * tick);
+    this.armLinger(instance, due, false);
+  }
+
+  /** The open batch's linger time is up at `due`: now, or by a timer that pumps the instance's
+   *  batches (as columns or as pieces) unless the batch closed before. */
+  private armLinger(instance: Instance, due: number, columns: boolean): void {
     if (due <= this.sim.nowUs) {
       instance.lingerDue = true;
       return;
@@ -1129,7 +1116,8 @@ export class Producer implements ProducerFleet, DeferredWriter {
     this.sim.at(due, () => {
       if (instance.batchToken !== token) return;
       instance.lingerDue = true;
-      this.pump(instance);
+      if (columns) this.pumpColumns(instance);
+      else this.pump(instance);
     });
   }
 
@@ -1147,8 +1135,10 @@ export class Producer implements ProducerFleet, DeferredWriter {
     this.resetBuffer(instance);
   }
 
+  /** Opens a new batch: the closed one is the caller's. */
   private resetBuffer(instance: Instance): void {
-    instance.buffer = [];
+    if (this.columns) instance.records = undefined;
+    else instance.buffer = [];
     instance.bufferRecords = 0;
     instance.bufferBytes = 0;
     instance.lingerDue = false;
