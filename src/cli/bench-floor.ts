@@ -1,8 +1,8 @@
 // The bench's floor cases: a peer case's per-record work at record resolution with the records
 // kept in typed columns — no events, no record objects, no metrics rows — using kinesim's own
 // random streams, key table and latency histogram. Not a model (no retries, no in-flight slots,
-// no requests' latency): a lower bound on what an object-free record path could cost, so the
-// README can say what a rewrite of the producer's record path would and would not reach.
+// no requests' latency): a lower bound on what the record path could cost, so the README can
+// say how far kinesim's own record path (records as columns since 2026-12-07) is from it.
 
 import { KINESIS } from "../data/kinesis-limits.js";
 import { RandomStream } from "../engine/random.js";

@@ -98,7 +98,7 @@ export const BENCH_CASES: BenchCase[] = [
     runs: 1,
     target: { wallSeconds: 60, peakRssMiB: 1024 },
   },
-  // The floor of an object-free record path (bench-floor.ts): R1 over an hour and R4, each record's
+  // The floor of the record path (bench-floor.ts): R1 over an hour and R4, each record's
   // draws, batch place, limiter decision and latency insertion, and nothing else.
   // Beside kinesim itself on the same traffic (the peer's cases as scenarios), in this process.
   floorCase("floor/r1-60min", { seconds: 3600, shards: 4, rate: 3000, keys: 10_000 }),
@@ -370,7 +370,7 @@ function benchChecks(rows: readonly Measurement[]): BenchCheck[] {
       case: r.case,
       kind: "floor",
       met: true,
-      text: `${nsPerRecord(r).toFixed(0)} ns a record with records in typed columns and no events (a floor for an object-free record path)${ours ? `; ${beside}: ${nsPerRecord(ours).toFixed(0)} ns a record` : ""}`,
+      text: `${nsPerRecord(r).toFixed(0)} ns a record with records in typed columns and no events (a floor for the record path)${ours ? `; ${beside}: ${nsPerRecord(ours).toFixed(0)} ns a record` : ""}`,
     });
   }
   return checks;
