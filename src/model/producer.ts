@@ -7,11 +7,12 @@
 // resolution each instance is simulated and every record is a piece of its own, with its key and
 // creation time: a row of its batch's columns (RecordColumns), with the same steps written for
 // rows (arriveInColumns … retryColumns), unless a record must be an object of its own (per-key
-// ordering, the SDK's retry quota). At cohort resolution the fleet is simulated as a few groups of instances acting
-// in step, and each group receives, at the end of every tick, one piece holding the records
-// created in that tick; a request's pieces are merged into one cohort and split over the shards
-// by the key distribution when it lands. Sparse clients — each creating a record or two per linger
-// time — are not pooled: their batches are modelled one by one, in aggregate (see SparseClients).
+// ordering, the SDK's retry quota). At cohort resolution the fleet is simulated as a few groups
+// of instances acting in step, and each group receives, at the end of every tick, one piece
+// holding the records created in that tick; a request's pieces are merged into one cohort and
+// split over the shards by the key distribution when it lands. Sparse clients — each creating a
+// record or two per linger time — are not pooled: their batches are modelled one by one, in
+// aggregate (see SparseClients).
 
 import { KINESIS, SDK_V3_STANDARD_RETRY } from "../data/kinesis-limits.js";
 import { AliasTable } from "../engine/alias-table.js";
@@ -647,9 +648,9 @@ export class Producer implements ProducerFleet, DeferredWriter {
         const k = batch.keyIndex[i]!;
         const bytes = batch.bytes[i]!;
         const originUs = batch.originUs[i]!;
-        // Keys are told apart across producers for ordering checks (as write).
         const named = k >= 0;
         const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+        // As write: keys are told apart across producers (key ids) for ordering checks.
         const ok = stream.write(
           now,
           named ? shardOfKey[k]! : stream.shardOfFraction(position),

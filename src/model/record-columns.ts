@@ -1,8 +1,9 @@
 // A client batch at record resolution kept as columns: one typed array per property of its
 // records, not an object per record. A request's records are written, landed and retried in
-// place; a batch that is done goes back to a pool and is used again, so a run at record resolution
-// allocates nothing per record once its first batches exist. Every record of a batch is on the
-// same attempt, after the same backoff (a retry resends what one request had throttled).
+// place; a batch that is done goes back to a pool and is used again, so a producer at record
+// resolution allocates nothing per record once its first batches exist (a log a consumer reads
+// still keeps an entry per record). Every record of a batch is on the same attempt, after the same
+// backoff (a retry resends what one request had throttled).
 
 /** The records of one client batch or request, in the order they joined it. */
 export class RecordColumns {
