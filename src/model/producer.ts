@@ -579,7 +579,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
     batch.push(bytes, now, keyIndex, position);
     instance.bufferRecords++;
     instance.bufferBytes += bytes;
-    if (batch.n === 1) this.armLinger(instance, now + this.lingerUs, true);
+    if (batch.n === 1) this.armLinger(instance, now + this.lingerUs);
     if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
       this.closeColumns(instance);
     this.pumpColumns(instance);
@@ -1103,12 +1103,12 @@ export class Producer implements ProducerFleet, DeferredWriter {
     const tickEnd = piece.originUs;
     const due =
       tick === undefined || exact <= tickEnd ? exact : Math.max(tickEnd, Math.round(exact / tick) * tick);
-    this.armLinger(instance, due, false);
+    this.armLinger(instance, due);
   }
 
   /** The open batch's linger time is up at `due`: now, or by a timer that pumps the instance's
-   *  batches (as columns or as pieces) unless the batch closed before. */
-  private armLinger(instance: Instance, due: number, columns: boolean): void {
+   *  batches (as columns or as pieces, as the producer keeps them) unless the batch closed before. */
+  private armLinger(instance: Instance, due: number): void {
     if (due <= this.sim.nowUs) {
       instance.lingerDue = true;
       return;
@@ -1117,7 +1117,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
     this.sim.at(due, () => {
       if (instance.batchToken !== token) return;
       instance.lingerDue = true;
-      if (columns) this.pumpColumns(instance);
+      if (this.columns) this.pumpColumns(instance);
       else this.pump(instance);
     });
   }

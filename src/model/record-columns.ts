@@ -22,7 +22,7 @@ export class RecordColumns {
   /** Hash-space position of a random key, in [0, 1). */
   readonly position: Float64Array;
 
-  constructor(readonly capacity: number) {
+  constructor(capacity: number) {
     this.bytes = new Float64Array(capacity);
     this.originUs = new Float64Array(capacity);
     this.keyIndex = new Int32Array(capacity);
