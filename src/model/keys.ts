@@ -174,7 +174,13 @@ export class KeySpace {
   readonly randomKeyBytes: number;
   /** Mean partition-key bytes over all records. */
   readonly meanKeyBytes: number;
-  private readonly table: AliasTable;
+  /** The draw table over the named keys and the random share (none for a flat distribution). */
+  private readonly table: AliasTable | undefined;
+  /** A uniform distribution without hot keys: its key is drawn as one uniform times its number of
+   *  keys (0: drawn from the table). A table as large as the key space is read once a draw, out of
+   *  the core's cache when the keys are many: with 100,000 keys, about an eighth of a record's
+   *  time at record resolution. */
+  private readonly flatKeys: number;
 
   constructor(spec: KeyDistribution) {
     const hot = spec.hotKeys ?? [];
@@ -288,10 +294,13 @@ export class KeySpace {
     let mean = randomShare * randomKeyBytes;
     for (let i = 0; i < n; i++) mean += this.probabilities[i]! * this.keyBytes[i]!;
     this.meanKeyBytes = mean;
-    const weights = new Float64Array(n + 1);
-    weights.set(this.probabilities);
-    weights[n] = randomShare;
-    this.table = new AliasTable(weights);
+    this.flatKeys = spec.dist === "uniform" && h === 0 ? n : 0;
+    if (this.flatKeys === 0) {
+      const weights = new Float64Array(n + 1);
+      weights.set(this.probabilities);
+      weights[n] = randomShare;
+      this.table = new AliasTable(weights);
+    }
   }
 
   /** Name of named key `index` (undefined past the last). */
@@ -343,7 +352,8 @@ export class KeySpace {
 
   /** Draws a key: a named key's index, or −1 for a fresh random key. */
   sample(rng: RandomStream): number {
-    const i = this.table.sample(rng);
+    if (this.flatKeys > 0) return rng.int(this.flatKeys);
+    const i = this.table!.sample(rng);
     return i === this.namedCount ? -1 : i;
   }
 

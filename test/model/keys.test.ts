@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { RandomStream } from "../../src/engine/random.js";
 import { HASH_SPACE, hashFraction, hashKeyOf, MAX_HASH_KEY } from "../../src/model/hash-space.js";
 import { type HashRouter, KeySpace } from "../../src/model/keys.js";
 import type { KeyDistribution } from "../../src/scenario/schema.js";
@@ -173,6 +174,36 @@ describe("key space", () => {
     } as KeyDistribution);
     expect(ranges.names).toEqual(["hashKey:12", "hashKey:37", "hashKey:62", "hashKey:87"]);
     expect([...ranges.route(routerOf([0n, 50n])).shardOfKey]).toEqual([0, 0, 1, 1]);
+  });
+
+  it("draws every key with its probability, a flat distribution's by arithmetic and the others' from the table", () => {
+    // 300,000 draws: every key's count within 5 standard deviations of its expectation, and the
+    // random share's too. The flat case's first and last keys are checked like the others (an
+    // off-by-one there leaves one key never drawn).
+    const draws = 300_000;
+    for (const spec of [
+      { dist: "uniform", keys: 1_000, prefix: "k-" },
+      { dist: "uniform", keys: 1_000, prefix: "k-", hotKeys: [{ key: "hot", share: 0.3 }] },
+      { dist: "zipf", keys: 500, exponent: 1, prefix: "z-" },
+      { dist: "random", keyLength: 16, hotKeys: [{ key: "hot", share: 0.25 }] },
+    ] as KeyDistribution[]) {
+      const keys = new KeySpace(spec);
+      const rng = new RandomStream("keys-test", spec.dist);
+      const counts = new Float64Array(keys.namedCount + 1);
+      for (let i = 0; i < draws; i++) {
+        const k = keys.sample(rng);
+        expect(k >= -1 && k < keys.namedCount && Number.isInteger(k)).toBe(true);
+        counts[k < 0 ? keys.namedCount : k]! += 1;
+      }
+      const far: string[] = [];
+      for (let i = 0; i <= keys.namedCount; i++) {
+        const p = i < keys.namedCount ? keys.probabilities[i]! : keys.randomShare;
+        const expected = draws * p;
+        const sd = Math.sqrt(draws * p * (1 - p));
+        if (Math.abs(counts[i]! - expected) > 5 * sd + 1e-9) far.push(`${i}: ${counts[i]} for ${expected}`);
+      }
+      expect(far, JSON.stringify(spec)).toEqual([]);
+    }
   });
 
   it("is compiled once per distribution and process, and the cache lets go of the least recently used", () => {
