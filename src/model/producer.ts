@@ -256,6 +256,11 @@ export class Producer implements ProducerFleet, DeferredWriter {
   private readonly heldBytes: number[] = [];
   /** When they are settled: their split over the shards. */
   private settleSplit = new Float64Array(0);
+  /** Record resolution in columns: a landing request's part on each shard — records and bytes
+   *  offered, records and bytes accepted, four numbers a shard — and the shards it reached, in
+   *  the order it reached them; counted once a shard after its last record (see landColumns). */
+  private landParts = new Float64Array(0);
+  private landShards = new Int32Array(0);
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
@@ -643,6 +648,15 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const positions = stream.keepsPositions !== false;
       let accepted = 0;
       let acceptedBytes = 0;
+      // A target that takes records one by one without counting them (a stream) has each shard's
+      // part of the request counted once, after its last record.
+      const uncounted = stream.writeRecord !== undefined && stream.countLanding !== undefined;
+      if (uncounted && this.landShards.length !== stream.open.length) {
+        this.landParts = new Float64Array(4 * stream.open.length);
+        this.landShards = new Int32Array(stream.open.length);
+      }
+      const parts = this.landParts;
+      let reached = 0;
       // (What a target took whole is settled by its own write first: no call of settleDeferred here.)
       for (let i = 0; i < records; i++) {
         const k = batch.keyIndex[i]!;
@@ -650,19 +664,35 @@ export class Producer implements ProducerFleet, DeferredWriter {
         const originUs = batch.originUs[i]!;
         const named = k >= 0;
         const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+        const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
+        const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
         // As write: keys are told apart across producers (key ids) for ordering checks.
-        const ok = stream.write(
-          now,
-          named ? shardOfKey[k]! : stream.shardOfFraction(position),
-          1,
-          bytes,
-          rounds ? Math.ceil(bytes / 1024) * 1024 : bytes,
-          originUs,
-          NO_SPREAD,
-          named ? this.keyIdBase + k : -1,
-          position,
-          firstAttempt,
-        );
+        const keyId = named ? this.keyIdBase + k : -1;
+        let ok: number;
+        if (uncounted) {
+          ok = stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position);
+          const j = 4 * shard;
+          if (parts[j] === 0) this.landShards[reached++] = shard;
+          parts[j]! += 1;
+          parts[j + 1]! += bytes;
+          if (ok > 0) {
+            parts[j + 2]! += 1;
+            parts[j + 3]! += bytes;
+          }
+        } else {
+          ok = stream.write(
+            now,
+            shard,
+            1,
+            bytes,
+            charged,
+            originUs,
+            NO_SPREAD,
+            keyId,
+            position,
+            firstAttempt,
+          );
+        }
         if (ok > 0) {
           accepted++;
           acceptedBytes += bytes;
@@ -671,6 +701,20 @@ export class Producer implements ProducerFleet, DeferredWriter {
           batch.moveTo(i, throttled);
           throttled++;
         }
+      }
+      for (let r = 0; r < reached; r++) {
+        const shard = this.landShards[r]!;
+        const j = 4 * shard;
+        stream.countLanding!(
+          now,
+          shard,
+          firstAttempt,
+          parts[j]!,
+          parts[j + 1]!,
+          parts[j + 2]!,
+          parts[j + 3]!,
+        );
+        parts.fill(0, j, j + 4);
       }
       this.countAttempt(attempt, records, accepted, acceptedBytes);
     }

@@ -5,7 +5,7 @@ import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
 import type { Simulation } from "../engine/simulation.js";
 import { US_PER_S } from "../engine/time.js";
-import type { Spread } from "../metrics/latency-histogram.js";
+import { NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
 import { SecondSeries } from "../metrics/second-series.js";
 import type { StreamSpec } from "../scenario/schema.js";
 import { evenSplit, type HashKeyRange, rangeShare } from "./hash-space.js";
@@ -417,6 +417,52 @@ export class Stream implements WriteTarget {
     }
     if (accepted < count) shard.recordThrottled(nowUs, count - accepted, bytes - acceptedBytes);
     return accepted;
+  }
+
+  /**
+   * One record of a request landed record by record (a producer's records as columns): `write` for
+   * one Kinesis record created at `originUs`, without the shard's and stream's counters. The writer
+   * counts what each shard was offered and accepted of the request once, with `countLanding`, after
+   * the request's last record: nothing reads those counters in between, and they are sums, so the
+   * run is the same as with a `write` per record. Returns 1 if the shard accepted it, else 0.
+   */
+  writeRecord(
+    nowUs: number,
+    shardIndex: number,
+    bytes: number,
+    chargedBytes: number,
+    originUs: number,
+    keyId: number,
+    position: number,
+  ): number {
+    this.settleDeferred(nowUs);
+    this.roomStale = true;
+    const shard = this.open[shardIndex]!;
+    if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
+    if (shard.limiter.admit(nowUs, 1, chargedBytes) === 0) return 0;
+    shard.log.append(1, bytes, nowUs, originUs, NO_SPREAD, keyId, position);
+    return 1;
+  }
+
+  /** Counts what `writeRecord` offered to the shard at `shardIndex` of one request landing at
+   *  `nowUs` (`offered` records of `offeredBytes`, `accepted` of `acceptedBytes`), as `write` would
+   *  have counted each record. */
+  countLanding(
+    nowUs: number,
+    shardIndex: number,
+    firstAttempt: boolean,
+    offered: number,
+    offeredBytes: number,
+    accepted: number,
+    acceptedBytes: number,
+  ): void {
+    const shard = this.open[shardIndex]!;
+    if (firstAttempt) {
+      shard.recordFirstAttempts(nowUs, offered, offeredBytes);
+      this.firstAttemptSeconds.add(Math.floor(nowUs / US_PER_S), offered);
+    }
+    if (accepted > 0) shard.recordAccepted(nowUs, accepted, acceptedBytes);
+    if (accepted < offered) shard.recordThrottled(nowUs, offered - accepted, offeredBytes - acceptedBytes);
   }
 
   /** Drops what every consumer has read (and may not read again) from every shard's log. */

@@ -46,6 +46,30 @@ export interface WriteTarget extends HashRouter {
     members?: readonly Member[],
   ): number;
   /**
+   * One Kinesis record of a request landed record by record, without counting it: the writer
+   * counts each partition's part of the request with `countLanding` after its last record (see
+   * Stream.writeRecord). Returns 1 if accepted, else 0. Absent: the writer calls `write`.
+   */
+  writeRecord?(
+    nowUs: number,
+    index: number,
+    bytes: number,
+    chargedBytes: number,
+    originUs: number,
+    keyId: number,
+    position: number,
+  ): number;
+  /** Counts a request's part on partition `index` that `writeRecord` offered (present with it). */
+  countLanding?(
+    nowUs: number,
+    index: number,
+    firstAttempt: boolean,
+    offered: number,
+    offeredBytes: number,
+    accepted: number,
+    acceptedBytes: number,
+  ): void;
+  /**
    * At cohort resolution, takes `count` first-attempt records of mixed keys (`chargedBytes`) in
    * full when every partition could take all of them whatever their split; the `writer` then
    * draws which partitions hold them later, in `settleDeferred`, before anything else writes or
