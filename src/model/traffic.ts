@@ -15,6 +15,9 @@ export interface RateFunction {
   integral(t0Us: number, t1Us: number): number;
   /** An upper bound of the rate over [t0Us, t1Us]. */
   max(t0Us: number, t1Us: number): number;
+  /** The rate, if `at` gives this same value at every instant of [t0Us, t1Us); else −1 (also
+   *  where that cannot be told cheaply). */
+  flat(t0Us: number, t1Us: number): number;
 }
 
 /** A linear piece of a rate: from r0 at t0 to r1 at t1 (t1 may be Infinity when r0 = r1). */
@@ -105,6 +108,19 @@ class PiecewiseRate implements RateFunction {
     return best;
   }
 
+  flat(t0Us: number, t1Us: number): number {
+    if (t1Us <= this.phase) return this.before;
+    if (t0Us < this.phase || !(t1Us - t0Us < this.period)) return -1;
+    // Local times only grow from t0 to t1 unless the period wraps in between (then b < a).
+    const a = this.local(t0Us);
+    const b = this.local(t1Us);
+    if (b < a) return -1;
+    // Every instant lies in the piece that holds a, short of its end, and the piece is level.
+    const s = this.segments[this.find(a)]!;
+    if (a < s.t0 || !(b < s.t1)) return -1;
+    return s.r0 === s.r1 || s.t1 === INF ? s.r0 : -1;
+  }
+
   /** Largest rate over local times [a, b] within one period (linear pieces peak at their ends). */
   private maxLocal(a: number, b: number): number {
     let best = 0;
@@ -169,6 +185,10 @@ class DiurnalRate implements RateFunction {
   max(): number {
     return Math.max(this.peak, 0);
   }
+
+  flat(): number {
+    return this.amplitude === 0 ? Math.max(0, this.mean) : -1;
+  }
 }
 
 /** Restricts a rate to the producer's active window [start, stop). */
@@ -193,6 +213,10 @@ class WindowedRate implements RateFunction {
     const a = Math.max(t0Us, this.startUs);
     const b = Math.min(t1Us, this.stopUs);
     return b >= a ? this.inner.max(a, b) : 0;
+  }
+
+  flat(t0Us: number, t1Us: number): number {
+    return t0Us >= this.startUs && t1Us <= this.stopUs ? this.inner.flat(t0Us, t1Us) : -1;
   }
 }
 
@@ -276,6 +300,8 @@ export class ArrivalClock {
   private evenCarry = 0;
   /** The thinning bound and the window [from, until) it holds for. */
   private bound = 0;
+  /** The rate is the bound at every instant of the window: every candidate arrival is kept. */
+  private boundIsRate = false;
   private boundFromUs = 0;
   private boundUntilUs = 0;
 
@@ -333,6 +359,8 @@ export class ArrivalClock {
         this.boundFromUs = t;
         this.boundUntilUs = Math.min(t + US_PER_S, this.stopUs);
         this.bound = this.rate.max(t, this.boundUntilUs) * this.scale;
+        const flat = this.rate.flat(t, this.boundUntilUs);
+        this.boundIsRate = flat >= 0 && flat * this.scale >= this.bound;
       }
       const horizon = this.boundUntilUs;
       const bound = this.bound;
@@ -345,6 +373,8 @@ export class ArrivalClock {
         t = horizon;
         continue;
       }
+      // A level rate is its bound: `at` would give it, and the candidate is kept.
+      if (this.boundIsRate) return t;
       const rate = this.rate.at(t) * this.scale;
       if (rate >= bound || this.rng.next() * bound <= rate) return t;
     }
