@@ -147,6 +147,30 @@ describe("key space", () => {
     );
   });
 
+  it("keeps each key's shard whole in the fewest bytes a shard count allows, up to and past each size", () => {
+    // Evenly split streams of 256 and 257, 65,536 and 65,537 shards: a key's shard is the one its
+    // hash key falls in, whether the table holds bytes, 16-bit or 32-bit numbers; the last shards
+    // are reached too (a byte or a 16-bit number past its size would wrap them to the first).
+    const keys = new KeySpace({ dist: "uniform", keys: 3_000, prefix: "k-" } as KeyDistribution);
+    const hashes = expectedNames({ dist: "uniform", keys: 3_000, prefix: "k-" } as KeyDistribution).map(
+      hashKeyOf,
+    );
+    for (const [n, kind] of [
+      [256, Uint8Array],
+      [257, Uint16Array],
+      [65_536, Uint16Array],
+      [65_537, Int32Array],
+    ] as const) {
+      const starts = Array.from({ length: n }, (_, i) => (HASH_SPACE * BigInt(i)) / BigInt(n));
+      const router = routerOf(starts);
+      const routing = keys.route(router);
+      expect(routing.shardOfKey).toBeInstanceOf(kind);
+      const wrong = hashes.filter((h, i) => routing.shardOfKey[i] !== router.shardOfHash(h));
+      expect(wrong, `${n} shards`).toEqual([]);
+      expect(Math.max(...routing.shardOfKey)).toBeGreaterThan((n * 9) / 10);
+    }
+  });
+
   it("routes keys with explicit hash keys and hash ranges by those keys", () => {
     const hashKeys = ["0", "1", String(1n << 127n), String((1n << 127n) - 1n), MAX_HASH_KEY.toString()];
     const explicit = new KeySpace({ dist: "explicitHashKeys", hashKeys, keyLength: 8 });
