@@ -137,12 +137,17 @@ export function pilotEstimate(
   }
 }
 
-/** A whole command: `runs` runs like the piloted one on `workers` threads. */
-export function commandEstimate(perRun: Estimate, runs: number, workers: number): Estimate {
-  const parallel = threadsUsed(runs, workers);
+/** How many runs a command makes: a number, or (a plan, whose searches decide as they go) the
+ *  number it expects and the most it is likely to need. */
+export type RunCount = number | { expected: number; most: number };
+
+/** A whole command: `runs` runs like the piloted one on `workers` threads (the low end of the
+ *  bracket for the runs expected, the high end for the most likely). */
+export function commandEstimate(perRun: Estimate, runs: RunCount, workers: number): Estimate {
+  const { expected, most } = typeof runs === "number" ? { expected: runs, most: runs } : runs;
   return {
-    lowSeconds: (perRun.lowSeconds * runs) / parallel,
-    highSeconds: (perRun.highSeconds * runs) / parallel,
+    lowSeconds: (perRun.lowSeconds * expected) / threadsUsed(expected, workers),
+    highSeconds: (perRun.highSeconds * most) / threadsUsed(most, workers),
   };
 }
 
@@ -215,21 +220,23 @@ export interface CommandOptions {
 export function startCommand(
   what: string,
   scenario: Scenario,
-  runs: number,
+  count: RunCount,
   workers: number,
   options: CommandOptions,
 ): Progress {
+  const runs = typeof count === "number" ? count : count.expected;
+  const most = typeof count === "number" ? count : Math.max(count.most, runs);
   // The pilot measures longer before it warns or refuses (see PilotWindow): at the per-run times
   // that would make the command do so.
   const perRun = threadsUsed(runs, workers) / runs;
   const refuseAbove = options.force ? Number.POSITIVE_INFINITY : REFUSE_SECONDS * perRun;
   const estimate = commandEstimate(
     pilotEstimate(scenario, undefined, refuseAbove, WARN_SECONDS * perRun),
-    runs,
+    { expected: runs, most },
     workers,
   );
   const warning = judgeEstimate(
-    `${what} (${formatNumber(runs)} run${runs === 1 ? "" : "s"})`,
+    `${what} (${formatNumber(runs)}${most > runs ? ` to ${formatNumber(most)}` : ""} run${most === 1 ? "" : "s"})`,
     scenario,
     estimate,
     {

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from "vitest";
 import {
+  commandEstimate,
   extrapolate,
   judgeEstimate,
   LONGEST_PILOT_MS,
@@ -11,6 +12,7 @@ import {
   WARM_UP_MS,
 } from "../../src/cli/estimate.js";
 import { formatWall } from "../../src/cli/human.js";
+import { mostPlanRuns } from "../../src/cli/plan.js";
 import { Progress } from "../../src/cli/progress.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import { CLI } from "../support/cli.js";
@@ -186,6 +188,22 @@ describe("the estimate of a run", () => {
     }
     expect(wall).toBeGreaterThan(WARM_UP_MS + 400 + 10);
     expect(wall).toBeLessThanOrEqual(WARM_UP_MS + 400 + 800 + 10);
+  });
+
+  it("brackets a command of several runs: the low end for the runs expected, the high end for the most it may make", () => {
+    const perRun = { lowSeconds: 10, highSeconds: 12 };
+    // Runs of a known number: both ends scale by it over the threads they keep busy.
+    expect(commandEstimate(perRun, 7, 2)).toEqual({ lowSeconds: 35, highSeconds: 42 });
+    expect(commandEstimate(perRun, 1, 8)).toEqual({ lowSeconds: 10, highSeconds: 12 });
+    // A plan: 23 runs expected, up to 35.
+    expect(commandEstimate(perRun, { expected: 23, most: 35 }, 2)).toEqual({
+      lowSeconds: 115,
+      highSeconds: 210,
+    });
+    // The plan for 200 shards of the bench (3 seeds, a bisection of 6 counts) expected 23 runs and
+    // made 32: its most covers that; a single seed's plan allows one more bisection.
+    expect(mostPlanRuns(23, 6, 3)).toBeGreaterThanOrEqual(32);
+    expect(mostPlanRuns(12, 6, 1)).toBe(18);
   });
 
   it("prints wall times a person reads", () => {
