@@ -344,7 +344,6 @@ function guideLine(search: SearchResult): string {
   return search.chosen !== undefined ? `${seen} → about ${plural(search.chosen, "shard")}` : seen;
 }
 
-/** A coarse pass at 1 s cohorts saves runs: the scenario is finer and allows cohorts at 1 s. */
 /**
  * The most runs a plan is likely to need, for the high end of its time estimate: the searches
  * that guide decide as they go, and where the coarse pass lands far from the answer, the first
@@ -356,6 +355,7 @@ export function mostPlanRuns(expected: number, bisection: number, seeds: number)
   return expected + bisection * (seeds > 1 ? 2 : 1);
 }
 
+/** A coarse pass at 1 s cohorts saves runs: the scenario is finer and allows cohorts at 1 s. */
 function coarsePassFits(scenario: Scenario): boolean {
   const tick = resolveTick(scenario);
   return (

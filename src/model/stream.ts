@@ -389,19 +389,10 @@ export class Stream implements WriteTarget {
     users = count,
     members?: readonly Member[],
   ): number {
-    // Records taken in full are charged first: they landed before this write.
-    this.settleDeferred(nowUs);
-    this.roomStale = true;
-    const shard = this.open[shardIndex]!;
-    if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
-    if (firstAttempt) {
-      shard.recordFirstAttempts(nowUs, count, bytes);
-      this.firstAttemptSeconds.add(Math.floor(nowUs / US_PER_S), count);
-    }
+    const shard = this.shardToWrite(nowUs, shardIndex);
     const accepted = shard.limiter.admit(nowUs, count, chargedBytes);
     const acceptedBytes = accepted > 0 ? prefixBytes(count, bytes, accepted) : 0;
     if (accepted > 0) {
-      shard.recordAccepted(nowUs, accepted, acceptedBytes);
       // `users` user records in `count` Kinesis records (aggregated by the KPL): the log holds them all.
       shard.log.append(
         usersIn(count, users, accepted),
@@ -415,8 +406,37 @@ export class Stream implements WriteTarget {
         accepted === count ? members : undefined,
       );
     }
-    if (accepted < count) shard.recordThrottled(nowUs, count - accepted, bytes - acceptedBytes);
+    this.countWrite(shard, nowUs, firstAttempt, count, bytes, accepted, acceptedBytes);
     return accepted;
+  }
+
+  /** The open shard at `shardIndex`, once what the stream took whole is charged (it landed
+   *  before this write); room left for whole requests must be looked at again after it. */
+  private shardToWrite(nowUs: number, shardIndex: number): Shard {
+    this.settleDeferred(nowUs);
+    this.roomStale = true;
+    const shard = this.open[shardIndex]!;
+    if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
+    return shard;
+  }
+
+  /** Counts `offered` records (`offeredBytes`) written to `shard` at `nowUs`, `accepted` of them
+   *  (`acceptedBytes`): its traffic if sent for the first time, its accepted and throttled. */
+  private countWrite(
+    shard: Shard,
+    nowUs: number,
+    firstAttempt: boolean,
+    offered: number,
+    offeredBytes: number,
+    accepted: number,
+    acceptedBytes: number,
+  ): void {
+    if (firstAttempt) {
+      shard.recordFirstAttempts(nowUs, offered, offeredBytes);
+      this.firstAttemptSeconds.add(Math.floor(nowUs / US_PER_S), offered);
+    }
+    if (accepted > 0) shard.recordAccepted(nowUs, accepted, acceptedBytes);
+    if (accepted < offered) shard.recordThrottled(nowUs, offered - accepted, offeredBytes - acceptedBytes);
   }
 
   /**
@@ -435,10 +455,7 @@ export class Stream implements WriteTarget {
     keyId: number,
     position: number,
   ): number {
-    this.settleDeferred(nowUs);
-    this.roomStale = true;
-    const shard = this.open[shardIndex]!;
-    if (!shard.open) throw new Error(`invariant broken at ${nowUs} µs: a write reached closed ${shard.id}`);
+    const shard = this.shardToWrite(nowUs, shardIndex);
     if (shard.limiter.admit(nowUs, 1, chargedBytes) === 0) return 0;
     shard.log.append(1, bytes, nowUs, originUs, NO_SPREAD, keyId, position);
     return 1;
@@ -456,13 +473,7 @@ export class Stream implements WriteTarget {
     accepted: number,
     acceptedBytes: number,
   ): void {
-    const shard = this.open[shardIndex]!;
-    if (firstAttempt) {
-      shard.recordFirstAttempts(nowUs, offered, offeredBytes);
-      this.firstAttemptSeconds.add(Math.floor(nowUs / US_PER_S), offered);
-    }
-    if (accepted > 0) shard.recordAccepted(nowUs, accepted, acceptedBytes);
-    if (accepted < offered) shard.recordThrottled(nowUs, offered - accepted, offeredBytes - acceptedBytes);
+    this.countWrite(this.open[shardIndex]!, nowUs, firstAttempt, offered, offeredBytes, accepted, acceptedBytes);
   }
 
   /** Drops what every consumer has read (and may not read again) from every shard's log. */
