@@ -5,6 +5,7 @@
 // say how far kinesim's own record path (records as columns since 2026-12-07) is from it.
 
 import { KINESIS } from "../data/kinesis-limits.js";
+import { roundUs } from "../engine/time.js";
 import { RandomStream } from "../engine/random.js";
 import { IntervalHistogram } from "../metrics/latency-histogram.js";
 import { evenSplit, hashFraction } from "../model/hash-space.js";
@@ -84,7 +85,7 @@ export function runFloor(spec: FloorSpec): FloorResult {
   let t = 0;
   let intervalEndUs = 1e6;
   for (;;) {
-    t += Math.round(traffic.exponential(ratePerUs));
+    t += roundUs(traffic.exponential(ratePerUs));
     if (batchStart >= 0 && t >= batchStart + LINGER_US) land(batchStart + LINGER_US);
     if (t >= endUs) break;
     const k = keys.sample(traffic);

@@ -6,6 +6,7 @@
 // log writer, which makes an Intl.NumberFormat when it loads (ICU's set-up, 15-25 ms of every
 // run's start), and the builder loads the five JavaScript implementations (100 KB to compile).
 import { initWebAssemblySync, WasmHistogram } from "hdr-histogram-js/dist/wasm/index.js";
+import { roundUs } from "../engine/time.js";
 
 // HdrHistogram's WebAssembly build records a value about four times faster than its JavaScript
 // one (the same buckets, the same answers). It is compiled once, when the first histogram is made
@@ -91,11 +92,11 @@ export class LatencyHistogram {
   /** Records `count` values of `valueUs`; `topUs`, if larger, is kept as the maximum (the top of
    *  a cohort's spread when its records are recorded at fewer positions than the spread has). */
   record(valueUs: number, count: number, topUs = valueUs): void {
-    const v = valueUs < 1 ? 1 : Math.round(valueUs);
+    const v = valueUs < 1 ? 1 : roundUs(valueUs);
     this.insert(v, count);
     this.n += count;
     this.sum += v * count;
-    const top = topUs > valueUs ? Math.round(topUs) : v;
+    const top = topUs > valueUs ? roundUs(topUs) : v;
     if (top > this.largest) this.largest = top;
   }
 

@@ -4,7 +4,7 @@
 import type { EventHandler } from "../engine/event-queue.js";
 import type { RandomStream } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
-import { US_PER_S } from "../engine/time.js";
+import { roundUs, US_PER_S } from "../engine/time.js";
 import type { RateProfile } from "../scenario/schema.js";
 
 /** A record rate over time (records per second, time in µs). */
@@ -325,7 +325,7 @@ export class ArrivalClock {
       arrive(t);
       const next = this.next(t);
       if (!(next < this.stopUs)) return;
-      const at = Math.max(sim.nowUs, Math.round(next));
+      const at = Math.max(sim.nowUs, roundUs(next));
       if (!sim.advanceTo(at)) {
         sim.at(at, handler);
         return;
@@ -338,7 +338,7 @@ export class ArrivalClock {
    *  it), if one comes before stop. */
   schedule(sim: Simulation, fromUs: number, handler: EventHandler): void {
     const next = this.next(fromUs);
-    if (next < this.stopUs) sim.at(Math.max(sim.nowUs, Math.round(next)), handler);
+    if (next < this.stopUs) sim.at(Math.max(sim.nowUs, roundUs(next)), handler);
   }
 
   /** The first arrival after `fromUs` (fractional µs), or Infinity when none comes before stop. */
