@@ -5,8 +5,8 @@
 // say how far kinesim's own record path (records as columns since 2026-12-07) is from it.
 
 import { KINESIS } from "../data/kinesis-limits.js";
-import { roundUs } from "../engine/time.js";
 import { RandomStream } from "../engine/random.js";
+import { roundUs } from "../engine/time.js";
 import { IntervalHistogram } from "../metrics/latency-histogram.js";
 import { evenSplit, hashFraction } from "../model/hash-space.js";
 import { KeySpace } from "../model/keys.js";

@@ -245,5 +245,5 @@ export function startCommand(
     },
   );
   if (warning && !options.quiet) process.stderr.write(`${warning}\n`);
-  return new Progress(what, runs, scenario.duration, { quiet: options.quiet === true });
+  return new Progress(what, runs, scenario.duration, { quiet: options.quiet === true, mostRuns: most });
 }

@@ -17,17 +17,25 @@ export interface ProgressOptions {
   stream?: NodeJS.WriteStream;
   /** Heartbeat interval in ms when the stream is not a terminal (default 30 s). */
   heartbeatMs?: number;
+  /** The most runs the command may make, where it may add runs as it goes (a plan's searches):
+   *  time left is then a bracket, from the runs planned so far to the most. */
+  mostRuns?: number;
+  /** Wall-clock milliseconds (default Date.now; a test's own clock). */
+  clock?: () => number;
 }
 
 /** Progress over a number of runs of (about) the same simulated duration each. */
 export class Progress {
-  private readonly started = Date.now();
+  private readonly clock: () => number;
+  private readonly started: number;
   private readonly simulatedUs = new Map<number, number>();
   private readonly finished = new Set<number>();
   private readonly bar: cliProgress.SingleBar | undefined;
   private readonly stream: NodeJS.WriteStream;
   private readonly heartbeatMs: number;
-  private lastBeat = Date.now();
+  private lastBeat: number;
+  /** The most runs the command may make (at least `runs`). */
+  private most: number;
 
   constructor(
     private readonly label: string,
@@ -35,6 +43,10 @@ export class Progress {
     private readonly usPerRun: number,
     private readonly options: ProgressOptions = {},
   ) {
+    this.clock = options.clock ?? Date.now;
+    this.started = this.clock();
+    this.lastBeat = this.started;
+    this.most = Math.max(runs, options.mostRuns ?? runs);
     this.stream = options.stream ?? process.stderr;
     this.heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
     if (options.quiet || !this.stream.isTTY) return;
@@ -53,6 +65,7 @@ export class Progress {
   /** The number of runs the command now expects (a plan learns it as it goes). */
   setRuns(runs: number): void {
     this.runs = Math.max(runs, this.finished.size);
+    this.most = Math.max(this.most, this.runs);
     this.refresh();
   }
 
@@ -75,26 +88,48 @@ export class Progress {
     this.bar?.stop();
   }
 
+  /** One run, and no more to come. */
+  private get single(): boolean {
+    return this.most === 1;
+  }
+
   /** The share of the planned work done, 0–1. */
   get fraction(): number {
-    const total = this.runs * this.usPerRun;
+    return this.shareOf(this.runs);
+  }
+
+  /** The share done of `runs` runs' work, 0–1. */
+  private shareOf(runs: number): number {
+    const total = runs * this.usPerRun;
     if (total <= 0) return 0;
     let sum = 0;
     for (const us of this.simulatedUs.values()) sum += Math.min(us, this.usPerRun);
     return Math.min(1, sum / total);
   }
 
-  private payload() {
+  /** What the line says of the time left: at the pace so far, for the runs planned and, where the
+   *  command may add runs, for the most it may make. */
+  private leftText(): string {
+    const elapsed = this.clock() - this.started;
     const f = this.fraction;
-    const elapsed = Date.now() - this.started;
+    if (!(f > 0.01 && elapsed > 2000)) return "estimating";
+    const low = formatWall((elapsed * (1 - f)) / f);
+    const fm = this.shareOf(this.most);
+    const high = formatWall((elapsed * (1 - fm)) / fm);
+    return high === low ? `about ${low} left` : `about ${low} to ${high} left`;
+  }
+
+  private payload() {
     let sum = 0;
     for (const us of this.simulatedUs.values()) sum += us;
+    const planned =
+      this.most > this.runs
+        ? `${formatNumber(this.runs)} to ${formatNumber(this.most)}`
+        : formatNumber(this.runs);
     return {
-      runsText:
-        this.runs === 1 ? "1 run" : `${formatNumber(this.finished.size)} of ${formatNumber(this.runs)} runs`,
+      runsText: this.single ? "1 run" : `${formatNumber(this.finished.size)} of ${planned} runs`,
       simulatedText: formatWall(sum / 1000),
-      leftText:
-        f > 0.01 && elapsed > 2000 ? `about ${formatWall((elapsed * (1 - f)) / f)} left` : "estimating",
+      leftText: this.leftText(),
     };
   }
 
@@ -105,11 +140,11 @@ export class Progress {
       this.bar.update(Math.round(1000 * this.fraction), payload);
       return;
     }
-    const now = Date.now();
+    const now = this.clock();
     if (now - this.lastBeat < this.heartbeatMs) return;
     this.lastBeat = now;
     this.stream.write(
-      `${this.label}: ${payload.runsText}${this.runs === 1 ? ` ${Math.round(100 * this.fraction)}% done` : " done"}, ${payload.simulatedText} simulated, ${payload.leftText}\n`,
+      `${this.label}: ${payload.runsText}${this.single ? ` ${Math.round(100 * this.fraction)}% done` : " done"}, ${payload.simulatedText} simulated, ${payload.leftText}\n`,
     );
   }
 }

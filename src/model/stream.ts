@@ -473,7 +473,15 @@ export class Stream implements WriteTarget {
     accepted: number,
     acceptedBytes: number,
   ): void {
-    this.countWrite(this.open[shardIndex]!, nowUs, firstAttempt, offered, offeredBytes, accepted, acceptedBytes);
+    this.countWrite(
+      this.open[shardIndex]!,
+      nowUs,
+      firstAttempt,
+      offered,
+      offeredBytes,
+      accepted,
+      acceptedBytes,
+    );
   }
 
   /** Drops what every consumer has read (and may not read again) from every shard's log. */

@@ -41,6 +41,49 @@ describe("progress", () => {
     expect(progress.fraction).toBeCloseTo(2 / 6, 9);
   });
 
+  it("gives time left as a bracket where a command may add runs, that stays honest once it passes the runs expected", () => {
+    const { stream, lines } = capture();
+    let now = 0;
+    const minute = 60_000_000;
+    const progress = new Progress("plan of x", 10, minute, {
+      stream,
+      heartbeatMs: 0,
+      mostRuns: 20,
+      clock: () => now,
+    });
+    // Five runs of ten expected in 50 s: 50 s more for the ten, 150 s for the twenty it may make.
+    now = 50_000;
+    for (let run = 0; run < 5; run++) progress.update(run, minute);
+    expect(lines.at(-1)).toBe(
+      `plan of x: 5 of 10 to 20 runs done, 5 min 00 s simulated, about ${formatWall(50_000)} to ${formatWall(150_000)} left\n`,
+    );
+    // Past the runs expected, the plan counts those it started: the low end falls towards none
+    // left, the high end still allows for the most.
+    now = 120_000;
+    progress.setRuns(12);
+    for (let run = 5; run < 12; run++) progress.update(run, minute);
+    expect(lines.at(-1)).toBe(
+      `plan of x: 12 of 12 to 20 runs done, 12 min 00 s simulated, about ${formatWall(0)} to ${formatWall(80_000)} left\n`,
+    );
+    // More runs than the most allowed for: the bracket closes on them.
+    progress.setRuns(24);
+    expect(lines.at(-1)).toBe(
+      `plan of x: 12 of 24 runs done, 12 min 00 s simulated, about ${formatWall(120_000)} left\n`,
+    );
+    // A single run says how far it is.
+    const single = capture();
+    const one = new Progress("run of x", 1, minute, {
+      stream: single.stream,
+      heartbeatMs: 0,
+      clock: () => now,
+    });
+    now += 10_000;
+    one.update(0, minute / 4);
+    expect(single.lines.at(-1)).toBe(
+      `run of x: 1 run 25% done, ${formatWall(15_000)} simulated, about ${formatWall(30_000)} left\n`,
+    );
+  });
+
   it("stays silent when quiet, and between heartbeats", () => {
     const quiet = capture();
     new Progress("x", 2, 1_000_000, { stream: quiet.stream, quiet: true, heartbeatMs: 0 }).update(

@@ -31,8 +31,24 @@ function nextDown(x: number): number {
 describe("roundUs", () => {
   it("is Math.round at every half and whole number's neighbours, at both ends of its fast range and past them", () => {
     const points = [
-      0, 0.5, 1, 1.5, 2, 2.5, 3, 1e6 + 0.5, 2 ** 31 + 0.5, 2 ** 51 + 0.5, 2 ** 52 - 0.5, 2 ** 52, 2 ** 52 + 1, 2 ** 53,
-      2 ** 60, -0.5, -1.5, -(2 ** 52),
+      0,
+      0.5,
+      1,
+      1.5,
+      2,
+      2.5,
+      3,
+      1e6 + 0.5,
+      2 ** 31 + 0.5,
+      2 ** 51 + 0.5,
+      2 ** 52 - 0.5,
+      2 ** 52,
+      2 ** 52 + 1,
+      2 ** 53,
+      2 ** 60,
+      -0.5,
+      -1.5,
+      -(2 ** 52),
     ];
     for (const p of points) {
       for (const x of around(p)) expect(Object.is(roundUs(x), Math.round(x)), `x = ${x}`).toBe(true);
