@@ -574,8 +574,11 @@ export class Producer implements ProducerFleet, DeferredWriter {
     const position = this.drawnPosition;
     const instance = this.instanceFor(keyIndex);
     // The open batch: closed first if this record would take it over its bytes.
-    if (instance.bufferRecords > 0 && instance.bufferBytes + bytes > this.maxBatchBytes)
+    let closed = false;
+    if (instance.bufferRecords > 0 && instance.bufferBytes + bytes > this.maxBatchBytes) {
       this.closeColumns(instance);
+      closed = true;
+    }
     let batch = instance.records;
     if (!batch) {
       batch = this.columns!.take();
@@ -585,9 +588,14 @@ export class Producer implements ProducerFleet, DeferredWriter {
     instance.bufferRecords++;
     instance.bufferBytes += bytes;
     if (batch.n === 1) this.armLinger(instance, now + this.lingerUs);
-    if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes)
+    if (instance.bufferRecords >= this.maxBatchRecords || instance.bufferBytes >= this.maxBatchBytes) {
       this.closeColumns(instance);
-    this.pumpColumns(instance);
+      closed = true;
+    }
+    // Every slot freed and every linger timer pumps, so before this record either no slot was free
+    // or nothing waited: only a batch closed now, or a linger time already up (none, or no slot),
+    // can give the pump something to send.
+    if (closed || instance.lingerDue) this.pumpColumns(instance);
   };
 
   /** Closes the open batch into the send queue (as closeBatch). */
