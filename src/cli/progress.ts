@@ -116,7 +116,9 @@ export class Progress {
     const low = formatWall((elapsed * (1 - f)) / f);
     const fm = this.shareOf(this.most);
     const high = formatWall((elapsed * (1 - fm)) / fm);
-    return high === low ? `about ${low} left` : `about ${low} to ${high} left`;
+    if (high === low) return `about ${low} left`;
+    // The runs planned are done, and more may come.
+    return f >= 1 ? `up to ${high} left` : `about ${low} to ${high} left`;
   }
 
   private payload() {

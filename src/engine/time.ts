@@ -21,11 +21,11 @@ const WHOLE_FROM = 4_503_599_627_370_496;
 /**
  * `Math.round(x)`, the same number for every input, for a fractional time in µs. Measured on the
  * peer's R4 at record resolution, `Math.round` of each arrival's random time cost about a tenth of
- * a record (a branch on the fraction, taken half the time); `floor(x + 0.5)` does not branch. For
- * 0.5 ≤ x < 2^52 the two agree: the sum is exact unless it passes a power of two, and then it
- * rounds onto a grid that holds every integer near it, so it never crosses one. Below 0.5 they
- * may not (0.5 − 2^−54 plus 0.5 rounds to 1), and from 2^52 up every double is whole: there it
- * is `Math.round` itself.
+ * a record's time (a branch on the fraction, taken half the time); `floor(x + 0.5)` does not
+ * branch. For 0.5 ≤ x < 2^52 the two agree: x + 0.5 is exact while it stays below the power of
+ * two above x; if it reaches that power 2^k, the exact sum lies in [2^k, 2^k + 0.5) and rounding
+ * moves it by a quarter at most, so its floor is still 2^k. Below 0.5 the sum can round up onto 1
+ * (0.5 − 2^−54 plus 0.5), and from 2^52 up every double is whole: there it is `Math.round` itself.
  */
 export function roundUs(x: number): number {
   return x >= 0.5 && x < WHOLE_FROM ? Math.floor(x + 0.5) : Math.round(x);

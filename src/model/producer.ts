@@ -593,8 +593,8 @@ export class Producer implements ProducerFleet, DeferredWriter {
       closed = true;
     }
     // Every slot freed and every linger timer pumps, so before this record either no slot was free
-    // or nothing waited: only a batch closed now, or a linger time already up (none, or no slot),
-    // can give the pump something to send.
+    // or nothing waited: only a batch closed now, or a linger time already up (a zero linger, or
+    // one that came while no slot was free), can give the pump something to send.
     if (closed || instance.lingerDue) this.pumpColumns(instance);
   };
 

@@ -57,13 +57,13 @@ describe("progress", () => {
     expect(lines.at(-1)).toBe(
       `plan of x: 5 of 10 to 20 runs done, 5 min 00 s simulated, about ${formatWall(50_000)} to ${formatWall(150_000)} left\n`,
     );
-    // Past the runs expected, the plan counts those it started: the low end falls towards none
-    // left, the high end still allows for the most.
+    // Past the runs expected, the plan counts those it started: once they are all done the line
+    // gives only the most that may be left.
     now = 120_000;
     progress.setRuns(12);
     for (let run = 5; run < 12; run++) progress.update(run, minute);
     expect(lines.at(-1)).toBe(
-      `plan of x: 12 of 12 to 20 runs done, 12 min 00 s simulated, about ${formatWall(0)} to ${formatWall(80_000)} left\n`,
+      `plan of x: 12 of 12 to 20 runs done, 12 min 00 s simulated, up to ${formatWall(80_000)} left\n`,
     );
     // More runs than the most allowed for: the bracket closes on them.
     progress.setRuns(24);

@@ -29,7 +29,7 @@ function nextDown(x: number): number {
 }
 
 describe("roundUs", () => {
-  it("is Math.round at every half and whole number's neighbours, at both ends of its fast range and past them", () => {
+  it("is Math.round at chosen halves and whole numbers and the doubles next to them, at both ends of its fast range and past them", () => {
     const points = [
       0,
       0.5,
