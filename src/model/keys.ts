@@ -38,15 +38,12 @@ function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-/** Digits of a non-negative integer (a generated key's number). */
+/** Digits of a non-negative integer (a generated key's number): counted without making the
+ *  string below 10^15 (a record's key bytes at record resolution), String(n).length above. */
 function digitsOf(n: number): number {
-  return String(n).length;
-}
-
-/** Decimal digits of a whole number below 10^15 (String(n).length without making the string). */
-function digitsOfWhole(n: number): number {
+  if (!(n < 1e15)) return String(n).length;
   let digits = 1;
-  for (let bound = 10; n >= bound && digits < 15; bound *= 10) digits++;
+  for (let bound = 10; n >= bound; bound *= 10) digits++;
   return digits;
 }
 
@@ -273,11 +270,9 @@ export class KeySpace {
       this.baseNames = { prefix: generated.prefix, first: generated.first };
       // A generated name is the prefix and a number: its bytes are the prefix's and the digits.
       const prefixBytes = utf8Bytes(generated.prefix);
-      if (generated.first + generated.count < 1e15) {
-        this.generatedFrom = h;
-        this.generatedOffset = generated.first - h;
-        this.generatedPrefixBytes = prefixBytes;
-      }
+      this.generatedFrom = h;
+      this.generatedOffset = generated.first - h;
+      this.generatedPrefixBytes = prefixBytes;
       for (let j = 0; j < generated.count; j++) {
         this.keyBytes[h + j] = prefixBytes + digitsOf(generated.first + j);
         this.probabilities[h + j] = generated.probability(j);
@@ -364,7 +359,7 @@ export class KeySpace {
   bytesOf(index: number): number {
     if (index < 0) return this.randomKeyBytes;
     if (index >= this.generatedFrom)
-      return this.generatedPrefixBytes + digitsOfWhole(index + this.generatedOffset);
+      return this.generatedPrefixBytes + digitsOf(index + this.generatedOffset);
     return this.keyBytes[index]!;
   }
 
