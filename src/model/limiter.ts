@@ -11,6 +11,12 @@ export interface WriteLimiter {
    * assuming equal-sized records; returns how many are accepted. Times never decrease.
    */
   admit(nowUs: number, count: number, bytes: number): number;
+  /**
+   * Admits `count` records of any sizes totalling `bytes` (charged) at `nowUs` if every one of them
+   * would be admitted by `admit` called for each in turn, leaving the limiter as those calls
+   * would; otherwise admits none, changes nothing a later `admit` could tell, and returns false.
+   */
+  admitWhole(nowUs: number, count: number, bytes: number): boolean;
 }
 
 /** Settings shared by every limiter of a stream. */
@@ -110,6 +116,26 @@ export class WindowLimiter implements WriteLimiter {
     this.bytesUsed += prefixBytes(count, bytes, k);
     return k;
   }
+
+  admitWhole(nowUs: number, count: number, bytes: number): boolean {
+    const window = Math.floor(nowUs / US_PER_S);
+    if (window !== this.window) {
+      this.window = window;
+      this.recordsUsed = 0;
+      this.bytesUsed = 0;
+    }
+    // Record by record, the i-th is admitted while the records before it leave room for it: all
+    // are when the whole leaves room (records by count; bytes by their sum, whatever each size).
+    if (this.recordsUsed + count > this.settings.recordsPerSecond) return false;
+    if (this.tank) {
+      // The tank refills once at this instant (a second look at the same instant adds nothing).
+      if (bytes > this.tank.room(nowUs)) return false;
+      this.tank.take(bytes);
+    } else if (this.bytesUsed + bytes > this.settings.bytesPerSecond) return false;
+    this.recordsUsed += count;
+    this.bytesUsed += bytes;
+    return true;
+  }
 }
 
 /**
@@ -135,19 +161,34 @@ export class TokenBucketLimiter implements WriteLimiter {
     this.byteTokens = this.byteCap;
   }
 
-  admit(nowUs: number, count: number, bytes: number): number {
+  private refill(nowUs: number): void {
     const dt = nowUs - this.lastUs;
     if (dt > 0) {
       this.recordTokens = Math.min(this.recordCap, this.recordTokens + this.settings.recordsPerSecond * dt);
       this.byteTokens = Math.min(this.byteCap, this.byteTokens + this.settings.bytesPerSecond * dt);
       this.lastUs = nowUs;
     }
+  }
+
+  admit(nowUs: number, count: number, bytes: number): number {
+    this.refill(nowUs);
     let k = Math.min(count, Math.floor(this.recordTokens / US_PER_S));
     if (k <= 0) return 0;
     k = fitPrefix(count, bytes, k, Math.floor(this.byteTokens / US_PER_S));
     this.recordTokens -= k * US_PER_S;
     this.byteTokens -= prefixBytes(count, bytes, k) * US_PER_S;
     return k;
+  }
+
+  admitWhole(nowUs: number, count: number, bytes: number): boolean {
+    this.refill(nowUs);
+    // Tokens are whole multiples of 1e-6: taking a record's share at a time leaves the floor of the
+    // quotient one less each time, so all fit exactly when the whole does.
+    if (count > Math.floor(this.recordTokens / US_PER_S)) return false;
+    if (bytes > Math.floor(this.byteTokens / US_PER_S)) return false;
+    this.recordTokens -= count * US_PER_S;
+    this.byteTokens -= bytes * US_PER_S;
+    return true;
   }
 }
 

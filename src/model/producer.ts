@@ -20,6 +20,7 @@ import { binomial, multinomial, poisson } from "../engine/counts.js";
 import { compileDistribution, type Sampler } from "../engine/distributions.js";
 import type { RandomStream, RandomStreams } from "../engine/random.js";
 import type { Simulation } from "../engine/simulation.js";
+import { US_PER_S } from "../engine/time.js";
 import { IntervalHistogram, NO_SPREAD, type Spread } from "../metrics/latency-histogram.js";
 import { sumOf, WriteCounters } from "../metrics/write-counters.js";
 import type { ResolvedProducer } from "../scenario/schema.js";
@@ -136,6 +137,9 @@ interface SlotHold {
 }
 
 /** A client's or group's request: one slot. */
+/** Numbers a shard in a landing request's parts (see Producer.landParts). */
+const LAND_PART = 5;
+
 const ONE_SLOT: SlotHold = { slots: 1, sentUs: 0, stretchStartUs: 0 };
 
 /** Run-wide settings a producer needs. */
@@ -257,10 +261,18 @@ export class Producer implements ProducerFleet, DeferredWriter {
   /** When they are settled: their split over the shards. */
   private settleSplit = new Float64Array(0);
   /** Record resolution in columns: a landing request's part on each shard — records and bytes
-   *  offered, records and bytes accepted, four numbers a shard — and the shards it reached, in
+   *  offered, records and bytes accepted, charged bytes offered: LAND_PART numbers a shard — and the shards it reached, in
    *  the order it reached them; counted once a shard after its last record (see landColumns). */
   private landParts = new Float64Array(0);
   private landShards = new Int32Array(0);
+  /** The shards whose part of the landing request was taken whole (1), and each record's shard. */
+  private landWhole = new Uint8Array(0);
+  private landShardOf = new Int32Array(0);
+  /** The second (plus one) in which each shard last refused a landing request's part whole, and
+   *  how many shards did in `refusedSecond`. */
+  private landRefused = new Float64Array(0);
+  private refusedSecond = -1;
+  private refusedShards = 0;
   private leakAtUs: number;
   private readonly instances: Instance[] = [];
   private arrivals: ArrivalClock | undefined;
@@ -645,86 +657,15 @@ export class Producer implements ProducerFleet, DeferredWriter {
       this.countAttempt(attempt, records, 0, 0);
       throttled = records;
     } else {
-      const routing = this.currentRouting();
-      const shardOfKey = routing.shardOfKey;
       const stream = this.stream;
-      const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
-      const firstAttempt = attempt === 1;
-      const latency = this.latency;
-      // A named key's position is a look-up in a table as large as the key space, for the logs
-      // that keep records only.
-      const positions = stream.keepsPositions !== false;
-      let accepted = 0;
-      let acceptedBytes = 0;
       // A target that takes records one by one without counting them (a stream) has each shard's
       // part of the request counted once, after its last record.
-      const uncounted = stream.writeRecord !== undefined && stream.countLanding !== undefined;
-      if (uncounted && this.landShards.length !== stream.open.length) {
-        this.landParts = new Float64Array(4 * stream.open.length);
-        this.landShards = new Int32Array(stream.open.length);
-      }
-      const parts = this.landParts;
-      let reached = 0;
-      // (What a target took whole is settled by its own write first: no call of settleDeferred here.)
-      for (let i = 0; i < records; i++) {
-        const k = batch.keyIndex[i]!;
-        const bytes = batch.bytes[i]!;
-        const originUs = batch.originUs[i]!;
-        const named = k >= 0;
-        const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
-        const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
-        const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
-        // As write: keys are told apart across producers (key ids) for ordering checks.
-        const keyId = named ? this.keyIdBase + k : -1;
-        let ok: number;
-        if (uncounted) {
-          ok = stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position);
-          const j = 4 * shard;
-          if (parts[j] === 0) this.landShards[reached++] = shard;
-          parts[j]! += 1;
-          parts[j + 1]! += bytes;
-          if (ok > 0) {
-            parts[j + 2]! += 1;
-            parts[j + 3]! += bytes;
-          }
-        } else {
-          ok = stream.write(
-            now,
-            shard,
-            1,
-            bytes,
-            charged,
-            originUs,
-            NO_SPREAD,
-            keyId,
-            position,
-            firstAttempt,
-          );
-        }
-        if (ok > 0) {
-          accepted++;
-          acceptedBytes += bytes;
-          latency.record(now - originUs, 1);
-        } else {
-          batch.moveTo(i, throttled);
-          throttled++;
-        }
-      }
-      for (let r = 0; r < reached; r++) {
-        const shard = this.landShards[r]!;
-        const j = 4 * shard;
-        stream.countLanding!(
-          now,
-          shard,
-          firstAttempt,
-          parts[j]!,
-          parts[j + 1]!,
-          parts[j + 2]!,
-          parts[j + 3]!,
-        );
-        parts.fill(0, j, j + 4);
-      }
-      this.countAttempt(attempt, records, accepted, acceptedBytes);
+      const landed =
+        stream.writeRecord !== undefined && stream.countLanding !== undefined
+          ? this.landPartsColumns(batch, records, now, attempt === 1)
+          : this.landRecordsColumns(batch, records, now, attempt === 1);
+      throttled = records - landed.accepted;
+      this.countAttempt(attempt, records, landed.accepted, landed.acceptedBytes);
     }
     batch.n = throttled;
     if (throttled === 0 || !this.retryColumns(instance, batch, now)) {
@@ -732,6 +673,218 @@ export class Producer implements ProducerFleet, DeferredWriter {
       instance.inFlight--;
       this.pumpColumns(instance);
     }
+  }
+
+  /** What a landing request's records came to: records and bytes accepted (the throttled are
+   *  moved up in the batch, in order). */
+  private readonly landed = { accepted: 0, acceptedBytes: 0 };
+
+  /**
+   * Lands a request's records on a target that counts each shard's part once (a stream; see
+   * Stream.writeRecord): first each record's shard and each shard's part; then each part taken
+   * whole where its shard can take all of it at once (Stream.writeWhole: no reader keeps its
+   * records and its limiter has room for every one — what a call per record would decide); then,
+   * in the request's order, every record of the other shards offered on its own, the accepted
+   * timed and the throttled moved up in the batch, in order, for the retry.
+   */
+  private landPartsColumns(
+    batch: RecordColumns,
+    records: number,
+    now: number,
+    firstAttempt: boolean,
+  ): { accepted: number; acceptedBytes: number } {
+    const stream = this.stream;
+    const shardOfKey = this.currentRouting().shardOfKey;
+    const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
+    const latency = this.latency;
+    // A named key's position is a look-up in a table as large as the key space, for the logs
+    // that keep records only.
+    const positions = stream.keepsPositions !== false;
+    const shards = stream.open.length;
+    if (this.landShards.length !== shards) {
+      this.landParts = new Float64Array(LAND_PART * shards);
+      this.landShards = new Int32Array(shards);
+      this.landWhole = new Uint8Array(shards);
+      this.landRefused = new Float64Array(shards);
+    }
+    if (this.landShardOf.length < records)
+      this.landShardOf = new Int32Array(Math.max(records, 2 * this.landShardOf.length));
+    const parts = this.landParts;
+    const whole = this.landWhole;
+    const shardOf = this.landShardOf;
+    // A shard that refused a part whole in this second will likely refuse again: its parts are
+    // landed record by record; where that is half the shards or more (a stream over its limits),
+    // the whole request is, in one pass, as is a retry (its records were throttled: they are
+    // those of the shards that refuse).
+    const second = Math.floor(now / US_PER_S);
+    if (second !== this.refusedSecond) {
+      this.refusedSecond = second;
+      this.refusedShards = 0;
+    }
+    if (stream.writeWhole === undefined || !firstAttempt || 2 * this.refusedShards >= shards)
+      return this.landEachRecord(batch, records, now, firstAttempt);
+    let reached = 0;
+    for (let i = 0; i < records; i++) {
+      const k = batch.keyIndex[i]!;
+      const bytes = batch.bytes[i]!;
+      const shard = k >= 0 ? shardOfKey[k]! : stream.shardOfFraction(batch.position[i]!);
+      shardOf[i] = shard;
+      const j = LAND_PART * shard;
+      if (parts[j] === 0) this.landShards[reached++] = shard;
+      parts[j]! += 1;
+      parts[j + 1]! += bytes;
+      parts[j + 4]! += rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+    }
+    for (let r = 0; r < reached; r++) {
+      const shard = this.landShards[r]!;
+      const j = LAND_PART * shard;
+      if (this.landRefused[shard] === second + 1) continue;
+      if (stream.writeWhole!(now, shard, parts[j]!, parts[j + 4]!)) {
+        whole[shard] = 1;
+        parts[j + 2] = parts[j]!;
+        parts[j + 3] = parts[j + 1]!;
+      } else {
+        this.landRefused[shard] = second + 1;
+        this.refusedShards++;
+      }
+    }
+    let accepted = 0;
+    let acceptedBytes = 0;
+    for (let i = 0; i < records; i++) {
+      const bytes = batch.bytes[i]!;
+      const originUs = batch.originUs[i]!;
+      const shard = shardOf[i]!;
+      if (whole[shard] === 0) {
+        const k = batch.keyIndex[i]!;
+        const named = k >= 0;
+        const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+        const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+        // As write: keys are told apart across producers (key ids) for ordering checks.
+        const keyId = named ? this.keyIdBase + k : -1;
+        if (stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position) === 0) {
+          batch.moveTo(i, i - accepted);
+          continue;
+        }
+        const j = LAND_PART * shard;
+        parts[j + 2]! += 1;
+        parts[j + 3]! += bytes;
+      }
+      accepted++;
+      acceptedBytes += bytes;
+      latency.record(now - originUs, 1);
+    }
+    return this.countLandings(now, firstAttempt, reached, accepted, acceptedBytes);
+  }
+
+  /** landPartsColumns where no part is tried whole: each record offered on its own, in one pass. */
+  private landEachRecord(
+    batch: RecordColumns,
+    records: number,
+    now: number,
+    firstAttempt: boolean,
+  ): { accepted: number; acceptedBytes: number } {
+    const stream = this.stream;
+    const shardOfKey = this.currentRouting().shardOfKey;
+    const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
+    const latency = this.latency;
+    const positions = stream.keepsPositions !== false;
+    const parts = this.landParts;
+    let reached = 0;
+    let accepted = 0;
+    let acceptedBytes = 0;
+    for (let i = 0; i < records; i++) {
+      const k = batch.keyIndex[i]!;
+      const bytes = batch.bytes[i]!;
+      const originUs = batch.originUs[i]!;
+      const named = k >= 0;
+      const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+      const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
+      const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+      const keyId = named ? this.keyIdBase + k : -1;
+      const ok = stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position);
+      const j = LAND_PART * shard;
+      if (parts[j] === 0) this.landShards[reached++] = shard;
+      parts[j]! += 1;
+      parts[j + 1]! += bytes;
+      if (ok > 0) {
+        parts[j + 2]! += 1;
+        parts[j + 3]! += bytes;
+        accepted++;
+        acceptedBytes += bytes;
+        latency.record(now - originUs, 1);
+      } else batch.moveTo(i, i - accepted);
+    }
+    return this.countLandings(now, firstAttempt, reached, accepted, acceptedBytes);
+  }
+
+  /** Counts each shard's part of a landed request (the `reached` first of landShards) and clears
+   *  the parts; returns what was accepted. */
+  private countLandings(
+    now: number,
+    firstAttempt: boolean,
+    reached: number,
+    accepted: number,
+    acceptedBytes: number,
+  ): { accepted: number; acceptedBytes: number } {
+    const stream = this.stream;
+    const parts = this.landParts;
+    for (let r = 0; r < reached; r++) {
+      const shard = this.landShards[r]!;
+      const j = LAND_PART * shard;
+      stream.countLanding!(now, shard, firstAttempt, parts[j]!, parts[j + 1]!, parts[j + 2]!, parts[j + 3]!);
+      parts.fill(0, j, j + LAND_PART);
+      this.landWhole[shard] = 0;
+    }
+    this.landed.accepted = accepted;
+    this.landed.acceptedBytes = acceptedBytes;
+    return this.landed;
+  }
+
+  /** Lands a request's records one by one on a target that counts each write itself (a delivery
+   *  stream's direct PUT, a queue), as landPartsColumns. */
+  private landRecordsColumns(
+    batch: RecordColumns,
+    records: number,
+    now: number,
+    firstAttempt: boolean,
+  ): { accepted: number; acceptedBytes: number } {
+    const stream = this.stream;
+    const shardOfKey = this.currentRouting().shardOfKey;
+    const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
+    const latency = this.latency;
+    const positions = stream.keepsPositions !== false;
+    let accepted = 0;
+    let acceptedBytes = 0;
+    for (let i = 0; i < records; i++) {
+      const k = batch.keyIndex[i]!;
+      const bytes = batch.bytes[i]!;
+      const originUs = batch.originUs[i]!;
+      const named = k >= 0;
+      const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+      const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
+      const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+      const keyId = named ? this.keyIdBase + k : -1;
+      const ok = stream.write(
+        now,
+        shard,
+        1,
+        bytes,
+        charged,
+        originUs,
+        NO_SPREAD,
+        keyId,
+        position,
+        firstAttempt,
+      );
+      if (ok > 0) {
+        accepted++;
+        acceptedBytes += bytes;
+        latency.record(now - originUs, 1);
+      } else batch.moveTo(i, i - accepted);
+    }
+    this.landed.accepted = accepted;
+    this.landed.acceptedBytes = acceptedBytes;
+    return this.landed;
   }
 
   /**

@@ -165,6 +165,12 @@ export class ShardLog {
     for (const listener of this.listeners) listener();
   }
 
+  /** Numbers `count` accepted records without keeping them, as `append` does in a log nobody
+   *  reads or listens to (see `unwatched`). */
+  appendUnwatched(count: number): void {
+    this.nextSeq += count;
+  }
+
   /**
    * Joins a cohort of mixed keys to the last entry if it can take one (and says whether it did):
    * the entry holds such cohorts too, arrived within the same tick, and no reader has taken any of

@@ -461,6 +461,21 @@ export class Stream implements WriteTarget {
     return 1;
   }
 
+  /**
+   * A request's part on the shard at `shardIndex` (`count` records of `chargedBytes`, landing at
+   * `nowUs`) taken at once, where the shard's log keeps nothing (no reader) and its limiter has
+   * room for every record: the same as `writeRecord` for each — the limiter is left as their
+   * decisions would leave it (WriteLimiter.admitWhole), the log numbers them — without a call per
+   * record. Returns false, changing nothing, otherwise; not counted (see countLanding).
+   */
+  writeWhole(nowUs: number, shardIndex: number, count: number, chargedBytes: number): boolean {
+    const shard = this.shardToWrite(nowUs, shardIndex);
+    const log = shard.log;
+    if (!log.unwatched || !shard.limiter.admitWhole(nowUs, count, chargedBytes)) return false;
+    log.appendUnwatched(count);
+    return true;
+  }
+
   /** Counts what `writeRecord` offered to the shard at `shardIndex` of one request landing at
    *  `nowUs` (`offered` records of `offeredBytes`, `accepted` of `acceptedBytes`), as `write` would
    *  have counted each record. */

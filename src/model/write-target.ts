@@ -59,6 +59,15 @@ export interface WriteTarget extends HashRouter {
     keyId: number,
     position: number,
   ): number;
+  /**
+   * A request's whole part on partition `index` (`count` Kinesis records of `chargedBytes`), landed
+   * record by record, taken at once without counting it: true (each record's `writeRecord` would
+   * have accepted it, and the partition is left as those calls would leave it) only where nothing
+   * follows its records one by one (no reader keeps them) and the partition has room for all of
+   * them; otherwise false, and nothing changed: the writer then calls `writeRecord` for each.
+   * Optional, with `writeRecord`.
+   */
+  writeWhole?(nowUs: number, index: number, count: number, chargedBytes: number): boolean;
   /** Counts a request's part on partition `index` that `writeRecord` offered (present with it). */
   countLanding?(
     nowUs: number,

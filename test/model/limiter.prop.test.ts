@@ -181,3 +181,87 @@ producers: [{ name: p, instances: 10, rate: 3000/s, recordSize: 1KiB, partitionK
     expect(run.summary.throttle.firstAttemptFraction).toBeGreaterThan(0.2);
   });
 });
+
+/** Requests' parts on one shard: records of their own sizes, each part landing `dtUs` after the
+ *  one before. */
+const parts = fc.array(
+  fc.record({
+    dtUs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 1_200_000 })),
+    sizes: fc.array(
+      fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 100_000, max: 2 * 1024 * 1024 })),
+      { minLength: 1, maxLength: 60 },
+    ),
+  }),
+  { minLength: 1, maxLength: 120 },
+);
+
+const anyLimiter = fc.record({
+  policy: fc.constantFrom<"window" | "token-bucket">("window", "token-bucket"),
+  recordsPerSecond: fc.integer({ min: 1, max: 1000 }),
+  bytesPerSecond: fc.integer({ min: 1000, max: 2 * 1024 * 1024 }),
+  burstUs: fc.integer({ min: 1000, max: 2 * US_PER_S }),
+  largeRecordTankBytes: fc.constantFrom(0, 10 * 1024 * 1024),
+});
+
+describe("a part admitted whole", () => {
+  // Stream.writeWhole takes a request's part on a shard at once where a call per record would
+  // have accepted every record: it must say so exactly when they would, and leave the limiter as
+  // they would (its fields compared), whatever the sizes, times and policy.
+  it("is admitted exactly when every record would be, one by one, and leaves the same limiter", () => {
+    let wholes = 0;
+    let refused = 0;
+    fc.assert(
+      fc.property(anyLimiter, parts, (settings, sequence) => {
+        const byRecord = createLimiter(settings);
+        const byPart = createLimiter(settings);
+        let t = 0;
+        for (const part of sequence) {
+          t += part.dtUs;
+          const oneByOne = part.sizes.map((b) => byRecord.admit(t, 1, b));
+          const sum = part.sizes.reduce((a, b) => a + b, 0);
+          const whole = byPart.admitWhole(t, part.sizes.length, sum);
+          expect(whole).toBe(oneByOne.every((k) => k === 1));
+          if (whole) wholes++;
+          else refused++;
+          if (!whole) expect(part.sizes.map((b) => byPart.admit(t, 1, b))).toEqual(oneByOne);
+          expect(JSON.stringify(byPart)).toBe(JSON.stringify(byRecord));
+        }
+      }),
+      { numRuns: runs(400), seed: propertySeed("admit-whole") },
+    );
+    // The generated parts reach both outcomes.
+    expect(wholes).toBeGreaterThan(100);
+    expect(refused).toBeGreaterThan(100);
+  });
+
+  it("is refused, changing nothing, when the last record of a full second's part does not fit", () => {
+    const settings: LimiterSettings = {
+      policy: "window",
+      recordsPerSecond: 1000,
+      bytesPerSecond: 1024 * 1024,
+      burstUs: US_PER_S,
+      largeRecordTankBytes: 0,
+    };
+    const limiter = createLimiter(settings);
+    expect(limiter.admitWhole(10, 999, 999 * 100)).toBe(true);
+    expect(limiter.admitWhole(20, 2, 200)).toBe(false); // 1,001 records
+    expect(limiter.admit(20, 1, 100)).toBe(1); // the 1,000th still fits
+    expect(limiter.admitWhole(1_000_000, 1000, 1024 * 1024)).toBe(true); // a new second, exactly full
+    expect(limiter.admitWhole(1_000_001, 1, 1)).toBe(false);
+  });
+
+  it("a token bucket refilled by a fraction of a byte takes only the whole bytes", () => {
+    const limiter = createLimiter({
+      policy: "token-bucket",
+      recordsPerSecond: 1000,
+      bytesPerSecond: 1000,
+      burstUs: US_PER_S,
+      largeRecordTankBytes: 0,
+    });
+    expect(limiter.admitWhole(0, 1, 1000)).toBe(true); // the bucket's 1,000 bytes
+    // 1.5 ms later 1.5 bytes have come back: one whole byte.
+    expect(limiter.admitWhole(1500, 1, 2)).toBe(false);
+    expect(limiter.admit(1500, 1, 2)).toBe(0);
+    expect(limiter.admitWhole(1500, 1, 1)).toBe(true);
+  });
+});

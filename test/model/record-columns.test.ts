@@ -4,8 +4,9 @@
 // record an object (the test hook `recordsAsObjects`). Checked over generated producers — batch
 // limits by records and bytes, linger times, in-flight slots, oversize records, retries that give
 // up by attempts or age, keys named, random and hot, key affinity, PutRecord calls, a delivery
-// stream's direct PUT, readers that keep what is written, and a split mid-run — on every table a
-// run writes and its summary.
+// stream's direct PUT, readers that keep what is written, a split mid-run, and each kind of shard
+// limiter (a stream nobody reads takes a request's part on a shard whole where every record fits)
+// — on every table a run writes and its summary.
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -56,6 +57,8 @@ const generated = fc.record({
   ),
   split: fc.boolean(),
   direct: fc.boolean(),
+  // The shards' limiters: calendar windows, token buckets, and the large records' tank.
+  limiter: fc.constantFrom("", ", limiter: { policy: token-bucket, burst: 300ms }", ", maxRecordSize: 4MiB"),
   seed: fc.integer({ min: 1, max: 1_000_000 }),
 });
 
@@ -69,7 +72,7 @@ function scenarioText(g: Generated): string {
 seed: ${g.seed}
 duration: 20s
 resolution: record
-stream: { shards: ${g.shards} }
+stream: { shards: ${g.shards}${g.limiter} }
 producers:
   - name: p
     instances: ${g.instances}
