@@ -832,7 +832,12 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const shard = this.landShards[r]!;
       const j = LAND_PART * shard;
       stream.countLanding!(now, shard, firstAttempt, parts[j]!, parts[j + 1]!, parts[j + 2]!, parts[j + 3]!);
-      parts.fill(0, j, j + LAND_PART);
+      // Five stores: cheaper than a call to fill a few numbers.
+      parts[j] = 0;
+      parts[j + 1] = 0;
+      parts[j + 2] = 0;
+      parts[j + 3] = 0;
+      parts[j + 4] = 0;
       this.landWhole[shard] = 0;
     }
     this.landed.accepted = accepted;
