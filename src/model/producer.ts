@@ -663,7 +663,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const landed =
         stream.writeRecord !== undefined && stream.countLanding !== undefined
           ? this.landPartsColumns(batch, records, now, attempt === 1)
-          : this.landRecordsColumns(batch, records, now, attempt === 1);
+          : this.landEachRecord(batch, records, now, attempt === 1, false);
       throttled = records - landed.accepted;
       this.countAttempt(attempt, records, landed.accepted, landed.acceptedBytes);
     }
@@ -722,7 +722,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
       this.refusedShards = 0;
     }
     if (stream.writeWhole === undefined || !firstAttempt || 2 * this.refusedShards >= shards)
-      return this.landEachRecord(batch, records, now, firstAttempt);
+      return this.landEachRecord(batch, records, now, firstAttempt, true);
     let reached = 0;
     for (let i = 0; i < records; i++) {
       const k = batch.keyIndex[i]!;
@@ -755,13 +755,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const originUs = batch.originUs[i]!;
       const shard = shardOf[i]!;
       if (whole[shard] === 0) {
-        const k = batch.keyIndex[i]!;
-        const named = k >= 0;
-        const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
-        const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
-        // As write: keys are told apart across producers (key ids) for ordering checks.
-        const keyId = named ? this.keyIdBase + k : -1;
-        if (stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position) === 0) {
+        if (this.writeOneColumn(batch, i, shard, now, rounds, positions) === 0) {
           batch.moveTo(i, i - accepted);
           continue;
         }
@@ -776,12 +770,17 @@ export class Producer implements ProducerFleet, DeferredWriter {
     return this.countLandings(now, firstAttempt, reached, accepted, acceptedBytes);
   }
 
-  /** landPartsColumns where no part is tried whole: each record offered on its own, in one pass. */
+  /**
+   * Lands a request's records one by one, in one pass: on a stream (`parts`: each shard's part
+   * counted once, as landPartsColumns) where no part is tried whole, or on a target that counts
+   * each write itself (a delivery stream's direct PUT, a queue).
+   */
   private landEachRecord(
     batch: RecordColumns,
     records: number,
     now: number,
     firstAttempt: boolean,
+    inParts: boolean,
   ): { accepted: number; acceptedBytes: number } {
     const stream = this.stream;
     const shardOfKey = this.currentRouting().shardOfKey;
@@ -800,21 +799,49 @@ export class Producer implements ProducerFleet, DeferredWriter {
       const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
       const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
       const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+      // As write: keys are told apart across producers (key ids) for ordering checks.
       const keyId = named ? this.keyIdBase + k : -1;
-      const ok = stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position);
-      const j = LAND_PART * shard;
-      if (parts[j] === 0) this.landShards[reached++] = shard;
-      parts[j]! += 1;
-      parts[j + 1]! += bytes;
+      const ok = inParts
+        ? stream.writeRecord!(now, shard, bytes, charged, originUs, keyId, position)
+        : stream.write(now, shard, 1, bytes, charged, originUs, NO_SPREAD, keyId, position, firstAttempt);
+      if (inParts) {
+        const j = LAND_PART * shard;
+        if (parts[j] === 0) this.landShards[reached++] = shard;
+        parts[j]! += 1;
+        parts[j + 1]! += bytes;
+        if (ok > 0) {
+          parts[j + 2]! += 1;
+          parts[j + 3]! += bytes;
+        }
+      }
       if (ok > 0) {
-        parts[j + 2]! += 1;
-        parts[j + 3]! += bytes;
         accepted++;
         acceptedBytes += bytes;
         latency.record(now - originUs, 1);
       } else batch.moveTo(i, i - accepted);
     }
     return this.countLandings(now, firstAttempt, reached, accepted, acceptedBytes);
+  }
+
+  /** Offers row `i` of a batch on its own to the open shard at `shard`, uncounted
+   *  (Stream.writeRecord), with its key's id and position as `write` gives them (as landEachRecord
+   *  does in its loop); returns 1 if the shard accepted it. */
+  private writeOneColumn(
+    batch: RecordColumns,
+    i: number,
+    shard: number,
+    now: number,
+    rounds: boolean,
+    positions: boolean,
+  ): number {
+    const k = batch.keyIndex[i]!;
+    const bytes = batch.bytes[i]!;
+    const named = k >= 0;
+    const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
+    const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
+    // As write: keys are told apart across producers (key ids) for ordering checks.
+    const keyId = named ? this.keyIdBase + k : -1;
+    return this.stream.writeRecord!(now, shard, bytes, charged, batch.originUs[i]!, keyId, position);
   }
 
   /** Counts each shard's part of a landed request (the `reached` first of landShards) and clears
@@ -839,53 +866,6 @@ export class Producer implements ProducerFleet, DeferredWriter {
       parts[j + 3] = 0;
       parts[j + 4] = 0;
       this.landWhole[shard] = 0;
-    }
-    this.landed.accepted = accepted;
-    this.landed.acceptedBytes = acceptedBytes;
-    return this.landed;
-  }
-
-  /** Lands a request's records one by one on a target that counts each write itself (a delivery
-   *  stream's direct PUT, a queue), as landPartsColumns. */
-  private landRecordsColumns(
-    batch: RecordColumns,
-    records: number,
-    now: number,
-    firstAttempt: boolean,
-  ): { accepted: number; acceptedBytes: number } {
-    const stream = this.stream;
-    const shardOfKey = this.currentRouting().shardOfKey;
-    const rounds = this.putRecordApi && stream.roundsSingleRecordCalls;
-    const latency = this.latency;
-    const positions = stream.keepsPositions !== false;
-    let accepted = 0;
-    let acceptedBytes = 0;
-    for (let i = 0; i < records; i++) {
-      const k = batch.keyIndex[i]!;
-      const bytes = batch.bytes[i]!;
-      const originUs = batch.originUs[i]!;
-      const named = k >= 0;
-      const position = named ? (positions ? this.keys.positionOf(k) : -1) : batch.position[i]!;
-      const shard = named ? shardOfKey[k]! : stream.shardOfFraction(position);
-      const charged = rounds ? Math.ceil(bytes / 1024) * 1024 : bytes;
-      const keyId = named ? this.keyIdBase + k : -1;
-      const ok = stream.write(
-        now,
-        shard,
-        1,
-        bytes,
-        charged,
-        originUs,
-        NO_SPREAD,
-        keyId,
-        position,
-        firstAttempt,
-      );
-      if (ok > 0) {
-        accepted++;
-        acceptedBytes += bytes;
-        latency.record(now - originUs, 1);
-      } else batch.moveTo(i, i - accepted);
     }
     this.landed.accepted = accepted;
     this.landed.acceptedBytes = acceptedBytes;
