@@ -136,10 +136,10 @@ interface SlotHold {
   stretchStartUs: number;
 }
 
-/** A client's or group's request: one slot. */
 /** Numbers a shard in a landing request's parts (see Producer.landParts). */
 const LAND_PART = 5;
 
+/** A client's or group's request: one slot. */
 const ONE_SLOT: SlotHold = { slots: 1, sentUs: 0, stretchStartUs: 0 };
 
 /** Run-wide settings a producer needs. */
@@ -261,8 +261,9 @@ export class Producer implements ProducerFleet, DeferredWriter {
   /** When they are settled: their split over the shards. */
   private settleSplit = new Float64Array(0);
   /** Record resolution in columns: a landing request's part on each shard — records and bytes
-   *  offered, records and bytes accepted, charged bytes offered: LAND_PART numbers a shard — and the shards it reached, in
-   *  the order it reached them; counted once a shard after its last record (see landColumns). */
+   *  offered, records and bytes accepted, charged bytes offered: LAND_PART numbers a shard — and
+   *  the shards it reached, in the order it reached them; counted once a shard after its last
+   *  record (see landPartsColumns). What a shard took whole is settled by its own write first. */
   private landParts = new Float64Array(0);
   private landShards = new Int32Array(0);
   /** The shards whose part of the landing request was taken whole (1), and each record's shard. */
@@ -771,7 +772,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
   }
 
   /**
-   * Lands a request's records one by one, in one pass: on a stream (`parts`: each shard's part
+   * Lands a request's records one by one, in one pass: on a stream (`inParts`: each shard's part
    * counted once, as landPartsColumns) where no part is tried whole, or on a target that counts
    * each write itself (a delivery stream's direct PUT, a queue).
    */
