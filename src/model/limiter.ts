@@ -12,9 +12,11 @@ export interface WriteLimiter {
    */
   admit(nowUs: number, count: number, bytes: number): number;
   /**
-   * Admits `count` records of any sizes totalling `bytes` (charged) at `nowUs` if every one of them
-   * would be admitted by `admit` called for each in turn, leaving the limiter as those calls
-   * would; otherwise admits none, changes nothing a later `admit` could tell, and returns false.
+   * Admits `count` records of any sizes totalling `bytes` (charged) at `nowUs` only if every one of
+   * them would be admitted by `admit` called for each in turn — and, for a whole number of records
+   * a second, whenever they would — leaving the limiter as those calls would; otherwise admits
+   * none, changes nothing a later `admit` could tell, and returns false. (A fractional rate lets
+   * `admit` take a last part of a record; this refuses the whole then.)
    */
   admitWhole(nowUs: number, count: number, bytes: number): boolean;
 }
@@ -125,7 +127,8 @@ export class WindowLimiter implements WriteLimiter {
       this.bytesUsed = 0;
     }
     // Record by record, the i-th is admitted while the records before it leave room for it: all
-    // are when the whole leaves room (records by count; bytes by their sum, whatever each size).
+    // are when the whole leaves room (records by count; bytes by their sum, whatever each size),
+    // and with a whole number of records a second only then.
     if (this.recordsUsed + count > this.settings.recordsPerSecond) return false;
     if (this.tank) {
       // The tank refills once at this instant (a second look at the same instant adds nothing).

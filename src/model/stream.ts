@@ -466,7 +466,8 @@ export class Stream implements WriteTarget {
    * `nowUs`) taken at once, where the shard's log keeps nothing (no reader) and its limiter has
    * room for every record: the same as `writeRecord` for each — the limiter is left as their
    * decisions would leave it (WriteLimiter.admitWhole), the log numbers them — without a call per
-   * record. Returns false, changing nothing, otherwise; not counted (see countLanding).
+   * record. Returns false otherwise, having changed nothing but what any write does first
+   * (settling what the stream took whole); not counted (see countLanding).
    */
   writeWhole(nowUs: number, shardIndex: number, count: number, chargedBytes: number): boolean {
     const shard = this.shardToWrite(nowUs, shardIndex);

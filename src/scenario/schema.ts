@@ -833,7 +833,9 @@ const streamSchema = z
     }).default(0),
     writeRecordsPerSecond: countRate({
       min: { value: 1 },
-      description: "per-shard record limit (default 1000/s, AWS's)",
+      // A limiter admits whole records: a fraction a second (1000/min) would let it take part of one.
+      integer: true,
+      description: "per-shard record limit, a whole number a second (default 1000/s, AWS's)",
     }).default(KINESIS.shardWriteRecordsPerSecond.value),
     writeBytesPerSecond: byteRate({
       min: { value: 1 },

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { US_PER_S } from "../../src/engine/time.js";
-import { createLimiter, type LimiterSettings } from "../../src/model/limiter.js";
+import { createLimiter, type LimiterSettings, type WriteLimiter } from "../../src/model/limiter.js";
 import { expectLedgerBalanced, expectWriteLimitsHeld, runInMemory, scenarioOf } from "../laws.js";
 import { propertySeed, runs } from "../support/property.js";
 
@@ -183,7 +183,8 @@ producers: [{ name: p, instances: 10, rate: 3000/s, recordSize: 1KiB, partitionK
 });
 
 /** Requests' parts on one shard: records of their own sizes, each part landing `dtUs` after the
- *  one before. */
+ *  one before; an `edge` part is remade, as it lands, to fill the room the limiter has left to
+ *  within a byte or a record (see edgePart). */
 const parts = fc.array(
   fc.record({
     dtUs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 1_200_000 })),
@@ -191,47 +192,107 @@ const parts = fc.array(
       fc.oneof(fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 100_000, max: 2 * 1024 * 1024 })),
       { minLength: 1, maxLength: 60 },
     ),
+    edge: fc.constantFrom(undefined, undefined, "bytes", "records"),
+    delta: fc.constantFrom(-1, 0, 1),
   }),
   { minLength: 1, maxLength: 120 },
 );
 
 const anyLimiter = fc.record({
   policy: fc.constantFrom<"window" | "token-bucket">("window", "token-bucket"),
-  recordsPerSecond: fc.integer({ min: 1, max: 1000 }),
+  // Whole numbers mostly; a rate such as 1000/min gives a fraction a second.
+  recordsPerSecond: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 1, max: 100, noNaN: true })),
   bytesPerSecond: fc.integer({ min: 1000, max: 2 * 1024 * 1024 }),
   burstUs: fc.integer({ min: 1000, max: 2 * US_PER_S }),
   largeRecordTankBytes: fc.constantFrom(0, 10 * 1024 * 1024),
 });
 
+/** A copy of a limiter in its current state (its tank too), to probe without changing it. */
+function copyOf(limiter: WriteLimiter): WriteLimiter {
+  const copy = Object.create(Object.getPrototypeOf(limiter)) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(limiter))
+    copy[k] =
+      k !== "settings" && v !== null && typeof v === "object"
+        ? Object.assign(Object.create(Object.getPrototypeOf(v)), v)
+        : v;
+  return copy as unknown as WriteLimiter;
+}
+
+/** Records and bytes the limiter would take at `t`, one record at a time: the records of one
+ *  byte it admits in turn, and the largest single record it admits (bisected). */
+function roomOf(limiter: WriteLimiter, t: number): { records: number; bytes: number } {
+  let records = 0;
+  const probe = copyOf(limiter);
+  while (records < 5000 && probe.admit(t, 1, 1) > 0) records++;
+  let lo = 0;
+  let hi = 64 * 1024 * 1024;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (copyOf(limiter).admit(t, 1, mid) > 0) lo = mid;
+    else hi = mid - 1;
+  }
+  return { records, bytes: lo };
+}
+
+/** A part remade to end at the limiter's room: its sizes scaled to sum to the byte room ± 1, or
+ *  as many one-byte records as the record room ± 1. */
+function edgePart(
+  sizes: number[],
+  edge: "bytes" | "records",
+  delta: number,
+  limiter: WriteLimiter,
+  t: number,
+): number[] {
+  const room = roomOf(limiter, t);
+  if (edge === "records") return new Array<number>(Math.max(1, room.records + delta)).fill(1);
+  const count = Math.max(1, Math.min(sizes.length, room.records || 1));
+  const target = Math.max(count, room.bytes + delta);
+  const weights = sizes.slice(0, count);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out = weights.map((w) => Math.max(1, Math.floor((w / total) * target)));
+  out[count - 1]! += target - out.reduce((a, b) => a + b, 0);
+  if (out[count - 1]! < 1) return [target];
+  return out;
+}
+
 describe("a part admitted whole", () => {
   // Stream.writeWhole takes a request's part on a shard at once where a call per record would
-  // have accepted every record: it must say so exactly when they would, and leave the limiter as
-  // they would (its fields compared), whatever the sizes, times and policy.
-  it("is admitted exactly when every record would be, one by one, and leaves the same limiter", () => {
+  // have accepted every record: it must admit a part only when they would (and, for limits of
+  // whole records, whenever they would), and leave the limiter as they would (its fields
+  // compared), whatever the sizes, times and policy — at the edge of its room too.
+  it("is admitted only when every record would be, one by one, and leaves the same limiter", () => {
     let wholes = 0;
     let refused = 0;
+    let edges = 0;
     fc.assert(
       fc.property(anyLimiter, parts, (settings, sequence) => {
         const byRecord = createLimiter(settings);
         const byPart = createLimiter(settings);
+        const wholeRecords = Number.isInteger(settings.recordsPerSecond);
         let t = 0;
         for (const part of sequence) {
           t += part.dtUs;
-          const oneByOne = part.sizes.map((b) => byRecord.admit(t, 1, b));
-          const sum = part.sizes.reduce((a, b) => a + b, 0);
-          const whole = byPart.admitWhole(t, part.sizes.length, sum);
-          expect(whole).toBe(oneByOne.every((k) => k === 1));
+          const sizes = part.edge ? edgePart(part.sizes, part.edge, part.delta, byRecord, t) : part.sizes;
+          if (part.edge) edges++;
+          // A record is accepted when its call admits any of it (Stream.writeRecord).
+          const oneByOne = sizes.map((b) => byRecord.admit(t, 1, b));
+          const all = oneByOne.every((k) => k > 0);
+          const sum = sizes.reduce((a, b) => a + b, 0);
+          const whole = byPart.admitWhole(t, sizes.length, sum);
+          if (whole) expect(all).toBe(true);
+          if (wholeRecords) expect(whole).toBe(all);
           if (whole) wholes++;
           else refused++;
-          if (!whole) expect(part.sizes.map((b) => byPart.admit(t, 1, b))).toEqual(oneByOne);
+          if (!whole) expect(sizes.map((b) => byPart.admit(t, 1, b))).toEqual(oneByOne);
           expect(JSON.stringify(byPart)).toBe(JSON.stringify(byRecord));
         }
       }),
       { numRuns: runs(400), seed: propertySeed("admit-whole") },
     );
-    // The generated parts reach both outcomes.
+    // The generated parts reach both outcomes, and the edges of the room.
     expect(wholes).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(100);
+    expect(edges).toBeGreaterThan(100);
   });
 
   it("is refused, changing nothing, when the last record of a full second's part does not fit", () => {

@@ -9,9 +9,10 @@
 // — on every table a run writes and its summary.
 
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MemorySink } from "../../src/metrics/sink.js";
 import { Producer } from "../../src/model/producer.js";
+import { Stream } from "../../src/model/stream.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 import { propertySeed, runs } from "../support/property.js";
@@ -147,6 +148,52 @@ events:
     expect(run.summary.ledger.dropped).toBeGreaterThan(0);
     expect(run.summary.throttle.firstAttemptFraction).toBeGreaterThan(0.1);
     expectSameRun(text);
+  }, 60_000);
+
+  it("take a request's part on a shard nobody reads whole where it fits, under each kind of limiter, and give the same run", () => {
+    const small = "{ dist: lognormal, median: 600B, p99: 4KiB }";
+    const kilobytes = "{ dist: lognormal, median: 2KiB, p99: 6KiB }";
+    const bucket = ", limiter: { policy: token-bucket, burst: 300ms }";
+    const cases = [
+      // Records bind, then bytes bind (about 1.2 times the shards' limit either way).
+      { limiter: "", rate: "5000/s", size: small },
+      { limiter: "", rate: "2000/s", size: kilobytes },
+      { limiter: bucket, rate: "5000/s", size: small },
+      { limiter: bucket, rate: "2000/s", size: kilobytes },
+      // Large records: the shards' byte tank binds.
+      {
+        limiter: ", maxRecordSize: 4MiB",
+        rate: "20/s",
+        size: "{ dist: lognormal, median: 300KiB, p99: 2MiB }",
+      },
+    ];
+    for (const c of cases) {
+      const text = `name: whole-parts
+seed: 11
+duration: 20s
+resolution: record
+stream: { shards: 4${c.limiter} }
+producers:
+  - name: p
+    instances: 3
+    rate: ${c.rate}
+    recordSize: ${c.size}
+    partitionKey: { dist: uniform, keys: 200 }
+    batch: { maxRecords: 100, linger: 50ms }
+    retry: { base: 50ms, cap: 1s, maxAttempts: 4, jitter: full }
+`;
+      // The run takes parts whole and is refused some: both ways are compared below.
+      const spy = vi.spyOn(Stream.prototype, "writeWhole");
+      try {
+        runOf(text, false);
+        const answers = spy.mock.results.map((r) => r.value as boolean);
+        expect(answers.filter((a) => a).length).toBeGreaterThan(50);
+        expect(answers.filter((a) => !a).length).toBeGreaterThan(0);
+      } finally {
+        spy.mockRestore();
+      }
+      expectSameRun(text);
+    }
   }, 60_000);
 
   it("are not used where a record must be an object: per-key ordering and the SDK's retry quota", () => {
