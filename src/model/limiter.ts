@@ -99,13 +99,18 @@ export class WindowLimiter implements WriteLimiter {
     return this.settings.bytesPerSecond - used;
   }
 
-  admit(nowUs: number, count: number, bytes: number): number {
+  /** Starts the window of `nowUs` if it is a new one. */
+  private roll(nowUs: number): void {
     const window = Math.floor(nowUs / US_PER_S);
     if (window !== this.window) {
       this.window = window;
       this.recordsUsed = 0;
       this.bytesUsed = 0;
     }
+  }
+
+  admit(nowUs: number, count: number, bytes: number): number {
+    this.roll(nowUs);
     let k = Math.min(count, this.settings.recordsPerSecond - this.recordsUsed);
     if (k <= 0) return 0;
     if (this.tank) {
@@ -120,12 +125,7 @@ export class WindowLimiter implements WriteLimiter {
   }
 
   admitWhole(nowUs: number, count: number, bytes: number): boolean {
-    const window = Math.floor(nowUs / US_PER_S);
-    if (window !== this.window) {
-      this.window = window;
-      this.recordsUsed = 0;
-      this.bytesUsed = 0;
-    }
+    this.roll(nowUs);
     // Record by record, the i-th is admitted while the records before it leave room for it: all
     // are when the whole leaves room (records by count; bytes by their sum, whatever each size),
     // and with a whole number of records a second only then.
