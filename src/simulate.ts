@@ -11,6 +11,7 @@ import { US_PER_S } from "./engine/time.js";
 import { NULL_SINK, type RunSink } from "./metrics/sink.js";
 import type { RunSummary } from "./metrics/summary.js";
 import { type BuiltRun, buildRun } from "./model/build.js";
+import type { DrawPlan, DrawSource } from "./model/record-draws.js";
 import { summarize } from "./model/summarize.js";
 import type { Scenario } from "./scenario/schema.js";
 
@@ -22,6 +23,9 @@ export interface SimulateOptions {
   onProgress?: (simulatedUs: number, durationUs: number, events: number) => void;
   /** Simulated time between progress calls (default 1 minute of virtual time). */
   progressSliceUs?: number;
+  /** Where producers at record resolution take their records' draws from (another thread: see
+   *  cli/draw-threads.ts), or undefined for their own; the draws, and so the run, are the same. */
+  drawSource?: (plan: DrawPlan) => DrawSource | undefined;
   /** Test hooks. Not for users: they break the model on purpose. */
   testHooks?: { leakAtUs?: number; recordsAsObjects?: boolean };
 }
@@ -45,7 +49,10 @@ export async function simulateInterruptible(
   pause: () => Promise<void> | undefined,
   stopped: () => string | undefined,
 ): Promise<RunResult> {
-  const run = buildRun(scenario, { sink: options.sink ?? NULL_SINK });
+  const run = buildRun(scenario, {
+    sink: options.sink ?? NULL_SINK,
+    ...(options.drawSource ? { drawSource: options.drawSource } : {}),
+  });
   const end = scenario.duration;
   const slice = options.progressSliceUs ?? 60 * US_PER_S;
   let t = 0;
@@ -71,6 +78,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Run
     sink: options.sink ?? NULL_SINK,
     ...(options.testHooks?.leakAtUs !== undefined ? { leakAtUs: options.testHooks.leakAtUs } : {}),
     ...(options.testHooks?.recordsAsObjects ? { recordsAsObjects: true } : {}),
+    ...(options.drawSource ? { drawSource: options.drawSource } : {}),
   });
   const end = scenario.duration;
   const slice = options.progressSliceUs ?? 60 * US_PER_S;

@@ -64,6 +64,8 @@ await build({
     main: "dist/cli/entry.js",
     // pool.ts starts workers from ./sim-worker.js next to itself.
     "sim-worker": "dist/cli/sim-worker.js",
+    // draw-threads.ts starts its threads from ./draw-worker.js next to itself.
+    "draw-worker": "dist/cli/draw-worker.js",
   },
   outdir: "dist/bin",
   bundle: true,

@@ -1,5 +1,6 @@
 // `kinesim run`: load a scenario, run it, write the report folder, print a short summary.
 
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { stringify as toYaml } from "yaml";
 import type { ClientReport } from "../clients/run-clients.js";
@@ -9,6 +10,7 @@ import { renderScenario } from "../scenario/render.js";
 import type { Scenario } from "../scenario/schema.js";
 import { formatNumber } from "../scenario/units.js";
 import { simulateInterruptible } from "../simulate.js";
+import { DrawThreads } from "./draw-threads.js";
 import { UserInputError } from "./errors.js";
 import { judgeEstimate, PilotWindow, REFUSE_SECONDS } from "./estimate.js";
 import { CsvDirectorySink, PARTIAL_MARK, ReportFolder, shownPath, summaryCsv } from "./files.js";
@@ -88,8 +90,11 @@ export async function runCommand(options: RunOptions): Promise<number> {
   };
   let result: Awaited<ReturnType<typeof simulateInterruptible>>;
   let clients: ClientReport[] | undefined;
+  // Producers' record draws on the cores the run leaves free (record resolution; the same run).
+  const draws = new DrawThreads(availableParallelism() - 1);
   const sliceOptions = {
     sink,
+    drawSource: draws.source,
     // Short slices: a signal, the pilot and the progress bar are noticed within a moment.
     progressSliceUs: Math.max(1, Math.min(1_000_000, Math.floor(scenario.duration / 200))),
     onProgress: (t: number) => {
@@ -135,6 +140,7 @@ export async function runCommand(options: RunOptions): Promise<number> {
     folder.discard();
     throw error;
   } finally {
+    draws.close();
     process.removeListener("SIGINT", handlers.SIGINT);
     process.removeListener("SIGTERM", handlers.SIGTERM);
     if (!options.progress) progress.progress.stop();

@@ -28,6 +28,7 @@ import { MinuteMetrics } from "./minute-metrics.js";
 import { OnDemandScaler } from "./on-demand.js";
 import { Producer } from "./producer.js";
 import type { ProducerFleet } from "./producer-fleet.js";
+import type { DrawPlan, DrawSource } from "./record-draws.js";
 import { expectedRecords, resolveTick } from "./resolution.js";
 import { RunRecorder } from "./run-recorder.js";
 import { sloWindowLengths } from "./slo-windows.js";
@@ -50,6 +51,8 @@ export interface BuildOptions {
    * traffic), or returns undefined to keep the model's.
    */
   producerFleet?: (spec: ResolvedProducer, index: number) => ProducerFleet | undefined;
+  /** Where producers at record resolution take their records' draws from (see SimulateOptions). */
+  drawSource?: (plan: DrawPlan) => DrawSource | undefined;
 }
 
 /** A wired run, ready to step. */
@@ -142,6 +145,7 @@ export function buildRun(scenario: Scenario, options: BuildOptions): BuiltRun {
       ...producerContext(spec.target, i),
       ...(i === 0 && options.leakAtUs !== undefined ? { leakAtUs: options.leakAtUs } : {}),
       ...(options.recordsAsObjects ? { recordsAsObjects: true } : {}),
+      ...(options.drawSource ? { drawSource: options.drawSource } : {}),
     };
     return spec.client === "kpl" ? new KplProducer(spec, context) : new Producer(spec, context);
   });

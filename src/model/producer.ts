@@ -28,6 +28,7 @@ import { type KeyRouting, KeySpace } from "./keys.js";
 import { prefixBytes } from "./limiter.js";
 import type { ClientTable, ProducerFleet } from "./producer-fleet.js";
 import { type RecordColumns, RecordColumnsPool } from "./record-columns.js";
+import { type DrawChunk, type DrawPlan, type DrawSource, InlineDraws, RecordDraws } from "./record-draws.js";
 import { peakRate, pooledGroups, sparsePooling, sparseStretchUs } from "./resolution.js";
 import { backoffDelay } from "./retry.js";
 import { ArrivalClock, type RateFunction, rateFunction } from "./traffic.js";
@@ -159,6 +160,9 @@ export interface ProducerContext {
   index: number;
   /** Creates no records of its own: records come only through `inject` (an application's output). */
   external?: boolean;
+  /** Where a producer in columns takes its records' draws from (see record-draws.ts), or
+   *  undefined to draw them in its own thread. */
+  drawSource?: (plan: DrawPlan) => DrawSource | undefined;
 }
 
 /** A tick's records of one group, created uniformly over [startUs, endUs), fed as they come. */
@@ -413,7 +417,23 @@ export class Producer implements ProducerFleet, DeferredWriter {
   start(): void {
     if (this.context.external) return;
     const tick = this.context.tickUs;
-    if (tick === undefined) {
+    if (tick === undefined && this.columns) {
+      // The records' draws, made ahead (in a thread of their own where the run has one for them).
+      const plan: DrawPlan = {
+        seed: this.context.random.seed,
+        stream: this.traffic.name,
+        producer: this.spec,
+        stopUs: this.stopUs,
+        runEndUs: this.context.runEndUs,
+        keyed: this.keyed,
+        maxRecordBytes: this.maxRecordBytes,
+      };
+      this.drawSource =
+        this.context.drawSource?.(plan) ??
+        new InlineDraws(new RecordDraws(this.arrivals!, this.traffic, this.keys, this.size, plan));
+      this.drawn = this.drawSource.next();
+      if (this.drawn.n > 0) this.sim.at(this.drawn.timeUs[0]!, this.onDrawn);
+    } else if (tick === undefined) {
       this.arrivals!.schedule(this.sim, this.spec.start, this.onArrival);
     } else {
       // Each tick event adds the records created during the tick that just ended.
@@ -520,7 +540,42 @@ export class Producer implements ProducerFleet, DeferredWriter {
 
   /** Record resolution: the records arriving from now on while nothing else comes between. */
   private readonly onArrival = (now: number): void => {
-    this.arrivals!.chain(this.sim, now, this.columns ? this.arriveInColumns : this.arrive, this.onArrival);
+    this.arrivals!.chain(this.sim, now, this.arrive, this.onArrival);
+  };
+
+  /** Record resolution in columns: where the records' draws come from, the chunk being taken and
+   *  the next record of it. */
+  private drawSource: DrawSource | undefined;
+  private drawn: DrawChunk | undefined;
+  private drawnAt = 0;
+
+  /**
+   * Record resolution in columns: the drawn record due now arrives, then each next at once while
+   * it is the simulation's very next event, as ArrivalClock.chain (the first that is not is
+   * scheduled): the same events in the same order as a chain of the clock's own draws.
+   */
+  private readonly onDrawn = (now: number): void => {
+    const sim = this.sim;
+    let chunk = this.drawn!;
+    let i = this.drawnAt;
+    for (let t = now; ; ) {
+      this.arriveInColumns(t, chunk, i);
+      i++;
+      if (i === chunk.n) {
+        if (chunk.last) return;
+        chunk = this.drawSource!.next();
+        this.drawn = chunk;
+        i = 0;
+        if (chunk.n === 0) return;
+      }
+      const at = chunk.timeUs[i]!;
+      if (!sim.advanceTo(at)) {
+        this.drawnAt = i;
+        sim.at(at, this.onDrawn);
+        return;
+      }
+      t = at;
+    }
   };
 
   /** Record resolution: a record's key (`drawnKey`, `drawnPosition`) and size, counted as
@@ -579,13 +634,20 @@ export class Producer implements ProducerFleet, DeferredWriter {
   // Record resolution in columns: the same pipeline as addToBatch, pump, transmit, land and retry
   // for records that are pieces of one, each kept as a row of its batch's columns.
 
-  /** Record resolution in columns: one record, with its own key, size and instance (as `arrive`). */
-  private readonly arriveInColumns = (now: number): void => {
-    const bytes = this.drawRecord();
-    if (bytes < 0) return;
-    const keyIndex = this.drawnKey;
-    const position = this.drawnPosition;
-    const instance = this.instanceFor(keyIndex);
+  /** Record resolution in columns: drawn record `i` of `chunk`, with its own key, size and
+   *  instance, counted as produced (as `arrive`). */
+  private arriveInColumns(now: number, chunk: DrawChunk, i: number): void {
+    const bytes = chunk.bytes[i]!;
+    this.interval.produced++;
+    this.interval.producedBytes += bytes;
+    if (bytes > this.maxRecordBytes) {
+      this.interval.rejected++;
+      this.interval.rejectedBytes += bytes;
+      return;
+    }
+    const keyIndex = chunk.keyIndex[i]!;
+    const position = chunk.position[i]!;
+    const instance = this.instances[chunk.instance[i]!]!;
     // The open batch: closed first if this record would take it over its bytes.
     let closed = false;
     if (instance.bufferRecords > 0 && instance.bufferBytes + bytes > this.maxBatchBytes) {
@@ -609,7 +671,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
     // or nothing waited: only a batch closed now, or a linger time already up (a zero linger, or
     // one that came while no slot was free), can give the pump something to send.
     if (closed || instance.lingerDue) this.pumpColumns(instance);
-  };
+  }
 
   /** Closes the open batch into the send queue (as closeBatch). */
   private closeColumns(instance: Instance): void {

@@ -6,12 +6,14 @@
 // up by attempts or age, keys named, random and hot, key affinity, PutRecord calls, a delivery
 // stream's direct PUT, readers that keep what is written, a split mid-run, and each kind of shard
 // limiter (a stream nobody reads takes a request's part on a shard whole where every record fits)
-// — on every table a run writes and its summary.
+// — on every table a run writes and its summary. The same again with the records' draws made
+// from the producer's plan alone, in chunks, as a thread of their own makes them.
 
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import { MemorySink } from "../../src/metrics/sink.js";
 import { Producer } from "../../src/model/producer.js";
+import { type DrawPlan, InlineDraws, RecordDraws } from "../../src/model/record-draws.js";
 import { Stream } from "../../src/model/stream.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
@@ -89,10 +91,29 @@ ${g.api === "PutRecord" ? "" : `    batch: { maxRecords: ${g.batch.maxRecords}, 
 ${g.reader ? `consumers:\n  - ${g.reader}\n` : ""}${g.direct ? "firehose:\n  - { name: direct, destination: { type: s3 }, buffering: { size: 1MiB, interval: 60s } }\n" : ""}${g.split ? "events:\n  - { at: 8s, action: SplitShard, shard: 0, newStartingHashKey: middle }\n" : ""}`;
 }
 
-/** A run's summary and every table it wrote, with records as columns or as objects. */
-function runOf(text: string, recordsAsObjects: boolean) {
+/** A run's summary and every table it wrote, with records as columns or as objects; in columns
+ *  with `fromPlan`, their draws are made from the producer's plan alone, as a thread of their own
+ *  makes them (see record-draws.ts), a few records a chunk so that chunks end often. */
+function runOf(text: string, recordsAsObjects: boolean, fromPlan = false) {
   const sink = new MemorySink();
-  const { summary, run } = simulate(scenarioOf(text), { sink, testHooks: { recordsAsObjects } });
+  const plans: DrawPlan[] = [];
+  const { summary, run } = simulate(scenarioOf(text), {
+    sink,
+    testHooks: { recordsAsObjects },
+    ...(fromPlan
+      ? {
+          drawSource: (plan: DrawPlan) => {
+            plans.push(structuredClone(plan));
+            return new InlineDraws(RecordDraws.of(structuredClone(plan)), 7);
+          },
+        }
+      : {}),
+  });
+  // Each producer in columns asked for its draws once.
+  if (fromPlan)
+    expect(plans.length).toBe(
+      run.producers.filter((p) => p instanceof Producer && p.recordsInColumns).length,
+    );
   const producer = run.producers[0];
   return {
     summary,
@@ -111,6 +132,10 @@ function expectSameRun(text: string, inColumns = true): void {
   expect(objects.columns).toBe(false);
   expect(columns.summary).toEqual(objects.summary);
   expect(columns.tables).toEqual(objects.tables);
+  // Draws made from the plan alone (a fresh stream, in chunks of 7) are the producer's own.
+  const planned = runOf(text, false, true);
+  expect(planned.summary).toEqual(objects.summary);
+  expect(planned.tables).toEqual(objects.tables);
 }
 
 describe("records as columns at record resolution", () => {
@@ -194,6 +219,37 @@ producers:
       }
       expectSameRun(text);
     }
+  }, 60_000);
+
+  it("take their draws from the producer's plan alone, number for number, whatever the producer draws", () => {
+    // Two producers on one stream, one over a window of the run on a diurnal rate; records over
+    // the 1 MiB limit (rejected before an instance is drawn for them), sizes clamped at 0,
+    // random keys (a position each), and instances drawn per record or by key.
+    const text = `name: planned-draws
+seed: 5
+duration: 20s
+resolution: record
+stream: { shards: 3 }
+producers:
+  - name: big
+    instances: 3
+    rate: 40/s
+    recordSize: { dist: lognormal, median: 400KiB, p99: 3MiB }
+    partitionKey: { dist: random }
+    batch: { maxRecords: 10, linger: 50ms }
+  - name: small
+    instances: 4
+    start: 3s
+    stop: 15s
+    rate: { profile: diurnal, mean: 800/s, peak: 1200/s, period: 10s, peakAt: 4s }
+    recordSize: { dist: normal, mean: 100B, stddev: 300B }
+    partitionKey: { dist: zipf, keys: 300, exponent: 1.1 }
+    keyAffinity: true
+    batch: { maxRecords: 50, linger: 20ms }
+`;
+    const run = runOf(text, false);
+    expect(run.summary.records.rejected).toBeGreaterThan(0);
+    expectSameRun(text);
   }, 60_000);
 
   it("are not used where a record must be an object: per-key ordering and the SDK's retry quota", () => {
