@@ -5,8 +5,15 @@
 // enough records to repay the thread's start; `sweep` and `plan` keep every core for runs.
 
 import { Worker } from "node:worker_threads";
-import { type DrawChunk, type DrawPlan, type DrawSource, expectedRecords } from "../model/record-draws.js";
 import {
+  DrawChunk,
+  type DrawPlan,
+  type DrawSource,
+  expectedRecords,
+  RecordDraws,
+} from "../model/record-draws.js";
+import {
+  CHUNK_RECORDS,
   COUNTS,
   FAILED,
   RELEASED,
@@ -53,49 +60,94 @@ export class DrawThreads {
   }
 }
 
-/** One producer's draws, made by a worker thread into a ring of chunks. */
-class ThreadDraws implements DrawSource {
+/**
+ * One producer's draws, made by a worker thread into a ring of chunks. While the thread starts
+ * (Node and the drawing modules: about 50–100 ms), the run draws the chunks it needs itself, from
+ * the same plan, and takes the thread's from the first the thread has written in time; the thread
+ * draws every chunk from the first (it cannot skip one without drawing it), so it gives back those
+ * the run drew. Should the thread fail before then, the run goes on drawing them itself.
+ */
+export class ThreadDraws implements DrawSource {
   private readonly counters: Int32Array;
   private readonly chunks: DrawChunk[];
   private readonly worker: Worker;
   /** Chunks taken so far; the last one taken is in use until the next is asked for. */
   private taken = 0;
+  /** The run's own draws while the thread has not caught up; undefined once it has. */
+  private own: { draws: RecordDraws; chunk: DrawChunk } | undefined;
 
-  constructor(plan: DrawPlan) {
+  /** Test hooks: `threadPlan`, what the thread is given if not `plan` (a thread that fails);
+   *  `head`, the number of chunks the run draws itself whatever the thread has written. */
+  private readonly head: number | undefined;
+
+  constructor(plan: DrawPlan, hooks: { threadPlan?: DrawPlan; head?: number } = {}) {
+    const threadPlan = hooks.threadPlan ?? plan;
+    this.head = hooks.head;
     const ring = ringBuffers();
     this.counters = new Int32Array(ring.counters);
     this.chunks = ringChunks(ring);
     const ts = import.meta.url.endsWith(".ts");
     const file = new URL(`./draw-worker${ts ? ".ts" : ".js"}`, import.meta.url);
+    const workerData = { plan: threadPlan, ring };
     // A .ts worker (under tsx or vitest) is imported once tsx's loader is in the thread; dist
     // runs plain .js.
     this.worker = ts
       ? new Worker(
           `import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); })`,
-          { eval: true, workerData: { plan, ring } },
+          { eval: true, workerData },
         )
-      : new Worker(file, { workerData: { plan, ring } });
+      : new Worker(file, { workerData });
     // The run ends the thread (close); it never keeps the process alive.
     this.worker.unref();
+    this.own = { draws: RecordDraws.of(plan), chunk: new DrawChunk(CHUNK_RECORDS) };
   }
 
   next(): DrawChunk {
     const k = this.taken;
+    this.taken = k + 1;
     const counters = this.counters;
-    if (k > 0) {
-      Atomics.store(counters, RELEASED, k);
-      Atomics.notify(counters, RELEASED);
+    const own = this.own;
+    if (own) {
+      const written = Atomics.load(counters, WRITTEN);
+      if (
+        this.head === undefined ? written <= k || Atomics.load(counters, STATE) === FAILED : k < this.head
+      ) {
+        // Not written yet: drawn here, and the chunks the thread wrote up to this one given back.
+        own.draws.fill(own.chunk);
+        this.release(k + 1);
+        return own.chunk;
+      }
+      this.own = undefined;
     }
-    while (Atomics.load(counters, WRITTEN) <= k) {
+    // Every chunk before this one is done with: given back as the thread writes them (after the
+    // run drew its first chunks itself, the thread may have written few of them yet).
+    for (;;) {
+      const written = Atomics.load(counters, WRITTEN);
+      if (written > k) break;
+      this.release(k);
       if (Atomics.load(counters, STATE) === FAILED)
         throw new Error("the thread drawing a producer's records failed (its error is printed above)");
-      if (Atomics.wait(counters, WRITTEN, k, GONE_MS) === "timed-out" && Atomics.load(counters, WRITTEN) <= k)
+      if (Atomics.wait(counters, WRITTEN, written, GONE_MS) === "timed-out")
         throw new Error(`the thread drawing a producer's records wrote nothing for ${GONE_MS / 1000} s`);
     }
+    this.release(k);
     const chunk = this.chunks[k % RING_CHUNKS]!;
     chunk.n = Atomics.load(counters, COUNTS + (k % RING_CHUNKS));
-    this.taken = k + 1;
     return chunk;
+  }
+
+  /** Gives the thread back its chunks before `k` — those it has written: a chunk given back
+   *  before it is written would let the thread run a whole ring ahead, over chunks not yet read. */
+  private release(k: number): void {
+    const upTo = Math.min(k, Atomics.load(this.counters, WRITTEN));
+    if (upTo <= Atomics.load(this.counters, RELEASED)) return;
+    Atomics.store(this.counters, RELEASED, upTo);
+    Atomics.notify(this.counters, RELEASED);
+  }
+
+  /** Whether the run still draws its chunks itself (the thread has not caught up). */
+  get drawingHere(): boolean {
+    return this.own !== undefined;
   }
 
   close(): void {

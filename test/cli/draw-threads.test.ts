@@ -1,10 +1,10 @@
 // Producers' record draws on threads of their own (src/cli/draw-threads.ts): a run is the same,
 // table for table, whether its producers draw in the run's thread or on others — across many
-// turns of the ring of chunks, with two producers, and with fewer threads than producers — and a
-// thread that fails is reported at once rather than waited for.
+// turns of the ring of chunks, with two producers, and with fewer threads than producers — while
+// the thread starts (the run draws the first chunks itself), and when the thread fails.
 
 import { describe, expect, it } from "vitest";
-import { DrawThreads } from "../../src/cli/draw-threads.js";
+import { DrawThreads, ThreadDraws } from "../../src/cli/draw-threads.js";
 import { MemorySink } from "../../src/metrics/sink.js";
 import type { DrawPlan } from "../../src/model/record-draws.js";
 import { simulate } from "../../src/simulate.js";
@@ -68,25 +68,53 @@ describe("record draws on threads", () => {
     expect(threads.started).toBe(0);
   }, 60_000);
 
-  it("report a thread that fails instead of waiting for it", () => {
-    const threads = new DrawThreads(1, 0);
-    let plan: DrawPlan | undefined;
-    simulate(scenarioOf(TEXT, { duration: "1s" }), {
-      drawSource: (p) => {
-        plan ??= p;
-        return undefined;
-      },
-    });
-    // A plan no thread can draw from: its record sizes are missing.
-    const broken = {
-      ...plan!,
-      producer: { ...plan!.producer, recordSize: undefined },
-    } as unknown as DrawPlan;
-    const source = threads.source(broken)!;
+  it("go on in the run's thread, the same run, if the thread fails before it has caught up", () => {
+    const own = runWith(undefined);
+    // The thread is given a plan it cannot draw from (its record sizes are missing).
+    const threads: ThreadDraws[] = [];
+    const sink = new MemorySink();
     try {
-      expect(() => source.next()).toThrow(/thread drawing a producer's records failed/);
+      const { summary } = simulate(scenarioOf(TEXT), {
+        sink,
+        drawSource: (plan) => {
+          const broken = { ...plan, producer: { ...plan.producer, recordSize: undefined } };
+          const source = new ThreadDraws(plan, { threadPlan: broken as unknown as DrawPlan });
+          threads.push(source);
+          return source;
+        },
+      });
+      expect(threads.length).toBe(2);
+      expect(threads.every((t) => t.drawingHere)).toBe(true);
+      expect(summary).toEqual(own.summary);
+      expect(Object.fromEntries(sink.tables)).toEqual(own.tables);
     } finally {
-      threads.close();
+      for (const t of threads) t.close();
+    }
+  }, 60_000);
+
+  it("are taken from the thread from any chunk on, after the run has drawn those before", () => {
+    // The run draws the first 0, 1, 5 or 20 chunks of each producer itself (while a thread
+    // starts, it draws those the thread has not written), then waits for the thread's: the thread
+    // has written, and must give back, some of those the run drew, or a whole ring of them.
+    const own = runWith(undefined);
+    for (const head of [0, 1, 5, 20]) {
+      const threads: ThreadDraws[] = [];
+      const sink = new MemorySink();
+      try {
+        const { summary } = simulate(scenarioOf(TEXT), {
+          sink,
+          drawSource: (plan) => {
+            const source = new ThreadDraws(plan, { head });
+            threads.push(source);
+            return source;
+          },
+        });
+        expect(threads.some((t) => t.drawingHere)).toBe(false);
+        expect(summary).toEqual(own.summary);
+        expect(Object.fromEntries(sink.tables)).toEqual(own.tables);
+      } finally {
+        for (const t of threads) t.close();
+      }
     }
   }, 60_000);
 });
