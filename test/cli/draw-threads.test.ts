@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DrawThreads, ThreadDraws } from "../../src/cli/draw-threads.js";
 import { MemorySink } from "../../src/metrics/sink.js";
-import type { DrawPlan } from "../../src/model/record-draws.js";
+import type { DrawPlan, DrawSource } from "../../src/model/record-draws.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
@@ -33,30 +33,50 @@ consumers:
   - { name: c, type: polling, pollInterval: 200ms }
 `;
 
-function runWith(threads: DrawThreads | undefined) {
+/** The scenario's run, its producers' draws from `drawSource` (undefined: their own), then `close`. */
+function runWith(drawSource?: (plan: DrawPlan) => DrawSource | undefined, close = () => {}) {
   const sink = new MemorySink();
   try {
-    const { summary } = simulate(scenarioOf(TEXT), {
-      sink,
-      ...(threads ? { drawSource: threads.source } : {}),
-    });
+    const { summary } = simulate(scenarioOf(TEXT), { sink, ...(drawSource ? { drawSource } : {}) });
     return { summary, tables: Object.fromEntries(sink.tables) };
   } finally {
-    threads?.close();
+    close();
   }
 }
 
+/** The run on threads `make` starts for its producers, with those threads. */
+function runOnThreads(make: (plan: DrawPlan) => ThreadDraws) {
+  const made: ThreadDraws[] = [];
+  const run = runWith(
+    (plan) => {
+      const t = make(plan);
+      made.push(t);
+      return t;
+    },
+    () => {
+      for (const t of made) t.close();
+    },
+  );
+  return { ...run, made };
+}
+
+/** The run on the threads `threads` hands out. */
+const runOn = (threads: DrawThreads) =>
+  runWith(threads.source, () => {
+    threads.close();
+  });
+
 describe("record draws on threads", () => {
   it("give the run drawn in the run's own thread, with a thread per producer or fewer", () => {
-    const own = runWith(undefined);
+    const own = runWith();
     expect(own.summary.records.produced).toBeGreaterThan(250_000);
     const two = new DrawThreads(2, 0);
-    const onTwo = runWith(two);
+    const onTwo = runOn(two);
     expect(two.started).toBe(2);
     expect(onTwo.summary).toEqual(own.summary);
     expect(onTwo.tables).toEqual(own.tables);
     const one = new DrawThreads(1, 0);
-    const onOne = runWith(one);
+    const onOne = runOn(one);
     expect(one.started).toBe(1);
     expect(onOne.summary).toEqual(own.summary);
     expect(onOne.tables).toEqual(own.tables);
@@ -64,57 +84,33 @@ describe("record draws on threads", () => {
 
   it("are left in the run's thread for a producer of fewer records than repay a thread", () => {
     const threads = new DrawThreads(2);
-    runWith(threads);
+    runOn(threads);
     expect(threads.started).toBe(0);
   }, 60_000);
 
   it("go on in the run's thread, the same run, if the thread fails before it has caught up", () => {
-    const own = runWith(undefined);
+    const own = runWith();
     // The thread is given a plan it cannot draw from (its record sizes are missing).
-    const threads: ThreadDraws[] = [];
-    const sink = new MemorySink();
-    try {
-      const { summary } = simulate(scenarioOf(TEXT), {
-        sink,
-        drawSource: (plan) => {
-          const broken = { ...plan, producer: { ...plan.producer, recordSize: undefined } };
-          const source = new ThreadDraws(plan, { threadPlan: broken as unknown as DrawPlan });
-          threads.push(source);
-          return source;
-        },
-      });
-      expect(threads.length).toBe(2);
-      expect(threads.every((t) => t.drawingHere)).toBe(true);
-      expect(summary).toEqual(own.summary);
-      expect(Object.fromEntries(sink.tables)).toEqual(own.tables);
-    } finally {
-      for (const t of threads) t.close();
-    }
+    const run = runOnThreads((plan) => {
+      const broken = { ...plan, producer: { ...plan.producer, recordSize: undefined } };
+      return new ThreadDraws(plan, { threadPlan: broken as unknown as DrawPlan });
+    });
+    expect(run.made.length).toBe(2);
+    expect(run.made.every((t) => t.drawingHere)).toBe(true);
+    expect(run.summary).toEqual(own.summary);
+    expect(run.tables).toEqual(own.tables);
   }, 60_000);
 
   it("are taken from the thread from any chunk on, after the run has drawn those before", () => {
     // The run draws the first 0, 1, 5 or 20 chunks of each producer itself (while a thread
     // starts, it draws those the thread has not written), then waits for the thread's: the thread
     // has written, and must give back, some of those the run drew, or a whole ring of them.
-    const own = runWith(undefined);
+    const own = runWith();
     for (const head of [0, 1, 5, 20]) {
-      const threads: ThreadDraws[] = [];
-      const sink = new MemorySink();
-      try {
-        const { summary } = simulate(scenarioOf(TEXT), {
-          sink,
-          drawSource: (plan) => {
-            const source = new ThreadDraws(plan, { head });
-            threads.push(source);
-            return source;
-          },
-        });
-        expect(threads.some((t) => t.drawingHere)).toBe(false);
-        expect(summary).toEqual(own.summary);
-        expect(Object.fromEntries(sink.tables)).toEqual(own.tables);
-      } finally {
-        for (const t of threads) t.close();
-      }
+      const run = runOnThreads((plan) => new ThreadDraws(plan, { head }));
+      expect(run.made.some((t) => t.drawingHere)).toBe(false);
+      expect(run.summary).toEqual(own.summary);
+      expect(run.tables).toEqual(own.tables);
     }
   }, 60_000);
 });
