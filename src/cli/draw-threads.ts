@@ -13,11 +13,11 @@ import {
   RecordDraws,
 } from "../model/record-draws.js";
 import {
-  CHUNK_RECORDS,
   COUNTS,
   FAILED,
   RELEASED,
-  RING_CHUNKS,
+  RING,
+  type RingSize,
   ringBuffers,
   ringChunks,
   STATE,
@@ -34,22 +34,34 @@ export const THREAD_MIN_RECORDS = 1_000_000;
 /** Chunks given back between wake-ups of a thread waiting for room in the ring. */
 const WAKE_EVERY = 16;
 
-/** A chunk not written within this long means the thread is gone (it reports its own failures). */
-const GONE_MS = 60_000;
+/** The run waits for a chunk in slices of this long, looking for a failed thread after each; after
+ *  this many slices with nothing written, it takes the thread for gone and draws the rest itself. */
+const WAIT_SLICE_MS = 100;
+const GONE_SLICES = 100;
 
 /** Hands producers a thread each while `threads` last. */
 export class DrawThreads {
   private readonly open: ThreadDraws[] = [];
 
   constructor(
-    private readonly threads: number,
+    private threads: number,
     private readonly minRecords = THREAD_MIN_RECORDS,
   ) {}
 
   /** The draws of a plan on a thread of their own, or undefined to draw them in the run's thread. */
   readonly source = (plan: DrawPlan): DrawSource | undefined => {
     if (this.open.length >= this.threads || expectedRecords(plan) < this.minRecords) return undefined;
-    const s = new ThreadDraws(plan);
+    let s: ThreadDraws;
+    try {
+      s = new ThreadDraws(plan);
+    } catch (e) {
+      // No thread to be had (a permission model, say): the producer draws in the run's thread.
+      process.stderr.write(
+        `kinesim: no thread to draw a producer's records on, so the run draws them itself: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+      this.threads = 0;
+      return undefined;
+    }
     this.open.push(s);
     return s;
   };
@@ -65,35 +77,60 @@ export class DrawThreads {
   }
 }
 
+/** Test hooks of ThreadDraws. */
+export interface ThreadHooks {
+  /** What the thread is given, if not the plan (a thread that fails). */
+  threadPlan?: DrawPlan;
+  /** The number of chunks the run draws itself before it takes the thread's, whatever is written. */
+  head?: number;
+  /** The ring's size. */
+  ring?: RingSize;
+  /** The thread fails after writing this many chunks. */
+  failAfter?: number;
+}
+
 /**
  * One producer's draws, made by a worker thread into a ring of chunks. While the thread starts
  * (Node and the drawing modules: about 50–100 ms), the run draws the chunks it needs itself, from
  * the same plan, and takes the thread's from the first the thread has written in time; the thread
  * draws every chunk from the first (it cannot skip one without drawing it), so it gives back those
- * the run drew. Should the thread fail before then, the run goes on drawing them itself.
+ * the run drew. A thread that fails, cannot start, or writes nothing for GONE_SLICES slices is
+ * given up: the run draws the rest itself, from the plan again, past the chunks it has taken —
+ * the same draws, so the same run.
  */
 export class ThreadDraws implements DrawSource {
   private readonly counters: Int32Array;
   private readonly chunks: DrawChunk[];
+  private readonly size: RingSize;
   private readonly worker: Worker;
+  private readonly head: number | undefined;
   /** Chunks taken so far; the last one taken is in use until the next is asked for. */
   private taken = 0;
-  /** The run's own draws while the thread has not caught up; undefined once it has. */
+  /** The run's own draws: while the thread has not caught up, or for good once it is given up;
+   *  undefined while the chunks come from the thread. */
   private own: { draws: RecordDraws; chunk: DrawChunk } | undefined;
+  private givenUp = false;
+  private closed = false;
+  /** Chunks given back (only this thread writes RELEASED), and as of the last wake-up. */
+  private released = 0;
+  private woken = 0;
 
-  /** Test hooks: `threadPlan`, what the thread is given if not `plan` (a thread that fails);
-   *  `head`, the number of chunks the run draws itself whatever the thread has written. */
-  private readonly head: number | undefined;
-
-  constructor(plan: DrawPlan, hooks: { threadPlan?: DrawPlan; head?: number } = {}) {
-    const threadPlan = hooks.threadPlan ?? plan;
-    this.head = hooks.head;
-    const ring = ringBuffers();
+  constructor(
+    private readonly plan: DrawPlan,
+    hooks: ThreadHooks = {},
+  ) {
+    const ring = ringBuffers(hooks.ring ?? RING);
+    this.size = ring.size;
     this.counters = new Int32Array(ring.counters);
     this.chunks = ringChunks(ring);
+    this.head = hooks.head;
     const ts = import.meta.url.endsWith(".ts");
     const file = new URL(`./draw-worker${ts ? ".ts" : ".js"}`, import.meta.url);
-    const workerData = { plan: threadPlan, ring };
+    const workerData = {
+      plan: hooks.threadPlan ?? plan,
+      ring,
+      ...(hooks.failAfter !== undefined ? { failAfter: hooks.failAfter } : {}),
+    };
     // A .ts worker (under tsx or vitest) is imported once tsx's loader is in the thread; dist
     // runs plain .js.
     this.worker = ts
@@ -102,9 +139,20 @@ export class ThreadDraws implements DrawSource {
           { eval: true, workerData },
         )
       : new Worker(file, { workerData });
+    // A thread that cannot load or dies (what it catches it reports itself) is seen when the run
+    // next turns its event loop, or by its waits' slices: the run then draws the rest itself.
+    this.worker.on("error", (e) => {
+      process.stderr.write(
+        `kinesim: the thread drawing a producer's records stopped, so the run draws them itself: ${e.message}\n`,
+      );
+      Atomics.store(this.counters, STATE, FAILED);
+    });
+    this.worker.on("exit", (code) => {
+      if (code !== 0 && !this.closed) Atomics.store(this.counters, STATE, FAILED);
+    });
     // The run ends the thread (close); it never keeps the process alive.
     this.worker.unref();
-    this.own = { draws: RecordDraws.of(plan), chunk: new DrawChunk(CHUNK_RECORDS) };
+    this.own = { draws: RecordDraws.of(plan), chunk: new DrawChunk(this.size.records) };
   }
 
   next(): DrawChunk {
@@ -113,10 +161,13 @@ export class ThreadDraws implements DrawSource {
     const counters = this.counters;
     const own = this.own;
     if (own) {
+      if (this.givenUp || Atomics.load(counters, STATE) === FAILED) {
+        this.givenUp = true;
+        own.draws.fill(own.chunk);
+        return own.chunk;
+      }
       const written = Atomics.load(counters, WRITTEN);
-      if (
-        this.head === undefined ? written <= k || Atomics.load(counters, STATE) === FAILED : k < this.head
-      ) {
+      if (this.head === undefined ? written <= k : k < this.head) {
         // Not written yet: drawn here, and the chunks the thread wrote up to this one given back.
         own.draws.fill(own.chunk);
         this.release(k + 1);
@@ -126,19 +177,33 @@ export class ThreadDraws implements DrawSource {
     }
     // Every chunk before this one is done with: given back as the thread writes them (after the
     // run drew its first chunks itself, the thread may have written few of them yet).
-    for (;;) {
+    for (let idle = 0; ; ) {
+      if (Atomics.load(counters, STATE) === FAILED) return this.drawHereFrom(k);
       const written = Atomics.load(counters, WRITTEN);
       if (written > k) break;
       this.release(k, true);
-      if (Atomics.load(counters, STATE) === FAILED)
-        throw new Error("the thread drawing a producer's records failed (its error is printed above)");
-      if (Atomics.wait(counters, WRITTEN, written, GONE_MS) === "timed-out")
-        throw new Error(`the thread drawing a producer's records wrote nothing for ${GONE_MS / 1000} s`);
+      if (Atomics.wait(counters, WRITTEN, written, WAIT_SLICE_MS) !== "timed-out") idle = 0;
+      else if (++idle === GONE_SLICES) {
+        process.stderr.write(
+          `kinesim: the thread drawing a producer's records wrote nothing for ${(GONE_SLICES * WAIT_SLICE_MS) / 1000} s, so the run draws them itself\n`,
+        );
+        return this.drawHereFrom(k);
+      }
     }
     this.release(k);
-    const chunk = this.chunks[k % RING_CHUNKS]!;
-    chunk.n = Atomics.load(counters, COUNTS + (k % RING_CHUNKS));
+    const chunk = this.chunks[k % this.size.chunks]!;
+    chunk.n = Atomics.load(counters, COUNTS + (k % this.size.chunks));
     return chunk;
+  }
+
+  /** Gives the thread up at chunk `k`: the plan's draws again, chunk `k` the first kept. */
+  private drawHereFrom(k: number): DrawChunk {
+    this.close();
+    const own = { draws: RecordDraws.of(this.plan), chunk: new DrawChunk(this.size.records) };
+    for (let j = 0; j <= k; j++) own.draws.fill(own.chunk);
+    this.own = own;
+    this.givenUp = true;
+    return own.chunk;
   }
 
   /**
@@ -159,17 +224,20 @@ export class ThreadDraws implements DrawSource {
     }
   }
 
-  /** Chunks given back (only this thread writes RELEASED), and as of the last wake-up. */
-  private released = 0;
-  private woken = 0;
-
-  /** Whether the run still draws its chunks itself (the thread has not caught up). */
+  /** Whether the run draws its chunks itself (the thread has not caught up, or was given up). */
   get drawingHere(): boolean {
     return this.own !== undefined;
   }
 
+  /** Whether the thread was given up (it failed, or wrote nothing for too long). */
+  get threadGivenUp(): boolean {
+    return this.givenUp;
+  }
+
   close(): void {
-    Atomics.store(this.counters, STATE, STOP);
+    if (this.closed) return;
+    this.closed = true;
+    Atomics.compareExchange(this.counters, STATE, 0, STOP);
     Atomics.notify(this.counters, RELEASED);
     void this.worker.terminate();
   }

@@ -80,7 +80,8 @@ export interface DrawSource {
   close(): void;
 }
 
-/** Draws a producer's records, as Producer.arrive would one by one (see test/model/record-draws.test.ts). */
+/** Draws a producer's records, as Producer.arrive would one by one (test/model/record-columns.test.ts
+ *  compares the two). */
 export class RecordDraws {
   /** The next arrival, fractional µs (Infinity: none before stop). */
   private pendingUs: number;

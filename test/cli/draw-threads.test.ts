@@ -1,7 +1,9 @@
 // Producers' record draws on threads of their own (src/cli/draw-threads.ts): a run is the same,
-// table for table, whether its producers draw in the run's thread or on others — across many
-// turns of the ring of chunks, with two producers, and with fewer threads than producers — while
-// the thread starts (the run draws the first chunks itself), and when the thread fails.
+// table for table, whether its producers draw in the run's thread or on others — with two
+// producers, with fewer threads than producers, on a small ring that the thread goes round many
+// times (its slots used again, the thread waiting for room and woken), while the thread starts
+// (the run draws the first chunks itself), and when the thread fails, before the run takes its
+// chunks or after.
 
 import { describe, expect, it } from "vitest";
 import { DrawThreads, ThreadDraws } from "../../src/cli/draw-threads.js";
@@ -10,7 +12,8 @@ import type { DrawPlan, DrawSource } from "../../src/model/record-draws.js";
 import { simulate } from "../../src/simulate.js";
 import { scenarioOf } from "../laws.js";
 
-// About 190,000 and 90,000 records: 47 and 22 chunks of 4,096, several turns of a 16-chunk ring.
+// About 190,000 and 90,000 records: 47 and 22 chunks of 4,096 (the ring holds 64), and about 3,000
+// and 1,400 chunks of 64 on a ring of 3.
 const TEXT = `name: threads
 seed: 3
 duration: 30s
@@ -60,6 +63,9 @@ function runOnThreads(make: (plan: DrawPlan) => ThreadDraws) {
   return { ...run, made };
 }
 
+/** A ring the thread goes round about a thousand times in the scenario's run. */
+const SMALL_RING = { chunks: 3, records: 64 };
+
 /** The run on the threads `threads` hands out. */
 const runOn = (threads: DrawThreads) =>
   runWith(threads.source, () => {
@@ -107,10 +113,27 @@ describe("record draws on threads", () => {
     // has written, and must give back, some of those the run drew, or a whole ring of them.
     const own = runWith();
     for (const head of [0, 1, 5, 20]) {
-      const run = runOnThreads((plan) => new ThreadDraws(plan, { head }));
+      const run = runOnThreads((plan) => new ThreadDraws(plan, { head, ring: SMALL_RING }));
       expect(run.made.some((t) => t.drawingHere)).toBe(false);
       expect(run.summary).toEqual(own.summary);
       expect(run.tables).toEqual(own.tables);
     }
+  }, 60_000);
+
+  it("are taken from the thread's ring, 4,096 records a chunk, the same run", () => {
+    const own = runWith();
+    const run = runOnThreads((plan) => new ThreadDraws(plan, { head: 0 }));
+    expect(run.summary).toEqual(own.summary);
+    expect(run.tables).toEqual(own.tables);
+  }, 60_000);
+
+  it("go on in the run's thread, the same run, if the thread fails after the run took its chunks", () => {
+    const own = runWith();
+    // The thread fails after 30 chunks of 64 records, the run having taken the thread's from
+    // the first; the run draws the rest itself, from the plan again.
+    const run = runOnThreads((plan) => new ThreadDraws(plan, { head: 0, ring: SMALL_RING, failAfter: 30 }));
+    expect(run.made.every((t) => t.threadGivenUp)).toBe(true);
+    expect(run.summary).toEqual(own.summary);
+    expect(run.tables).toEqual(own.tables);
   }, 60_000);
 });
