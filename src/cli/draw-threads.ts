@@ -9,7 +9,7 @@ import {
   DrawChunk,
   type DrawPlan,
   type DrawSource,
-  expectedRecords,
+  expectedDraws,
   RecordDraws,
 } from "../model/record-draws.js";
 import {
@@ -50,7 +50,7 @@ export class DrawThreads {
 
   /** The draws of a plan on a thread of their own, or undefined to draw them in the run's thread. */
   readonly source = (plan: DrawPlan): DrawSource | undefined => {
-    if (this.open.length >= this.threads || expectedRecords(plan) < this.minRecords) return undefined;
+    if (this.open.length >= this.threads || expectedDraws(plan) < this.minRecords) return undefined;
     let s: ThreadDraws;
     try {
       s = new ThreadDraws(plan);

@@ -30,7 +30,7 @@ export interface DrawPlan {
 }
 
 /** The records a plan is expected to draw (its rate's integral over its active time). */
-export function expectedRecords(plan: DrawPlan): number {
+export function expectedDraws(plan: DrawPlan): number {
   const p = plan.producer;
   return rateFunction(p.rate, p.start, plan.stopUs, plan.runEndUs).integral(p.start, plan.stopUs);
 }
