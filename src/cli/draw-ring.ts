@@ -6,8 +6,8 @@ import { DrawChunk } from "../model/record-draws.js";
 
 /** Records a chunk; chunks in the ring. 64 × 4,096 records: 6.5 s of 40,000 records/s, so that the
  *  thread, faster on average, can fall behind for a moment (its collector, the scheduler) unnoticed. */
-export const CHUNK_RECORDS = 4096;
-export const RING_CHUNKS = 64;
+const CHUNK_RECORDS = 4096;
+const RING_CHUNKS = 64;
 
 /** Indices into the ring's counters. */
 export const WRITTEN = 0;

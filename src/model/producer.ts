@@ -417,7 +417,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
   start(): void {
     if (this.context.external) return;
     const tick = this.context.tickUs;
-    if (tick === undefined && this.columns) {
+    if (tick === undefined) {
       // The records' draws, made ahead (in a thread of their own where the run has one for them).
       const plan: DrawPlan = {
         seed: this.context.random.seed,
@@ -428,13 +428,12 @@ export class Producer implements ProducerFleet, DeferredWriter {
         keyed: this.keyed,
         maxRecordBytes: this.maxRecordBytes,
       };
+      // Records as objects (per-key ordering, the retry quota) draw in the producer's own thread.
       this.drawSource =
-        this.context.drawSource?.(plan) ??
+        (this.columns ? this.context.drawSource?.(plan) : undefined) ??
         new InlineDraws(new RecordDraws(this.arrivals!, this.traffic, this.keys, this.size, plan));
       this.drawn = this.drawSource.next();
       if (this.drawn.n > 0) this.sim.at(this.drawn.timeUs[0]!, this.onDrawn);
-    } else if (tick === undefined) {
-      this.arrivals!.schedule(this.sim, this.spec.start, this.onArrival);
     } else {
       // Each tick event adds the records created during the tick that just ended.
       const first = Math.floor(this.spec.start / tick) * tick;
@@ -538,28 +537,25 @@ export class Producer implements ProducerFleet, DeferredWriter {
   // -------------------------------------------------------------------------------------------
   // Creating records
 
-  /** Record resolution: the records arriving from now on while nothing else comes between. */
-  private readonly onArrival = (now: number): void => {
-    this.arrivals!.chain(this.sim, now, this.arrive, this.onArrival);
-  };
-
-  /** Record resolution in columns: where the records' draws come from, the chunk being taken and
-   *  the next record of it. */
+  /** Record resolution: where the records' draws come from, the chunk being taken and the next
+   *  record of it. */
   private drawSource: DrawSource | undefined;
   private drawn: DrawChunk | undefined;
   private drawnAt = 0;
 
   /**
-   * Record resolution in columns: the drawn record due now arrives, then each next at once while
-   * it is the simulation's very next event, as ArrivalClock.chain (the first that is not is
-   * scheduled): the same events in the same order as a chain of the clock's own draws.
+   * Record resolution: the drawn record due now arrives, then each next at once while it is the
+   * simulation's very next event, as ArrivalClock.chain (the first that is not is scheduled): the
+   * same events in the same order as a chain of the clock's own draws.
    */
   private readonly onDrawn = (now: number): void => {
     const sim = this.sim;
+    const columns = this.columns !== undefined;
     let chunk = this.drawn!;
     let i = this.drawnAt;
     for (let t = now; ; ) {
-      this.arriveInColumns(t, chunk, i);
+      if (columns) this.arriveInColumns(t, chunk, i);
+      else this.arrive(t, chunk, i);
       i++;
       if (i === chunk.n) {
         if (chunk.last) return;
@@ -578,13 +574,10 @@ export class Producer implements ProducerFleet, DeferredWriter {
     }
   };
 
-  /** Record resolution: a record's key (`drawnKey`, `drawnPosition`) and size, counted as
-   *  produced; returns its bytes, or −1 when it is over the target's largest record (rejected). */
-  private drawRecord(): number {
-    const keyIndex = this.keys.sample(this.traffic);
-    this.drawnKey = keyIndex;
-    this.drawnPosition = keyIndex < 0 ? this.traffic.next() : 0;
-    const bytes = Math.round(this.size.sample(this.traffic)) + (this.keyed ? this.keys.bytesOf(keyIndex) : 0);
+  /** Record resolution: counts drawn record `i` of `chunk` as produced; returns its bytes, or −1
+   *  when it is over the target's largest record (rejected). */
+  private countDrawn(chunk: DrawChunk, i: number): number {
+    const bytes = chunk.bytes[i]!;
     this.interval.produced++;
     this.interval.producedBytes += bytes;
     if (bytes > this.maxRecordBytes) {
@@ -595,28 +588,14 @@ export class Producer implements ProducerFleet, DeferredWriter {
     return bytes;
   }
 
-  private drawnKey = 0;
-  private drawnPosition = 0;
-
-  /** Record resolution: the instance that sends a record of key `keyIndex`. */
-  private instanceFor(keyIndex: number): Instance {
-    const instances = this.instances;
-    return instances[
-      instances.length === 1
-        ? 0
-        : this.spec.keyAffinity && keyIndex >= 0
-          ? keyIndex % instances.length
-          : this.traffic.int(instances.length)
-    ]!;
-  }
-
-  /** Record resolution: one record, with its own key, size and instance. */
-  private readonly arrive = (now: number): void => {
-    const bytes = this.drawRecord();
+  /** Record resolution: drawn record `i` of `chunk` as an object of its own, with its own key,
+   *  size and instance. */
+  private arrive(now: number, chunk: DrawChunk, i: number): void {
+    const bytes = this.countDrawn(chunk, i);
     if (bytes < 0) return;
-    const keyIndex = this.drawnKey;
-    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, this.drawnPosition, -1, -1, 0);
-    const instance = this.instanceFor(keyIndex);
+    const keyIndex = chunk.keyIndex[i]!;
+    const record = new Cohort(1, bytes, now, NO_SPREAD, 1, keyIndex, chunk.position[i]!, -1, -1, 0);
+    const instance = this.instances[chunk.instance[i]!]!;
     if (this.perKey && keyIndex >= 0 && this.keyHeld.has(keyIndex)) {
       // A record of this key is on its way: this one waits behind it.
       const queue = this.keyWaiting.get(keyIndex) ?? [];
@@ -628,7 +607,7 @@ export class Producer implements ProducerFleet, DeferredWriter {
       this.addToBatch(instance, record, now);
       this.pump(instance);
     }
-  };
+  }
 
   // -------------------------------------------------------------------------------------------
   // Record resolution in columns: the same pipeline as addToBatch, pump, transmit, land and retry
@@ -637,14 +616,8 @@ export class Producer implements ProducerFleet, DeferredWriter {
   /** Record resolution in columns: drawn record `i` of `chunk`, with its own key, size and
    *  instance, counted as produced (as `arrive`). */
   private arriveInColumns(now: number, chunk: DrawChunk, i: number): void {
-    const bytes = chunk.bytes[i]!;
-    this.interval.produced++;
-    this.interval.producedBytes += bytes;
-    if (bytes > this.maxRecordBytes) {
-      this.interval.rejected++;
-      this.interval.rejectedBytes += bytes;
-      return;
-    }
+    const bytes = this.countDrawn(chunk, i);
+    if (bytes < 0) return;
     const keyIndex = chunk.keyIndex[i]!;
     const position = chunk.position[i]!;
     const instance = this.instances[chunk.instance[i]!]!;

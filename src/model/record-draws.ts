@@ -80,8 +80,10 @@ export interface DrawSource {
   close(): void;
 }
 
-/** Draws a producer's records, as Producer.arrive would one by one (test/model/record-columns.test.ts
- *  compares the two). */
+/** Draws a producer's records in the order a producer drew them one by one before they were made
+ *  ahead (its arrival clock's chain, then each record's key, size and instance): the goldens of the
+ *  examples at record resolution hold that order, and test/model/record-columns.test.ts checks
+ *  that a plan alone gives the producer's own draws. */
 export class RecordDraws {
   /** The next arrival, fractional µs (Infinity: none before stop). */
   private pendingUs: number;
