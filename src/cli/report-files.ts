@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
-import { openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
+import { numberOf, openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
 import { objectsStep } from "../report/pipeline-charts.js";
 import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
@@ -53,6 +53,47 @@ export function rowsAsRead(table: KeptTable): Row[] | undefined {
     out.push(row);
   }
   return out;
+}
+
+/** The columns of shards.csv the collector reads. */
+const SHARD_COLUMNS = [
+  "ShardId",
+  "Time",
+  "IncomingRecords",
+  "IncomingBytes",
+  "WriteProvisionedThroughputExceeded",
+  "ThrottledBytes",
+  "RecordsUtilization",
+  "BytesUtilization",
+] as const;
+
+/**
+ * Adds kept shards.csv rows to `shards` as reading the file back would (ShardCollector.add of
+ * rowsAsRead's rows), without making a row object but for the `hottest` shard's rows, which go to
+ * `hottestRows`. Returns false, having added nothing, where rowsAsRead would not take the table.
+ */
+function collectKeptShards(
+  table: KeptTable,
+  shards: ShardCollector,
+  hottest: string,
+  hottestRows: Row[],
+): boolean {
+  const { columns, rows } = table;
+  if (new Set(columns).size !== columns.length) return false;
+  for (const cells of rows) {
+    if (cells.length !== columns.length) return false;
+    for (const cell of cells) if (asRead(cell) === undefined) return false;
+  }
+  const at = SHARD_COLUMNS.map((c) => columns.indexOf(c));
+  const value = (cells: readonly unknown[], c: number): number | string | undefined =>
+    at[c]! < 0 ? undefined : asRead(cells[at[c]!]);
+  for (const cells of rows) {
+    const id = value(cells, 0);
+    const n = (c: number) => numberOf(value(cells, c));
+    shards.addCells(String(id), n(1), n(2), n(3), n(4), n(5), Math.max(n(6), n(7)));
+    if (id === hottest) hottestRows.push(rowsAsRead({ columns, rows: [cells] })![0]!);
+  }
+  return true;
 }
 
 /** Line breaks in a file: its rows and header, for a table whose cells never break a line. */
@@ -107,11 +148,15 @@ export async function writeReport(
     openShards: openShardsOf(timeseries.rows),
   });
   const hottestShardRows: Row[] = [];
-  // Rows are streamed: shards.csv of a long run with many shards does not fit in memory.
-  await each("shards", (row) => {
-    shards.add(row);
-    if (row["ShardId"] === summary.hottestShard.shardId) hottestShardRows.push(row);
-  });
+  const hottest = summary.hottestShard.shardId;
+  // Kept rows go to the collector as cells (no object a row, but the hottest shard's); rows read
+  // back are streamed: shards.csv of a long run with many shards does not fit in memory.
+  const keptShards = kept("shards");
+  if (!keptShards || !collectKeptShards(keptShards, shards, hottest, hottestShardRows))
+    await each("shards", (row) => {
+      shards.add(row);
+      if (row["ShardId"] === hottest) hottestShardRows.push(row);
+    });
   /** A table's rows: all, or every `every`-th. */
   const table = async (name: string, every = 1): Promise<Row[]> => {
     const rows: Row[] = [];

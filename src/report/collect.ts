@@ -7,7 +7,11 @@ export type Row = Record<string, number | string>;
 
 /** Numeric value of a column (0 when absent or blank). */
 export function num(row: Row, column: string): number {
-  const v = row[column];
+  return numberOf(row[column]);
+}
+
+/** A cell's numeric value (0 when absent or blank), as `num` reads it. */
+export function numberOf(v: number | string | undefined): number {
   return typeof v === "number" ? v : v === undefined || v === "" ? 0 : Number(v);
 }
 
@@ -162,16 +166,25 @@ class MinuteColumns {
 /** Most time columns the heatmap draws. */
 const HEAT_COLUMNS = 150;
 
+/** What the collector keeps of one shard (or of the whole stream) while rows come. */
+interface ShardState {
+  total: { records: number; bytes: number; throttled: number };
+  minutes: MinuteColumns;
+  /** The second being assembled. */
+  second: Second | undefined;
+  /** The shard's heatmap cells by bin start. */
+  heat: Map<number, HeatCell>;
+}
+
 /** Accumulates shards.csv into heatmap bins, minute views and per-shard totals. */
 export class ShardCollector {
   readonly binSeconds: number;
-  private readonly heat = new Map<string, HeatCell>();
-  /** Each shard's minutes. */
-  private readonly minutes = new Map<string, MinuteColumns>();
+  /** Heatmap cells in the order they were first reached. */
+  private readonly heat: HeatCell[] = [];
+  /** Each shard's totals, minutes, second and cells: one look-up a row. */
+  private readonly states = new Map<string, ShardState>();
   readonly totals = new Map<string, { records: number; bytes: number; throttled: number }>();
-  // The second being assembled per shard (and for the whole stream, under "stream").
-  private readonly seconds = new Map<string, Second>();
-  private readonly streamMinutes: MinuteColumns;
+  private readonly stream: ShardState;
   /** Minutes a run of this duration has (columns grow if rows go beyond). */
   private readonly minuteCount: number;
 
@@ -179,64 +192,79 @@ export class ShardCollector {
     const raw = Math.max(settings.intervalSeconds, settings.durationSeconds / HEAT_COLUMNS);
     this.binSeconds = niceBin(raw);
     this.minuteCount = Math.max(1, Math.ceil(settings.durationSeconds / 60));
-    this.streamMinutes = new MinuteColumns("stream", this.minuteCount);
+    this.stream = {
+      total: { records: 0, bytes: 0, throttled: 0 },
+      minutes: new MinuteColumns("stream", this.minuteCount),
+      second: undefined,
+      heat: new Map(),
+    };
   }
 
   add(row: Row): void {
-    const shard = String(row["ShardId"]);
-    const time = num(row, "Time");
-    const records = num(row, "IncomingRecords");
-    const bytes = num(row, "IncomingBytes");
-    const throttled = num(row, "WriteProvisionedThroughputExceeded");
-    const utilization = Math.max(num(row, "RecordsUtilization"), num(row, "BytesUtilization"));
+    this.addCells(
+      String(row["ShardId"]),
+      num(row, "Time"),
+      num(row, "IncomingRecords"),
+      num(row, "IncomingBytes"),
+      num(row, "WriteProvisionedThroughputExceeded"),
+      num(row, "ThrottledBytes"),
+      Math.max(num(row, "RecordsUtilization"), num(row, "BytesUtilization")),
+    );
+  }
 
-    const total = this.totals.get(shard) ?? { records: 0, bytes: 0, throttled: 0 };
+  /** Adds a row of shards.csv given as its cells (`utilization`: the higher of its two). */
+  addCells(
+    shard: string,
+    time: number,
+    records: number,
+    bytes: number,
+    throttled: number,
+    throttledBytes: number,
+    utilization: number,
+  ): void {
+    let state = this.states.get(shard);
+    if (!state) {
+      const total = { records: 0, bytes: 0, throttled: 0 };
+      this.totals.set(shard, total);
+      state = {
+        total,
+        minutes: new MinuteColumns(shard, this.minuteCount),
+        second: undefined,
+        heat: new Map(),
+      };
+      this.states.set(shard, state);
+    }
+    const total = state.total;
     total.records += records;
     total.bytes += bytes;
     total.throttled += throttled;
-    this.totals.set(shard, total);
 
     const bin = Math.floor(time / this.binSeconds) * this.binSeconds;
-    const heatKey = `${shard}\u0000${bin}`;
-    const cell = this.heat.get(heatKey) ?? { shard, time: bin, utilization: 0, throttled: 0 };
+    let cell = state.heat.get(bin);
+    if (!cell) {
+      cell = { shard, time: bin, utilization: 0, throttled: 0 };
+      state.heat.set(bin, cell);
+      this.heat.push(cell);
+    }
     cell.utilization = Math.max(cell.utilization, utilization);
     cell.throttled += throttled;
-    this.heat.set(heatKey, cell);
 
-    const throttledBytes = num(row, "ThrottledBytes");
     const minute = Math.floor(time / 60);
-    let m = this.minutes.get(shard);
-    if (!m) {
-      m = new MinuteColumns(shard, this.minuteCount);
-      this.minutes.set(shard, m);
-    }
-    const sm = this.streamMinutes;
-    for (const x of [m, sm]) {
-      x.touch(minute);
-      x.records[minute] = x.records[minute]! + records;
-      x.bytes[minute] = x.bytes[minute]! + bytes;
-      x.throttled[minute] = x.throttled[minute]! + throttled;
-      x.throttledBytes[minute] = x.throttledBytes[minute]! + throttledBytes;
-    }
+    const m = state.minutes;
+    const sm = this.stream.minutes;
+    addToMinute(m, minute, records, bytes, throttled, throttledBytes);
+    addToMinute(sm, minute, records, bytes, throttled, throttledBytes);
     // Per-second peaks: rows of a second or longer are their own rate; shorter rows add up.
     const interval = this.settings.intervalSeconds;
     const second = interval >= 1 ? time : Math.floor(time + 1e-9);
     const scale = interval >= 1 ? 1 / interval : 1;
-    for (const [key, target] of [
-      [shard, m],
-      ["\u0000stream", sm],
-    ] as const) {
-      let s = this.seconds.get(key);
-      if (!s || s.second !== second) {
-        s = { second, records: 0, bytes: 0, throttled: 0, throttledBytes: 0 };
-        this.seconds.set(key, s);
-      }
-      s.records += records * scale;
-      s.bytes += bytes * scale;
-      s.throttled += throttled * scale;
-      s.throttledBytes += throttledBytes * scale;
-      this.peak(target, minute, s, key === shard ? 1 : (this.settings.openShards?.(time) ?? 1));
-    }
+    this.peak(m, minute, addToSecond(state, second, scale, records, bytes, throttled, throttledBytes), 1);
+    this.peak(
+      sm,
+      minute,
+      addToSecond(this.stream, second, scale, records, bytes, throttled, throttledBytes),
+      this.settings.openShards?.(time) ?? 1,
+    );
   }
 
   /** Folds a second (as it stands) into its minute's peaks; `shards` scales the stream's limits. */
@@ -258,7 +286,7 @@ export class ShardCollector {
 
   /** The stream's minutes, summed over its shards. */
   streamMinuteList(): ShardMinute[] {
-    return this.streamMinutes.list();
+    return this.stream.minutes.list();
   }
 
   /** Shard ids, hottest (most records offered) first. */
@@ -273,12 +301,14 @@ export class ShardCollector {
   /** Heatmap cells of the given shards. */
   heatCells(shards: readonly string[]): HeatCell[] {
     const wanted = new Set(shards);
-    return [...this.heat.values()].filter((c) => wanted.has(c.shard));
+    return this.heat.filter((c) => wanted.has(c.shard));
   }
 
   /** Minute aggregates of every shard, in time then shard order (made as they are read). */
   *shardMinutes(): Generator<ShardMinute> {
-    const shards = [...this.minutes.values()].sort((a, b) => (a.shard < b.shard ? -1 : 1));
+    const shards = [...this.states.values()]
+      .map((s) => s.minutes)
+      .sort((a, b) => (a.shard < b.shard ? -1 : 1));
     let length = 0;
     for (const s of shards) length = Math.max(length, s.present.length);
     for (let minute = 0; minute < length; minute++)
@@ -287,8 +317,46 @@ export class ShardCollector {
 
   /** One shard's minutes, in time order. */
   minutesOf(shard: string): ShardMinute[] {
-    return this.minutes.get(shard)?.list() ?? [];
+    return this.states.get(shard)?.minutes.list() ?? [];
   }
+}
+
+/** Adds a row's counts to its minute. */
+function addToMinute(
+  x: MinuteColumns,
+  minute: number,
+  records: number,
+  bytes: number,
+  throttled: number,
+  throttledBytes: number,
+): void {
+  x.touch(minute);
+  x.records[minute] = x.records[minute]! + records;
+  x.bytes[minute] = x.bytes[minute]! + bytes;
+  x.throttled[minute] = x.throttled[minute]! + throttled;
+  x.throttledBytes[minute] = x.throttledBytes[minute]! + throttledBytes;
+}
+
+/** Adds a row's counts, as a rate, to the second it belongs to (a new second starts afresh). */
+function addToSecond(
+  state: ShardState,
+  second: number,
+  scale: number,
+  records: number,
+  bytes: number,
+  throttled: number,
+  throttledBytes: number,
+): Second {
+  let s = state.second;
+  if (!s || s.second !== second) {
+    s = { second, records: 0, bytes: 0, throttled: 0, throttledBytes: 0 };
+    state.second = s;
+  }
+  s.records += records * scale;
+  s.bytes += bytes * scale;
+  s.throttled += throttled * scale;
+  s.throttledBytes += throttledBytes * scale;
+  return s;
 }
 
 /** Rounds a bin length up to a readable one (1, 2, 5, 10, 15, 30 s, 1, 2, 5, 10, 15, 30 min, 1 h …). */
