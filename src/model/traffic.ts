@@ -35,6 +35,9 @@ interface Segment {
 class PiecewiseRate implements RateFunction {
   private readonly cumulative: number[] = [];
   private readonly periodIntegral: number;
+  /** The rate of a level profile from time 0 on (one piece, not periodic), else −1: its integral
+   *  after 0 is the rate times the time, the very numbers the general path computes (see integral). */
+  private readonly level: number;
 
   constructor(
     private readonly segments: Segment[],
@@ -48,6 +51,17 @@ class PiecewiseRate implements RateFunction {
       acc += s.t1 === Number.POSITIVE_INFINITY ? 0 : area(s, s.t0, s.t1);
     }
     this.periodIntegral = acc;
+    const first = segments[0];
+    this.level =
+      segments.length === 1 &&
+      period === Number.POSITIVE_INFINITY &&
+      phase === 0 &&
+      before === 0 &&
+      first!.t0 === 0 &&
+      first!.t1 === Number.POSITIVE_INFINITY &&
+      first!.r0 >= 0
+        ? first!.r0
+        : -1;
   }
 
   private local(tUs: number): number {
@@ -90,7 +104,12 @@ class PiecewiseRate implements RateFunction {
   }
 
   integral(t0Us: number, t1Us: number): number {
-    return t1Us <= t0Us ? 0 : Math.max(0, this.primitive(t1Us) - this.primitive(t0Us));
+    if (t1Us <= t0Us) return 0;
+    // A level rate after time 0: primitive(t) is 0 + (0 + area(piece, 0, t)), and the area is
+    // ((r + r) / 2) · ((t − 0) / 10⁶) = r · (t / 10⁶) exactly — computed here without the search.
+    const level = this.level;
+    if (level >= 0 && t0Us > 0) return Math.max(0, level * (t1Us / US_PER_S) - level * (t0Us / US_PER_S));
+    return Math.max(0, this.primitive(t1Us) - this.primitive(t0Us));
   }
 
   max(t0Us: number, t1Us: number): number {
