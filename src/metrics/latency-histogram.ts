@@ -7,6 +7,7 @@
 // run's start), and the builder loads the five JavaScript implementations (100 KB to compile).
 import { initWebAssemblySync, WasmHistogram } from "hdr-histogram-js/dist/wasm/index.js";
 import { roundUs } from "../engine/time.js";
+import type { Spread } from "./spread.js";
 
 // HdrHistogram's WebAssembly build records a value about four times faster than its JavaScript
 // one (the same buckets, the same answers). It is compiled once, when the first histogram is made
@@ -15,17 +16,9 @@ import { roundUs } from "../engine/time.js";
 let wasmReady = false;
 const release = new FinalizationRegistry<WasmHistogram>((h) => h.destroy());
 
-/** Where the creation times of a cohort's records lie: uniformly between `hi` and `lo` µs before
- *  its origin time (lo ≤ hi, both ≥ 0) — but for a share `atHi` of them, if given, created `hi`
- *  before it (the first records of sparse clients' batches, which waited longest). */
-export interface Spread {
-  lo: number;
-  hi: number;
-  atHi?: number;
-}
-
-/** All records created exactly at the origin. */
-export const NO_SPREAD: Spread = Object.freeze({ lo: 0, hi: 0 });
+// A cohort's spread lives in a module of its own, so that code which only passes spreads along (the
+// stream, which `validate` loads to check a scenario's reshards) does not load HdrHistogram.
+export { NO_SPREAD, type Spread } from "./spread.js";
 
 /** The AssemblyScript loader's view of a WebAssembly object: its address, and its class's methods,
  *  each a wrapper whose `original` is the module's export. */

@@ -6,7 +6,7 @@
 import { READS } from "../data/consumer-limits.js";
 import { KINESIS } from "../data/kinesis-limits.js";
 import { US_PER_H, US_PER_S } from "../engine/time.js";
-import { NO_SPREAD } from "../metrics/latency-histogram.js";
+import { NO_SPREAD } from "../metrics/spread.js";
 import type { CapacityManager } from "../model/capacity.js";
 import { describeStream, EPOCH_MS, listShards } from "../model/describe.js";
 import { hashFraction, hashKeyOf, MAX_HASH_KEY } from "../model/hash-space.js";
