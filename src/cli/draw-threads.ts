@@ -39,9 +39,14 @@ const WAKE_EVERY = 16;
 const WAIT_SLICE_MS = 100;
 const GONE_SLICES = 100;
 
-/** Hands producers a thread each while `threads` last. */
+/**
+ * Hands producers a thread each while `threads` last, to the largest: producers start in the
+ * scenario's order, so a producer expected to draw more than one holding a thread takes the
+ * smallest holder's, which goes on drawing in the run's thread (the same draws: see handBack).
+ */
 export class DrawThreads {
-  private readonly open: ThreadDraws[] = [];
+  private readonly open: { draws: ThreadDraws; expected: number; stream: string }[] = [];
+  private startedThreads = 0;
 
   constructor(
     private threads: number,
@@ -50,7 +55,21 @@ export class DrawThreads {
 
   /** The draws of a plan on a thread of their own, or undefined to draw them in the run's thread. */
   readonly source = (plan: DrawPlan): DrawSource | undefined => {
-    if (this.open.length >= this.threads || expectedDraws(plan) < this.minRecords) return undefined;
+    const expected = expectedDraws(plan);
+    if (this.threads <= 0 || expected < this.minRecords) return undefined;
+    if (this.open.length >= this.threads) {
+      // Every thread is held: the smallest holder expected to draw fewer gives its thread up.
+      let smallest = -1;
+      for (let i = 0; i < this.open.length; i++)
+        if (
+          this.open[i]!.expected < expected &&
+          (smallest < 0 || this.open[i]!.expected < this.open[smallest]!.expected)
+        )
+          smallest = i;
+      if (smallest < 0) return undefined;
+      this.open[smallest]!.draws.handBack();
+      this.open.splice(smallest, 1);
+    }
     let s: ThreadDraws;
     try {
       s = new ThreadDraws(plan);
@@ -62,18 +81,25 @@ export class DrawThreads {
       this.threads = 0;
       return undefined;
     }
-    this.open.push(s);
+    this.open.push({ draws: s, expected, stream: plan.stream });
+    this.startedThreads++;
     return s;
   };
 
-  /** Number of threads started. */
+  /** Number of threads started (a thread handed on to a larger producer counts once each). */
   get started(): number {
-    return this.open.length;
+    return this.startedThreads;
+  }
+
+  /** The traffic streams (see DrawPlan) of the producers whose draws are on a thread, in the order
+   *  they were given one. */
+  get holders(): string[] {
+    return this.open.map((o) => o.stream);
   }
 
   /** Stops every thread. */
   close(): void {
-    for (const s of this.open) s.close();
+    for (const o of this.open) o.draws.close();
   }
 }
 
@@ -222,6 +248,22 @@ export class ThreadDraws implements DrawSource {
       this.woken = this.released;
       Atomics.notify(this.counters, RELEASED);
     }
+  }
+
+  /**
+   * Gives the thread up for another producer's, silently: the run draws the rest itself, as when
+   * the thread fails. Still drawing its first chunks itself, it simply goes on; taking the
+   * thread's already, it draws the plan again past the chunks taken (the chunk in use stays in
+   * the ring, which the stopped thread no longer writes: it was never given back).
+   */
+  handBack(): void {
+    if (this.closed) return;
+    this.close();
+    this.givenUp = true;
+    if (this.own) return;
+    const own = { draws: RecordDraws.of(this.plan), chunk: new DrawChunk(this.size.records) };
+    for (let j = 0; j < this.taken; j++) own.draws.fill(own.chunk);
+    this.own = own;
   }
 
   /** Whether the run draws its chunks itself (the thread has not caught up, or was given up). */

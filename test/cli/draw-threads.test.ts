@@ -36,11 +36,12 @@ consumers:
   - { name: c, type: polling, pollInterval: 200ms }
 `;
 
-/** The scenario's run, its producers' draws from `drawSource` (undefined: their own), then `close`. */
-function runWith(drawSource?: (plan: DrawPlan) => DrawSource | undefined, close = () => {}) {
+/** The scenario's run (`text`, TEXT unless given), its producers' draws from `drawSource`
+ *  (undefined: their own), then `close`. */
+function runWith(drawSource?: (plan: DrawPlan) => DrawSource | undefined, close = () => {}, text = TEXT) {
   const sink = new MemorySink();
   try {
-    const { summary } = simulate(scenarioOf(TEXT), { sink, ...(drawSource ? { drawSource } : {}) });
+    const { summary } = simulate(scenarioOf(text), { sink, ...(drawSource ? { drawSource } : {}) });
     return { summary, tables: Object.fromEntries(sink.tables) };
   } finally {
     close();
@@ -86,6 +87,43 @@ describe("record draws on threads", () => {
     expect(one.started).toBe(1);
     expect(onOne.summary).toEqual(own.summary);
     expect(onOne.tables).toEqual(own.tables);
+  }, 60_000);
+
+  it("go to the producers expected to draw the most, whatever their order", () => {
+    // web (about 190,000 records) starts first and takes the one thread; devices, made the larger
+    // (about 390,000), takes it from web, which goes on in the run's thread: the same run. With
+    // devices the smaller, web keeps it.
+    const larger = TEXT.replace("rate: 3200/s", "rate: 14000/s");
+    const own = runWith(undefined, () => {}, larger);
+    const one = new DrawThreads(1, 0);
+    const onOne = runWith(one.source, () => one.close(), larger);
+    expect(one.started).toBe(2);
+    expect(one.holders).toEqual(["producer/devices/traffic"]);
+    expect(onOne.summary).toEqual(own.summary);
+    expect(onOne.tables).toEqual(own.tables);
+    const kept = new DrawThreads(1, 0);
+    runOn(kept);
+    expect(kept.started).toBe(1);
+    expect(kept.holders).toEqual(["producer/web/traffic"]);
+  }, 60_000);
+
+  it("are given back by a producer taking the thread's chunks already, the same run", () => {
+    // The thread taken away after the producer has switched to its ring: the run draws the plan
+    // again past the chunks taken, on a small ring whose slots the thread had gone round.
+    const own = runWith();
+    const run = runOnThreads((plan) => {
+      const t = new ThreadDraws(plan, { head: 0, ring: SMALL_RING });
+      const next = t.next.bind(t);
+      let taken = 0;
+      t.next = () => {
+        if (++taken === 40) t.handBack();
+        return next();
+      };
+      return t;
+    });
+    expect(run.made.every((t) => t.drawingHere && t.threadGivenUp)).toBe(true);
+    expect(run.summary).toEqual(own.summary);
+    expect(run.tables).toEqual(own.tables);
   }, 60_000);
 
   it("are left in the run's thread for a producer of fewer records than repay a thread", () => {
