@@ -184,7 +184,8 @@ export class ShardCollector {
   /** Each shard's totals, minutes, second and cells: one look-up a row. */
   private readonly states = new Map<string, ShardState>();
   readonly totals = new Map<string, { records: number; bytes: number; throttled: number }>();
-  private readonly stream: ShardState;
+  /** The whole stream's minutes and second. */
+  private readonly stream: { minutes: MinuteColumns; second: Second | undefined };
   /** Minutes a run of this duration has (columns grow if rows go beyond). */
   private readonly minuteCount: number;
 
@@ -192,12 +193,7 @@ export class ShardCollector {
     const raw = Math.max(settings.intervalSeconds, settings.durationSeconds / HEAT_COLUMNS);
     this.binSeconds = niceBin(raw);
     this.minuteCount = Math.max(1, Math.ceil(settings.durationSeconds / 60));
-    this.stream = {
-      total: { records: 0, bytes: 0, throttled: 0 },
-      minutes: new MinuteColumns("stream", this.minuteCount),
-      second: undefined,
-      heat: new Map(),
-    };
+    this.stream = { minutes: new MinuteColumns("stream", this.minuteCount), second: undefined };
   }
 
   add(row: Row): void {
@@ -339,7 +335,7 @@ function addToMinute(
 
 /** Adds a row's counts, as a rate, to the second it belongs to (a new second starts afresh). */
 function addToSecond(
-  state: ShardState,
+  state: { second: Second | undefined },
   second: number,
   scale: number,
   records: number,
