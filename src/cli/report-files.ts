@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse";
 import { parse as parseYaml } from "yaml";
 import type { RunSummary } from "../metrics/summary.js";
-import { numberOf, openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
+import { openShardsOf, type Row, ShardCollector, TimeseriesCollector } from "../report/collect.js";
 import { objectsStep } from "../report/pipeline-charts.js";
 import { buildReport, type Report, type ReportOptions } from "../report/report.js";
 import { ScenarioError } from "../scenario/load.js";
@@ -55,18 +55,6 @@ export function rowsAsRead(table: KeptTable): Row[] | undefined {
   return out;
 }
 
-/** The columns of shards.csv the collector reads. */
-const SHARD_COLUMNS = [
-  "ShardId",
-  "Time",
-  "IncomingRecords",
-  "IncomingBytes",
-  "WriteProvisionedThroughputExceeded",
-  "ThrottledBytes",
-  "RecordsUtilization",
-  "BytesUtilization",
-] as const;
-
 /**
  * Adds kept shards.csv rows to `shards` as reading the file back would (ShardCollector.add of
  * rowsAsRead's rows), without making a row object but for the `hottest` shard's rows, which go to
@@ -84,14 +72,14 @@ function collectKeptShards(
     if (cells.length !== columns.length) return false;
     for (const cell of cells) if (asRead(cell) === undefined) return false;
   }
-  const at = SHARD_COLUMNS.map((c) => columns.indexOf(c));
-  const value = (cells: readonly unknown[], c: number): number | string | undefined =>
-    at[c]! < 0 ? undefined : asRead(cells[at[c]!]);
+  const place = new Map(columns.map((c, i) => [c, i]));
   for (const cells of rows) {
-    const id = value(cells, 0);
-    const n = (c: number) => numberOf(value(cells, c));
-    shards.addCells(String(id), n(1), n(2), n(3), n(4), n(5), Math.max(n(6), n(7)));
-    if (id === hottest) hottestRows.push(rowsAsRead({ columns, rows: [cells] })![0]!);
+    const cell = (column: string) => {
+      const i = place.get(column);
+      return i === undefined ? undefined : asRead(cells[i]);
+    };
+    shards.addFrom(cell);
+    if (cell("ShardId") === hottest) hottestRows.push(rowsAsRead({ columns, rows: [cells] })![0]!);
   }
   return true;
 }

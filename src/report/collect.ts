@@ -197,14 +197,20 @@ export class ShardCollector {
   }
 
   add(row: Row): void {
+    this.addFrom((column) => row[column]);
+  }
+
+  /** Adds a row of shards.csv given by its cells' values by column (undefined: no such column). */
+  addFrom(cell: (column: string) => number | string | undefined): void {
+    const n = (column: string) => numberOf(cell(column));
     this.addCells(
-      String(row["ShardId"]),
-      num(row, "Time"),
-      num(row, "IncomingRecords"),
-      num(row, "IncomingBytes"),
-      num(row, "WriteProvisionedThroughputExceeded"),
-      num(row, "ThrottledBytes"),
-      Math.max(num(row, "RecordsUtilization"), num(row, "BytesUtilization")),
+      String(cell("ShardId")),
+      n("Time"),
+      n("IncomingRecords"),
+      n("IncomingBytes"),
+      n("WriteProvisionedThroughputExceeded"),
+      n("ThrottledBytes"),
+      Math.max(n("RecordsUtilization"), n("BytesUtilization")),
     );
   }
 
