@@ -11,7 +11,7 @@ export function num(row: Row, column: string): number {
 }
 
 /** A cell's numeric value (0 when absent or blank), as `num` reads it. */
-export function numberOf(v: number | string | undefined): number {
+function numberOf(v: number | string | undefined): number {
   return typeof v === "number" ? v : v === undefined || v === "" ? 0 : Number(v);
 }
 
@@ -166,7 +166,7 @@ class MinuteColumns {
 /** Most time columns the heatmap draws. */
 const HEAT_COLUMNS = 150;
 
-/** What the collector keeps of one shard (or of the whole stream) while rows come. */
+/** What the collector keeps of one shard while rows come. */
 interface ShardState {
   total: { records: number; bytes: number; throttled: number };
   minutes: MinuteColumns;
