@@ -57,13 +57,13 @@ export function rowsAsRead(table: KeptTable): Row[] | undefined {
 
 /**
  * Adds kept shards.csv rows to `shards` as reading the file back would (ShardCollector.add of
- * rowsAsRead's rows), without making a row object but for the `hottest` shard's rows, which go to
+ * rowsAsRead's rows), without making a row object but for the `hottest()` shard's rows, which go to
  * `hottestRows`. Returns false, having added nothing, where rowsAsRead would not take the table.
  */
 function collectKeptShards(
   table: KeptTable,
   shards: ShardCollector,
-  hottest: string,
+  hottest: () => string,
   hottestRows: Row[],
 ): boolean {
   const { columns, rows } = table;
@@ -79,7 +79,7 @@ function collectKeptShards(
       return i === undefined ? undefined : asRead(cells[i]);
     };
     shards.addFrom(cell);
-    if (cell("ShardId") === hottest) hottestRows.push(rowsAsRead({ columns, rows: [cells] })![0]!);
+    if (cell("ShardId") === hottest()) hottestRows.push(rowsAsRead({ columns, rows: [cells] })![0]!);
   }
   return true;
 }
@@ -136,14 +136,15 @@ export async function writeReport(
     openShards: openShardsOf(timeseries.rows),
   });
   const hottestShardRows: Row[] = [];
-  const hottest = summary.hottestShard.shardId;
+  // Read as rows come, as before: a summary without it fails only once a shard row needs it.
+  const hottest = () => summary.hottestShard.shardId;
   // Kept rows go to the collector as cells (no object a row, but the hottest shard's); rows read
   // back are streamed: shards.csv of a long run with many shards does not fit in memory.
   const keptShards = kept("shards");
   if (!keptShards || !collectKeptShards(keptShards, shards, hottest, hottestShardRows))
     await each("shards", (row) => {
       shards.add(row);
-      if (row["ShardId"] === hottest) hottestShardRows.push(row);
+      if (row["ShardId"] === hottest()) hottestShardRows.push(row);
     });
   /** A table's rows: all, or every `every`-th. */
   const table = async (name: string, every = 1): Promise<Row[]> => {

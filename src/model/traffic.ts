@@ -36,7 +36,8 @@ class PiecewiseRate implements RateFunction {
   private readonly cumulative: number[] = [];
   private readonly periodIntegral: number;
   /** The rate of a level profile from time 0 on (one piece, not periodic), else −1: its integral
-   *  after 0 is the rate times the time, the very numbers the general path computes (see integral). */
+   *  after 0 is the rate times the time, the very numbers the general path computes (see integral;
+   *  below 2^1023, where the general path's r + r is still finite). */
   private readonly level: number;
 
   constructor(
@@ -59,7 +60,8 @@ class PiecewiseRate implements RateFunction {
       before === 0 &&
       first!.t0 === 0 &&
       first!.t1 === Number.POSITIVE_INFINITY &&
-      first!.r0 >= 0
+      first!.r0 >= 0 &&
+      first!.r0 + first!.r0 < Number.POSITIVE_INFINITY
         ? first!.r0
         : -1;
   }

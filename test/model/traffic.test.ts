@@ -119,6 +119,10 @@ describe("rate functions", () => {
       ),
       { numRuns: 2000, seed: propertySeed("rate-constant-integral") },
     );
+    // A rate whose double overflows (r + r = Infinity: the general path gives NaN) stays on it.
+    const huge = 1e308;
+    const constant = rateFunction({ profile: "constant", rate: huge } as RateProfile, 0, far, far);
+    expect(constant.integral(1, 2)).toBeNaN();
   });
 
   it("find a constant rate level inside its window, and a slope, a window's edge or a step not", () => {
