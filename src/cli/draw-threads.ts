@@ -178,7 +178,14 @@ export class ThreadDraws implements DrawSource {
     });
     // The run ends the thread (close); it never keeps the process alive.
     this.worker.unref();
-    this.own = { draws: RecordDraws.of(plan), chunk: new DrawChunk(this.size.records) };
+    this.own = this.ownDraws(0);
+  }
+
+  /** The run's own draws from the plan, its first `skip` chunks drawn and dropped. */
+  private ownDraws(skip: number): { draws: RecordDraws; chunk: DrawChunk } {
+    const own = { draws: RecordDraws.of(this.plan), chunk: new DrawChunk(this.size.records) };
+    for (let j = 0; j < skip; j++) own.draws.fill(own.chunk);
+    return own;
   }
 
   next(): DrawChunk {
@@ -225,8 +232,8 @@ export class ThreadDraws implements DrawSource {
   /** Gives the thread up at chunk `k`: the plan's draws again, chunk `k` the first kept. */
   private drawHereFrom(k: number): DrawChunk {
     this.close();
-    const own = { draws: RecordDraws.of(this.plan), chunk: new DrawChunk(this.size.records) };
-    for (let j = 0; j <= k; j++) own.draws.fill(own.chunk);
+    const own = this.ownDraws(k);
+    own.draws.fill(own.chunk);
     this.own = own;
     this.givenUp = true;
     return own.chunk;
@@ -260,10 +267,7 @@ export class ThreadDraws implements DrawSource {
     if (this.closed) return;
     this.close();
     this.givenUp = true;
-    if (this.own) return;
-    const own = { draws: RecordDraws.of(this.plan), chunk: new DrawChunk(this.size.records) };
-    for (let j = 0; j < this.taken; j++) own.draws.fill(own.chunk);
-    this.own = own;
+    this.own ??= this.ownDraws(this.taken);
   }
 
   /** Whether the run draws its chunks itself (the thread has not caught up, or was given up). */
